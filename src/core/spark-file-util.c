@@ -1,0 +1,354 @@
+/* spark-file-util.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-file-util"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "spark-file-util.h"
+
+/* How much of a file is sniffed for NUL bytes, like git's buffer_is_binary(). */
+#define SNIFF_LENGTH 8000
+
+G_DEFINE_QUARK (spark-file-error-quark, spark_file_error)
+
+gboolean
+spark_text_looks_binary (const char *data,
+                         gsize       length)
+{
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  return memchr (data, '\0', MIN (length, SNIFF_LENGTH)) != NULL;
+}
+
+static gboolean
+set_io_error (GError     **error,
+              int          errsv,
+              gboolean     writing,
+              const char  *path)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  if (writing)
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                 _("Could not write “%s”: %s"), display, g_strerror (errsv));
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                 _("Could not open “%s”: %s"), display, g_strerror (errsv));
+  return FALSE;
+}
+
+/**
+ * spark_file_load_text:
+ * @path: the file to read
+ * @max_size: refuse files larger than this many bytes
+ * @length: (out): length of the returned text
+ * @newline: (out) (optional): the file's line ending
+ * @error: SPARK_FILE_ERROR for binary, oversized, non-regular or non-UTF-8
+ *   files, G_IO_ERROR for I/O failures
+ *
+ * Reads a text file for editing. The text comes back with LF line endings
+ * when the file used CRLF; @newline says which the file used so that saving
+ * can restore them.
+ *
+ * Returns: (transfer full): the text, NUL-terminated
+ */
+char *
+spark_file_load_text (const char    *path,
+                      goffset        max_size,
+                      gsize         *length,
+                      SparkNewline  *newline,
+                      GError       **error)
+{
+  g_autofree char *display = NULL;
+  g_autofree char *contents = NULL;
+  GStatBuf st;
+  gsize len = 0;
+  const char *bad = NULL;
+  SparkNewline nl = SPARK_NEWLINE_LF;
+  const char *lf;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (length != NULL, NULL);
+
+  if (g_stat (path, &st) != 0)
+    {
+      set_io_error (error, errno, FALSE, path);
+      return NULL;
+    }
+
+  display = g_filename_display_basename (path);
+
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_NOT_REGULAR,
+                   _("“%s” is not a regular file"), display);
+      return NULL;
+    }
+
+  if (st.st_size > max_size)
+    {
+      g_autofree char *size = g_format_size (st.st_size);
+      g_autofree char *limit = g_format_size (max_size);
+
+      g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_TOO_LARGE,
+                   _("“%s” is too large to edit (%s; the limit is %s)"),
+                   display, size, limit);
+      return NULL;
+    }
+
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+
+  /* The file may have grown between stat() and read(). */
+  if ((goffset) len > max_size)
+    {
+      g_autofree char *limit = g_format_size (max_size);
+
+      g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_TOO_LARGE,
+                   _("“%s” is too large to edit (the limit is %s)"), display, limit);
+      return NULL;
+    }
+
+  if (spark_text_looks_binary (contents, len))
+    {
+      g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_BINARY,
+                   _("“%s” looks like a binary file and cannot be edited as text"), display);
+      return NULL;
+    }
+
+  if (!g_utf8_validate_len (contents, len, &bad))
+    {
+      g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_ENCODING,
+                   _("“%s” is not valid UTF-8 text (first bad byte at offset %" G_GSIZE_FORMAT ")"),
+                   display, (gsize) (bad - contents));
+      return NULL;
+    }
+
+  /* The first line ending decides, as editors commonly do. */
+  lf = memchr (contents, '\n', len);
+  if (lf != NULL && lf > contents && lf[-1] == '\r')
+    nl = SPARK_NEWLINE_CRLF;
+
+  if (nl == SPARK_NEWLINE_CRLF)
+    {
+      char *out = contents;
+
+      for (gsize i = 0; i < len; i++)
+        {
+          if (contents[i] == '\r' && i + 1 < len && contents[i + 1] == '\n')
+            continue;
+          *out++ = contents[i];
+        }
+      *out = '\0';
+      len = out - contents;
+    }
+
+  if (newline != NULL)
+    *newline = nl;
+  *length = len;
+
+  return g_steal_pointer (&contents);
+}
+
+/**
+ * spark_text_convert_newlines:
+ *
+ * Returns @text (LF line endings) with the line endings of @newline.
+ *
+ * Returns: (transfer full): a new NUL-terminated string
+ */
+char *
+spark_text_convert_newlines (const char   *text,
+                             gsize         length,
+                             SparkNewline  newline,
+                             gsize        *out_length)
+{
+  GString *str;
+
+  g_return_val_if_fail (text != NULL || length == 0, NULL);
+
+  if (newline == SPARK_NEWLINE_LF)
+    {
+      if (out_length)
+        *out_length = length;
+      return g_strndup (text, length);
+    }
+
+  str = g_string_sized_new (length + length / 32 + 1);
+  for (gsize i = 0; i < length; i++)
+    {
+      if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r'))
+        g_string_append_c (str, '\r');
+      g_string_append_c (str, text[i]);
+    }
+
+  if (out_length)
+    *out_length = str->len;
+
+  return g_string_free (str, FALSE);
+}
+
+static gboolean
+write_all (int          fd,
+           const char  *data,
+           gsize        length,
+           int         *errsv)
+{
+  while (length > 0)
+    {
+      gssize n = write (fd, data, length);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          *errsv = errno;
+          return FALSE;
+        }
+
+      data += n;
+      length -= n;
+    }
+
+  return TRUE;
+}
+
+static void
+sync_directory (const char *dir)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd >= 0)
+    {
+      fsync (fd);
+      close (fd);
+    }
+}
+
+/**
+ * spark_file_write_atomic:
+ * @path: the file to write; a symbolic link is written through to its target
+ * @contents: the bytes to write
+ * @length: the number of bytes
+ * @error: a location for a #GError
+ *
+ * Replaces @path so that readers and crashes see either the old or the new
+ * bytes, never a mix: the bytes go to a temporary file in the same folder,
+ * which is flushed to disk and renamed over @path. An existing file keeps its
+ * mode (and owner where permitted); a new file gets 0666 less the umask.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+spark_file_write_atomic (const char  *path,
+                         const char  *contents,
+                         gsize        length,
+                         GError     **error)
+{
+  g_autofree char *target = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *tmpl = NULL;
+  struct stat st;
+  gboolean exists;
+  mode_t mode;
+  int errsv = 0;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (contents != NULL || length == 0, FALSE);
+
+  /* Keep a symbolic link a link: replace what it points to. */
+  target = g_file_read_link (path, NULL);
+  if (target != NULL && !g_path_is_absolute (target))
+    {
+      g_autofree char *link_dir = g_path_get_dirname (path);
+      char *joined = g_build_filename (link_dir, target, NULL);
+
+      g_free (target);
+      target = joined;
+    }
+  if (target == NULL)
+    target = g_strdup (path);
+
+  exists = stat (target, &st) == 0;
+  if (exists && !S_ISREG (st.st_mode))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_NOT_REGULAR,
+                   _("“%s” is not a regular file"), display);
+      return FALSE;
+    }
+
+  if (exists)
+    {
+      mode = st.st_mode & 07777;
+    }
+  else
+    {
+      mode_t mask = umask (0);
+
+      umask (mask);
+      mode = 0666 & ~mask;
+    }
+
+  dir = g_path_get_dirname (target);
+  base = g_path_get_basename (target);
+  tmpl = g_strdup_printf ("%s%c.%s.spark-XXXXXX", dir, G_DIR_SEPARATOR, base);
+
+  fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return set_io_error (error, errno, TRUE, path);
+
+  if (!write_all (fd, contents, length, &errsv) ||
+      fchmod (fd, mode) != 0 ||
+      fsync (fd) != 0)
+    {
+      if (errsv == 0)
+        errsv = errno;
+      close (fd);
+      g_unlink (tmpl);
+      return set_io_error (error, errsv, TRUE, path);
+    }
+
+  /* Keep ownership when we may (root editing someone else's file);
+   * failing here is expected for ordinary users and harmless. */
+  if (exists && (st.st_uid != getuid () || st.st_gid != getgid ()))
+    {
+      if (fchown (fd, st.st_uid, st.st_gid) != 0)
+        g_debug ("Could not keep the owner of %s: %s", path, g_strerror (errno));
+    }
+
+  if (close (fd) != 0)
+    {
+      errsv = errno;
+      g_unlink (tmpl);
+      return set_io_error (error, errsv, TRUE, path);
+    }
+
+  if (g_rename (tmpl, target) != 0)
+    {
+      errsv = errno;
+      g_unlink (tmpl);
+      return set_io_error (error, errsv, TRUE, path);
+    }
+
+  sync_directory (dir);
+
+  return TRUE;
+}

@@ -1,0 +1,50 @@
+/* spark-file-util.h
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define SPARK_FILE_ERROR (spark_file_error_quark ())
+
+typedef enum
+{
+  SPARK_FILE_ERROR_BINARY,
+  SPARK_FILE_ERROR_TOO_LARGE,
+  SPARK_FILE_ERROR_NOT_REGULAR,
+  SPARK_FILE_ERROR_ENCODING,
+} SparkFileError;
+
+typedef enum
+{
+  SPARK_NEWLINE_LF,
+  SPARK_NEWLINE_CRLF,
+} SparkNewline;
+
+/* Files larger than this are not opened in an editor tab. */
+#define SPARK_FILE_MAX_TEXT_SIZE ((goffset) 64 * 1024 * 1024)
+
+GQuark    spark_file_error_quark     (void);
+gboolean  spark_text_looks_binary    (const char    *data,
+                                      gsize          length);
+char     *spark_file_load_text       (const char    *path,
+                                      goffset        max_size,
+                                      gsize         *length,
+                                      SparkNewline  *newline,
+                                      GError       **error);
+char     *spark_text_convert_newlines (const char   *text,
+                                       gsize         length,
+                                       SparkNewline  newline,
+                                       gsize        *out_length);
+gboolean  spark_file_write_atomic    (const char    *path,
+                                      const char    *contents,
+                                      gsize          length,
+                                      GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,20 @@
+/* spark-application.h
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define SPARK_TYPE_APPLICATION (spark_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (SparkApplication, spark_application, SPARK, APPLICATION, AdwApplication)
+
+SparkApplication *spark_application_new (void);
+
+G_END_DECLS

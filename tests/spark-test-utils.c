@@ -1,0 +1,160 @@
+/* spark-test-utils.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "spark-test-utils.h"
+
+static void
+quiet_log_handler (const char     *log_domain,
+                   GLogLevelFlags  log_level,
+                   const char     *message,
+                   gpointer        user_data)
+{
+  if (log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+    {
+      if (g_getenv ("SPARK_TEST_VERBOSE") != NULL)
+        g_printerr ("# %s: %s\n", log_domain ? log_domain : "", message);
+      return;
+    }
+
+  g_log_default_handler (log_domain, log_level, message, user_data);
+}
+
+void
+spark_test_quiet_logs (void)
+{
+  g_log_set_default_handler (quiet_log_handler, NULL);
+}
+
+void
+spark_test_init (int    *argc,
+                 char ***argv)
+{
+  g_test_init (argc, argv, NULL);
+  spark_test_quiet_logs ();
+}
+
+char *
+spark_test_make_temp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("spark-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+spark_test_rm_rf (const char *path)
+{
+  GDir *dir;
+  const char *name;
+
+  if (path == NULL)
+    return;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) &&
+      g_file_test (path, G_FILE_TEST_IS_DIR) &&
+      (dir = g_dir_open (path, 0, NULL)) != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          spark_test_rm_rf (child);
+        }
+      g_dir_close (dir);
+      g_rmdir (path);
+    }
+  else
+    {
+      g_unlink (path);
+    }
+}
+
+void
+spark_test_write_file (const char *root,
+                       const char *relpath,
+                       const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (root, relpath, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+char *
+spark_test_read_file (const char *root,
+                      const char *relpath,
+                      gsize      *length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (root, relpath, NULL);
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, length, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+void
+spark_test_git (const char *dir,
+                ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  const char *arg;
+  int status = 0;
+  va_list ap;
+
+  g_ptr_array_add (args, (char *) "git");
+  g_ptr_array_add (args, (char *) "-c");
+  g_ptr_array_add (args, (char *) "user.name=Spark Test");
+  g_ptr_array_add (args, (char *) "-c");
+  g_ptr_array_add (args, (char *) "user.email=test@example.invalid");
+  g_ptr_array_add (args, (char *) "-c");
+  g_ptr_array_add (args, (char *) "init.defaultBranch=main");
+  g_ptr_array_add (args, (char *) "-c");
+  g_ptr_array_add (args, (char *) "commit.gpgsign=false");
+
+  va_start (ap, dir);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  g_spawn_sync (dir, (char **) args->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("git %s failed: %s", (char *) args->pdata[9], err);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  g_error ("Timed out waiting for a condition");
+  return G_SOURCE_REMOVE;
+}
+
+void
+spark_test_wait_for (const gboolean *flag,
+                     guint           timeout_seconds)
+{
+  guint id = g_timeout_add_seconds (timeout_seconds, timeout_cb, NULL);
+
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (id);
+}

@@ -1,0 +1,43 @@
+/* spark-test-utils.h
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* g_test_init() plus a quiet default log handler: GLib 2.74's test handler
+ * prints every g_debug(), which drowns the TAP output. Warnings and criticals
+ * still fail the test. */
+void   spark_test_init         (int         *argc,
+                                char      ***argv);
+void   spark_test_quiet_logs   (void);
+
+/* A fresh folder under the system temporary folder; remove with
+ * spark_test_rm_rf(). */
+char  *spark_test_make_temp_dir (void);
+void   spark_test_rm_rf        (const char  *path);
+
+/* Writes @contents (NUL-terminated) to @root/@relpath, creating parents. */
+void   spark_test_write_file   (const char  *root,
+                                const char  *relpath,
+                                const char  *contents);
+char  *spark_test_read_file    (const char  *root,
+                                const char  *relpath,
+                                gsize       *length);
+
+/* Runs `git ARGS...` in @dir with a fixed identity; asserts success. */
+void   spark_test_git          (const char  *dir,
+                                ...) G_GNUC_NULL_TERMINATED;
+
+/* Iterates the default main context until *@flag is TRUE, failing the test
+ * after @timeout_seconds. */
+void   spark_test_wait_for     (const gboolean *flag,
+                                guint           timeout_seconds);
+
+G_END_DECLS
