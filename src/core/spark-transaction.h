@@ -1,0 +1,65 @@
+/* spark-transaction.h
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "spark-changeset.h"
+#include "spark-checkpoints.h"
+#include "spark-workspace.h"
+
+G_BEGIN_DECLS
+
+#define SPARK_TYPE_TRANSACTION (spark_transaction_get_type ())
+
+G_DECLARE_FINAL_TYPE (SparkTransaction, spark_transaction, SPARK, TRANSACTION, GObject)
+
+/*
+ * SparkTransaction: applies the accepted and edited hunks of a changeset,
+ * all or nothing.
+ *
+ *  1. plan: compute every file's new bytes (keeping its line endings and
+ *     mode; the result ends with a newline, as the reference client does);
+ *     any accepted hunk in conflict fails the whole apply before anything
+ *     is written;
+ *  2. checkpoint the working tree (SparkCheckpoints);
+ *  3. write each file atomically (temp file, fsync, rename), create parent
+ *     folders, delete files;
+ *  4. on any failure, restore every file already touched and remove the
+ *     folders created, so the tree is byte-identical to before.
+ *
+ * spark_transaction_get_result_text() then holds the model-facing text.
+ */
+
+SparkTransaction *spark_transaction_new                (SparkWorkspace    *workspace,
+                                                        SparkChangeset    *changeset);
+/* Default TRUE. */
+void              spark_transaction_set_checkpoint     (SparkTransaction  *self,
+                                                        gboolean           checkpoint);
+gboolean          spark_transaction_run                (SparkTransaction  *self,
+                                                        GError           **error);
+/* Plans on the calling thread (reads the changeset), writes in a worker. */
+void              spark_transaction_run_async          (SparkTransaction    *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean          spark_transaction_run_finish         (SparkTransaction    *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+/* After a successful run: e.g. "Success. Updated the following files:\nM a.c\n",
+ * preceded by "Applied 3 of 4 hunks to a.c; rejected hunk 2 (…) by the reviewer."
+ * lines when some hunks were not applied. */
+const char       *spark_transaction_get_result_text    (SparkTransaction  *self);
+/* The checkpoint taken before writing, or NULL. */
+SparkCheckpoint  *spark_transaction_get_checkpoint     (SparkTransaction  *self);
+
+/* Testing only: make the @nth file write or delete (from 1) fail. 0 = off. */
+void              spark_transaction_inject_failure     (SparkTransaction  *self,
+                                                        guint              nth);
+
+G_END_DECLS
