@@ -143,8 +143,15 @@ spark_test_git (const char *dir,
 static gboolean
 timeout_cb (gpointer data)
 {
-  g_error ("Timed out waiting for a condition");
+  g_error ("Timed out waiting for %s", data ? (const char *) data : "a condition");
   return G_SOURCE_REMOVE;
+}
+
+guint
+spark_test_add_deadline (guint       timeout_seconds,
+                         const char *what)
+{
+  return g_timeout_add_seconds (timeout_seconds, timeout_cb, (gpointer) what);
 }
 
 void

@@ -40,4 +40,9 @@ void   spark_test_git          (const char  *dir,
 void   spark_test_wait_for     (const gboolean *flag,
                                 guint           timeout_seconds);
 
+/* Fails the test with @what if the main loop is still running after
+ * @timeout_seconds; remove the returned source when done waiting. */
+guint  spark_test_add_deadline (guint        timeout_seconds,
+                                const char  *what);
+
 G_END_DECLS
