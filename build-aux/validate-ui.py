@@ -129,6 +129,9 @@ class Checker:
         return None
 
     def has_signal(self, gtype, name):
+        # Signals exist once the class is initialised; listing the properties
+        # references the class (g_type_class_ref) as a side effect.
+        self.GObject.list_properties(gtype)
         try:
             return self.GObject.signal_lookup(name, gtype) != 0
         except (TypeError, RuntimeError):
