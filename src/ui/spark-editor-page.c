@@ -404,6 +404,9 @@ file_monitor_changed_cb (SparkEditorPage   *self,
                          GFileMonitor      *monitor);
 
 static void
+schedule_check (SparkEditorPage *self);
+
+static void
 start_monitor (SparkEditorPage *self)
 {
   g_autoptr(GError) error = NULL;
@@ -436,6 +439,13 @@ load_cb (GObject      *object,
 
   set_boolean_prop (self, FALSE, PROP_LOADING);
   gtk_spinner_stop (self->spinner);
+
+  /* A check that ran into the load looks again against the new checksum. */
+  if (self->recheck_after_save)
+    {
+      self->recheck_after_save = FALSE;
+      schedule_check (self);
+    }
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -512,19 +522,16 @@ spark_editor_page_load (SparkEditorPage *self,
   g_task_set_source_tag (task, spark_editor_page_load);
   g_task_set_task_data (task, ld, load_data_free);
 
-  if (ld->path == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               _("Only local files can be opened"));
-      return;
-    }
-
   set_boolean_prop (self, TRUE, PROP_LOADING);
   if (kind == LOAD_INITIAL)
     gtk_spinner_start (self->spinner);
   update_actions (self);
 
-  g_task_run_in_thread (task, load_worker);
+  if (ld->path == NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                             _("Only local files can be opened"));
+  else
+    g_task_run_in_thread (task, load_worker);
 }
 
 /* Watching the file --------------------------------------------------- */
@@ -551,9 +558,6 @@ check_worker (GTask        *task,
 
   g_task_return_boolean (task, TRUE);
 }
-
-static void
-schedule_check (SparkEditorPage *self);
 
 static void
 check_cb (GObject      *object,
