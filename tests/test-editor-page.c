@@ -230,6 +230,27 @@ test_load (Fixture       *f,
 }
 
 static void
+test_style_scheme (Fixture       *f,
+                   gconstpointer  data)
+{
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  GtkSourceBuffer *buffer;
+
+  fixture_open (f, "style.py", "print ('hi')\n");
+  buffer = spark_editor_page_get_buffer (f->page);
+
+  adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_cmpstr (gtk_source_style_scheme_get_id (gtk_source_buffer_get_style_scheme (buffer)),
+                   ==, "Adwaita-dark");
+
+  adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  g_assert_cmpstr (gtk_source_style_scheme_get_id (gtk_source_buffer_get_style_scheme (buffer)),
+                   ==, "Adwaita");
+
+  adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
 test_makefile_tabs (Fixture       *f,
                     gconstpointer  data)
 {
@@ -460,6 +481,29 @@ test_save_error (Fixture       *f,
   g_assert_false (gtk_revealer_get_reveal_child (child (f, "error_revealer")));
 }
 
+/* Feeds Shift+Enter to the entry's capture-phase key controller. */
+static gboolean
+press_shift_enter (GtkWidget *entry)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (entry);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+      gboolean handled = FALSE;
+
+      if (!GTK_IS_EVENT_CONTROLLER_KEY (controller) ||
+          gtk_event_controller_get_propagation_phase (controller) != GTK_PHASE_CAPTURE)
+        continue;
+
+      g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 0, GDK_SHIFT_MASK, &handled);
+      if (handled)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 test_search (Fixture       *f,
              gconstpointer  data)
@@ -492,6 +536,10 @@ test_search (Fixture       *f,
   g_assert_cmpstr (gtk_label_get_text (label), ==, "1 of 3");
   g_signal_emit_by_name (child (f, "search_entry"), "previous-match");
   g_assert_cmpstr (gtk_label_get_text (label), ==, "3 of 3");
+
+  /* Shift+Enter goes back. */
+  g_assert_true (press_shift_enter (child (f, "search_entry")));
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "2 of 3");
 
   gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "nothing here");
   WAIT_UNTIL (g_strcmp0 (gtk_label_get_text (label), "No matches") == 0);
@@ -686,6 +734,7 @@ main (int   argc,
 
   fixtured_test ("/spark/editor-page/load", test_load);
   fixtured_test ("/spark/editor-page/makefile-tabs", test_makefile_tabs);
+  fixtured_test ("/spark/editor-page/style-scheme", test_style_scheme);
   fixtured_test ("/spark/editor-page/save", test_save);
   fixtured_test ("/spark/editor-page/crlf", test_crlf);
   fixtured_test ("/spark/editor-page/keeps-mode", test_keeps_mode);
