@@ -1655,7 +1655,7 @@ spark_editor_page_confirm_close_async (SparkEditorPage     *self,
   if (cancellable != NULL)
     {
       gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (confirm_cancelled_cb),
-                                              dialog, NULL);
+                                              g_object_ref (dialog), g_object_unref);
 
       g_object_set_data (G_OBJECT (dialog), "cancel-handler", GSIZE_TO_POINTER (handler));
     }
