@@ -57,10 +57,11 @@ char           *spark_workspace_resolve          (SparkWorkspace  *self,
 const char     *spark_workspace_relative         (SparkWorkspace  *self,
                                                   const char      *abs_path);
 
-/* Where a folder that is not a git repository keeps its checkpoints. The
- * default is $SPARK_CHECKPOINT_DIR when set, else
- * g_get_user_data_dir()/spark/checkpoints; each root gets its own folder
- * below it. */
+/* Where a folder that is not a git repository keeps its checkpoints: a
+ * folder of its own (named after a hash of the root) below the base folder,
+ * which is $SPARK_CHECKPOINT_DIR when set, else
+ * g_get_user_data_dir()/spark/checkpoints. set_store_dir() changes the base
+ * folder (tests point it at a temporary folder). */
 const char     *spark_workspace_get_store_dir    (SparkWorkspace  *self);
 void            spark_workspace_set_store_dir    (SparkWorkspace  *self,
                                                   const char      *store_dir);

@@ -1,0 +1,402 @@
+/* spark-changeset.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-changeset"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "spark-changeset.h"
+#include "spark-patch-private.h"
+#include "spark-transaction.h"
+
+struct _SparkChangeset
+{
+  GObject         parent_instance;
+
+  SparkWorkspace *workspace;
+  GPtrArray      *files;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SparkChangeset, spark_changeset, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static GType
+get_item_type (GListModel *model)
+{
+  return SPARK_TYPE_FILE_CHANGE;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return SPARK_CHANGESET (model)->files->len;
+}
+
+static gpointer
+get_item (GListModel *model,
+          guint       position)
+{
+  SparkChangeset *self = SPARK_CHANGESET (model);
+
+  if (position >= self->files->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->files, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+static void
+spark_changeset_finalize (GObject *object)
+{
+  SparkChangeset *self = (SparkChangeset *)object;
+
+  g_clear_object (&self->workspace);
+  g_clear_pointer (&self->files, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (spark_changeset_parent_class)->finalize (object);
+}
+
+static void
+spark_changeset_class_init (SparkChangesetClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = spark_changeset_finalize;
+}
+
+static void
+spark_changeset_init (SparkChangeset *self)
+{
+  self->files = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * spark_changeset_new:
+ * @workspace: (nullable): where hunks are located and applied
+ *
+ * Returns: (transfer full): an empty changeset
+ */
+SparkChangeset *
+spark_changeset_new (SparkWorkspace *workspace)
+{
+  SparkChangeset *self;
+
+  g_return_val_if_fail (workspace == NULL || SPARK_IS_WORKSPACE (workspace), NULL);
+
+  self = g_object_new (SPARK_TYPE_CHANGESET, NULL);
+  g_set_object (&self->workspace, workspace);
+
+  return self;
+}
+
+/**
+ * spark_changeset_get_workspace:
+ *
+ * Returns: (transfer none) (nullable): the workspace
+ */
+SparkWorkspace *
+spark_changeset_get_workspace (SparkChangeset *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHANGESET (self), NULL);
+  return self->workspace;
+}
+
+void
+spark_changeset_add_file (SparkChangeset  *self,
+                          SparkFileChange *file)
+{
+  g_return_if_fail (SPARK_IS_CHANGESET (self));
+  g_return_if_fail (SPARK_IS_FILE_CHANGE (file));
+
+  if (self->workspace != NULL)
+    _spark_file_change_bind (file, self->workspace);
+
+  g_ptr_array_add (self->files, g_object_ref (file));
+  g_list_model_items_changed (G_LIST_MODEL (self), self->files->len - 1, 0, 1);
+}
+
+void
+spark_changeset_add_files (SparkChangeset *self,
+                           GListModel     *files)
+{
+  guint n;
+
+  g_return_if_fail (SPARK_IS_CHANGESET (self));
+  g_return_if_fail (G_IS_LIST_MODEL (files));
+
+  n = g_list_model_get_n_items (files);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SparkFileChange) file = g_list_model_get_item (files, i);
+
+      spark_changeset_add_file (self, file);
+    }
+}
+
+static void
+on_file_started (SparkPatchParser *parser,
+                 SparkFileChange  *file,
+                 SparkChangeset   *self)
+{
+  spark_changeset_add_file (self, file);
+}
+
+void
+spark_changeset_follow_parser (SparkChangeset   *self,
+                               SparkPatchParser *parser)
+{
+  g_return_if_fail (SPARK_IS_CHANGESET (self));
+  g_return_if_fail (SPARK_IS_PATCH_PARSER (parser));
+
+  spark_changeset_add_files (self, spark_patch_parser_get_files (parser));
+  g_signal_connect_object (parser, "file-started", G_CALLBACK (on_file_started),
+                           self, G_CONNECT_DEFAULT);
+}
+
+guint
+spark_changeset_get_n_files (SparkChangeset *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHANGESET (self), 0);
+  return self->files->len;
+}
+
+/**
+ * spark_changeset_get_file:
+ *
+ * Returns: (transfer none) (nullable): the file operation at @index
+ */
+SparkFileChange *
+spark_changeset_get_file (SparkChangeset *self,
+                          guint           index)
+{
+  g_return_val_if_fail (SPARK_IS_CHANGESET (self), NULL);
+
+  if (index >= self->files->len)
+    return NULL;
+  return g_ptr_array_index (self->files, index);
+}
+
+guint
+spark_changeset_count_state (SparkChangeset *self,
+                             SparkHunkState  state)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (SPARK_IS_CHANGESET (self), 0);
+
+  for (guint i = 0; i < self->files->len; i++)
+    n += spark_file_change_count_state (g_ptr_array_index (self->files, i), state);
+  return n;
+}
+
+guint
+spark_changeset_get_n_hunks (SparkChangeset *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (SPARK_IS_CHANGESET (self), 0);
+
+  for (guint i = 0; i < self->files->len; i++)
+    n += spark_file_change_get_n_hunks (g_ptr_array_index (self->files, i));
+  return n;
+}
+
+gboolean
+spark_changeset_accept_all (SparkChangeset  *self,
+                            GError         **error)
+{
+  g_autoptr(GString) conflicts = g_string_new (NULL);
+
+  g_return_val_if_fail (SPARK_IS_CHANGESET (self), FALSE);
+
+  for (guint i = 0; i < self->files->len; i++)
+    {
+      SparkFileChange *file = g_ptr_array_index (self->files, i);
+      const char *last = NULL;
+
+      for (guint h = 0; h < spark_file_change_get_n_hunks (file); h++)
+        {
+          SparkHunk *hunk = spark_file_change_get_hunk (file, h);
+          const char *message;
+
+          if (spark_hunk_accept (hunk, NULL))
+            continue;
+
+          /* A file-level error puts every hunk in conflict: say it once. */
+          message = spark_hunk_get_conflict_message (hunk);
+          if (last != NULL && g_strcmp0 (message, last) == 0)
+            continue;
+          last = message;
+
+          if (conflicts->len > 0)
+            g_string_append_c (conflicts, '\n');
+          g_string_append (conflicts, message);
+        }
+    }
+
+  if (conflicts->len > 0)
+    {
+      g_set_error_literal (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
+                           conflicts->str);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+spark_changeset_reject_all (SparkChangeset *self)
+{
+  g_return_if_fail (SPARK_IS_CHANGESET (self));
+
+  for (guint i = 0; i < self->files->len; i++)
+    spark_file_change_reject_all (g_ptr_array_index (self->files, i));
+}
+
+/**
+ * spark_changeset_apply:
+ *
+ * Returns: (transfer full): the result text for the model, or %NULL
+ */
+char *
+spark_changeset_apply (SparkChangeset  *self,
+                       GError         **error)
+{
+  g_autoptr(SparkTransaction) transaction = NULL;
+
+  g_return_val_if_fail (SPARK_IS_CHANGESET (self), NULL);
+
+  if (self->workspace == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("The changeset has no workspace to apply to"));
+      return NULL;
+    }
+
+  transaction = spark_transaction_new (self->workspace, self);
+  if (!spark_transaction_run (transaction, error))
+    return NULL;
+
+  return g_strdup (spark_transaction_get_result_text (transaction));
+}
+
+static const char *
+kind_word (SparkFileChangeKind kind)
+{
+  switch (kind)
+    {
+    case SPARK_FILE_CHANGE_ADD: return "add";
+    case SPARK_FILE_CHANGE_DELETE: return "delete";
+    case SPARK_FILE_CHANGE_UPDATE: return "update";
+    case SPARK_FILE_CHANGE_MOVE: return "move";
+    default: g_assert_not_reached ();
+    }
+}
+
+static const char *
+state_word (SparkHunkState state)
+{
+  switch (state)
+    {
+    case SPARK_HUNK_PENDING: return "pending";
+    case SPARK_HUNK_ACCEPTED: return "accepted";
+    case SPARK_HUNK_REJECTED: return "rejected";
+    case SPARK_HUNK_EDITED: return "edited";
+    case SPARK_HUNK_CONFLICT: return "conflict";
+    default: g_assert_not_reached ();
+    }
+}
+
+static const char *
+fuzz_word (SparkMatchFuzz fuzz)
+{
+  switch (fuzz)
+    {
+    case SPARK_MATCH_NONE: return "none";
+    case SPARK_MATCH_EXACT: return "exact";
+    case SPARK_MATCH_TRIM_END: return "trailing whitespace ignored";
+    case SPARK_MATCH_TRIM: return "surrounding whitespace ignored";
+    case SPARK_MATCH_UNICODE: return "unicode punctuation folded";
+    default: g_assert_not_reached ();
+    }
+}
+
+/**
+ * spark_changeset_describe:
+ *
+ * Returns: (transfer full): a listing of the changeset
+ */
+char *
+spark_changeset_describe (SparkChangeset *self)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (SPARK_IS_CHANGESET (self), NULL);
+
+  for (guint i = 0; i < self->files->len; i++)
+    {
+      SparkFileChange *file = g_ptr_array_index (self->files, i);
+      const GError *ferror = spark_file_change_get_error (file);
+
+      g_string_append_printf (out, "%s %s", kind_word (spark_file_change_get_kind (file)),
+                              spark_file_change_get_path (file));
+      if (spark_file_change_get_move_path (file))
+        g_string_append_printf (out, " -> %s", spark_file_change_get_move_path (file));
+      g_string_append_c (out, '\n');
+      if (ferror != NULL)
+        g_string_append_printf (out, "  error: %s\n", ferror->message);
+
+      for (guint h = 0; h < spark_file_change_get_n_hunks (file); h++)
+        {
+          SparkHunk *hunk = spark_file_change_get_hunk (file, h);
+          SparkHunkState state = spark_hunk_get_state (hunk);
+          const char * const *anchors = spark_hunk_get_anchors (hunk);
+          const char * const *old_lines = spark_hunk_get_old_lines (hunk);
+          const char * const *new_lines = spark_hunk_get_effective_lines (hunk);
+
+          g_string_append_printf (out, "  hunk %u: %s", h + 1, state_word (state));
+          if (state != SPARK_HUNK_CONFLICT && spark_file_change_get_kind (file) != SPARK_FILE_CHANGE_ADD)
+            g_string_append_printf (out, ", line %u, %u line(s) replaced (%s)",
+                                    spark_hunk_get_start_line (hunk),
+                                    spark_hunk_get_line_count (hunk),
+                                    fuzz_word (spark_hunk_get_fuzz (hunk)));
+          if (spark_hunk_get_end_of_file (hunk))
+            g_string_append (out, ", at end of file");
+          g_string_append_c (out, '\n');
+
+          if (state == SPARK_HUNK_CONFLICT && ferror == NULL)
+            {
+              g_auto(GStrv) lines = g_strsplit (spark_hunk_get_conflict_message (hunk), "\n", -1);
+
+              for (guint l = 0; lines[l]; l++)
+                g_string_append_printf (out, "    ! %s\n", lines[l]);
+            }
+
+          for (guint a = 0; anchors[a]; a++)
+            g_string_append_printf (out, "    @@ %s\n", anchors[a]);
+          if (spark_file_change_get_kind (file) != SPARK_FILE_CHANGE_DELETE)
+            {
+              for (guint l = 0; old_lines[l]; l++)
+                g_string_append_printf (out, "    -%s\n", old_lines[l]);
+              for (guint l = 0; new_lines[l]; l++)
+                g_string_append_printf (out, "    +%s\n", new_lines[l]);
+            }
+        }
+    }
+
+  return g_string_free (out, FALSE);
+}

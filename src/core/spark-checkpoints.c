@@ -1,0 +1,1063 @@
+/* spark-checkpoints.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-checkpoints"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <git2/sys/repository.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "spark-checkpoints.h"
+#include "spark-file-util.h"
+
+#define REF_PREFIX "refs/spark/checkpoints/"
+
+#define MODE_LINK 0120000
+#define MODE_FILE 0100644
+#define MODE_EXEC 0100755
+
+struct _SparkCheckpoints
+{
+  GObject          parent_instance;
+
+  SparkWorkspace  *workspace;
+  git_repository  *repo;
+  char            *workdir;   /* canonical, no trailing slash */
+  char            *prefix;    /* root relative to workdir, "" or "dir/" */
+  char            *store;     /* non-git store folder */
+};
+
+G_DEFINE_FINAL_TYPE (SparkCheckpoints, spark_checkpoints, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (spark-checkpoint-error-quark, spark_checkpoint_error)
+
+/* One file of a snapshot. */
+typedef struct
+{
+  guint32  mode;   /* git-style: 0100644, 0100755, 0120000 (non-git: S_IFREG | perms) */
+  char    *id;     /* hex object id */
+} Entry;
+
+static void
+entry_free (gpointer data)
+{
+  Entry *e = data;
+
+  g_free (e->id);
+  g_free (e);
+}
+
+static GHashTable *
+snapshot_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
+}
+
+static void
+snapshot_add (GHashTable *snap,
+              const char *path,
+              guint32     mode,
+              const char *id)
+{
+  Entry *e = g_new0 (Entry, 1);
+
+  e->mode = mode;
+  e->id = g_strdup (id);
+  g_hash_table_replace (snap, g_strdup (path), e);
+}
+
+void
+spark_checkpoint_free (SparkCheckpoint *checkpoint)
+{
+  if (checkpoint == NULL)
+    return;
+  g_free (checkpoint->id);
+  g_free (checkpoint->summary);
+  g_free (checkpoint->commit);
+  g_free (checkpoint);
+}
+
+static gboolean
+git_failed (GError     **error,
+            const char  *what)
+{
+  const git_error *e = git_error_last ();
+
+  g_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+               "%s: %s", what, e && e->message ? e->message : _("unknown git error"));
+  return FALSE;
+}
+
+static void
+spark_checkpoints_finalize (GObject *object)
+{
+  SparkCheckpoints *self = (SparkCheckpoints *)object;
+
+  g_clear_pointer (&self->repo, git_repository_free);
+  g_clear_object (&self->workspace);
+  g_clear_pointer (&self->workdir, g_free);
+  g_clear_pointer (&self->prefix, g_free);
+  g_clear_pointer (&self->store, g_free);
+
+  G_OBJECT_CLASS (spark_checkpoints_parent_class)->finalize (object);
+
+  git_libgit2_shutdown ();
+}
+
+static void
+spark_checkpoints_class_init (SparkCheckpointsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = spark_checkpoints_finalize;
+}
+
+static void
+spark_checkpoints_init (SparkCheckpoints *self)
+{
+  git_libgit2_init ();
+}
+
+SparkCheckpoints *
+spark_checkpoints_new (SparkWorkspace  *workspace,
+                       GError         **error)
+{
+  g_autoptr(SparkCheckpoints) self = NULL;
+  const char *root;
+  int rc;
+
+  g_return_val_if_fail (SPARK_IS_WORKSPACE (workspace), NULL);
+
+  self = g_object_new (SPARK_TYPE_CHECKPOINTS, NULL);
+  self->workspace = g_object_ref (workspace);
+  root = spark_workspace_get_root (workspace);
+
+  rc = git_repository_open_ext (&self->repo, root, 0, NULL);
+  if (rc == 0 && git_repository_workdir (self->repo) != NULL)
+    {
+      char *real = realpath (git_repository_workdir (self->repo), NULL);
+      gsize len;
+
+      if (real == NULL)
+        {
+          g_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                       _("Cannot open the git work tree: %s"), g_strerror (errno));
+          return NULL;
+        }
+      self->workdir = g_strdup (real);
+      free (real);
+
+      len = strlen (self->workdir);
+      if (strcmp (root, self->workdir) == 0)
+        self->prefix = g_strdup ("");
+      else if (strncmp (root, self->workdir, len) == 0 && root[len] == '/')
+        self->prefix = g_strdup_printf ("%s/", root + len + 1);
+      else
+        self->prefix = g_strdup ("");
+    }
+  else
+    {
+      g_clear_pointer (&self->repo, git_repository_free);
+      self->workdir = g_strdup (root);
+      self->prefix = g_strdup ("");
+      self->store = g_strdup (spark_workspace_get_store_dir (workspace));
+    }
+
+  return g_steal_pointer (&self);
+}
+
+gboolean
+spark_checkpoints_is_git (SparkCheckpoints *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHECKPOINTS (self), FALSE);
+  return self->repo != NULL;
+}
+
+/* ---- git backend ----------------------------------------------------- */
+
+static gboolean
+git_build_tree (SparkCheckpoints  *self,
+                git_oid           *tree_oid,
+                GError           **error)
+{
+  git_index *real = NULL;
+  git_index *tmp = NULL;
+  gboolean ok = FALSE;
+  size_t n;
+
+  if (git_repository_index (&real, self->repo) != 0)
+    return git_failed (error, _("Cannot read the git index"));
+
+  /* Work on a private, in-memory copy of the index: the repository's own
+   * index (and its file) are never changed. */
+  if (git_index_new (&tmp) != 0)
+    {
+      git_failed (error, _("Cannot create an index"));
+      goto out;
+    }
+
+  n = git_index_entrycount (real);
+  for (size_t i = 0; i < n; i++)
+    {
+      const git_index_entry *entry = git_index_get_byindex (real, i);
+
+      if (git_index_entry_stage (entry) != 0)
+        continue;
+      if (git_index_add (tmp, entry) != 0)
+        {
+          git_failed (error, _("Cannot copy the git index"));
+          goto out;
+        }
+    }
+
+  if (git_repository_set_index (self->repo, tmp) != 0 ||
+      git_index_add_all (tmp, NULL, GIT_INDEX_ADD_DEFAULT, NULL, NULL) != 0 ||
+      git_index_update_all (tmp, NULL, NULL, NULL) != 0)
+    {
+      git_failed (error, _("Cannot read the working tree"));
+      goto out;
+    }
+
+  if (git_index_write_tree_to (tree_oid, tmp, self->repo) != 0)
+    {
+      git_failed (error, _("Cannot write the checkpoint tree"));
+      goto out;
+    }
+
+  ok = TRUE;
+
+out:
+  /* Hand the repository its own index back, untouched. */
+  if (real != NULL)
+    git_repository_set_index (self->repo, real);
+  git_index_free (tmp);
+  git_index_free (real);
+
+  return ok;
+}
+
+static guint
+git_next_number (SparkCheckpoints *self)
+{
+  git_reference_iterator *iter = NULL;
+  const char *name;
+  guint max = 0;
+
+  if (git_reference_iterator_glob_new (&iter, self->repo, REF_PREFIX "*") != 0)
+    return 1;
+
+  while (git_reference_next_name (&name, iter) == 0)
+    {
+      guint64 n;
+
+      if (g_ascii_string_to_unsigned (name + strlen (REF_PREFIX), 10, 1, G_MAXUINT - 1, &n, NULL))
+        max = MAX (max, (guint) n);
+    }
+
+  git_reference_iterator_free (iter);
+
+  return max + 1;
+}
+
+static SparkCheckpoint *
+git_checkpoint_from_commit (guint       number,
+                            git_commit *commit)
+{
+  SparkCheckpoint *cp = g_new0 (SparkCheckpoint, 1);
+  char hex[GIT_OID_HEXSZ + 1];
+
+  git_oid_tostr (hex, sizeof hex, git_commit_id (commit));
+  cp->id = g_strdup_printf ("%u", number);
+  cp->time = git_commit_time (commit);
+  cp->summary = g_strdup (git_commit_summary (commit));
+  cp->commit = g_strdup (hex);
+
+  return cp;
+}
+
+static SparkCheckpoint *
+git_create (SparkCheckpoints  *self,
+            const char        *summary,
+            GError           **error)
+{
+  git_oid tree_oid, commit_oid, head_oid;
+  git_tree *tree = NULL;
+  git_commit *parent = NULL;
+  git_commit *commit = NULL;
+  git_signature *sig = NULL;
+  git_reference *ref = NULL;
+  const git_commit *parents[1];
+  SparkCheckpoint *ret = NULL;
+  g_autofree char *refname = NULL;
+  g_autofree char *message = NULL;
+  guint number = 0;
+
+  if (!git_build_tree (self, &tree_oid, error))
+    return NULL;
+
+  if (git_tree_lookup (&tree, self->repo, &tree_oid) != 0)
+    {
+      git_failed (error, _("Cannot read the checkpoint tree"));
+      goto out;
+    }
+
+  /* HEAD is only read, to give the checkpoint a meaningful parent. */
+  if (git_reference_name_to_id (&head_oid, self->repo, "HEAD") == 0)
+    git_commit_lookup (&parent, self->repo, &head_oid);
+  parents[0] = parent;
+
+  if (git_signature_now (&sig, "Spark", "spark@localhost") != 0)
+    {
+      git_failed (error, _("Cannot make a signature"));
+      goto out;
+    }
+
+  message = g_strdup_printf ("%s\n", summary && summary[0] ? summary : "Spark checkpoint");
+  if (git_commit_create (&commit_oid, self->repo, NULL, sig, sig, NULL, message,
+                         tree, parent ? 1 : 0, parents) != 0)
+    {
+      git_failed (error, _("Cannot write the checkpoint commit"));
+      goto out;
+    }
+
+  /* Another process may take the same number: try the next one. */
+  for (guint attempt = 0; attempt < 16 && ref == NULL; attempt++)
+    {
+      number = git_next_number (self);
+      g_free (refname);
+      refname = g_strdup_printf (REF_PREFIX "%u", number);
+      git_reference_create (&ref, self->repo, refname, &commit_oid, 0, "spark: checkpoint");
+    }
+
+  if (ref == NULL || git_commit_lookup (&commit, self->repo, &commit_oid) != 0)
+    {
+      git_failed (error, _("Cannot record the checkpoint"));
+      goto out;
+    }
+
+  ret = git_checkpoint_from_commit (number, commit);
+
+out:
+  git_reference_free (ref);
+  git_commit_free (commit);
+  git_commit_free (parent);
+  git_signature_free (sig);
+  git_tree_free (tree);
+
+  return ret;
+}
+
+static int
+compare_checkpoints (gconstpointer a,
+                     gconstpointer b)
+{
+  const SparkCheckpoint *ca = *(const SparkCheckpoint **) a;
+  const SparkCheckpoint *cb = *(const SparkCheckpoint **) b;
+  guint64 na = g_ascii_strtoull (ca->id, NULL, 10);
+  guint64 nb = g_ascii_strtoull (cb->id, NULL, 10);
+
+  return (na > nb) - (na < nb);
+}
+
+static GPtrArray *
+git_list (SparkCheckpoints  *self,
+          GError           **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) spark_checkpoint_free);
+  git_reference_iterator *iter = NULL;
+  const char *name;
+
+  if (git_reference_iterator_glob_new (&iter, self->repo, REF_PREFIX "*") != 0)
+    {
+      git_failed (error, _("Cannot list checkpoints"));
+      return NULL;
+    }
+
+  while (git_reference_next_name (&name, iter) == 0)
+    {
+      git_oid oid;
+      git_commit *commit = NULL;
+      guint64 n;
+
+      if (!g_ascii_string_to_unsigned (name + strlen (REF_PREFIX), 10, 1, G_MAXUINT - 1, &n, NULL))
+        continue;
+      if (git_reference_name_to_id (&oid, self->repo, name) != 0 ||
+          git_commit_lookup (&commit, self->repo, &oid) != 0)
+        continue;
+
+      g_ptr_array_add (list, git_checkpoint_from_commit (n, commit));
+      git_commit_free (commit);
+    }
+
+  git_reference_iterator_free (iter);
+  g_ptr_array_sort (list, compare_checkpoints);
+
+  return g_steal_pointer (&list);
+}
+
+typedef struct
+{
+  GHashTable *snap;
+} WalkData;
+
+static int
+git_walk_cb (const char           *root,
+             const git_tree_entry *entry,
+             void                 *payload)
+{
+  WalkData *data = payload;
+  git_filemode_t mode = git_tree_entry_filemode (entry);
+  char hex[GIT_OID_HEXSZ + 1];
+  g_autofree char *path = NULL;
+
+  if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE &&
+      mode != GIT_FILEMODE_LINK)
+    return 0;
+
+  git_oid_tostr (hex, sizeof hex, git_tree_entry_id (entry));
+  path = g_strconcat (root, git_tree_entry_name (entry), NULL);
+  snapshot_add (data->snap, path, mode, hex);
+
+  return 0;
+}
+
+static GHashTable *
+git_snapshot (SparkCheckpoints  *self,
+              const char        *commit_hex,
+              GError           **error)
+{
+  g_autoptr(GHashTable) snap = snapshot_new ();
+  git_oid oid;
+  git_commit *commit = NULL;
+  git_tree *tree = NULL;
+  WalkData data = { snap };
+  int rc;
+
+  if (git_oid_fromstr (&oid, commit_hex) != 0 ||
+      git_commit_lookup (&commit, self->repo, &oid) != 0 ||
+      git_commit_tree (&tree, commit) != 0)
+    {
+      git_commit_free (commit);
+      git_failed (error, _("Cannot read the checkpoint"));
+      return NULL;
+    }
+
+  rc = git_tree_walk (tree, GIT_TREEWALK_PRE, git_walk_cb, &data);
+  git_tree_free (tree);
+  git_commit_free (commit);
+
+  if (rc != 0)
+    {
+      git_failed (error, _("Cannot read the checkpoint"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&snap);
+}
+
+static GBytes *
+git_read_blob (SparkCheckpoints  *self,
+               const char        *id,
+               GError           **error)
+{
+  git_oid oid;
+  git_blob *blob = NULL;
+  GBytes *bytes;
+
+  if (git_oid_fromstr (&oid, id) != 0 || git_blob_lookup (&blob, self->repo, &oid) != 0)
+    {
+      git_failed (error, _("Cannot read a file of the checkpoint"));
+      return NULL;
+    }
+
+  bytes = g_bytes_new (git_blob_rawcontent (blob), git_blob_rawsize (blob));
+  git_blob_free (blob);
+
+  return bytes;
+}
+
+/* ---- private store (not a git repository) ------------------------------ */
+
+static char *
+store_path (SparkCheckpoints *self,
+            const char       *first,
+            ...) G_GNUC_NULL_TERMINATED;
+
+static char *
+store_path (SparkCheckpoints *self,
+            const char       *first,
+            ...)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+  const char *p;
+  va_list ap;
+
+  g_ptr_array_add (parts, self->store);
+  g_ptr_array_add (parts, (char *) first);
+  va_start (ap, first);
+  while ((p = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (parts, (char *) p);
+  va_end (ap);
+  g_ptr_array_add (parts, NULL);
+
+  return g_build_filenamev ((char **) parts->pdata);
+}
+
+static gboolean
+io_failed (GError     **error,
+           int          errsv,
+           const char  *what,
+           const char  *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+               "%s %s: %s", what, path, g_strerror (errsv));
+  return FALSE;
+}
+
+static gboolean
+store_object (SparkCheckpoints  *self,
+              const char        *data,
+              gsize              len,
+              char             **out_id,
+              GError           **error)
+{
+  g_autofree char *id = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  char sub[3] = { id[0], id[1], 0 };
+
+  dir = store_path (self, "objects", sub, NULL);
+  path = g_build_filename (dir, id + 2, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        return io_failed (error, errno, _("Cannot create"), dir);
+      if (!g_file_set_contents (path, data, len, error))
+        return FALSE;
+    }
+
+  *out_id = g_steal_pointer (&id);
+  return TRUE;
+}
+
+static gboolean
+store_walk (SparkCheckpoints  *self,
+            const char        *abs_dir,
+            const char        *rel_dir,
+            GHashTable        *snap,
+            GError           **error)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  dir = g_dir_open (abs_dir, 0, error);
+  if (dir == NULL)
+    return FALSE;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *abs = g_build_filename (abs_dir, name, NULL);
+      g_autofree char *rel = rel_dir[0] ? g_strconcat (rel_dir, "/", name, NULL) : g_strdup (name);
+      g_autofree char *id = NULL;
+      GStatBuf st;
+
+      if (strcmp (name, ".git") == 0 || strchr (name, '\n') != NULL)
+        continue;
+
+      if (g_lstat (abs, &st) != 0)
+        continue;
+
+      if (S_ISDIR (st.st_mode))
+        {
+          /* The store may live inside the folder (odd setups). */
+          if (strcmp (abs, self->store) == 0)
+            continue;
+          if (!store_walk (self, abs, rel, snap, error))
+            return FALSE;
+        }
+      else if (S_ISLNK (st.st_mode))
+        {
+          g_autofree char *target = g_file_read_link (abs, error);
+
+          if (target == NULL || !store_object (self, target, strlen (target), &id, error))
+            return FALSE;
+          snapshot_add (snap, rel, MODE_LINK, id);
+        }
+      else if (S_ISREG (st.st_mode))
+        {
+          g_autofree char *contents = NULL;
+          gsize len;
+
+          if (!g_file_get_contents (abs, &contents, &len, error) ||
+              !store_object (self, contents, len, &id, error))
+            return FALSE;
+          snapshot_add (snap, rel, S_IFREG | (st.st_mode & 07777), id);
+        }
+    }
+
+  return TRUE;
+}
+
+static guint
+store_next_number (SparkCheckpoints *self)
+{
+  g_autofree char *dir = store_path (self, "checkpoints", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint max = 0;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      guint64 n;
+
+      if (g_ascii_string_to_unsigned (name, 10, 1, G_MAXUINT - 1, &n, NULL))
+        max = MAX (max, (guint) n);
+    }
+
+  return max + 1;
+}
+
+static SparkCheckpoint *
+store_read_manifest (SparkCheckpoints  *self,
+                     const char        *id,
+                     GHashTable        *snap,
+                     GError           **error)
+{
+  g_autofree char *path = store_path (self, "checkpoints", id, NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(SparkCheckpoint) cp = NULL;
+  gboolean body = FALSE;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    {
+      g_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_NOT_FOUND,
+                   _("There is no checkpoint %s"), id);
+      return NULL;
+    }
+
+  cp = g_new0 (SparkCheckpoint, 1);
+  cp->id = g_strdup (id);
+  lines = g_strsplit (contents, "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      const char *line = lines[i];
+
+      if (!body)
+        {
+          if (line[0] == '\0')
+            body = TRUE;
+          else if (g_str_has_prefix (line, "time "))
+            cp->time = g_ascii_strtoll (line + 5, NULL, 10);
+          else if (g_str_has_prefix (line, "summary "))
+            cp->summary = g_strdup (line + 8);
+          continue;
+        }
+
+      if (snap != NULL && line[0] != '\0')
+        {
+          g_auto(GStrv) f = g_strsplit (line, " ", 3);
+
+          if (g_strv_length (f) == 3)
+            snapshot_add (snap, f[2], (guint32) g_ascii_strtoull (f[0], NULL, 8), f[1]);
+        }
+    }
+
+  if (cp->summary == NULL)
+    cp->summary = g_strdup ("");
+
+  return g_steal_pointer (&cp);
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
+static SparkCheckpoint *
+store_create (SparkCheckpoints  *self,
+              const char        *summary,
+              GError           **error)
+{
+  g_autoptr(GHashTable) snap = snapshot_new ();
+  g_autoptr(GString) manifest = g_string_new ("spark-checkpoint 1\n");
+  g_autofree char *dir = store_path (self, "checkpoints", NULL);
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autofree char *one_line = g_strdup (summary && summary[0] ? summary : "Spark checkpoint");
+  SparkCheckpoint *cp;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_strdelimit (one_line, "\r\n", ' ');
+
+  if (!store_walk (self, self->workdir, "", snap, error))
+    return NULL;
+
+  g_string_append_printf (manifest, "time %" G_GINT64_FORMAT "\nsummary %s\n\n", now, one_line);
+
+  keys = g_ptr_array_new ();
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, snap);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      g_ptr_array_add (keys, key);
+  }
+  g_ptr_array_sort (keys, compare_paths);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *path = g_ptr_array_index (keys, i);
+      Entry *e = g_hash_table_lookup (snap, path);
+
+      g_string_append_printf (manifest, "%o %s %s\n", e->mode, e->id, path);
+    }
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      io_failed (error, errno, _("Cannot create"), dir);
+      return NULL;
+    }
+
+  for (guint attempt = 0; ; attempt++)
+    {
+      g_autofree char *id = g_strdup_printf ("%u", store_next_number (self));
+      g_autofree char *path = g_build_filename (dir, id, NULL);
+      int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+      if (fd < 0)
+        {
+          if (errno == EEXIST && attempt < 16)
+            continue;
+          io_failed (error, errno, _("Cannot write"), path);
+          return NULL;
+        }
+      close (fd);
+
+      if (!spark_file_write_atomic (path, manifest->str, manifest->len, error))
+        {
+          g_unlink (path);
+          return NULL;
+        }
+
+      cp = g_new0 (SparkCheckpoint, 1);
+      cp->id = g_steal_pointer (&id);
+      cp->time = now;
+      cp->summary = g_steal_pointer (&one_line);
+      return cp;
+    }
+}
+
+static GPtrArray *
+store_list (SparkCheckpoints  *self,
+            GError           **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) spark_checkpoint_free);
+  g_autofree char *dir = store_path (self, "checkpoints", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      SparkCheckpoint *cp;
+      guint64 n;
+
+      if (!g_ascii_string_to_unsigned (name, 10, 1, G_MAXUINT - 1, &n, NULL))
+        continue;
+      cp = store_read_manifest (self, name, NULL, NULL);
+      if (cp != NULL)
+        g_ptr_array_add (list, cp);
+    }
+
+  g_ptr_array_sort (list, compare_checkpoints);
+
+  return g_steal_pointer (&list);
+}
+
+static GBytes *
+store_read_object (SparkCheckpoints  *self,
+                   const char        *id,
+                   GError           **error)
+{
+  char sub[3] = { id[0], id[1], 0 };
+  g_autofree char *path = store_path (self, "objects", sub, id + 2, NULL);
+  char *contents = NULL;
+  gsize len;
+
+  if (strlen (id) < 3 || !g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+
+  return g_bytes_new_take (contents, len);
+}
+
+/* ---- shared ------------------------------------------------------------- */
+
+SparkCheckpoint *
+spark_checkpoints_create (SparkCheckpoints  *self,
+                          const char        *summary,
+                          GError           **error)
+{
+  g_return_val_if_fail (SPARK_IS_CHECKPOINTS (self), NULL);
+
+  if (self->repo != NULL)
+    return git_create (self, summary, error);
+  return store_create (self, summary, error);
+}
+
+GPtrArray *
+spark_checkpoints_list (SparkCheckpoints  *self,
+                        GError           **error)
+{
+  g_return_val_if_fail (SPARK_IS_CHECKPOINTS (self), NULL);
+
+  if (self->repo != NULL)
+    return git_list (self, error);
+  return store_list (self, error);
+}
+
+static GHashTable *
+snapshot_of (SparkCheckpoints  *self,
+             SparkCheckpoint   *cp,
+             GError           **error)
+{
+  if (self->repo != NULL)
+    return git_snapshot (self, cp->commit, error);
+  else
+    {
+      g_autoptr(GHashTable) snap = snapshot_new ();
+      g_autoptr(SparkCheckpoint) again = store_read_manifest (self, cp->id, snap, error);
+
+      if (again == NULL)
+        return NULL;
+      return g_steal_pointer (&snap);
+    }
+}
+
+static GBytes *
+read_object (SparkCheckpoints  *self,
+             const char        *id,
+             GError           **error)
+{
+  if (self->repo != NULL)
+    return git_read_blob (self, id, error);
+  return store_read_object (self, id, error);
+}
+
+static gboolean
+safe_relative (const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+
+  if (path[0] == '/' || path[0] == '\0')
+    return FALSE;
+  for (guint i = 0; parts[i]; i++)
+    {
+      if (parts[i][0] == '\0' || strcmp (parts[i], ".") == 0 || strcmp (parts[i], "..") == 0 ||
+          g_ascii_strcasecmp (parts[i], ".git") == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+remove_empty_parents (const char *top,
+                      const char *abs)
+{
+  g_autofree char *dir = g_path_get_dirname (abs);
+
+  while (strlen (dir) > strlen (top) && g_str_has_prefix (dir, top))
+    {
+      char *parent;
+
+      if (g_rmdir (dir) != 0)
+        break;
+      parent = g_path_get_dirname (dir);
+      g_free (dir);
+      dir = parent;
+    }
+}
+
+static gboolean
+write_entry (SparkCheckpoints  *self,
+             const char        *abs,
+             const Entry       *e,
+             GError           **error)
+{
+  g_autoptr(GBytes) bytes = read_object (self, e->id, error);
+  g_autofree char *parent = NULL;
+  GStatBuf st;
+  gsize len;
+  const char *data;
+
+  if (bytes == NULL)
+    return FALSE;
+  data = g_bytes_get_data (bytes, &len);
+
+  parent = g_path_get_dirname (abs);
+  if (g_mkdir_with_parents (parent, 0777) != 0)
+    return io_failed (error, errno, _("Cannot create"), parent);
+
+  if (g_lstat (abs, &st) == 0 && (S_ISLNK (st.st_mode) || S_ISDIR (st.st_mode) ||
+                                   e->mode == MODE_LINK))
+    {
+      if (S_ISDIR (st.st_mode))
+        {
+          if (g_rmdir (abs) != 0)
+            return io_failed (error, errno, _("Cannot replace"), abs);
+        }
+      else if (g_unlink (abs) != 0)
+        return io_failed (error, errno, _("Cannot replace"), abs);
+    }
+
+  if (e->mode == MODE_LINK)
+    {
+      g_autofree char *target = g_strndup (data, len);
+
+      if (symlink (target, abs) != 0)
+        return io_failed (error, errno, _("Cannot restore"), abs);
+      return TRUE;
+    }
+
+  if (!spark_file_write_atomic (abs, data, len, error))
+    return FALSE;
+
+  if (g_stat (abs, &st) == 0)
+    {
+      mode_t mode = st.st_mode & 07777;
+
+      if (self->repo == NULL)
+        mode = e->mode & 07777;
+      else if (e->mode == MODE_EXEC)
+        mode |= (mode & 0444) >> 2;
+      else
+        mode &= ~0111;
+
+      if (mode != (st.st_mode & 07777) && g_chmod (abs, mode) != 0)
+        return io_failed (error, errno, _("Cannot restore the mode of"), abs);
+    }
+
+  return TRUE;
+}
+
+static SparkCheckpoint *
+find_checkpoint (SparkCheckpoints  *self,
+                 const char        *id,
+                 GError           **error)
+{
+  g_autoptr(GPtrArray) list = spark_checkpoints_list (self, error);
+
+  if (list == NULL)
+    return NULL;
+
+  if (list->len == 0)
+    {
+      g_set_error_literal (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_NONE,
+                           _("There are no checkpoints yet"));
+      return NULL;
+    }
+
+  for (guint i = list->len; i > 0; i--)
+    {
+      SparkCheckpoint *cp = g_ptr_array_index (list, i - 1);
+
+      if (id == NULL || strcmp (cp->id, id) == 0)
+        return g_ptr_array_steal_index (list, i - 1);
+    }
+
+  g_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_NOT_FOUND,
+               _("There is no checkpoint %s"), id);
+  return NULL;
+}
+
+gboolean
+spark_checkpoints_restore (SparkCheckpoints  *self,
+                           const char        *id,
+                           SparkCheckpoint  **before,
+                           GError           **error)
+{
+  g_autoptr(SparkCheckpoint) target = NULL;
+  g_autoptr(SparkCheckpoint) current = NULL;
+  g_autoptr(GHashTable) target_snap = NULL;
+  g_autoptr(GHashTable) current_snap = NULL;
+  g_autofree char *summary = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (SPARK_IS_CHECKPOINTS (self), FALSE);
+
+  target = find_checkpoint (self, id, error);
+  if (target == NULL)
+    return FALSE;
+
+  target_snap = snapshot_of (self, target, error);
+  if (target_snap == NULL)
+    return FALSE;
+
+  summary = g_strdup_printf (_("Before restoring checkpoint %s"), target->id);
+  current = spark_checkpoints_create (self, summary, error);
+  if (current == NULL)
+    return FALSE;
+
+  current_snap = snapshot_of (self, current, error);
+  if (current_snap == NULL)
+    return FALSE;
+
+  /* Remove what the checkpoint did not have first, so that a file can
+   * replace a folder and the other way round. */
+  g_hash_table_iter_init (&iter, current_snap);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *path = key;
+      g_autofree char *abs = NULL;
+
+      if (!g_str_has_prefix (path, self->prefix) || !safe_relative (path))
+        continue;
+      if (g_hash_table_contains (target_snap, path))
+        continue;
+
+      abs = g_build_filename (self->workdir, path, NULL);
+      if (g_unlink (abs) != 0 && errno != ENOENT)
+        return io_failed (error, errno, _("Cannot remove"), abs);
+      remove_empty_parents (self->workdir, abs);
+    }
+
+  g_hash_table_iter_init (&iter, target_snap);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *path = key;
+      const Entry *e = value;
+      const Entry *now = g_hash_table_lookup (current_snap, path);
+      g_autofree char *abs = NULL;
+
+      if (!g_str_has_prefix (path, self->prefix) || !safe_relative (path))
+        continue;
+      if (now != NULL && now->mode == e->mode && strcmp (now->id, e->id) == 0)
+        continue;
+
+      abs = g_build_filename (self->workdir, path, NULL);
+      if (!write_entry (self, abs, e, error))
+        return FALSE;
+    }
+
+  if (before != NULL)
+    *before = g_steal_pointer (&current);
+
+  return TRUE;
+}

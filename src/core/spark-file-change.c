@@ -1,0 +1,492 @@
+/* spark-file-change.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-file-change"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "spark-file-change.h"
+#include "spark-patch-match.h"
+#include "spark-patch-parser.h"
+#include "spark-patch-private.h"
+
+struct _SparkFileChange
+{
+  GObject              parent_instance;
+
+  SparkFileChangeKind  kind;
+  char                *path;
+  char                *move_path;
+  GPtrArray           *hunks;
+  GError              *error;
+  SparkWorkspace      *workspace;
+  SparkFileOriginal    original;
+
+  guint                patch_line;
+  guint                cursor;
+  guint                complete : 1;
+  guint                bound : 1;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SparkFileChange, spark_file_change, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+G_DEFINE_ENUM_TYPE (SparkFileChangeKind, spark_file_change_kind,
+  G_DEFINE_ENUM_VALUE (SPARK_FILE_CHANGE_ADD, "add"),
+  G_DEFINE_ENUM_VALUE (SPARK_FILE_CHANGE_DELETE, "delete"),
+  G_DEFINE_ENUM_VALUE (SPARK_FILE_CHANGE_UPDATE, "update"),
+  G_DEFINE_ENUM_VALUE (SPARK_FILE_CHANGE_MOVE, "move"))
+
+enum {
+  PROP_0,
+  PROP_COMPLETE,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GType
+get_item_type (GListModel *model)
+{
+  return SPARK_TYPE_HUNK;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return SPARK_FILE_CHANGE (model)->hunks->len;
+}
+
+static gpointer
+get_item (GListModel *model,
+          guint       position)
+{
+  SparkFileChange *self = SPARK_FILE_CHANGE (model);
+
+  if (position >= self->hunks->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->hunks, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+static void
+spark_file_change_finalize (GObject *object)
+{
+  SparkFileChange *self = (SparkFileChange *)object;
+
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->move_path, g_free);
+  g_clear_pointer (&self->hunks, g_ptr_array_unref);
+  g_clear_error (&self->error);
+  g_clear_object (&self->workspace);
+  g_clear_pointer (&self->original.abs_path, g_free);
+  g_clear_pointer (&self->original.abs_move_path, g_free);
+  g_clear_pointer (&self->original.text, g_free);
+  g_clear_pointer (&self->original.lines, g_strfreev);
+
+  G_OBJECT_CLASS (spark_file_change_parent_class)->finalize (object);
+}
+
+static void
+spark_file_change_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  SparkFileChange *self = SPARK_FILE_CHANGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_COMPLETE:
+      g_value_set_boolean (value, self->complete);
+      break;
+
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->hunks->len);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spark_file_change_class_init (SparkFileChangeClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = spark_file_change_finalize;
+  object_class->get_property = spark_file_change_get_property;
+
+  properties[PROP_COMPLETE] =
+    g_param_spec_boolean ("complete", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+spark_file_change_init (SparkFileChange *self)
+{
+  self->hunks = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+SparkFileChange *
+spark_file_change_new (SparkFileChangeKind  kind,
+                       const char          *path,
+                       const char          *move_path)
+{
+  SparkFileChange *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail ((kind == SPARK_FILE_CHANGE_MOVE) == (move_path != NULL), NULL);
+
+  self = g_object_new (SPARK_TYPE_FILE_CHANGE, NULL);
+  self->kind = kind;
+  self->path = g_strdup (path);
+  self->move_path = g_strdup (move_path);
+
+  return self;
+}
+
+SparkFileChangeKind
+spark_file_change_get_kind (SparkFileChange *self)
+{
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), SPARK_FILE_CHANGE_UPDATE);
+  return self->kind;
+}
+
+const char *
+spark_file_change_get_path (SparkFileChange *self)
+{
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), NULL);
+  return self->path;
+}
+
+const char *
+spark_file_change_get_move_path (SparkFileChange *self)
+{
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), NULL);
+  return self->move_path;
+}
+
+gboolean
+spark_file_change_get_complete (SparkFileChange *self)
+{
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), FALSE);
+  return self->complete;
+}
+
+guint
+spark_file_change_get_patch_line (SparkFileChange *self)
+{
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), 0);
+  return self->patch_line;
+}
+
+const GError *
+spark_file_change_get_error (SparkFileChange *self)
+{
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), NULL);
+  return self->error;
+}
+
+guint
+spark_file_change_get_n_hunks (SparkFileChange *self)
+{
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), 0);
+  return self->hunks->len;
+}
+
+/**
+ * spark_file_change_get_hunk:
+ *
+ * Returns: (transfer none) (nullable): the hunk at @index
+ */
+SparkHunk *
+spark_file_change_get_hunk (SparkFileChange *self,
+                            guint            index)
+{
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), NULL);
+
+  if (index >= self->hunks->len)
+    return NULL;
+  return g_ptr_array_index (self->hunks, index);
+}
+
+guint
+spark_file_change_count_state (SparkFileChange *self,
+                               SparkHunkState   state)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), 0);
+
+  for (guint i = 0; i < self->hunks->len; i++)
+    {
+      if (spark_hunk_get_state (g_ptr_array_index (self->hunks, i)) == state)
+        n++;
+    }
+  return n;
+}
+
+gboolean
+spark_file_change_is_accepted (SparkFileChange *self)
+{
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), FALSE);
+
+  return spark_file_change_count_state (self, SPARK_HUNK_ACCEPTED) > 0 ||
+         spark_file_change_count_state (self, SPARK_HUNK_EDITED) > 0;
+}
+
+gboolean
+spark_file_change_accept_all (SparkFileChange  *self,
+                              GError          **error)
+{
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), FALSE);
+
+  for (guint i = 0; i < self->hunks->len; i++)
+    {
+      SparkHunk *hunk = g_ptr_array_index (self->hunks, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!spark_hunk_accept (hunk, &local_error) && ok)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          ok = FALSE;
+        }
+    }
+
+  return ok;
+}
+
+void
+spark_file_change_reject_all (SparkFileChange *self)
+{
+  g_return_if_fail (SPARK_IS_FILE_CHANGE (self));
+
+  for (guint i = 0; i < self->hunks->len; i++)
+    spark_hunk_reject (g_ptr_array_index (self->hunks, i));
+}
+
+static void
+locate (SparkFileChange *self,
+        SparkHunk       *hunk)
+{
+  g_autoptr(GError) error = NULL;
+  SparkMatchLocation loc;
+
+  if (self->error != NULL)
+    {
+      _spark_hunk_set_conflict (hunk, self->error->message);
+      return;
+    }
+
+  switch (self->kind)
+    {
+    case SPARK_FILE_CHANGE_ADD:
+      _spark_hunk_set_location (hunk, 0, 0, 0, SPARK_MATCH_EXACT);
+      break;
+
+    case SPARK_FILE_CHANGE_DELETE:
+      if (self->original.lines != NULL)
+        _spark_hunk_set_old_lines (hunk, self->original.lines);
+      _spark_hunk_set_location (hunk, 0, self->original.n_lines, 0, SPARK_MATCH_EXACT);
+      break;
+
+    case SPARK_FILE_CHANGE_UPDATE:
+    case SPARK_FILE_CHANGE_MOVE:
+      if (spark_patch_locate_hunk ((const char * const *) self->original.lines,
+                                   self->original.n_lines,
+                                   &self->cursor,
+                                   spark_hunk_get_anchors (hunk),
+                                   spark_hunk_get_old_lines (hunk),
+                                   spark_hunk_get_new_lines (hunk),
+                                   spark_hunk_get_end_of_file (hunk),
+                                   self->path, &loc, &error))
+        _spark_hunk_set_location (hunk, loc.start, loc.length, loc.new_drop, loc.fuzz);
+      else
+        _spark_hunk_set_conflict (hunk, error->message);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+void
+spark_file_change_append_hunk (SparkFileChange *self,
+                               SparkHunk       *hunk)
+{
+  g_return_if_fail (SPARK_IS_FILE_CHANGE (self));
+  g_return_if_fail (SPARK_IS_HUNK (hunk));
+  g_return_if_fail (!self->complete);
+
+  _spark_hunk_set_index (hunk, self->hunks->len);
+
+  if (self->bound)
+    locate (self, hunk);
+
+  g_ptr_array_add (self->hunks, g_object_ref (hunk));
+  g_list_model_items_changed (G_LIST_MODEL (self), self->hunks->len - 1, 0, 1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+void
+_spark_file_change_set_complete (SparkFileChange *self)
+{
+  if (!self->complete)
+    {
+      self->complete = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
+    }
+}
+
+void
+_spark_file_change_set_patch_line (SparkFileChange *self,
+                                   guint            line)
+{
+  self->patch_line = line;
+}
+
+SparkWorkspace *
+_spark_file_change_get_workspace (SparkFileChange *self)
+{
+  return self->workspace;
+}
+
+const SparkFileOriginal *
+_spark_file_change_get_original (SparkFileChange *self)
+{
+  return self->bound ? &self->original : NULL;
+}
+
+static gboolean
+read_original (SparkFileChange  *self,
+               GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  SparkFileOriginal *o = &self->original;
+  GStatBuf st;
+
+  o->abs_path = spark_workspace_resolve (self->workspace, self->path, error);
+  if (o->abs_path == NULL)
+    return FALSE;
+
+  if (self->move_path != NULL)
+    {
+      GStatBuf dst;
+
+      o->abs_move_path = spark_workspace_resolve (self->workspace, self->move_path, error);
+      if (o->abs_move_path == NULL)
+        return FALSE;
+      if (g_stat (o->abs_move_path, &dst) == 0 && !S_ISREG (dst.st_mode))
+        {
+          g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOT_A_FILE,
+                       _("Cannot move %s to %s: the destination is not a regular file"),
+                       self->path, self->move_path);
+          return FALSE;
+        }
+    }
+
+  if (g_stat (o->abs_path, &st) != 0)
+    {
+      int errsv = errno;
+
+      if (self->kind == SPARK_FILE_CHANGE_ADD && errsv == ENOENT)
+        return TRUE;
+
+      if (errsv == ENOENT)
+        {
+          if (self->kind == SPARK_FILE_CHANGE_DELETE)
+            g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_MISSING_FILE,
+                         _("Cannot delete %s: the file does not exist"), self->path);
+          else
+            g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_MISSING_FILE,
+                         _("Cannot update %s: the file does not exist"), self->path);
+        }
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                     _("Cannot read %s: %s"), self->path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOT_A_FILE,
+                   _("Cannot %s %s: it is not a regular file"),
+                   self->kind == SPARK_FILE_CHANGE_ADD ? _("create")
+                   : self->kind == SPARK_FILE_CHANGE_DELETE ? _("delete") : _("update"),
+                   self->path);
+      return FALSE;
+    }
+
+  o->exists = TRUE;
+  o->mode = st.st_mode & 07777;
+
+  if (self->kind == SPARK_FILE_CHANGE_ADD)
+    return TRUE;
+
+  o->text = spark_file_load_text (o->abs_path, SPARK_FILE_MAX_TEXT_SIZE,
+                                  &o->length, &o->newline, &local_error);
+  if (o->text == NULL)
+    {
+      /* A file that is not text can still be deleted. */
+      if (self->kind == SPARK_FILE_CHANGE_DELETE)
+        return TRUE;
+
+      g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOT_TEXT,
+                   _("Cannot update %s: %s"), self->path, local_error->message);
+      return FALSE;
+    }
+
+  o->lines = spark_patch_split_lines (o->text, o->length, &o->n_lines);
+
+  return TRUE;
+}
+
+void
+_spark_file_change_bind (SparkFileChange *self,
+                         SparkWorkspace  *workspace)
+{
+  g_return_if_fail (SPARK_IS_FILE_CHANGE (self));
+  g_return_if_fail (SPARK_IS_WORKSPACE (workspace));
+
+  if (self->bound)
+    return;
+
+  self->workspace = g_object_ref (workspace);
+  self->bound = TRUE;
+  self->cursor = 0;
+
+  read_original (self, &self->error);
+
+  for (guint i = 0; i < self->hunks->len; i++)
+    locate (self, g_ptr_array_index (self->hunks, i));
+}

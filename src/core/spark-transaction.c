@@ -1,0 +1,670 @@
+/* spark-transaction.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-transaction"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "spark-file-util.h"
+#include "spark-patch-match.h"
+#include "spark-patch-private.h"
+#include "spark-transaction.h"
+
+typedef enum
+{
+  ACTION_WRITE,
+  ACTION_DELETE,
+} ActionKind;
+
+typedef struct
+{
+  ActionKind  kind;
+  char       *abs_path;
+  char       *contents;
+  gsize       length;
+  guint       mode;          /* for a write: the mode to set, 0 = keep/default */
+
+  /* Filled while running, for the rollback. */
+  gboolean    done;
+  gboolean    existed;
+  GBytes     *backup;
+  guint       backup_mode;
+  GPtrArray  *created_dirs;  /* deepest last */
+} Action;
+
+struct _SparkTransaction
+{
+  GObject          parent_instance;
+
+  SparkWorkspace  *workspace;
+  SparkChangeset  *changeset;
+  GPtrArray       *actions;
+  GString         *notes;      /* "Applied 3 of 4 hunks …" lines */
+  GString         *summary;    /* "A path" lines */
+  char            *result_text;
+  SparkCheckpoint *checkpoint;
+
+  guint            inject_failure;
+  guint            n_performed;
+  gboolean         do_checkpoint;
+  gboolean         ran;
+};
+
+G_DEFINE_FINAL_TYPE (SparkTransaction, spark_transaction, G_TYPE_OBJECT)
+
+static void
+action_free (gpointer data)
+{
+  Action *a = data;
+
+  g_free (a->abs_path);
+  g_free (a->contents);
+  g_clear_pointer (&a->backup, g_bytes_unref);
+  g_clear_pointer (&a->created_dirs, g_ptr_array_unref);
+  g_free (a);
+}
+
+static void
+spark_transaction_finalize (GObject *object)
+{
+  SparkTransaction *self = (SparkTransaction *)object;
+
+  g_clear_object (&self->workspace);
+  g_clear_object (&self->changeset);
+  g_clear_pointer (&self->actions, g_ptr_array_unref);
+  g_string_free (self->notes, TRUE);
+  g_string_free (self->summary, TRUE);
+  g_clear_pointer (&self->result_text, g_free);
+  g_clear_pointer (&self->checkpoint, spark_checkpoint_free);
+
+  G_OBJECT_CLASS (spark_transaction_parent_class)->finalize (object);
+}
+
+static void
+spark_transaction_class_init (SparkTransactionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = spark_transaction_finalize;
+}
+
+static void
+spark_transaction_init (SparkTransaction *self)
+{
+  self->actions = g_ptr_array_new_with_free_func (action_free);
+  self->notes = g_string_new (NULL);
+  self->summary = g_string_new (NULL);
+  self->do_checkpoint = TRUE;
+}
+
+SparkTransaction *
+spark_transaction_new (SparkWorkspace *workspace,
+                       SparkChangeset *changeset)
+{
+  SparkTransaction *self;
+
+  g_return_val_if_fail (SPARK_IS_WORKSPACE (workspace), NULL);
+  g_return_val_if_fail (SPARK_IS_CHANGESET (changeset), NULL);
+
+  self = g_object_new (SPARK_TYPE_TRANSACTION, NULL);
+  self->workspace = g_object_ref (workspace);
+  self->changeset = g_object_ref (changeset);
+
+  return self;
+}
+
+void
+spark_transaction_set_checkpoint (SparkTransaction *self,
+                                  gboolean          checkpoint)
+{
+  g_return_if_fail (SPARK_IS_TRANSACTION (self));
+  self->do_checkpoint = !!checkpoint;
+}
+
+void
+spark_transaction_inject_failure (SparkTransaction *self,
+                                  guint             nth)
+{
+  g_return_if_fail (SPARK_IS_TRANSACTION (self));
+  self->inject_failure = nth;
+}
+
+const char *
+spark_transaction_get_result_text (SparkTransaction *self)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSACTION (self), NULL);
+  return self->result_text;
+}
+
+/**
+ * spark_transaction_get_checkpoint:
+ *
+ * Returns: (transfer none) (nullable): the checkpoint taken before writing
+ */
+SparkCheckpoint *
+spark_transaction_get_checkpoint (SparkTransaction *self)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSACTION (self), NULL);
+  return self->checkpoint;
+}
+
+/* ---- planning (reads the changeset; main thread) ---------------------- */
+
+static void
+add_action (SparkTransaction *self,
+            ActionKind        kind,
+            const char       *abs_path,
+            char             *contents,
+            gsize             length,
+            guint             mode)
+{
+  Action *a = g_new0 (Action, 1);
+
+  a->kind = kind;
+  a->abs_path = g_strdup (abs_path);
+  a->contents = contents;
+  a->length = length;
+  a->mode = mode;
+  g_ptr_array_add (self->actions, a);
+}
+
+static char *
+hunk_label (SparkHunk *hunk)
+{
+  const char * const *anchors = spark_hunk_get_anchors (hunk);
+
+  if (anchors[0] != NULL)
+    return g_strdup_printf (_("hunk %u (@@ %s)"), spark_hunk_get_index (hunk) + 1,
+                            anchors[g_strv_length ((char **) anchors) - 1]);
+  return g_strdup_printf (_("hunk %u"), spark_hunk_get_index (hunk) + 1);
+}
+
+/* Notes what was not applied in @file, for the model. */
+static void
+note_file (SparkTransaction *self,
+           SparkFileChange  *file,
+           guint             applied)
+{
+  const char *path = spark_file_change_get_path (file);
+  guint n = spark_file_change_get_n_hunks (file);
+  g_autoptr(GString) why = g_string_new (NULL);
+
+  if (applied == n)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      SparkHunk *hunk = spark_file_change_get_hunk (file, i);
+      SparkHunkState state = spark_hunk_get_state (hunk);
+      g_autofree char *label = hunk_label (hunk);
+      g_autofree char *first = NULL;
+
+      if (state == SPARK_HUNK_ACCEPTED || state == SPARK_HUNK_EDITED)
+        continue;
+
+      g_string_append (why, why->len ? "; " : "; ");
+      if (state == SPARK_HUNK_CONFLICT)
+        {
+          first = g_strdup (spark_hunk_get_conflict_message (hunk));
+          if (strchr (first, '\n'))
+            *strchr (first, '\n') = '\0';
+          g_string_append_printf (why, _("rejected %s because it could not be placed (%s)"),
+                                  label, first);
+        }
+      else if (state == SPARK_HUNK_REJECTED)
+        g_string_append_printf (why, _("rejected %s because the reviewer rejected it"), label);
+      else
+        g_string_append_printf (why, _("skipped %s because it was not reviewed"), label);
+    }
+
+  g_string_append_printf (self->notes, _("Applied %u of %u hunks to %s%s.\n"),
+                          applied, n, path, why->str);
+}
+
+static gboolean
+still_same (SparkFileChange          *file,
+            const SparkFileOriginal  *o,
+            GError                  **error)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  SparkNewline nl;
+
+  text = spark_file_load_text (o->abs_path, SPARK_FILE_MAX_TEXT_SIZE, &len, &nl, NULL);
+  if (text == NULL || len != o->length || nl != o->newline || memcmp (text, o->text, len) != 0)
+    {
+      g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
+                   _("%s changed on disk after the patch was read; not overwriting it"),
+                   spark_file_change_get_path (file));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+plan_file (SparkTransaction  *self,
+           SparkFileChange   *file,
+           GError           **error)
+{
+  const SparkFileOriginal *o = _spark_file_change_get_original (file);
+  SparkFileChangeKind kind = spark_file_change_get_kind (file);
+  const char *path = spark_file_change_get_path (file);
+  guint n = spark_file_change_get_n_hunks (file);
+  guint applied = 0;
+
+  if (!spark_file_change_is_accepted (file))
+    {
+      note_file (self, file, 0);
+      return TRUE;
+    }
+
+  if (o == NULL || spark_file_change_get_error (file) != NULL)
+    {
+      const GError *ferror = spark_file_change_get_error (file);
+
+      g_set_error_literal (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
+                           ferror ? ferror->message : _("The file was never read"));
+      return FALSE;
+    }
+
+  switch (kind)
+    {
+    case SPARK_FILE_CHANGE_ADD:
+      {
+        SparkHunk *hunk = spark_file_change_get_hunk (file, 0);
+        const char * const *lines = spark_hunk_get_effective_lines (hunk);
+        GString *text = g_string_new (NULL);
+
+        for (guint i = 0; lines[i]; i++)
+          {
+            g_string_append (text, lines[i]);
+            g_string_append_c (text, '\n');
+          }
+        applied = 1;
+        add_action (self, ACTION_WRITE, o->abs_path, text->str, text->len, 0);
+        g_string_free (text, FALSE);
+        g_string_append_printf (self->summary, "A %s\n", path);
+      }
+      break;
+
+    case SPARK_FILE_CHANGE_DELETE:
+      applied = 1;
+      add_action (self, ACTION_DELETE, o->abs_path, NULL, 0, 0);
+      g_string_append_printf (self->summary, "D %s\n", path);
+      break;
+
+    case SPARK_FILE_CHANGE_UPDATE:
+    case SPARK_FILE_CHANGE_MOVE:
+      {
+        g_autoptr(GArray) reps = g_array_new (FALSE, TRUE, sizeof (SparkReplacement));
+        g_autofree char *lf = NULL;
+        char *out;
+        gsize lf_len, out_len;
+
+        if (!still_same (file, o, error))
+          return FALSE;
+
+        for (guint i = 0; i < n; i++)
+          {
+            SparkHunk *hunk = spark_file_change_get_hunk (file, i);
+            SparkHunkState state = spark_hunk_get_state (hunk);
+            SparkReplacement rep;
+            const char * const *lines;
+
+            if (state != SPARK_HUNK_ACCEPTED && state != SPARK_HUNK_EDITED)
+              continue;
+
+            lines = spark_hunk_get_effective_lines (hunk);
+            rep.start = _spark_hunk_get_start (hunk);
+            rep.length = spark_hunk_get_line_count (hunk);
+            rep.new_lines = lines;
+            rep.n_new = g_strv_length ((char **) lines);
+            if (state == SPARK_HUNK_ACCEPTED)
+              rep.n_new -= MIN (rep.n_new, _spark_hunk_get_new_drop (hunk));
+            g_array_append_val (reps, rep);
+            applied++;
+          }
+
+        lf = spark_patch_apply_replacements ((const char * const *) o->lines, o->n_lines,
+                                             (SparkReplacement *) (void *) reps->data, reps->len,
+                                             &lf_len);
+        out = spark_text_convert_newlines (lf, lf_len, o->newline, &out_len);
+
+        if (kind == SPARK_FILE_CHANGE_MOVE && strcmp (o->abs_path, o->abs_move_path) != 0)
+          {
+            add_action (self, ACTION_WRITE, o->abs_move_path, out, out_len, o->mode);
+            add_action (self, ACTION_DELETE, o->abs_path, NULL, 0, 0);
+            g_string_append_printf (self->summary, "M %s\n", spark_file_change_get_move_path (file));
+          }
+        else
+          {
+            add_action (self, ACTION_WRITE, o->abs_path, out, out_len, 0);
+            g_string_append_printf (self->summary, "M %s\n", path);
+          }
+      }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  note_file (self, file, applied);
+
+  return TRUE;
+}
+
+static gboolean
+plan (SparkTransaction  *self,
+      GError           **error)
+{
+  guint n = spark_changeset_get_n_files (self->changeset);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (!plan_file (self, spark_changeset_get_file (self->changeset, i), error))
+        return FALSE;
+    }
+
+  if (self->actions->len == 0)
+    {
+      g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOTHING_ACCEPTED,
+                   _("No hunk was accepted, so nothing was changed.%s%s"),
+                   self->notes->len ? "\n" : "", self->notes->str);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ---- running (files only; may run in a worker thread) ------------------ */
+
+static gboolean
+io_error (GError     **error,
+          int          errsv,
+          const char  *what,
+          const char  *path)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s “%s”: %s",
+               what, display, g_strerror (errsv));
+  return FALSE;
+}
+
+/* Creates the missing parents of @path, remembering them for the rollback. */
+static gboolean
+make_parents (Action  *a,
+              GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (a->abs_path);
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
+
+  while (!g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      char *parent = g_path_get_dirname (dir);
+
+      g_ptr_array_insert (missing, 0, g_steal_pointer (&dir));
+      dir = parent;
+      if (strcmp (dir, "/") == 0)
+        break;
+    }
+
+  a->created_dirs = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < missing->len; i++)
+    {
+      const char *d = g_ptr_array_index (missing, i);
+
+      if (g_mkdir (d, 0777) != 0)
+        return io_error (error, errno, _("Could not create the folder"), d);
+      g_ptr_array_add (a->created_dirs, g_strdup (d));
+    }
+
+  return TRUE;
+}
+
+static gboolean
+perform (SparkTransaction  *self,
+         Action            *a,
+         GError           **error)
+{
+  GStatBuf st;
+
+  /* Keep what is there now, to put it back on failure. */
+  if (g_lstat (a->abs_path, &st) == 0)
+    {
+      char *data = NULL;
+      gsize len = 0;
+
+      if (!S_ISREG (st.st_mode) && !(S_ISLNK (st.st_mode) && a->kind == ACTION_WRITE))
+        {
+          g_autofree char *display = g_filename_display_name (a->abs_path);
+
+          g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOT_A_FILE,
+                       _("“%s” is not a regular file"), display);
+          return FALSE;
+        }
+
+      if (!g_file_get_contents (a->abs_path, &data, &len, error))
+        return FALSE;
+      a->existed = TRUE;
+      a->backup = g_bytes_new_take (data, len);
+      a->backup_mode = st.st_mode & 07777;
+      if (S_ISLNK (st.st_mode) && g_stat (a->abs_path, &st) == 0)
+        a->backup_mode = st.st_mode & 07777;
+    }
+  else if (a->kind == ACTION_DELETE)
+    {
+      g_autofree char *display = g_filename_display_name (a->abs_path);
+
+      g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_MISSING_FILE,
+                   _("Cannot delete “%s”: the file does not exist"), display);
+      return FALSE;
+    }
+
+  self->n_performed++;
+  if (self->inject_failure != 0 && self->n_performed == self->inject_failure)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Injected failure at write %u"), self->n_performed);
+      return FALSE;
+    }
+
+  if (a->kind == ACTION_DELETE)
+    {
+      if (g_unlink (a->abs_path) != 0)
+        return io_error (error, errno, _("Could not delete"), a->abs_path);
+      a->done = TRUE;
+      return TRUE;
+    }
+
+  if (!make_parents (a, error))
+    return FALSE;
+
+  if (!spark_file_write_atomic (a->abs_path, a->contents, a->length, error))
+    return FALSE;
+  a->done = TRUE;
+
+  if (a->mode != 0 && g_chmod (a->abs_path, a->mode) != 0)
+    return io_error (error, errno, _("Could not set the mode of"), a->abs_path);
+
+  return TRUE;
+}
+
+static gboolean
+undo_action (Action  *a,
+             GError **error)
+{
+  if (a->done)
+    {
+      if (a->existed)
+        {
+          gsize len;
+          const char *data = g_bytes_get_data (a->backup, &len);
+
+          if (!spark_file_write_atomic (a->abs_path, data ? data : "", len, error))
+            return FALSE;
+          if (g_chmod (a->abs_path, a->backup_mode) != 0)
+            return io_error (error, errno, _("Could not restore the mode of"), a->abs_path);
+        }
+      else if (g_unlink (a->abs_path) != 0 && errno != ENOENT)
+        return io_error (error, errno, _("Could not remove"), a->abs_path);
+    }
+
+  for (guint i = a->created_dirs ? a->created_dirs->len : 0; i > 0; i--)
+    g_rmdir (g_ptr_array_index (a->created_dirs, i - 1));
+
+  return TRUE;
+}
+
+static gboolean
+execute (SparkTransaction  *self,
+         GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint i;
+
+  if (self->do_checkpoint)
+    {
+      g_autoptr(SparkCheckpoints) checkpoints = spark_checkpoints_new (self->workspace, error);
+      g_autofree char *summary = NULL;
+      g_autofree char *files = g_strdup (self->summary->str);
+
+      if (checkpoints == NULL)
+        return FALSE;
+
+      g_strstrip (files);
+      g_strdelimit (files, "\n", ',');
+      summary = g_strdup_printf (_("Before applying a patch (%s)"), files);
+      self->checkpoint = spark_checkpoints_create (checkpoints, summary, error);
+      if (self->checkpoint == NULL)
+        {
+          g_prefix_error (error, _("Could not record a checkpoint, so nothing was changed: "));
+          return FALSE;
+        }
+    }
+
+  for (i = 0; i < self->actions->len; i++)
+    {
+      if (!perform (self, g_ptr_array_index (self->actions, i), &local_error))
+        break;
+    }
+
+  if (local_error == NULL)
+    return TRUE;
+
+  /* Put back everything, newest first. */
+  {
+    g_autoptr(GString) failed = g_string_new (NULL);
+
+    for (guint j = MIN (i + 1, self->actions->len); j > 0; j--)
+      {
+        g_autoptr(GError) undo_error = NULL;
+
+        if (!undo_action (g_ptr_array_index (self->actions, j - 1), &undo_error))
+          g_string_append_printf (failed, "\n%s", undo_error->message);
+      }
+
+    if (failed->len > 0)
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("%s\nRestoring the files failed too:%s\nCheckpoint %s has the tree as it was."),
+                   local_error->message, failed->str,
+                   self->checkpoint ? self->checkpoint->id : "?");
+    else
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("%s\nNo file was changed: every file already written was restored."),
+                   local_error->message);
+  }
+
+  return FALSE;
+}
+
+static void
+finish_result (SparkTransaction *self)
+{
+  self->result_text = g_strdup_printf ("%s%s%s",
+                                       self->notes->str,
+                                       _("Success. Updated the following files:\n"),
+                                       self->summary->str);
+}
+
+gboolean
+spark_transaction_run (SparkTransaction  *self,
+                       GError           **error)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSACTION (self), FALSE);
+  g_return_val_if_fail (!self->ran, FALSE);
+
+  self->ran = TRUE;
+
+  if (!plan (self, error) || !execute (self, error))
+    return FALSE;
+
+  finish_result (self);
+  return TRUE;
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  SparkTransaction *self = source_object;
+  GError *error = NULL;
+
+  if (!execute (self, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+spark_transaction_run_async (SparkTransaction    *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (SPARK_IS_TRANSACTION (self));
+  g_return_if_fail (!self->ran);
+
+  self->ran = TRUE;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, spark_transaction_run_async);
+
+  if (!plan (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_run_in_thread (task, run_thread);
+}
+
+gboolean
+spark_transaction_run_finish (SparkTransaction  *self,
+                              GAsyncResult      *result,
+                              GError           **error)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSACTION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  finish_result (self);
+  return TRUE;
+}
