@@ -15,6 +15,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SparkApplication, spark_application, SPARK, APPLICATION, AdwApplication)
 
-SparkApplication *spark_application_new (void);
+/* Forward declaration: spark-window.h includes widgets that include us. */
+typedef struct _SparkWindow SparkWindow;
+
+SparkApplication *spark_application_new         (void);
+SparkWindow      *spark_application_open_folder (SparkApplication *self,
+                                                 GFile            *folder,
+                                                 SparkWindow      *from);
+void              spark_application_add_recent  (SparkApplication *self,
+                                                 GFile            *folder);
 
 G_END_DECLS

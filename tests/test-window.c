@@ -1,0 +1,367 @@
+/* test-window.c: the real window on a real git repository, under Xvfb
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "spark-application.h"
+#include "spark-directory-list.h"
+#include "spark-editor-page.h"
+#include "spark-quick-open.h"
+#include "spark-test-utils.h"
+#include "spark-window.h"
+
+static SparkApplication *app;
+
+static void
+wait_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+#define WAIT_UNTIL(cond, what)                                   \
+  G_STMT_START {                                                 \
+    guint deadline_ = spark_test_add_deadline (30, what);        \
+    while (!(cond))                                              \
+      g_main_context_iteration (NULL, TRUE);                     \
+    g_source_remove (deadline_);                                 \
+  } G_STMT_END
+
+/* The rows of the tree as "name" / "name/" / "name:M", indented by depth. */
+static char *
+describe_rows (GListModel *rows)
+{
+  g_autoptr(GString) str = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (rows, i);
+      g_autoptr(SparkFileNode) node = gtk_tree_list_row_get_item (row);
+      SparkGitStatus status = spark_file_node_get_git_status (node);
+
+      if (str->len)
+        g_string_append_c (str, ' ');
+      for (guint d = 0; d < gtk_tree_list_row_get_depth (row); d++)
+        g_string_append_c (str, '>');
+      g_string_append (str, spark_file_node_get_name (node));
+      if (spark_file_node_get_is_directory (node))
+        g_string_append_c (str, '/');
+      if (status != SPARK_GIT_STATUS_NONE)
+        g_string_append_printf (str, ":%s", spark_git_status_to_letter (status));
+    }
+
+  return g_string_free (g_steal_pointer (&str), FALSE);
+}
+
+static gboolean
+rows_are (GListModel *rows,
+          const char *expected)
+{
+  g_autofree char *now = describe_rows (rows);
+
+  return g_strcmp0 (now, expected) == 0;
+}
+
+static guint
+find_row (GListModel *rows,
+          const char *name)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (rows, i);
+      g_autoptr(SparkFileNode) node = gtk_tree_list_row_get_item (row);
+
+      if (g_strcmp0 (spark_file_node_get_name (node), name) == 0)
+        return i;
+    }
+
+  g_error ("No row named %s", name);
+  return 0;
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+/* What a click on a button of the dialog does: answer, then close. */
+static void
+answer_dialog (const char *response)
+{
+  GtkWindow *dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), response);
+  gtk_window_destroy (dialog);
+}
+
+static char *
+make_repo (void)
+{
+  char *dir = spark_test_make_temp_dir ();
+
+  spark_test_git (dir, "init", "-q", NULL);
+  spark_test_write_file (dir, ".gitignore", "*.o\n");
+  spark_test_write_file (dir, "README.md", "# Demo\n\nA small project.\n");
+  spark_test_write_file (dir, "src/main.c", "#include <stdio.h>\n\nint\nmain (void)\n{\n  return 0;\n}\n");
+  spark_test_write_file (dir, "src/util.c", "int util (void) { return 1; }\n");
+  spark_test_git (dir, "add", ".", NULL);
+  spark_test_git (dir, "commit", "-q", "-m", "first", NULL);
+
+  spark_test_write_file (dir, "README.md", "# Demo\n\nA small project, changed.\n");
+  spark_test_write_file (dir, "src/util.c", "int util (void) { return 2; }\n");
+  spark_test_write_file (dir, "notes.txt", "new and untracked\n");
+  spark_test_write_file (dir, "build.o", "ignored\n");
+
+  return dir;
+}
+
+static void
+test_open_edit_save (void)
+{
+  g_autofree char *dir = make_repo ();
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_auto(GStrv) recent = NULL;
+  g_autofree char *folder_uri = g_file_get_uri (folder);
+  g_autofree char *bytes = NULL;
+  SparkWindow *window;
+  SparkFileTree *tree;
+  GListModel *rows;
+  AdwTabView *tab_view;
+  SparkEditorPage *page;
+  GtkTextIter end;
+  guint pos;
+
+  window = spark_application_open_folder (app, folder, NULL);
+  g_assert_nonnull (window);
+  g_assert_nonnull (spark_window_get_project (window));
+
+  tree = spark_window_get_file_tree (window);
+  rows = spark_file_tree_get_rows (tree);
+  g_assert_nonnull (rows);
+
+  /* Folders first, .git and ignored files hidden, git status per file. */
+  WAIT_UNTIL (rows_are (rows, "src/:M .gitignore notes.txt:A README.md:M"), "the tree's first level");
+
+  /* Lazy children: src is listed when its row expands. */
+  pos = find_row (rows, "src");
+  {
+    g_autoptr(GtkTreeListRow) row = g_list_model_get_item (rows, pos);
+    gtk_tree_list_row_set_expanded (row, TRUE);
+  }
+  WAIT_UNTIL (rows_are (rows, "src/:M >main.c >util.c:M .gitignore notes.txt:A README.md:M"),
+              "the src folder's rows");
+
+  /* Activating a row opens the file in a tab. */
+  g_signal_emit_by_name (spark_file_tree_get_list_view (tree), "activate", find_row (rows, "main.c"));
+  tab_view = spark_window_get_tab_view (window);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+  page = spark_window_get_current_page (window);
+  WAIT_UNTIL (!spark_editor_page_get_loading (page), "main.c to load");
+  g_assert_cmpstr (adw_tab_page_get_title (adw_tab_view_get_selected_page (tab_view)), ==, "main.c");
+
+  /* Activating it again selects the same tab. */
+  g_signal_emit_by_name (spark_file_tree_get_list_view (tree), "activate", find_row (rows, "main.c"));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+
+  /* Edit, save with the window's action, check the bytes on disk. */
+  gtk_text_buffer_get_end_iter (GTK_TEXT_BUFFER (spark_editor_page_get_buffer (page)), &end);
+  gtk_text_buffer_insert (GTK_TEXT_BUFFER (spark_editor_page_get_buffer (page)), &end,
+                          "/* edited in Spark */\n", -1);
+  g_assert_true (spark_editor_page_get_modified (page));
+  g_assert_cmpstr (adw_tab_page_get_title (adw_tab_view_get_selected_page (tab_view)), ==, "• main.c");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.save", NULL);
+  WAIT_UNTIL (!spark_editor_page_get_modified (page), "the save");
+  bytes = spark_test_read_file (dir, "src/main.c", NULL);
+  g_assert_cmpstr (bytes, ==,
+                   "#include <stdio.h>\n\nint\nmain (void)\n{\n  return 0;\n}\n/* edited in Spark */\n");
+  g_assert_cmpstr (adw_tab_page_get_title (adw_tab_view_get_selected_page (tab_view)), ==, "main.c");
+
+  /* The tree follows the change on disk. */
+  WAIT_UNTIL (rows_are (rows, "src/:M >main.c:M >util.c:M .gitignore notes.txt:A README.md:M"),
+              "main.c to show as modified");
+
+  /* The folder went to the recent list. */
+  recent = g_settings_get_strv (settings, "recent-folders");
+  g_assert_cmpstr (recent[0], ==, folder_uri);
+
+  /* Let it draw, then keep a picture of it. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
+  wait_ms (800);
+  save_screenshot (GTK_WIDGET (window), "main-window.png");
+
+  /* F9 hides the tree, and the setting follows. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-file-tree", NULL);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (tree)));
+  g_assert_false (g_settings_get_boolean (settings, "file-tree-visible"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-file-tree", NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tree)));
+
+  /* Ctrl+W on a file with unsaved changes asks; Cancel keeps it open,
+   * Discard closes it and leaves the disk alone. */
+  gtk_text_buffer_get_end_iter (GTK_TEXT_BUFFER (spark_editor_page_get_buffer (page)), &end);
+  gtk_text_buffer_insert (GTK_TEXT_BUFFER (spark_editor_page_get_buffer (page)), &end, "junk\n", -1);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.close-page", NULL);
+  WAIT_UNTIL (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL, "the save-changes dialog");
+  answer_dialog ("cancel");
+  WAIT_UNTIL (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL, "the dialog to go away");
+  /* The answer reaches the tab view from an idle callback. */
+  wait_ms (200);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.close-page", NULL);
+  WAIT_UNTIL (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL, "the save-changes dialog");
+  answer_dialog ("discard");
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 0, "the tab to close");
+  g_clear_pointer (&bytes, g_free);
+  bytes = spark_test_read_file (dir, "src/main.c", NULL);
+  g_assert_null (strstr (bytes, "junk"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spark_test_rm_rf (dir);
+}
+
+static void
+test_quick_open (void)
+{
+  g_autofree char *dir = make_repo ();
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  SparkWindow *window = spark_application_open_folder (app, folder, NULL);
+  SparkQuickOpen *quick_open;
+  GListModel *results;
+  SparkEditorPage *page;
+  g_autofree char *path = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.quick-open", NULL);
+  quick_open = SPARK_QUICK_OPEN (find_toplevel (SPARK_TYPE_QUICK_OPEN));
+  g_assert_nonnull (quick_open);
+  WAIT_UNTIL (spark_quick_open_get_indexed (quick_open), "the file index");
+
+  spark_quick_open_set_query (quick_open, "utl");
+  results = spark_quick_open_get_results (quick_open);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (results), 0), ==, "src/util.c");
+
+  /* Ignored files are not offered. */
+  spark_quick_open_set_query (quick_open, "build");
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+
+  spark_quick_open_set_query (quick_open, "read");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (results), 0), ==, "README.md");
+  spark_quick_open_choose (quick_open, 0);
+
+  page = spark_window_get_current_page (window);
+  g_assert_nonnull (page);
+  path = g_file_get_path (spark_editor_page_get_file (page));
+  g_assert_true (g_str_has_suffix (path, "/README.md"));
+  WAIT_UNTIL (!spark_editor_page_get_loading (page), "README.md to load");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spark_test_rm_rf (dir);
+}
+
+static void
+test_one_window_per_folder (void)
+{
+  g_autofree char *dir_a = spark_test_make_temp_dir ();
+  g_autofree char *dir_b = spark_test_make_temp_dir ();
+  g_autoptr(GFile) a = g_file_new_for_path (dir_a);
+  g_autoptr(GFile) b = g_file_new_for_path (dir_b);
+  SparkWindow *start;
+  SparkWindow *wa, *wb;
+
+  /* A window without a project shows the start page and takes the first
+   * folder; a second folder gets a second window; the same folder again
+   * presents its window. */
+  start = spark_window_new (GTK_APPLICATION (app));
+  gtk_window_present (GTK_WINDOW (start));
+  g_assert_null (spark_window_get_project (start));
+  /* Without a project there is nothing to find. */
+  gtk_widget_activate_action (GTK_WIDGET (start), "win.quick-open", NULL);
+  g_assert_null (find_toplevel (SPARK_TYPE_QUICK_OPEN));
+
+  wa = spark_application_open_folder (app, a, start);
+  g_assert_true (wa == start);
+  wb = spark_application_open_folder (app, b, wa);
+  g_assert_true (wb != wa);
+  g_assert_true (spark_application_open_folder (app, a, wb) == wa);
+
+  gtk_window_destroy (GTK_WINDOW (wa));
+  gtk_window_destroy (GTK_WINDOW (wb));
+  spark_test_rm_rf (dir_a);
+  spark_test_rm_rf (dir_b);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  gtk_test_init (&argc, &argv, NULL);
+  spark_test_quiet_logs ();
+
+  app = spark_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  /* Keep the application alive between tests without a running loop. */
+  g_application_hold (G_APPLICATION (app));
+
+  g_test_add_func ("/ui/window/open-edit-save", test_open_edit_save);
+  g_test_add_func ("/ui/window/quick-open", test_quick_open);
+  g_test_add_func ("/ui/window/one-window-per-folder", test_one_window_per_folder);
+
+  ret = g_test_run ();
+
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+
+  return ret;
+}
