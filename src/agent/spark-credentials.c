@@ -1,0 +1,85 @@
+/* spark-credentials.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-credentials"
+
+#include "config.h"
+
+#ifdef HAVE_LIBSECRET
+# include <libsecret/secret.h>
+#endif
+
+#include "spark-agent-types.h"
+#include "spark-credentials.h"
+
+#ifdef HAVE_LIBSECRET
+static const SecretSchema *
+get_schema (void)
+{
+  static const SecretSchema schema = {
+    "io.github.sparkcode.Spark.ApiKey", SECRET_SCHEMA_NONE,
+    {
+      { "service", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    }
+  };
+
+  return &schema;
+}
+#endif
+
+char *
+spark_credentials_lookup_api_key (GError **error)
+{
+  const char *env = g_getenv ("OPENAI_API_KEY");
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+
+#ifdef HAVE_LIBSECRET
+  {
+    g_autoptr(GError) local_error = NULL;
+    char *secret;
+
+    secret = secret_password_lookup_sync (get_schema (), NULL, &local_error,
+                                          "service", "openai",
+                                          NULL);
+    if (local_error != NULL)
+      {
+        /* No keyring running is not an error: there is just no key. */
+        g_debug ("Keyring lookup failed: %s", local_error->message);
+        return NULL;
+      }
+    if (secret != NULL)
+      {
+        char *copy = g_strdup (secret);
+        secret_password_free (secret);
+        return copy;
+      }
+  }
+#endif
+
+  return NULL;
+}
+
+gboolean
+spark_credentials_store_api_key (const char  *api_key,
+                                 GError     **error)
+{
+  g_return_val_if_fail (api_key != NULL, FALSE);
+
+#ifdef HAVE_LIBSECRET
+  return secret_password_store_sync (get_schema (), SECRET_COLLECTION_DEFAULT,
+                                     "Spark: OpenAI API key", api_key, NULL, error,
+                                     "service", "openai",
+                                     NULL);
+#else
+  g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
+                       "This build has no keyring support");
+  return FALSE;
+#endif
+}

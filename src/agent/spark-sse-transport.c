@@ -1,0 +1,690 @@
+/* spark-sse-transport.c — POST {base}/responses (or /chat/completions), SSE back.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-sse-transport"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "spark-agent-enums.h"
+#include "spark-chat-wire.h"
+#include "spark-responses.h"
+#include "spark-sse-transport.h"
+
+#define MAX_ERROR_BODY (64 * 1024)
+
+typedef struct
+{
+  SparkSseTransport *self;          /* weak: the request is cancelled before self dies */
+  SoupMessage       *msg;
+  GCancellable      *cancellable;
+  GDataInputStream  *data;
+  GString           *event_data;
+  SparkChatStream   *chat;
+  guint              terminal_seen : 1;
+} Request;
+
+struct _SparkSseTransport
+{
+  GObject       parent_instance;
+
+  char         *endpoint;
+  char         *api_key;
+  SoupSession  *session;
+  SparkWireApi  wire_api;
+  Request      *request;
+  guint         generation;
+  gint64        connected_at;
+  guint         fresh_connections : 1;
+};
+
+static void transport_iface_init (SparkTransportInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SparkSseTransport, spark_sse_transport, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SPARK_TYPE_TRANSPORT, transport_iface_init))
+
+enum {
+  PROP_0,
+  PROP_WIRE_API,
+  PROP_FRESH_CONNECTIONS,
+  N_PROPS,
+
+  PROP_ENDPOINT = N_PROPS,
+  PROP_API_KEY,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+request_free (Request *request)
+{
+  g_cancellable_cancel (request->cancellable);
+  g_clear_object (&request->msg);
+  g_clear_object (&request->cancellable);
+  g_clear_object (&request->data);
+  g_string_free (request->event_data, TRUE);
+  g_clear_pointer (&request->chat, spark_chat_stream_free);
+  g_free (request);
+}
+
+/* Detaches the current request; callbacks still pending see it cancelled. */
+static void
+finish_request (SparkSseTransport *self)
+{
+  Request *request = g_steal_pointer (&self->request);
+
+  if (request != NULL)
+    {
+      g_cancellable_cancel (request->cancellable);
+      request->self = NULL;
+    }
+}
+
+static void
+fail_request (Request      *request,
+              const GError *error)
+{
+  SparkSseTransport *self = request->self;
+
+  if (self == NULL)
+    return;
+
+  g_debug ("Stream failed: %s", error->message);
+  finish_request (self);
+  spark_transport_emit_stream_failed (SPARK_TRANSPORT (self), error);
+}
+
+static void
+emit_event (SparkSseTransport *self,
+            Request           *request,
+            JsonObject        *event)
+{
+  SparkEventKind kind = spark_responses_event_kind (event);
+
+  if (spark_responses_kind_is_terminal (kind))
+    {
+      request->terminal_seen = TRUE;
+      finish_request (self);
+    }
+
+  spark_transport_emit_event (SPARK_TRANSPORT (self), event);
+}
+
+static void
+chat_emit_cb (JsonObject *event,
+              gpointer    user_data)
+{
+  Request *request = user_data;
+
+  if (request->self != NULL)
+    emit_event (request->self, request, event);
+}
+
+static void
+dispatch (Request *request)
+{
+  g_autoptr(SparkSseTransport) self = g_object_ref (request->self);
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *data = request->event_data->str;
+  gsize len = request->event_data->len;
+
+  if (len == 0)
+    return;
+
+  if (strcmp (data, "[DONE]") == 0)
+    {
+      /* OpenAI sends no [DONE] on /responses, some other servers do. */
+      if (request->chat != NULL)
+        spark_chat_stream_finish (request->chat);
+      return;
+    }
+
+  if (request->chat != NULL)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      JsonNode *root;
+
+      if (!json_parser_load_from_data (parser, data, len, &error) ||
+          !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          g_autofree char *snippet = spark_responses_snippet (data, len);
+          g_autoptr(GError) wrapped = NULL;
+
+          wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                                 "Server sent a chunk that is not a JSON object: %s", snippet);
+          fail_request (request, wrapped);
+          return;
+        }
+
+      if (!spark_chat_stream_feed (request->chat, json_node_get_object (root), &error))
+        fail_request (request, error);
+      return;
+    }
+
+  if (!(event = spark_responses_parse_event (data, len, &error)))
+    {
+      fail_request (request, error);
+      return;
+    }
+
+  emit_event (self, request, event);
+}
+
+static void read_line_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data);
+
+static void
+read_next_line (Request *request)
+{
+  g_data_input_stream_read_line_async (request->data, G_PRIORITY_DEFAULT, request->cancellable,
+                                       read_line_cb, request);
+}
+
+static void
+read_line_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Request *request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  gsize length = 0;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result,
+                                                    &length, &error);
+
+  if (request->self == NULL)
+    {
+      request_free (request);
+      return;
+    }
+
+  if (error != NULL)
+    {
+      g_autoptr(GError) wrapped = NULL;
+
+      wrapped = g_error_new (SPARK_AGENT_ERROR,
+                             g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA)
+                               ? SPARK_AGENT_ERROR_PROTOCOL : SPARK_AGENT_ERROR_CLOSED,
+                             "Event stream broke: %s", error->message);
+      fail_request (request, wrapped);
+      request_free (request);
+      return;
+    }
+
+  if (line == NULL)
+    {
+      /* EOF: flush a last event without its blank line. */
+      dispatch (request);
+      g_string_truncate (request->event_data, 0);
+
+      if (request->self != NULL && request->chat != NULL && !request->terminal_seen)
+        spark_chat_stream_finish (request->chat);
+
+      if (request->self != NULL)
+        {
+          g_autoptr(GError) closed = NULL;
+
+          closed = g_error_new_literal (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
+                                        "Stream closed before response.completed");
+          fail_request (request, closed);
+        }
+      request_free (request);
+      return;
+    }
+
+  if (length == 0)
+    {
+      dispatch (request);
+      g_string_truncate (request->event_data, 0);
+    }
+  else if (g_str_has_prefix (line, "data:"))
+    {
+      const char *value = line + 5;
+
+      if (*value == ' ')
+        value++;
+      if (request->event_data->len > 0)
+        g_string_append_c (request->event_data, '\n');
+      g_string_append (request->event_data, value);
+    }
+  /* "event:", "id:", "retry:" and ":" comments carry nothing we need */
+
+  if (request->self == NULL)
+    {
+      request_free (request);
+      return;
+    }
+
+  read_next_line (request);
+}
+
+static void
+error_body_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Request *request = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *message = NULL;
+  guint status = soup_message_get_status (request->msg);
+  JsonNode *root;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, NULL);
+
+  if (bytes != NULL &&
+      json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) &&
+      (root = json_parser_get_root (parser)) && JSON_NODE_HOLDS_OBJECT (root))
+    message = spark_json_get_string (spark_json_get_object (json_node_get_object (root), "error"),
+                                     "message");
+
+  error = g_error_new (SPARK_AGENT_ERROR,
+                       (status == 426 || status == 404 || status == 405) ? SPARK_AGENT_ERROR_WS_UNSUPPORTED
+                                                                         : SPARK_AGENT_ERROR_HTTP,
+                       "HTTP %u %s%s%s", status, soup_message_get_reason_phrase (request->msg),
+                       message ? ": " : "", message ? message : "");
+  fail_request (request, error);
+  request_free (request);
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Request *request = user_data;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  guint status;
+
+  stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+
+  if (request->self == NULL)
+    {
+      request_free (request);
+      return;
+    }
+
+  if (stream == NULL)
+    {
+      g_autoptr(GError) wrapped = NULL;
+
+      wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT,
+                             "Could not reach %s: %s", request->self->endpoint, error->message);
+      fail_request (request, wrapped);
+      request_free (request);
+      return;
+    }
+
+  status = soup_message_get_status (request->msg);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_input_stream_read_bytes_async (stream, MAX_ERROR_BODY, G_PRIORITY_DEFAULT,
+                                       request->cancellable, error_body_cb, request);
+      return;
+    }
+
+  request->data = g_data_input_stream_new (stream);
+  g_data_input_stream_set_newline_type (request->data, G_DATA_STREAM_NEWLINE_TYPE_ANY);
+  read_next_line (request);
+}
+
+static void
+spark_sse_transport_connect_async (SparkTransport      *transport,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  SparkSseTransport *self = SPARK_SSE_TRANSPORT (transport);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, spark_sse_transport_connect_async);
+
+  /* Nothing to open ahead of time: each request is its own POST. */
+  if (!spark_endpoint_check_key_safe (self->endpoint, self->api_key, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (self->connected_at == 0)
+    {
+      self->generation++;
+      self->connected_at = g_get_monotonic_time ();
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+spark_sse_transport_connect_finish (SparkTransport  *transport,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+spark_sse_transport_send (SparkTransport  *transport,
+                          JsonObject      *body,
+                          GError         **error)
+{
+  SparkSseTransport *self = SPARK_SSE_TRANSPORT (transport);
+  g_autoptr(JsonObject) payload = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *text = NULL;
+  SoupMessageHeaders *headers;
+  Request *request;
+  gsize len;
+
+  if (self->request != NULL)
+    {
+      g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_BUSY,
+                           "A response is already streaming");
+      return FALSE;
+    }
+
+  if (!spark_endpoint_check_key_safe (self->endpoint, self->api_key, error))
+    return FALSE;
+
+  base = g_strdup (self->endpoint);
+  len = strlen (base);
+  while (len > 0 && base[len - 1] == '/')
+    base[--len] = '\0';
+
+  if (self->wire_api == SPARK_WIRE_API_CHAT)
+    {
+      url = g_strconcat (base, "/chat/completions", NULL);
+      payload = spark_chat_build_request (body);
+    }
+  else
+    {
+      GList *members = json_object_get_members (body);
+
+      url = g_strconcat (base, "/responses", NULL);
+      payload = json_object_new ();
+      for (const GList *l = members; l != NULL; l = l->next)
+        {
+          if (g_strcmp0 (l->data, "type") != 0)
+            json_object_set_member (payload, l->data,
+                                    json_node_copy (json_object_get_member (body, l->data)));
+        }
+      g_list_free (members);
+      json_object_set_boolean_member (payload, "stream", TRUE);
+    }
+
+  request = g_new0 (Request, 1);
+  request->self = self;
+  request->cancellable = g_cancellable_new ();
+  request->event_data = g_string_new (NULL);
+  if (self->wire_api == SPARK_WIRE_API_CHAT)
+    request->chat = spark_chat_stream_new (chat_emit_cb, request);
+
+  if (!(request->msg = soup_message_new ("POST", url)))
+    {
+      request_free (request);
+      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
+                   "Invalid endpoint “%s”", self->endpoint);
+      return FALSE;
+    }
+
+  text = spark_responses_to_string (payload);
+  len = strlen (text);
+  bytes = g_bytes_new_take (g_steal_pointer (&text), len);
+  soup_message_set_request_body_from_bytes (request->msg, "application/json", bytes);
+
+  headers = soup_message_get_request_headers (request->msg);
+  soup_message_headers_replace (headers, "Accept", "text/event-stream");
+  if (self->fresh_connections)
+    soup_message_headers_replace (headers, "Connection", "close");
+  if (self->api_key != NULL && self->api_key[0] != '\0')
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", self->api_key, NULL);
+      soup_message_headers_replace (headers, "Authorization", auth);
+    }
+
+  self->request = request;
+  soup_session_send_async (self->session, request->msg, G_PRIORITY_DEFAULT, request->cancellable,
+                           send_cb, request);
+
+  return TRUE;
+}
+
+static void
+spark_sse_transport_cancel_stream (SparkTransport *transport)
+{
+  finish_request (SPARK_SSE_TRANSPORT (transport));
+}
+
+static void
+spark_sse_transport_close (SparkTransport *transport)
+{
+  SparkSseTransport *self = SPARK_SSE_TRANSPORT (transport);
+
+  finish_request (self);
+  self->connected_at = 0;
+}
+
+static gboolean
+spark_sse_transport_is_connected (SparkTransport *transport)
+{
+  return SPARK_SSE_TRANSPORT (transport)->connected_at != 0;
+}
+
+static gboolean
+spark_sse_transport_supports_continuation (SparkTransport *transport)
+{
+  /* We send store:false, and over HTTP previous_response_id needs stored
+   * responses: always send the full input. */
+  return FALSE;
+}
+
+static guint
+spark_sse_transport_get_generation (SparkTransport *transport)
+{
+  return SPARK_SSE_TRANSPORT (transport)->generation;
+}
+
+static gint64
+spark_sse_transport_get_connected_at (SparkTransport *transport)
+{
+  return SPARK_SSE_TRANSPORT (transport)->connected_at;
+}
+
+static void
+transport_iface_init (SparkTransportInterface *iface)
+{
+  iface->connect_async = spark_sse_transport_connect_async;
+  iface->connect_finish = spark_sse_transport_connect_finish;
+  iface->send = spark_sse_transport_send;
+  iface->cancel_stream = spark_sse_transport_cancel_stream;
+  iface->close = spark_sse_transport_close;
+  iface->is_connected = spark_sse_transport_is_connected;
+  iface->supports_continuation = spark_sse_transport_supports_continuation;
+  iface->get_generation = spark_sse_transport_get_generation;
+  iface->get_connected_at = spark_sse_transport_get_connected_at;
+}
+
+static void
+spark_sse_transport_dispose (GObject *object)
+{
+  SparkSseTransport *self = (SparkSseTransport *)object;
+
+  finish_request (self);
+  if (self->session != NULL)
+    soup_session_abort (self->session);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (spark_sse_transport_parent_class)->dispose (object);
+}
+
+static void
+spark_sse_transport_finalize (GObject *object)
+{
+  SparkSseTransport *self = (SparkSseTransport *)object;
+
+  g_clear_pointer (&self->endpoint, g_free);
+  g_clear_pointer (&self->api_key, g_free);
+
+  G_OBJECT_CLASS (spark_sse_transport_parent_class)->finalize (object);
+}
+
+static void
+spark_sse_transport_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  SparkSseTransport *self = SPARK_SSE_TRANSPORT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENDPOINT:
+      g_value_set_string (value, self->endpoint);
+      break;
+
+    case PROP_WIRE_API:
+      g_value_set_enum (value, self->wire_api);
+      break;
+
+    case PROP_FRESH_CONNECTIONS:
+      g_value_set_boolean (value, self->fresh_connections);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spark_sse_transport_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  SparkSseTransport *self = SPARK_SSE_TRANSPORT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENDPOINT:
+      g_free (self->endpoint);
+      self->endpoint = g_value_dup_string (value);
+      if (self->endpoint == NULL)
+        self->endpoint = g_strdup (SPARK_DEFAULT_ENDPOINT);
+      break;
+
+    case PROP_API_KEY:
+      g_free (self->api_key);
+      self->api_key = g_value_dup_string (value);
+      break;
+
+    case PROP_WIRE_API:
+      self->wire_api = g_value_get_enum (value);
+      break;
+
+    case PROP_FRESH_CONNECTIONS:
+      spark_sse_transport_set_fresh_connections (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spark_sse_transport_class_init (SparkSseTransportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = spark_sse_transport_dispose;
+  object_class->finalize = spark_sse_transport_finalize;
+  object_class->get_property = spark_sse_transport_get_property;
+  object_class->set_property = spark_sse_transport_set_property;
+
+  properties[PROP_WIRE_API] =
+    g_param_spec_enum ("wire-api", NULL, NULL,
+                       SPARK_TYPE_WIRE_API, SPARK_WIRE_API_RESPONSES,
+                       (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /* Send "Connection: close" so every request opens a new connection. */
+  properties[PROP_FRESH_CONNECTIONS] =
+    g_param_spec_boolean ("fresh-connections", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_override_property (object_class, PROP_ENDPOINT, "endpoint");
+  g_object_class_override_property (object_class, PROP_API_KEY, "api-key");
+}
+
+static void
+spark_sse_transport_init (SparkSseTransport *self)
+{
+  self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
+}
+
+SparkSseTransport *
+spark_sse_transport_new (const char   *endpoint,
+                         const char   *api_key,
+                         SparkWireApi  wire_api)
+{
+  return g_object_new (SPARK_TYPE_SSE_TRANSPORT,
+                       "endpoint", endpoint,
+                       "api-key", api_key,
+                       "wire-api", wire_api,
+                       NULL);
+}
+
+SparkWireApi
+spark_sse_transport_get_wire_api (SparkSseTransport *self)
+{
+  g_return_val_if_fail (SPARK_IS_SSE_TRANSPORT (self), SPARK_WIRE_API_RESPONSES);
+
+  return self->wire_api;
+}
+
+gboolean
+spark_sse_transport_get_fresh_connections (SparkSseTransport *self)
+{
+  g_return_val_if_fail (SPARK_IS_SSE_TRANSPORT (self), FALSE);
+
+  return self->fresh_connections;
+}
+
+void
+spark_sse_transport_set_fresh_connections (SparkSseTransport *self,
+                                           gboolean           fresh)
+{
+  g_return_if_fail (SPARK_IS_SSE_TRANSPORT (self));
+
+  fresh = !!fresh;
+  if (self->fresh_connections != fresh)
+    {
+      self->fresh_connections = fresh;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRESH_CONNECTIONS]);
+    }
+}
+
+void
+spark_sse_transport_set_tls_database (SparkSseTransport *self,
+                                      GTlsDatabase      *database)
+{
+  g_return_if_fail (SPARK_IS_SSE_TRANSPORT (self));
+
+  g_object_set (self->session, "tls-database", database, NULL);
+}

@@ -1,0 +1,57 @@
+/* spark-tools.h — the tools the model gets, run inside the project folder.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "spark-tool-call.h"
+
+G_BEGIN_DECLS
+
+#define SPARK_TYPE_TOOLS (spark_tools_get_type ())
+
+G_DECLARE_FINAL_TYPE (SparkTools, spark_tools, SPARK, TOOLS, GObject)
+
+/* Output bounds: what a tool returns is cut (with a note) beyond these. */
+#define SPARK_TOOLS_MAX_OUTPUT       (64 * 1024)
+#define SPARK_TOOLS_MAX_READ_LINES   2000
+#define SPARK_TOOLS_MAX_GREP_MATCHES 200
+#define SPARK_TOOLS_MAX_LIST_ENTRIES 1000
+
+SparkTools *spark_tools_new                 (const char     *root);
+const char *spark_tools_get_root            (SparkTools     *self);
+/* The tools array of a request: apply_patch as a freeform custom tool with
+ * its grammar for the Responses API, as a JSON function for chat. */
+JsonArray  *spark_tools_dup_definitions     (SparkTools     *self,
+                                             SparkWireApi    wire_api);
+const char *spark_tools_get_instructions    (SparkTools     *self);
+gboolean    spark_tools_is_read_only        (const char     *name);
+gboolean    spark_tools_get_shell_enabled   (SparkTools     *self);
+void        spark_tools_set_shell_enabled   (SparkTools     *self,
+                                             gboolean        enabled);
+
+/* Runs an approved (or read-only) call. The result is always a text for the
+ * model; *success says whether the tool did its job. Errors (GError) are
+ * only for cancellation. */
+void        spark_tools_run_async           (SparkTools          *self,
+                                             SparkToolCall       *call,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+char       *spark_tools_run_finish          (SparkTools          *self,
+                                             GAsyncResult        *result,
+                                             gboolean            *success,
+                                             GError             **error);
+
+/* Resolves a model-supplied path inside @root; refuses escapes. */
+char       *spark_tools_resolve_path        (const char     *root,
+                                             const char     *path,
+                                             GError        **error);
+
+G_END_DECLS

@@ -1,0 +1,188 @@
+/* spark-transport.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-transport"
+
+#include "config.h"
+
+#include "spark-transport.h"
+
+G_DEFINE_INTERFACE (SparkTransport, spark_transport, G_TYPE_OBJECT)
+
+enum {
+  EVENT,
+  STREAM_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean
+spark_transport_real_steer (SparkTransport  *self,
+                            JsonObject      *steer,
+                            GError         **error)
+{
+  g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
+                       "Steering needs the WebSocket transport");
+  return FALSE;
+}
+
+static void
+spark_transport_default_init (SparkTransportInterface *iface)
+{
+  iface->steer = spark_transport_real_steer;
+
+  /**
+   * SparkTransport::event:
+   * @event: a #JsonObject, one server event
+   *
+   * Emitted for every event of the request in flight.
+   */
+  signals[EVENT] =
+    g_signal_new ("event",
+                  G_TYPE_FROM_INTERFACE (iface),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+
+  /**
+   * SparkTransport::stream-failed:
+   * @error: why the stream broke
+   *
+   * Emitted when the request in flight ends without a terminal event:
+   * connection dropped, bad frame, idle timeout, HTTP error.
+   */
+  signals[STREAM_FAILED] =
+    g_signal_new ("stream-failed",
+                  G_TYPE_FROM_INTERFACE (iface),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  g_object_interface_install_property (iface,
+                                       g_param_spec_string ("endpoint", NULL, NULL,
+                                                            NULL,
+                                                            (G_PARAM_READWRITE |
+                                                             G_PARAM_CONSTRUCT_ONLY |
+                                                             G_PARAM_STATIC_STRINGS)));
+  g_object_interface_install_property (iface,
+                                       g_param_spec_string ("api-key", NULL, NULL,
+                                                            NULL,
+                                                            (G_PARAM_WRITABLE |
+                                                             G_PARAM_CONSTRUCT_ONLY |
+                                                             G_PARAM_STATIC_STRINGS)));
+}
+
+void
+spark_transport_connect_async (SparkTransport      *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (SPARK_IS_TRANSPORT (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  SPARK_TRANSPORT_GET_IFACE (self)->connect_async (self, cancellable, callback, user_data);
+}
+
+gboolean
+spark_transport_connect_finish (SparkTransport  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSPORT (self), FALSE);
+
+  return SPARK_TRANSPORT_GET_IFACE (self)->connect_finish (self, result, error);
+}
+
+gboolean
+spark_transport_send (SparkTransport  *self,
+                      JsonObject      *request,
+                      GError         **error)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSPORT (self), FALSE);
+  g_return_val_if_fail (request != NULL, FALSE);
+
+  return SPARK_TRANSPORT_GET_IFACE (self)->send (self, request, error);
+}
+
+gboolean
+spark_transport_steer (SparkTransport  *self,
+                       JsonObject      *steer,
+                       GError         **error)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSPORT (self), FALSE);
+  g_return_val_if_fail (steer != NULL, FALSE);
+
+  return SPARK_TRANSPORT_GET_IFACE (self)->steer (self, steer, error);
+}
+
+void
+spark_transport_cancel_stream (SparkTransport *self)
+{
+  g_return_if_fail (SPARK_IS_TRANSPORT (self));
+
+  SPARK_TRANSPORT_GET_IFACE (self)->cancel_stream (self);
+}
+
+void
+spark_transport_close (SparkTransport *self)
+{
+  g_return_if_fail (SPARK_IS_TRANSPORT (self));
+
+  SPARK_TRANSPORT_GET_IFACE (self)->close (self);
+}
+
+gboolean
+spark_transport_is_connected (SparkTransport *self)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSPORT (self), FALSE);
+
+  return SPARK_TRANSPORT_GET_IFACE (self)->is_connected (self);
+}
+
+gboolean
+spark_transport_supports_continuation (SparkTransport *self)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSPORT (self), FALSE);
+
+  return SPARK_TRANSPORT_GET_IFACE (self)->supports_continuation (self);
+}
+
+guint
+spark_transport_get_generation (SparkTransport *self)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSPORT (self), 0);
+
+  return SPARK_TRANSPORT_GET_IFACE (self)->get_generation (self);
+}
+
+gint64
+spark_transport_get_connected_at (SparkTransport *self)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSPORT (self), 0);
+
+  return SPARK_TRANSPORT_GET_IFACE (self)->get_connected_at (self);
+}
+
+void
+spark_transport_emit_event (SparkTransport *self,
+                            JsonObject     *event)
+{
+  g_return_if_fail (SPARK_IS_TRANSPORT (self));
+
+  g_signal_emit (self, signals[EVENT], 0, event);
+}
+
+void
+spark_transport_emit_stream_failed (SparkTransport *self,
+                                    const GError   *error)
+{
+  g_return_if_fail (SPARK_IS_TRANSPORT (self));
+
+  g_signal_emit (self, signals[STREAM_FAILED], 0, error);
+}

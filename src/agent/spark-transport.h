@@ -1,0 +1,80 @@
+/* spark-transport.h — how a Responses request reaches the server.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "spark-agent-types.h"
+
+G_BEGIN_DECLS
+
+#define SPARK_TYPE_TRANSPORT (spark_transport_get_type ())
+
+G_DECLARE_INTERFACE (SparkTransport, spark_transport, SPARK, TRANSPORT, GObject)
+
+/* A transport carries one request at a time. spark_transport_send() starts a
+ * request (a `response.create` body without "type"); the server events come back
+ * through the ::event signal, Responses-shaped whatever the wire is, until a
+ * terminal event (response.completed/failed/incomplete, error). If the stream
+ * breaks before that, ::stream-failed is emitted instead, exactly once.
+ *
+ * Every new underlying connection bumps the "generation", so a caller can tell
+ * that a connection-local cache (previous_response_id) was lost. */
+struct _SparkTransportInterface
+{
+  GTypeInterface parent_iface;
+
+  void     (*connect_async)          (SparkTransport       *self,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data);
+  gboolean (*connect_finish)         (SparkTransport       *self,
+                                      GAsyncResult         *result,
+                                      GError              **error);
+  gboolean (*send)                   (SparkTransport       *self,
+                                      JsonObject           *request,
+                                      GError              **error);
+  gboolean (*steer)                  (SparkTransport       *self,
+                                      JsonObject           *steer,
+                                      GError              **error);
+  void     (*cancel_stream)          (SparkTransport       *self);
+  void     (*close)                  (SparkTransport       *self);
+  gboolean (*is_connected)           (SparkTransport       *self);
+  gboolean (*supports_continuation)  (SparkTransport       *self);
+  guint    (*get_generation)         (SparkTransport       *self);
+  gint64   (*get_connected_at)       (SparkTransport       *self);
+};
+
+void      spark_transport_connect_async         (SparkTransport       *self,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean  spark_transport_connect_finish        (SparkTransport       *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+gboolean  spark_transport_send                  (SparkTransport       *self,
+                                                 JsonObject           *request,
+                                                 GError              **error);
+gboolean  spark_transport_steer                 (SparkTransport       *self,
+                                                 JsonObject           *steer,
+                                                 GError              **error);
+void      spark_transport_cancel_stream         (SparkTransport       *self);
+void      spark_transport_close                 (SparkTransport       *self);
+gboolean  spark_transport_is_connected          (SparkTransport       *self);
+gboolean  spark_transport_supports_continuation (SparkTransport       *self);
+guint     spark_transport_get_generation        (SparkTransport       *self);
+gint64    spark_transport_get_connected_at      (SparkTransport       *self);
+
+/* For implementations. */
+void      spark_transport_emit_event            (SparkTransport       *self,
+                                                 JsonObject           *event);
+void      spark_transport_emit_stream_failed    (SparkTransport       *self,
+                                                 const GError         *error);
+
+G_END_DECLS

@@ -1,0 +1,681 @@
+/* spark-ws-transport.c — the Responses API in WebSocket mode.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-ws-transport"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+
+#include "spark-responses.h"
+#include "spark-ws-transport.h"
+
+#define CONNECT_TIMEOUT_SECONDS 15
+
+struct _SparkWsTransport
+{
+  GObject                  parent_instance;
+
+  char                    *endpoint;
+  char                    *api_key;
+  SoupSession             *session;
+  SoupWebsocketConnection *conn;
+  GTlsDatabase            *tls_database;
+
+  guint64                  max_frame_size;
+  guint                    idle_timeout_ms;
+  guint                    keepalive;
+  guint                    idle_source;
+  guint                    generation;
+  gint64                   connected_at;
+
+  guint                    in_flight : 1;
+};
+
+static void transport_iface_init (SparkTransportInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SparkWsTransport, spark_ws_transport, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SPARK_TYPE_TRANSPORT, transport_iface_init))
+
+enum {
+  PROP_0,
+  PROP_IDLE_TIMEOUT,
+  PROP_KEEPALIVE,
+  N_PROPS,
+
+  PROP_ENDPOINT = N_PROPS,
+  PROP_API_KEY,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+stop_idle_timer (SparkWsTransport *self)
+{
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+}
+
+static void
+drop_connection (SparkWsTransport *self)
+{
+  g_autoptr(SoupWebsocketConnection) conn = g_steal_pointer (&self->conn);
+
+  stop_idle_timer (self);
+
+  if (conn == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (conn, self);
+  if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+}
+
+/* Ends the request in flight with @error and drops the socket, so the next
+ * request starts on a fresh connection. */
+static void
+fail_stream (SparkWsTransport *self,
+             const GError     *error)
+{
+  g_autoptr(SparkWsTransport) hold = g_object_ref (self);
+  gboolean was_in_flight = self->in_flight;
+
+  g_debug ("Stream failed: %s", error->message);
+
+  self->in_flight = FALSE;
+  drop_connection (self);
+
+  if (was_in_flight)
+    spark_transport_emit_stream_failed (SPARK_TRANSPORT (self), error);
+}
+
+static gboolean
+idle_timeout_cb (gpointer data)
+{
+  SparkWsTransport *self = data;
+  g_autoptr(GError) error = NULL;
+
+  self->idle_source = 0;
+  error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT,
+                       "No event from the server for %u ms", self->idle_timeout_ms);
+  fail_stream (self, error);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+restart_idle_timer (SparkWsTransport *self)
+{
+  stop_idle_timer (self);
+  if (self->in_flight && self->idle_timeout_ms > 0)
+    self->idle_source = g_timeout_add (self->idle_timeout_ms, idle_timeout_cb, self);
+}
+
+static void
+on_message (SoupWebsocketConnection *conn,
+            int                      type,
+            GBytes                  *message,
+            gpointer                 user_data)
+{
+  SparkWsTransport *self = user_data;
+  g_autoptr(SparkWsTransport) hold = g_object_ref (self);
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(GError) error = NULL;
+  SparkEventKind kind;
+  const char *data;
+  gsize length;
+
+  data = g_bytes_get_data (message, &length);
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                           "Server sent a binary frame (%" G_GSIZE_FORMAT " bytes); "
+                           "the Responses API sends JSON text frames only", length);
+      fail_stream (self, error);
+      return;
+    }
+
+  if (!(event = spark_responses_parse_event (data, length, &error)))
+    {
+      fail_stream (self, error);
+      return;
+    }
+
+  if (!self->in_flight)
+    {
+      g_debug ("Ignoring “%s” event outside a request", spark_json_get_string (event, "type"));
+      return;
+    }
+
+  kind = spark_responses_event_kind (event);
+  if (spark_responses_kind_is_terminal (kind))
+    {
+      self->in_flight = FALSE;
+      stop_idle_timer (self);
+    }
+  else
+    {
+      restart_idle_timer (self);
+    }
+
+  spark_transport_emit_event (SPARK_TRANSPORT (self), event);
+}
+
+static void
+on_error (SoupWebsocketConnection *conn,
+          GError                  *error,
+          gpointer                 user_data)
+{
+  SparkWsTransport *self = user_data;
+  g_autoptr(GError) wrapped = NULL;
+
+  wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                         "WebSocket error: %s", error->message);
+  fail_stream (self, wrapped);
+}
+
+static gboolean
+close_code_is_final (gushort code)
+{
+  /* As openai-node's isRecoverableClose(): these will not get better by retrying. */
+  switch (code)
+    {
+    case 1000: case 1002: case 1003: case 1007: case 1008: case 1009: case 1010:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+on_closed (SoupWebsocketConnection *conn,
+           gpointer                 user_data)
+{
+  SparkWsTransport *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gushort code = soup_websocket_connection_get_close_code (conn);
+  const char *data = soup_websocket_connection_get_close_data (conn);
+
+  g_debug ("Server closed the socket (code %u)", code);
+
+  /* A clean 1000 mid-response is still "closed before completion": retry it. */
+  error = g_error_new (SPARK_AGENT_ERROR,
+                       (code != 1000 && close_code_is_final (code)) ? SPARK_AGENT_ERROR_CLOSED_FINAL
+                                                                    : SPARK_AGENT_ERROR_CLOSED,
+                       "WebSocket closed by server before response.completed (code %u%s%s)",
+                       code, data && *data ? ": " : "", data ? data : "");
+  fail_stream (self, error);
+}
+
+static void
+connect_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SparkWsTransport *self = g_task_get_source_object (task);
+  SoupMessage *msg = g_task_get_task_data (task);
+  g_autoptr(SoupWebsocketConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  guint status;
+
+  conn = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
+  status = soup_message_get_status (msg);
+
+  if (conn == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else if (status == 426 /* Upgrade Required */ || status == SOUP_STATUS_NOT_FOUND ||
+               status == SOUP_STATUS_METHOD_NOT_ALLOWED)
+        g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_WS_UNSUPPORTED,
+                                 "Server does not offer WebSocket mode (HTTP %u %s)",
+                                 status, soup_message_get_reason_phrase (msg));
+      else if (status >= 100 && status != SOUP_STATUS_SWITCHING_PROTOCOLS)
+        g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_HTTP,
+                                 "WebSocket upgrade refused: HTTP %u %s",
+                                 status, soup_message_get_reason_phrase (msg));
+      else
+        g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT,
+                                 "Could not connect to %s: %s",
+                                 self->endpoint, error->message);
+      return;
+    }
+
+  drop_connection (self);
+  self->conn = g_steal_pointer (&conn);
+  self->generation++;
+  self->connected_at = g_get_monotonic_time ();
+
+  soup_websocket_connection_set_max_incoming_payload_size (self->conn, self->max_frame_size);
+  soup_websocket_connection_set_keepalive_interval (self->conn, self->keepalive);
+
+  g_signal_connect (self->conn, "message", G_CALLBACK (on_message), self);
+  g_signal_connect (self->conn, "error", G_CALLBACK (on_error), self);
+  g_signal_connect (self->conn, "closed", G_CALLBACK (on_closed), self);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+destroy_source (gpointer data)
+{
+  g_source_destroy (data);
+  g_source_unref (data);
+}
+
+static gboolean
+connect_timeout_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spark_ws_transport_connect_async (SparkTransport      *transport,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) timeout_cancellable = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *auth = NULL;
+  SoupMessage *msg;
+  GSource *source;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, spark_ws_transport_connect_async);
+
+  if (self->conn != NULL &&
+      soup_websocket_connection_get_state (self->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (!(url = spark_endpoint_to_websocket_url (self->endpoint, &error)) ||
+      !spark_endpoint_check_key_safe (url, self->api_key, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!(msg = soup_message_new ("GET", url)))
+    {
+      g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
+                               "Invalid endpoint “%s”", self->endpoint);
+      return;
+    }
+
+  if (self->api_key != NULL && self->api_key[0] != '\0')
+    {
+      auth = g_strconcat ("Bearer ", self->api_key, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
+  soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                "OpenAI-Beta", "responses_websockets=2026-02-06");
+  g_task_set_task_data (task, msg, g_object_unref);
+
+  /* Connect timeout: a child cancellable cancelled by a timer or by the caller. */
+  timeout_cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    g_cancellable_connect (cancellable, G_CALLBACK (g_cancellable_cancel),
+                           g_object_ref (timeout_cancellable), g_object_unref);
+  source = g_timeout_source_new_seconds (CONNECT_TIMEOUT_SECONDS);
+  g_source_set_callback (source, connect_timeout_cb, g_object_ref (timeout_cancellable),
+                         g_object_unref);
+  g_source_attach (source, NULL);
+  g_object_set_data_full (G_OBJECT (task), "timeout-source", source, destroy_source);
+
+  soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        timeout_cancellable, connect_cb, g_object_ref (task));
+}
+
+static gboolean
+spark_ws_transport_connect_finish (SparkTransport  *transport,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, transport), FALSE);
+
+  g_object_set_data (G_OBJECT (result), "timeout-source", NULL);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+send_frame (SparkWsTransport  *self,
+            const char        *type,
+            JsonObject        *body,
+            GError           **error)
+{
+  g_autoptr(JsonObject) frame = json_object_new ();
+  g_autofree char *text = NULL;
+  GList *members;
+
+  if (self->conn == NULL ||
+      soup_websocket_connection_get_state (self->conn) != SOUP_WEBSOCKET_STATE_OPEN)
+    {
+      g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
+                           "WebSocket is not connected");
+      return FALSE;
+    }
+
+  /* The WebSocket body is the POST body flattened at top level, plus "type". */
+  json_object_set_string_member (frame, "type", type);
+  members = json_object_get_members (body);
+  for (const GList *l = members; l != NULL; l = l->next)
+    {
+      if (g_strcmp0 (l->data, "type") != 0 && g_strcmp0 (l->data, "stream") != 0)
+        json_object_set_member (frame, l->data,
+                                json_node_copy (json_object_get_member (body, l->data)));
+    }
+  g_list_free (members);
+
+  text = spark_responses_to_string (frame);
+  soup_websocket_connection_send_text (self->conn, text);
+
+  return TRUE;
+}
+
+static gboolean
+spark_ws_transport_send (SparkTransport  *transport,
+                         JsonObject      *request,
+                         GError         **error)
+{
+  SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
+
+  if (self->in_flight)
+    {
+      g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_BUSY,
+                           "A response is already streaming on this connection");
+      return FALSE;
+    }
+
+  if (!send_frame (self, "response.create", request, error))
+    return FALSE;
+
+  self->in_flight = TRUE;
+  restart_idle_timer (self);
+
+  return TRUE;
+}
+
+static gboolean
+spark_ws_transport_steer (SparkTransport  *transport,
+                          JsonObject      *steer,
+                          GError         **error)
+{
+  SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
+
+  return send_frame (self, "response.steer", steer, error);
+}
+
+static void
+spark_ws_transport_cancel_stream (SparkTransport *transport)
+{
+  SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
+
+  /* There is no cancel event in WebSocket mode: closing is the only abort. */
+  if (self->in_flight)
+    {
+      self->in_flight = FALSE;
+      drop_connection (self);
+    }
+}
+
+static void
+spark_ws_transport_close (SparkTransport *transport)
+{
+  SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
+
+  self->in_flight = FALSE;
+  drop_connection (self);
+}
+
+static gboolean
+spark_ws_transport_is_connected (SparkTransport *transport)
+{
+  SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
+
+  return self->conn != NULL &&
+         soup_websocket_connection_get_state (self->conn) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+static gboolean
+spark_ws_transport_supports_continuation (SparkTransport *transport)
+{
+  return TRUE;
+}
+
+static guint
+spark_ws_transport_get_generation (SparkTransport *transport)
+{
+  return SPARK_WS_TRANSPORT (transport)->generation;
+}
+
+static gint64
+spark_ws_transport_get_connected_at (SparkTransport *transport)
+{
+  return SPARK_WS_TRANSPORT (transport)->connected_at;
+}
+
+static void
+transport_iface_init (SparkTransportInterface *iface)
+{
+  iface->connect_async = spark_ws_transport_connect_async;
+  iface->connect_finish = spark_ws_transport_connect_finish;
+  iface->send = spark_ws_transport_send;
+  iface->steer = spark_ws_transport_steer;
+  iface->cancel_stream = spark_ws_transport_cancel_stream;
+  iface->close = spark_ws_transport_close;
+  iface->is_connected = spark_ws_transport_is_connected;
+  iface->supports_continuation = spark_ws_transport_supports_continuation;
+  iface->get_generation = spark_ws_transport_get_generation;
+  iface->get_connected_at = spark_ws_transport_get_connected_at;
+}
+
+static void
+spark_ws_transport_dispose (GObject *object)
+{
+  SparkWsTransport *self = (SparkWsTransport *)object;
+
+  drop_connection (self);
+  if (self->session != NULL)
+    soup_session_abort (self->session);
+  g_clear_object (&self->session);
+  g_clear_object (&self->tls_database);
+
+  G_OBJECT_CLASS (spark_ws_transport_parent_class)->dispose (object);
+}
+
+static void
+spark_ws_transport_finalize (GObject *object)
+{
+  SparkWsTransport *self = (SparkWsTransport *)object;
+
+  g_clear_pointer (&self->endpoint, g_free);
+  g_clear_pointer (&self->api_key, g_free);
+
+  G_OBJECT_CLASS (spark_ws_transport_parent_class)->finalize (object);
+}
+
+static void
+spark_ws_transport_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  SparkWsTransport *self = SPARK_WS_TRANSPORT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENDPOINT:
+      g_value_set_string (value, self->endpoint);
+      break;
+
+    case PROP_IDLE_TIMEOUT:
+      g_value_set_uint (value, self->idle_timeout_ms);
+      break;
+
+    case PROP_KEEPALIVE:
+      g_value_set_uint (value, self->keepalive);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spark_ws_transport_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  SparkWsTransport *self = SPARK_WS_TRANSPORT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENDPOINT:
+      g_free (self->endpoint);
+      self->endpoint = g_value_dup_string (value);
+      if (self->endpoint == NULL)
+        self->endpoint = g_strdup (SPARK_DEFAULT_ENDPOINT);
+      break;
+
+    case PROP_API_KEY:
+      g_free (self->api_key);
+      self->api_key = g_value_dup_string (value);
+      break;
+
+    case PROP_IDLE_TIMEOUT:
+      spark_ws_transport_set_idle_timeout (self, g_value_get_uint (value));
+      break;
+
+    case PROP_KEEPALIVE:
+      spark_ws_transport_set_keepalive (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spark_ws_transport_class_init (SparkWsTransportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = spark_ws_transport_dispose;
+  object_class->finalize = spark_ws_transport_finalize;
+  object_class->get_property = spark_ws_transport_get_property;
+  object_class->set_property = spark_ws_transport_set_property;
+
+  /* Milliseconds without any event before a streaming request is failed. */
+  properties[PROP_IDLE_TIMEOUT] =
+    g_param_spec_uint ("idle-timeout", NULL, NULL,
+                       0, G_MAXUINT, 300000,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* Seconds between keep-alive pings; 0 disables them. */
+  properties[PROP_KEEPALIVE] =
+    g_param_spec_uint ("keepalive", NULL, NULL,
+                       0, G_MAXUINT, 20,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_override_property (object_class, PROP_ENDPOINT, "endpoint");
+  g_object_class_override_property (object_class, PROP_API_KEY, "api-key");
+}
+
+static void
+spark_ws_transport_init (SparkWsTransport *self)
+{
+  self->idle_timeout_ms = 300000;
+  self->keepalive = 20;
+  self->max_frame_size = SPARK_MAX_FRAME_SIZE;
+  self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
+}
+
+SparkWsTransport *
+spark_ws_transport_new (const char *endpoint,
+                        const char *api_key)
+{
+  return g_object_new (SPARK_TYPE_WS_TRANSPORT,
+                       "endpoint", endpoint,
+                       "api-key", api_key,
+                       NULL);
+}
+
+guint
+spark_ws_transport_get_idle_timeout (SparkWsTransport *self)
+{
+  g_return_val_if_fail (SPARK_IS_WS_TRANSPORT (self), 0);
+
+  return self->idle_timeout_ms;
+}
+
+void
+spark_ws_transport_set_idle_timeout (SparkWsTransport *self,
+                                     guint             idle_timeout_ms)
+{
+  g_return_if_fail (SPARK_IS_WS_TRANSPORT (self));
+
+  if (self->idle_timeout_ms != idle_timeout_ms)
+    {
+      self->idle_timeout_ms = idle_timeout_ms;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
+    }
+}
+
+guint
+spark_ws_transport_get_keepalive (SparkWsTransport *self)
+{
+  g_return_val_if_fail (SPARK_IS_WS_TRANSPORT (self), 0);
+
+  return self->keepalive;
+}
+
+void
+spark_ws_transport_set_keepalive (SparkWsTransport *self,
+                                  guint             seconds)
+{
+  g_return_if_fail (SPARK_IS_WS_TRANSPORT (self));
+
+  if (self->keepalive != seconds)
+    {
+      self->keepalive = seconds;
+      if (self->conn != NULL)
+        soup_websocket_connection_set_keepalive_interval (self->conn, seconds);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEPALIVE]);
+    }
+}
+
+void
+spark_ws_transport_set_tls_database (SparkWsTransport *self,
+                                     GTlsDatabase     *database)
+{
+  g_return_if_fail (SPARK_IS_WS_TRANSPORT (self));
+  g_return_if_fail (!database || G_IS_TLS_DATABASE (database));
+
+  g_set_object (&self->tls_database, database);
+  g_object_set (self->session, "tls-database", database, NULL);
+}
+
+void
+spark_ws_transport_set_max_frame_size (SparkWsTransport *self,
+                                       guint64           max_frame_size)
+{
+  g_return_if_fail (SPARK_IS_WS_TRANSPORT (self));
+
+  self->max_frame_size = max_frame_size;
+  if (self->conn != NULL)
+    soup_websocket_connection_set_max_incoming_payload_size (self->conn, max_frame_size);
+}
