@@ -8,6 +8,7 @@
 
 #pragma once
 
+#include "spark-changeset.h"
 #include "spark-tool-call.h"
 
 G_BEGIN_DECLS
@@ -19,9 +20,9 @@ typedef struct _SparkPatchHandOff SparkPatchHandOff;
 SparkPatchHandOff *spark_patch_hand_off_new           (const char         *root,
                                                        SparkToolCall      *call);
 void               spark_patch_hand_off_free          (SparkPatchHandOff  *self);
-/* The changeset under review (a SparkChangeset), or NULL when the build has
- * no patch engine. */
-GObject           *spark_patch_hand_off_get_changeset (SparkPatchHandOff  *self);
+/* The changeset under review (a SparkChangeset): the UI shows it, accepts
+ * and rejects its hunks before the session applies it. */
+SparkChangeset    *spark_patch_hand_off_get_changeset (SparkPatchHandOff  *self);
 /* Call once the item is done: checks the patch is complete and valid. */
 gboolean           spark_patch_hand_off_finish        (SparkPatchHandOff  *self,
                                                        GError            **error);
@@ -29,7 +30,6 @@ gboolean           spark_patch_hand_off_finish        (SparkPatchHandOff  *self,
  * transaction; returns the model-facing result text. */
 char              *spark_patch_hand_off_apply         (SparkPatchHandOff  *self,
                                                        GError            **error);
-gboolean           spark_patch_hand_off_has_engine    (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SparkPatchHandOff, spark_patch_hand_off_free)
 

@@ -385,10 +385,11 @@ add_call_output (SparkSession  *self,
                  gboolean       success)
 {
   g_autoptr(JsonObject) item = NULL;
+  g_autofree char *valid = g_utf8_make_valid (output, -1);
 
   item = spark_responses_tool_output (spark_tool_call_get_kind (call),
                                       spark_tool_call_get_call_id (call),
-                                      output, success);
+                                      valid, success);
   add_item (self, item);
   g_signal_emit (self, signals[TOOL_CALL_OUTPUT], 0, call, output, success);
 }
@@ -1887,6 +1888,24 @@ spark_session_close (SparkSession *self)
   install_transport (self, NULL);
   self->warmed = FALSE;
   set_state (self, SPARK_CONNECTION_STATE_OFFLINE);
+}
+
+SparkChangeset *
+spark_session_get_changeset (SparkSession  *self,
+                             SparkToolCall *call)
+{
+  g_return_val_if_fail (SPARK_IS_SESSION (self), NULL);
+  g_return_val_if_fail (SPARK_IS_TOOL_CALL (call), NULL);
+
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      PendingCall *pending = g_ptr_array_index (self->calls, i);
+
+      if (pending->call == call)
+        return pending->hand_off ? spark_patch_hand_off_get_changeset (pending->hand_off) : NULL;
+    }
+
+  return NULL;
 }
 
 guint

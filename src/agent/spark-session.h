@@ -12,6 +12,7 @@
 
 #include "spark-agent-types.h"
 #include "spark-approval-policy.h"
+#include "spark-changeset.h"
 #include "spark-tool-call.h"
 #include "spark-tools.h"
 #include "spark-transport.h"
@@ -109,6 +110,12 @@ guint                 spark_session_get_queue_length      (SparkSession         
  * "stopped" output so the next turn is consistent. */
 void                  spark_session_stop                  (SparkSession          *self);
 void                  spark_session_close                 (SparkSession          *self);
+
+/* The changeset of an apply_patch call of the current response (NULL for
+ * other calls): hunks appear in it while the call streams; accept or reject
+ * them before approving the call. Unreviewed patches are accepted whole. */
+SparkChangeset       *spark_session_get_changeset         (SparkSession          *self,
+                                                           SparkToolCall         *call);
 
 /* History: the items of the conversation, oldest first (borrowed). */
 guint                 spark_session_get_n_items           (SparkSession          *self);

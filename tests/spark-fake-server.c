@@ -1,0 +1,633 @@
+/* spark-fake-server.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-fake-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "spark-fake-server.h"
+
+typedef struct
+{
+  SparkFakeServer         *server;
+  SoupWebsocketConnection *conn;
+  guint                    id;
+  char                    *last_response_id;
+} WsConn;
+
+struct _SparkFakeServer
+{
+  SoupServer *server;
+  char       *base_url;
+  GQueue      streams;
+  GPtrArray  *requests;
+  GPtrArray  *connections;
+  GPtrArray  *replays;
+  char       *last_auth;
+  char       *last_beta;
+  guint       ws_status;
+  guint       event_delay;
+  guint       n_handshakes;
+  guint       n_posts;
+  guint       n_connections;
+  guint       response_counter;
+};
+
+static char *
+load_stream (const char *name)
+{
+  g_autofree char *path = spark_fake_server_stream_path (name);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &error))
+    g_error ("Cannot read stream %s: %s", path, error->message);
+
+  return contents;
+}
+
+char *
+spark_fake_server_stream_path (const char *name)
+{
+  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
+  g_autofree char *file = g_strconcat (name, ".jsonl", NULL);
+
+  return g_build_filename (srcdir ? srcdir : ".", "streams", file, NULL);
+}
+
+static JsonObject *
+parse_object (const char *text,
+              gsize       len)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, text, len, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  return json_object_ref (json_node_get_object (root));
+}
+
+static char *
+to_string (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, object);
+  return json_to_string (node, FALSE);
+}
+
+static char *
+replace_all (const char *text,
+             const char *from,
+             const char *to)
+{
+  g_auto(GStrv) parts = g_strsplit (text, from, -1);
+
+  return g_strjoinv (to, parts);
+}
+
+static void
+record (SparkFakeServer *self,
+        JsonObject      *body,
+        const char      *transport,
+        guint            connection)
+{
+  json_object_set_string_member (body, "_transport", transport);
+  json_object_set_int_member (body, "_connection", connection);
+  g_ptr_array_add (self->requests, json_object_ref (body));
+}
+
+static char *
+next_stream (SparkFakeServer *self)
+{
+  char *text = g_queue_pop_head (&self->streams);
+
+  if (text == NULL)
+    text = g_strdup ("{\"type\":\"error\",\"status\":500,\"error\":{\"type\":\"server_error\","
+                     "\"code\":\"fake_server_empty\",\"message\":\"fake server: no stream queued\"}}\n");
+  return text;
+}
+
+/* WebSocket */
+
+typedef struct
+{
+  WsConn *ws;
+  GStrv   lines;
+  guint   index;
+  guint   source;
+  char   *response_id;
+} Replay;
+
+static void
+replay_free (Replay *replay)
+{
+  g_ptr_array_remove_fast (replay->ws->server->replays, replay);
+  g_strfreev (replay->lines);
+  g_free (replay->response_id);
+  g_free (replay);
+}
+
+static gboolean
+close_cb (gpointer data)
+{
+  g_autoptr(SoupWebsocketConnection) conn = data;
+
+  if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (conn, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (conn), "close-code")), NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sends lines until done or a delay is due; returns TRUE when finished. */
+static gboolean
+replay_step (Replay *replay)
+{
+  WsConn *ws = replay->ws;
+
+  while (replay->lines[replay->index] != NULL)
+    {
+      const char *line = replay->lines[replay->index++];
+      g_autofree char *text = NULL;
+      g_autoptr(JsonObject) event = NULL;
+      const char *directive;
+
+      if (line[0] == '\0')
+        continue;
+
+      if (soup_websocket_connection_get_state (ws->conn) != SOUP_WEBSOCKET_STATE_OPEN)
+        return TRUE;
+
+      text = replace_all (line, "__RESP__", replay->response_id);
+      if (!(event = parse_object (text, strlen (text))))
+        g_error ("Bad stream line: %s", line);
+
+      if ((directive = json_object_get_string_member_with_default (event, "$", NULL)) != NULL)
+        {
+          if (strcmp (directive, "close") == 0)
+            {
+              guint code = json_object_get_int_member_with_default (event, "code", 1011);
+
+              g_object_set_data (G_OBJECT (ws->conn), "close-code", GUINT_TO_POINTER (code));
+              /* Let queued frames go out first: a close frame jumps the queue. */
+              g_timeout_add (30, close_cb, g_object_ref (ws->conn));
+              g_clear_pointer (&ws->last_response_id, g_free);
+              return TRUE;
+            }
+          else if (strcmp (directive, "raw") == 0)
+            soup_websocket_connection_send_text (ws->conn, json_object_get_string_member (event, "text"));
+          else if (strcmp (directive, "binary") == 0)
+            soup_websocket_connection_send_binary (ws->conn, "\x00\x01\x02\x03", 4);
+          else if (strcmp (directive, "huge") == 0)
+            {
+              gsize n = json_object_get_int_member (event, "bytes");
+              g_autofree char *delta = g_malloc (n + 1);
+              g_autoptr(JsonObject) big = json_object_new ();
+              g_autofree char *big_text = NULL;
+
+              memset (delta, 'x', n);
+              delta[n] = '\0';
+              json_object_set_string_member (big, "type", "response.output_text.delta");
+              json_object_set_string_member (big, "item_id", "msg_huge");
+              json_object_set_int_member (big, "output_index", 0);
+              json_object_set_int_member (big, "content_index", 0);
+              json_object_set_string_member (big, "delta", delta);
+              big_text = to_string (big);
+              soup_websocket_connection_send_text (ws->conn, big_text);
+            }
+          continue;
+        }
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "type", ""), "response.completed") == 0)
+        {
+          g_free (ws->last_response_id);
+          ws->last_response_id = g_strdup (replay->response_id);
+        }
+      else if (g_strcmp0 (json_object_get_string_member_with_default (event, "type", ""), "error") == 0 ||
+               g_strcmp0 (json_object_get_string_member_with_default (event, "type", ""), "response.failed") == 0)
+        {
+          /* A failed continuation evicts the cached response. */
+          g_clear_pointer (&ws->last_response_id, g_free);
+        }
+
+      soup_websocket_connection_send_text (ws->conn, text);
+
+      if (ws->server->event_delay > 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+replay_timeout_cb (gpointer data)
+{
+  Replay *replay = data;
+
+  if (replay_step (replay))
+    {
+      replay_free (replay);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_replay (WsConn     *ws,
+              const char *jsonl)
+{
+  Replay *replay = g_new0 (Replay, 1);
+
+  replay->ws = ws;
+  replay->lines = g_strsplit (jsonl, "\n", -1);
+  replay->response_id = g_strdup_printf ("resp_%u", ++ws->server->response_counter);
+
+  if (replay_step (replay))
+    {
+      replay_free (replay);
+      return;
+    }
+
+  g_ptr_array_add (ws->server->replays, replay);
+  replay->source = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (1, ws->server->event_delay / 1000),
+                                       replay_timeout_cb, replay, NULL);
+}
+
+static void
+send_error (WsConn     *ws,
+            const char *code,
+            const char *message)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf ("{\"type\":\"error\",\"status\":400,\"error\":{\"type\":\"invalid_request_error\","
+                          "\"code\":\"%s\",\"message\":\"%s\",\"param\":\"previous_response_id\"}}",
+                          code, message);
+  soup_websocket_connection_send_text (ws->conn, text);
+}
+
+static void
+on_ws_message (SoupWebsocketConnection *conn,
+               int                      type,
+               GBytes                  *message,
+               gpointer                 user_data)
+{
+  WsConn *ws = user_data;
+  SparkFakeServer *self = ws->server;
+  g_autoptr(JsonObject) body = NULL;
+  g_autofree char *stream = NULL;
+  const char *kind;
+  const char *previous;
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT || !(body = parse_object (data, len)))
+    {
+      soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_BAD_DATA, "expected JSON text");
+      return;
+    }
+
+  record (self, body, "websocket", ws->id);
+  kind = json_object_get_string_member_with_default (body, "type", "");
+
+  if (strcmp (kind, "response.steer") == 0)
+    {
+      soup_websocket_connection_send_text (conn, "{\"type\":\"response.steer.accepted\"}");
+      return;
+    }
+
+  if (strcmp (kind, "response.create") != 0)
+    {
+      send_error (ws, "invalid_event", "unknown client event");
+      return;
+    }
+
+  previous = json_object_get_string_member_with_default (body, "previous_response_id", NULL);
+  if (previous != NULL && g_strcmp0 (previous, ws->last_response_id) != 0)
+    {
+      g_autofree char *msg = g_strdup_printf ("Previous response with id '%s' not found.", previous);
+      send_error (ws, "previous_response_not_found", msg);
+      return;
+    }
+
+  if (json_object_has_member (body, "generate") && !json_object_get_boolean_member (body, "generate"))
+    {
+      g_autofree char *id = g_strdup_printf ("resp_warm_%u", ++self->response_counter);
+      g_autofree char *created = NULL;
+      g_autofree char *completed = NULL;
+
+      created = g_strdup_printf ("{\"type\":\"response.created\",\"sequence_number\":0,\"response\":"
+                                 "{\"id\":\"%s\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[]}}", id);
+      completed = g_strdup_printf ("{\"type\":\"response.completed\",\"sequence_number\":1,\"response\":"
+                                   "{\"id\":\"%s\",\"object\":\"response\",\"status\":\"completed\",\"output\":[],"
+                                   "\"usage\":{\"input_tokens\":0,\"output_tokens\":0,\"total_tokens\":0}}}", id);
+      soup_websocket_connection_send_text (conn, created);
+      soup_websocket_connection_send_text (conn, completed);
+      g_free (ws->last_response_id);
+      ws->last_response_id = g_strdup (id);
+      return;
+    }
+
+  stream = next_stream (self);
+  start_replay (ws, stream);
+}
+
+static void
+ws_conn_free (gpointer data)
+{
+  WsConn *ws = data;
+
+  g_signal_handlers_disconnect_by_data (ws->conn, ws);
+  if (soup_websocket_connection_get_state (ws->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (ws->conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  g_clear_object (&ws->conn);
+  g_free (ws->last_response_id);
+  g_free (ws);
+}
+
+static void
+on_websocket (SoupServer              *server,
+              SoupServerMessage       *msg,
+              const char              *path,
+              SoupWebsocketConnection *conn,
+              gpointer                 user_data)
+{
+  SparkFakeServer *self = user_data;
+  WsConn *ws = g_new0 (WsConn, 1);
+
+  ws->server = self;
+  ws->conn = g_object_ref (conn);
+  ws->id = ++self->n_connections;
+  soup_websocket_connection_set_max_incoming_payload_size (conn, 64 * 1024 * 1024);
+  g_signal_connect (conn, "message", G_CALLBACK (on_ws_message), ws);
+  g_ptr_array_add (self->connections, ws);
+}
+
+static void
+remember_headers (SparkFakeServer   *self,
+                  SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  g_free (self->last_auth);
+  self->last_auth = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
+  g_free (self->last_beta);
+  self->last_beta = g_strdup (soup_message_headers_get_one (headers, "OpenAI-Beta"));
+}
+
+static void
+on_early (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  SparkFakeServer *self = user_data;
+
+  if (strcmp (soup_server_message_get_method (msg), "GET") != 0)
+    return;
+
+  self->n_handshakes++;
+  remember_headers (self, msg);
+
+  if (self->ws_status != 0)
+    {
+      soup_server_message_set_status (msg, self->ws_status, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        "{\"error\":{\"message\":\"no websockets here\"}}", 40);
+    }
+}
+
+/* HTTP */
+
+static void
+on_http (SoupServer        *server,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  SparkFakeServer *self = user_data;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *stream = NULL;
+  g_autofree char *response_id = NULL;
+  g_auto(GStrv) lines = NULL;
+  SoupMessageBody *request_body;
+  gboolean chat;
+
+  /* GET is the WebSocket upgrade, handled by on_websocket. */
+  if (strcmp (soup_server_message_get_method (msg), "POST") != 0)
+    return;
+
+  self->n_posts++;
+  remember_headers (self, msg);
+  chat = g_str_has_suffix (path, "/chat/completions");
+
+  request_body = soup_server_message_get_request_body (msg);
+  if (!(body = parse_object (request_body->data, request_body->length)))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      return;
+    }
+  record (self, body, chat ? "chat" : "http", 0);
+
+  stream = next_stream (self);
+  response_id = g_strdup_printf ("resp_%u", ++self->response_counter);
+  lines = g_strsplit (stream, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *text = NULL;
+      g_autoptr(JsonObject) event = NULL;
+      const char *directive;
+
+      if (lines[i][0] == '\0')
+        continue;
+      text = replace_all (lines[i], "__RESP__", response_id);
+      if (!(event = parse_object (text, strlen (text))))
+        g_error ("Bad stream line: %s", lines[i]);
+
+      if ((directive = json_object_get_string_member_with_default (event, "$", NULL)) != NULL)
+        {
+          if (strcmp (directive, "close") == 0)
+            break;
+          if (strcmp (directive, "raw") == 0)
+            g_string_append_printf (out, "data: %s\n\n", json_object_get_string_member (event, "text"));
+          continue;
+        }
+
+      if (chat)
+        g_string_append_printf (out, "data: %s\n\n", text);
+      else
+        g_string_append_printf (out, "event: %s\ndata: %s\n\n",
+                                json_object_get_string_member_with_default (event, "type", "message"), text);
+    }
+
+  if (chat && (lines[0] == NULL || strstr (stream, "\"$\":\"close\"") == NULL))
+    g_string_append (out, "data: [DONE]\n\n");
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/event-stream", SOUP_MEMORY_COPY, out->str, out->len);
+}
+
+SparkFakeServer *
+spark_fake_server_new (void)
+{
+  SparkFakeServer *self = g_new0 (SparkFakeServer, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  GUri *uri;
+
+  self->server = soup_server_new ("server-header", "spark-fake-server", NULL);
+  self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  self->connections = g_ptr_array_new_with_free_func (ws_conn_free);
+  self->replays = g_ptr_array_new ();
+  g_queue_init (&self->streams);
+
+  soup_server_add_early_handler (self->server, "/v1/responses", on_early, self, NULL);
+  soup_server_add_handler (self->server, "/v1/responses", on_http, self, NULL);
+  soup_server_add_handler (self->server, "/v1/chat/completions", on_http, self, NULL);
+  soup_server_add_websocket_handler (self->server, "/v1/responses", NULL, NULL, on_websocket, self, NULL);
+
+  if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+    g_error ("Cannot listen: %s", error->message);
+
+  uris = soup_server_get_uris (self->server);
+  uri = uris->data;
+  self->base_url = g_strdup_printf ("http://127.0.0.1:%d/v1", g_uri_get_port (uri));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return self;
+}
+
+void
+spark_fake_server_free (SparkFakeServer *self)
+{
+  if (self == NULL)
+    return;
+
+  while (self->replays->len > 0)
+    {
+      Replay *replay = g_ptr_array_index (self->replays, 0);
+
+      g_source_remove (replay->source);
+      replay_free (replay);
+    }
+  g_ptr_array_unref (self->replays);
+  g_ptr_array_unref (self->connections);
+  soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  g_ptr_array_unref (self->requests);
+  g_queue_clear_full (&self->streams, g_free);
+  g_free (self->base_url);
+  g_free (self->last_auth);
+  g_free (self->last_beta);
+  g_free (self);
+}
+
+const char *
+spark_fake_server_get_base_url (SparkFakeServer *self)
+{
+  return self->base_url;
+}
+
+void
+spark_fake_server_push_stream (SparkFakeServer *self,
+                               const char      *name)
+{
+  g_queue_push_tail (&self->streams, load_stream (name));
+}
+
+void
+spark_fake_server_push_text (SparkFakeServer *self,
+                             const char      *jsonl)
+{
+  g_queue_push_tail (&self->streams, g_strdup (jsonl));
+}
+
+guint
+spark_fake_server_get_queue_length (SparkFakeServer *self)
+{
+  return self->streams.length;
+}
+
+void
+spark_fake_server_set_ws_status (SparkFakeServer *self,
+                                 guint            status)
+{
+  self->ws_status = status;
+}
+
+void
+spark_fake_server_set_event_delay (SparkFakeServer *self,
+                                   guint            usec)
+{
+  self->event_delay = usec;
+}
+
+guint
+spark_fake_server_get_n_handshakes (SparkFakeServer *self)
+{
+  return self->n_handshakes;
+}
+
+guint
+spark_fake_server_get_n_posts (SparkFakeServer *self)
+{
+  return self->n_posts;
+}
+
+guint
+spark_fake_server_get_n_requests (SparkFakeServer *self)
+{
+  return self->requests->len;
+}
+
+JsonObject *
+spark_fake_server_get_request (SparkFakeServer *self,
+                               guint            index)
+{
+  g_assert (index < self->requests->len);
+  return g_ptr_array_index (self->requests, index);
+}
+
+GPtrArray *
+spark_fake_server_dup_generating (SparkFakeServer *self)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  for (guint i = 0; i < self->requests->len; i++)
+    {
+      JsonObject *body = g_ptr_array_index (self->requests, i);
+      const char *type = json_object_get_string_member_with_default (body, "type", NULL);
+
+      if (g_strcmp0 (type, "response.steer") == 0)
+        continue;
+      if (json_object_has_member (body, "generate") && !json_object_get_boolean_member (body, "generate"))
+        continue;
+      g_ptr_array_add (out, json_object_ref (body));
+    }
+
+  return out;
+}
+
+const char *
+spark_fake_server_get_last_authorization (SparkFakeServer *self)
+{
+  return self->last_auth;
+}
+
+const char *
+spark_fake_server_get_last_beta_header (SparkFakeServer *self)
+{
+  return self->last_beta;
+}

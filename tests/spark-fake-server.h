@@ -1,0 +1,68 @@
+/* spark-fake-server.h — an in-process Responses API server for tests.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct _SparkFakeServer SparkFakeServer;
+
+/*
+ * Listens on 127.0.0.1:0 and speaks the Responses API: WebSocket mode at
+ * GET /v1/responses, SSE at POST /v1/responses, and Chat Completions streaming
+ * at POST /v1/chat/completions.
+ *
+ * Every generating request (a `response.create` frame or a POST) takes the next
+ * queued stream, a JSONL file of tests/streams/ (or inline JSONL text), and
+ * replays it: one event a frame (WebSocket) or one SSE record each. "__RESP__"
+ * becomes a fresh response id. Lines with a "$" key are directives:
+ *   {"$":"close","code":1011}     close the socket (or end the HTTP body)
+ *   {"$":"raw","text":"..."}      send text as is
+ *   {"$":"binary"}                send a binary frame
+ *   {"$":"huge","bytes":N}        an output_text.delta with an N-byte delta
+ *
+ * Like the real service, a WebSocket connection remembers only its own last
+ * response: a previous_response_id it does not know (a new socket, or a
+ * failed response) is answered with previous_response_not_found. Warm-up
+ * requests (generate:false) are answered without using the queue.
+ */
+
+SparkFakeServer *spark_fake_server_new               (void);
+void             spark_fake_server_free              (SparkFakeServer *self);
+/* http://127.0.0.1:PORT/v1 */
+const char      *spark_fake_server_get_base_url      (SparkFakeServer *self);
+void             spark_fake_server_push_stream       (SparkFakeServer *self,
+                                                      const char      *name);
+void             spark_fake_server_push_text         (SparkFakeServer *self,
+                                                      const char      *jsonl);
+guint            spark_fake_server_get_queue_length  (SparkFakeServer *self);
+/* Answer WebSocket upgrades with this HTTP status (426, 404...); 0 accepts. */
+void             spark_fake_server_set_ws_status     (SparkFakeServer *self,
+                                                      guint            status);
+/* Delay between replayed events, in µs (0: all at once). */
+void             spark_fake_server_set_event_delay   (SparkFakeServer *self,
+                                                      guint            usec);
+
+guint            spark_fake_server_get_n_handshakes  (SparkFakeServer *self);
+guint            spark_fake_server_get_n_posts       (SparkFakeServer *self);
+/* Every request received, in order: the JSON body, with added members
+ * "_transport" ("websocket", "http", "chat") and "_connection" (1, 2, …). */
+guint            spark_fake_server_get_n_requests    (SparkFakeServer *self);
+JsonObject      *spark_fake_server_get_request       (SparkFakeServer *self,
+                                                      guint            index);
+/* The requests that generated (not warm-ups, not steer). */
+GPtrArray       *spark_fake_server_dup_generating    (SparkFakeServer *self);
+/* Authorization headers seen, in order. */
+const char      *spark_fake_server_get_last_authorization (SparkFakeServer *self);
+const char      *spark_fake_server_get_last_beta_header   (SparkFakeServer *self);
+
+char            *spark_fake_server_stream_path       (const char      *name);
+
+G_END_DECLS

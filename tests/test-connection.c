@@ -1,0 +1,518 @@
+/* test-connection.c — transports against the fake server: handshake, frames,
+ * bad input, upgrade refusal, drops; plus the event parser.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "spark-fake-server.h"
+#include "spark-responses.h"
+#include "spark-sse-transport.h"
+#include "spark-test-utils.h"
+#include "spark-ws-transport.h"
+
+typedef struct
+{
+  SparkFakeServer *server;
+  SparkTransport  *transport;
+  GPtrArray       *events;
+  GError          *stream_error;
+  gboolean         done;
+  gboolean         connected;
+  GError          *connect_error;
+} Fixture;
+
+static void
+on_event (SparkTransport *transport,
+          JsonObject     *event,
+          Fixture        *f)
+{
+  g_ptr_array_add (f->events, json_object_ref (event));
+  if (spark_responses_kind_is_terminal (spark_responses_event_kind (event)))
+    f->done = TRUE;
+}
+
+static void
+on_stream_failed (SparkTransport *transport,
+                  const GError   *error,
+                  Fixture        *f)
+{
+  g_assert_null (f->stream_error);
+  f->stream_error = g_error_copy (error);
+  f->done = TRUE;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = spark_fake_server_new ();
+  f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->transport != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (f->transport, f);
+      spark_transport_close (f->transport);
+      g_assert_finalize_object (f->transport);
+    }
+  g_clear_error (&f->stream_error);
+  g_clear_error (&f->connect_error);
+  g_ptr_array_unref (f->events);
+  spark_fake_server_free (f->server);
+}
+
+static void
+connect_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  spark_transport_connect_finish (SPARK_TRANSPORT (object), result, &f->connect_error);
+  f->connected = TRUE;
+}
+
+static void
+use_transport (Fixture        *f,
+               SparkTransport *transport)
+{
+  f->transport = transport;
+  g_signal_connect (transport, "event", G_CALLBACK (on_event), f);
+  g_signal_connect (transport, "stream-failed", G_CALLBACK (on_stream_failed), f);
+  spark_transport_connect_async (transport, NULL, connect_cb, f);
+  spark_test_wait_for (&f->connected, 10);
+}
+
+static JsonObject *
+simple_request (void)
+{
+  JsonObject *request = json_object_new ();
+
+  json_object_set_string_member (request, "model", "test-model");
+  json_object_set_array_member (request, "input", json_array_new ());
+  json_object_set_boolean_member (request, "store", FALSE);
+  return request;
+}
+
+static void
+send_and_wait (Fixture *f)
+{
+  g_autoptr(JsonObject) request = simple_request ();
+  g_autoptr(GError) error = NULL;
+
+  f->done = FALSE;
+  spark_transport_send (f->transport, request, &error);
+  g_assert_no_error (error);
+  spark_test_wait_for (&f->done, 10);
+}
+
+static const char *
+event_type (Fixture *f,
+            guint    i)
+{
+  return spark_json_get_string (g_ptr_array_index (f->events, i), "type");
+}
+
+static void
+test_url_and_key_safety (void)
+{
+  static const struct { const char *endpoint; const char *ws; } urls[] = {
+    { "https://api.openai.com/v1", "wss://api.openai.com/v1/responses" },
+    { "https://api.openai.com/v1/", "wss://api.openai.com/v1/responses" },
+    { "http://127.0.0.1:8080/v1", "ws://127.0.0.1:8080/v1/responses" },
+    { "https://chatgpt.com/backend-api/codex", "wss://chatgpt.com/backend-api/codex/responses" },
+  };
+  static const struct { const char *url; gboolean safe; } keys[] = {
+    { "wss://api.openai.com/v1/responses", TRUE },
+    { "https://api.openai.com/v1", TRUE },
+    { "ws://127.0.0.1:9/v1/responses", TRUE },
+    { "http://localhost:9/v1", TRUE },
+    { "http://[::1]:9/v1", TRUE },
+    { "ws://example.com/v1/responses", FALSE },
+    { "http://192.168.1.10:8080/v1", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *ws = spark_endpoint_to_websocket_url (urls[i].endpoint, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (ws, ==, urls[i].ws);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean safe = spark_endpoint_check_key_safe (keys[i].url, "sk-secret", &error);
+
+      g_assert_cmpint (safe, ==, keys[i].safe);
+      if (!safe)
+        {
+          g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_INSECURE);
+          g_assert_null (strstr (error->message, "sk-secret"));
+        }
+      /* Without a key, anything goes. */
+      g_assert_true (spark_endpoint_check_key_safe (keys[i].url, NULL, NULL));
+    }
+}
+
+static void
+test_parse_events (void)
+{
+  static const struct { const char *text; gboolean ok; const char *needle; } cases[] = {
+    { "{\"type\":\"response.created\",\"response\":{\"id\":\"r\"}}", TRUE, NULL },
+    { "{\"type\":\"codex.rate_limits\"}", TRUE, NULL },
+    { "not json at all", FALSE, "not JSON" },
+    { "[1,2,3]", FALSE, "not a JSON object" },
+    { "{\"sequence_number\":1}", FALSE, "without a “type”" },
+    { "{\"type\":42}", FALSE, "without a “type”" },
+    { "\xff\xfe{}", FALSE, "not UTF-8" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) event = spark_responses_parse_event (cases[i].text, strlen (cases[i].text), &error);
+
+      if (cases[i].ok)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (event);
+        }
+      else
+        {
+          g_assert_null (event);
+          g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+          g_assert_nonnull (strstr (error->message, cases[i].needle));
+        }
+    }
+}
+
+static void
+test_error_mapping (void)
+{
+  static const struct { const char *text; int code; const char *needle; } cases[] = {
+    { "{\"type\":\"error\",\"status\":400,\"error\":{\"code\":\"previous_response_not_found\",\"message\":\"gone\"}}",
+      SPARK_AGENT_ERROR_PREVIOUS_RESPONSE_NOT_FOUND, "gone" },
+    { "{\"type\":\"error\",\"status\":400,\"error\":{\"code\":\"websocket_connection_limit_reached\",\"message\":\"60 minutes\"}}",
+      SPARK_AGENT_ERROR_CONNECTION_LIMIT, "60 minutes" },
+    { "{\"type\":\"error\",\"status\":429,\"error\":{\"code\":\"rate_limit_exceeded\",\"message\":\"slow down\"}}",
+      SPARK_AGENT_ERROR_SERVER, "429" },
+    { "{\"type\":\"response.failed\",\"response\":{\"error\":{\"code\":\"server_error\",\"message\":\"boom\"}}}",
+      SPARK_AGENT_ERROR_RESPONSE_FAILED, "boom" },
+    { "{\"type\":\"response.incomplete\",\"response\":{\"incomplete_details\":{\"reason\":\"max_output_tokens\"}}}",
+      SPARK_AGENT_ERROR_INCOMPLETE, "max_output_tokens" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) event = spark_responses_parse_event (cases[i].text, strlen (cases[i].text), NULL);
+      g_autoptr(GError) error = spark_responses_error_from_event (event);
+
+      g_assert_error (error, SPARK_AGENT_ERROR, cases[i].code);
+      g_assert_nonnull (strstr (error->message, cases[i].needle));
+    }
+
+  g_assert_true (spark_agent_error_is_retryable (&(GError) { SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED, (char *) "x" }));
+  g_assert_false (spark_agent_error_is_retryable (&(GError) { SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_HTTP, (char *) "x" }));
+}
+
+static void
+test_ws_handshake_and_frames (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(JsonObject) request = NULL;
+  JsonObject *frame;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-done");
+  use_transport (f, SPARK_TRANSPORT (spark_ws_transport_new (spark_fake_server_get_base_url (f->server),
+                                                             "test-key-123")));
+  g_assert_no_error (f->connect_error);
+  g_assert_true (spark_transport_is_connected (f->transport));
+  g_assert_cmpstr (spark_fake_server_get_last_authorization (f->server), ==, "Bearer test-key-123");
+  g_assert_cmpstr (spark_fake_server_get_last_beta_header (f->server), ==, "responses_websockets=2026-02-06");
+
+  send_and_wait (f);
+  g_assert_null (f->stream_error);
+  g_assert_cmpstr (event_type (f, 0), ==, "response.created");
+  g_assert_cmpstr (event_type (f, f->events->len - 1), ==, "response.completed");
+
+  /* A second request on the same socket. */
+  send_and_wait (f);
+  g_assert_null (f->stream_error);
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 1);
+  g_assert_cmpuint (spark_transport_get_generation (f->transport), ==, 1);
+
+  /* The frame is the POST body flattened, with "type", without "stream". */
+  frame = spark_fake_server_get_request (f->server, 0);
+  g_assert_cmpstr (spark_json_get_string (frame, "type"), ==, "response.create");
+  g_assert_cmpstr (spark_json_get_string (frame, "model"), ==, "test-model");
+  g_assert_false (json_object_has_member (frame, "stream"));
+  g_assert_false (json_object_has_member (frame, "response"));
+}
+
+static void
+expect_bad_frame (Fixture    *f,
+                  const char *stream,
+                  guint64     max_frame,
+                  const char *needle)
+{
+  spark_fake_server_push_stream (f->server, stream);
+  use_transport (f, SPARK_TRANSPORT (spark_ws_transport_new (spark_fake_server_get_base_url (f->server), NULL)));
+  if (max_frame != 0)
+    spark_ws_transport_set_max_frame_size (SPARK_WS_TRANSPORT (f->transport), max_frame);
+  g_assert_no_error (f->connect_error);
+
+  send_and_wait (f);
+  g_assert_error (f->stream_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+  if (strstr (f->stream_error->message, needle) == NULL)
+    g_error ("“%s” not in “%s”", needle, f->stream_error->message);
+  /* A bad frame poisons the socket: the next request needs a new one. */
+  g_assert_false (spark_transport_is_connected (f->transport));
+}
+
+static void
+test_ws_bad_not_json (Fixture *f, gconstpointer data)
+{
+  expect_bad_frame (f, "bad-not-json", 0, "not JSON");
+}
+
+static void
+test_ws_bad_binary (Fixture *f, gconstpointer data)
+{
+  expect_bad_frame (f, "bad-binary", 0, "binary frame");
+}
+
+static void
+test_ws_bad_no_type (Fixture *f, gconstpointer data)
+{
+  expect_bad_frame (f, "bad-no-type", 0, "without a “type”");
+}
+
+static void
+test_ws_too_big (Fixture *f, gconstpointer data)
+{
+  expect_bad_frame (f, "bad-huge", 64 * 1024, "max-incoming-payload-size");
+}
+
+static void
+test_ws_huge_frame_accepted (Fixture       *f,
+                             gconstpointer  data)
+{
+  JsonObject *last;
+
+  /* 1 MiB, eight times libsoup's default limit, then the stream goes on. */
+  spark_fake_server_push_text (f->server,
+    "{\"type\":\"response.created\",\"response\":{\"id\":\"__RESP__\"}}\n"
+    "{\"$\":\"huge\",\"bytes\":1048576}\n"
+    "{\"type\":\"response.completed\",\"response\":{\"id\":\"__RESP__\",\"output\":[]}}\n");
+  use_transport (f, SPARK_TRANSPORT (spark_ws_transport_new (spark_fake_server_get_base_url (f->server), NULL)));
+  send_and_wait (f);
+
+  g_assert_no_error (f->stream_error);
+  g_assert_cmpuint (f->events->len, ==, 3);
+  last = g_ptr_array_index (f->events, 1);
+  g_assert_cmpuint (strlen (spark_json_get_string (last, "delta")), ==, 1048576);
+}
+
+static void
+test_ws_unknown_types_pass (Fixture       *f,
+                            gconstpointer  data)
+{
+  spark_fake_server_push_stream (f->server, "unknown-types");
+  use_transport (f, SPARK_TRANSPORT (spark_ws_transport_new (spark_fake_server_get_base_url (f->server), NULL)));
+  send_and_wait (f);
+
+  g_assert_no_error (f->stream_error);
+  g_assert_cmpstr (event_type (f, 0), ==, "codex.rate_limits");
+  g_assert_cmpint (spark_responses_event_kind (g_ptr_array_index (f->events, 0)), ==, SPARK_EVENT_UNKNOWN);
+  g_assert_cmpstr (event_type (f, f->events->len - 1), ==, "response.completed");
+}
+
+static void
+test_ws_upgrade_refused (Fixture       *f,
+                         gconstpointer  data)
+{
+  static const guint statuses[] = { 426, 404, 405 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      spark_fake_server_set_ws_status (f->server, statuses[i]);
+      f->connected = FALSE;
+      g_clear_error (&f->connect_error);
+      if (f->transport != NULL)
+        {
+          g_signal_handlers_disconnect_by_data (f->transport, f);
+          g_assert_finalize_object (g_steal_pointer (&f->transport));
+        }
+      use_transport (f, SPARK_TRANSPORT (spark_ws_transport_new (spark_fake_server_get_base_url (f->server), NULL)));
+      g_assert_error (f->connect_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_WS_UNSUPPORTED);
+    }
+
+  spark_fake_server_set_ws_status (f->server, 401);
+  g_signal_handlers_disconnect_by_data (f->transport, f);
+  g_assert_finalize_object (g_steal_pointer (&f->transport));
+  f->connected = FALSE;
+  g_clear_error (&f->connect_error);
+  use_transport (f, SPARK_TRANSPORT (spark_ws_transport_new (spark_fake_server_get_base_url (f->server), NULL)));
+  g_assert_error (f->connect_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_HTTP);
+  g_assert_nonnull (strstr (f->connect_error->message, "401"));
+}
+
+static void
+test_ws_drop_mid_stream (Fixture       *f,
+                         gconstpointer  data)
+{
+  spark_fake_server_push_stream (f->server, "drop-mid-stream");
+  use_transport (f, SPARK_TRANSPORT (spark_ws_transport_new (spark_fake_server_get_base_url (f->server), NULL)));
+  send_and_wait (f);
+
+  g_assert_error (f->stream_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED);
+  g_assert_nonnull (strstr (f->stream_error->message, "before response.completed"));
+  g_assert_true (spark_agent_error_is_retryable (f->stream_error));
+  g_assert_false (spark_transport_is_connected (f->transport));
+}
+
+static void
+test_ws_idle_timeout (Fixture       *f,
+                      gconstpointer  data)
+{
+  /* created, then silence. */
+  spark_fake_server_push_text (f->server, "{\"type\":\"response.created\",\"response\":{\"id\":\"__RESP__\"}}\n");
+  use_transport (f, SPARK_TRANSPORT (spark_ws_transport_new (spark_fake_server_get_base_url (f->server), NULL)));
+  spark_ws_transport_set_idle_timeout (SPARK_WS_TRANSPORT (f->transport), 200);
+  send_and_wait (f);
+
+  g_assert_error (f->stream_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT);
+}
+
+static void
+test_sse_responses (Fixture       *f,
+                    gconstpointer  data)
+{
+  JsonObject *body;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  use_transport (f, SPARK_TRANSPORT (spark_sse_transport_new (spark_fake_server_get_base_url (f->server),
+                                                              "test-key", SPARK_WIRE_API_RESPONSES)));
+  send_and_wait (f);
+
+  g_assert_no_error (f->stream_error);
+  g_assert_cmpstr (event_type (f, 0), ==, "response.created");
+  g_assert_cmpstr (event_type (f, f->events->len - 1), ==, "response.completed");
+  g_assert_cmpuint (spark_fake_server_get_n_posts (f->server), ==, 1);
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 0);
+  body = spark_fake_server_get_request (f->server, 0);
+  g_assert_true (json_object_get_boolean_member (body, "stream"));
+  g_assert_false (json_object_has_member (body, "type"));
+  g_assert_cmpstr (spark_fake_server_get_last_authorization (f->server), ==, "Bearer test-key");
+}
+
+static void
+test_sse_eof_is_error (Fixture       *f,
+                       gconstpointer  data)
+{
+  spark_fake_server_push_stream (f->server, "drop-mid-stream");
+  use_transport (f, SPARK_TRANSPORT (spark_sse_transport_new (spark_fake_server_get_base_url (f->server),
+                                                              NULL, SPARK_WIRE_API_RESPONSES)));
+  send_and_wait (f);
+
+  g_assert_error (f->stream_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED);
+}
+
+static void
+test_sse_bad_data (Fixture       *f,
+                   gconstpointer  data)
+{
+  spark_fake_server_push_stream (f->server, "bad-not-json");
+  use_transport (f, SPARK_TRANSPORT (spark_sse_transport_new (spark_fake_server_get_base_url (f->server),
+                                                              NULL, SPARK_WIRE_API_RESPONSES)));
+  send_and_wait (f);
+
+  g_assert_error (f->stream_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+}
+
+static void
+test_chat_stream (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(JsonObject) request = simple_request ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *body;
+  JsonArray *messages;
+  JsonObject *response;
+  GString *text = g_string_new (NULL);
+
+  json_object_set_string_member (request, "instructions", "Be brief.");
+  json_array_add_object_element (json_object_get_array_member (request, "input"),
+                                 spark_responses_user_message ("hi"));
+
+  spark_fake_server_push_stream (f->server, "chat-hello");
+  use_transport (f, SPARK_TRANSPORT (spark_sse_transport_new (spark_fake_server_get_base_url (f->server),
+                                                              NULL, SPARK_WIRE_API_CHAT)));
+  spark_transport_send (f->transport, request, &error);
+  g_assert_no_error (error);
+  spark_test_wait_for (&f->done, 10);
+
+  g_assert_no_error (f->stream_error);
+  body = spark_fake_server_get_request (f->server, 0);
+  g_assert_cmpstr (spark_json_get_string (body, "_transport"), ==, "chat");
+  messages = json_object_get_array_member (body, "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 2);
+  g_assert_cmpstr (spark_json_get_string (json_array_get_object_element (messages, 0), "role"), ==, "system");
+  g_assert_cmpstr (spark_json_get_string (json_array_get_object_element (messages, 1), "content"), ==, "hi");
+
+  for (guint i = 0; i < f->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (f->events, i);
+
+      if (spark_responses_event_kind (event) == SPARK_EVENT_OUTPUT_TEXT_DELTA)
+        g_string_append (text, spark_json_get_string (event, "delta"));
+    }
+  g_assert_cmpstr (text->str, ==, "Hello from chat");
+  g_string_free (text, TRUE);
+
+  response = spark_json_get_object (g_ptr_array_index (f->events, f->events->len - 1), "response");
+  g_assert_cmpint (spark_json_get_int (spark_json_get_object (response, "usage"), "output_tokens", 0), ==, 3);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  spark_test_init (&argc, &argv);
+
+  g_test_add_func ("/agent/connection/url-and-key-safety", test_url_and_key_safety);
+  g_test_add_func ("/agent/responses/parse-events", test_parse_events);
+  g_test_add_func ("/agent/responses/error-mapping", test_error_mapping);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/agent/connection/ws/handshake-and-frames", test_ws_handshake_and_frames);
+  ADD ("/agent/connection/ws/bad-frame/not-json", test_ws_bad_not_json);
+  ADD ("/agent/connection/ws/bad-frame/binary", test_ws_bad_binary);
+  ADD ("/agent/connection/ws/bad-frame/no-type", test_ws_bad_no_type);
+  ADD ("/agent/connection/ws/bad-frame/too-big", test_ws_too_big);
+  ADD ("/agent/connection/ws/huge-frame-accepted", test_ws_huge_frame_accepted);
+  ADD ("/agent/connection/ws/unknown-types-pass", test_ws_unknown_types_pass);
+  ADD ("/agent/connection/ws/upgrade-refused", test_ws_upgrade_refused);
+  ADD ("/agent/connection/ws/drop-mid-stream", test_ws_drop_mid_stream);
+  ADD ("/agent/connection/ws/idle-timeout", test_ws_idle_timeout);
+  ADD ("/agent/connection/sse/responses", test_sse_responses);
+  ADD ("/agent/connection/sse/eof-is-error", test_sse_eof_is_error);
+  ADD ("/agent/connection/sse/bad-data", test_sse_bad_data);
+  ADD ("/agent/connection/chat/stream", test_chat_stream);
+#undef ADD
+
+  return g_test_run ();
+}

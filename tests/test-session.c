@@ -1,0 +1,908 @@
+/* test-session.c — the turn loop against the fake server: warm-up, one
+ * handshake for many turns, continuation, tool outputs, the three patch wire
+ * forms, fallback, reconnect, rollover, stop, queue, steer, persistence.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "spark-fake-server.h"
+#include "spark-responses.h"
+#include "spark-session.h"
+#include "spark-test-utils.h"
+
+#define TEST_KEY "sk-test-7f3a9c1e5b2d"
+
+typedef struct
+{
+  SparkFakeServer *server;
+  SparkSession    *session;
+  char            *root;
+  char            *store;
+  GString         *text;
+  GPtrArray       *timings;
+  GPtrArray       *outputs;     /* JsonObject {call_id, output, success} */
+  GError          *turn_error;
+  gboolean         turn_done;
+  gboolean         started;
+  GError          *start_error;
+} Fixture;
+
+static void
+on_text_delta (SparkSession *session,
+               const char   *item_id,
+               const char   *delta,
+               Fixture      *f)
+{
+  g_string_append (f->text, delta);
+}
+
+static void
+on_completed (SparkSession     *session,
+              const char       *id,
+              SparkTurnTimings *timings,
+              Fixture          *f)
+{
+  g_ptr_array_add (f->timings, spark_turn_timings_copy (timings));
+}
+
+static void
+on_output (SparkSession  *session,
+           SparkToolCall *call,
+           const char    *output,
+           gboolean       success,
+           Fixture       *f)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "call_id", spark_tool_call_get_call_id (call));
+  json_object_set_string_member (o, "output", output);
+  json_object_set_boolean_member (o, "success", success);
+  g_ptr_array_add (f->outputs, o);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = spark_fake_server_new ();
+  f->root = spark_test_make_temp_dir ();
+  f->store = spark_test_make_temp_dir ();
+  f->text = g_string_new (NULL);
+  f->timings = g_ptr_array_new_with_free_func ((GDestroyNotify) spark_turn_timings_free);
+  f->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  spark_test_write_file (f->root, "hello.txt", "hello\nworld\n");
+
+  f->session = spark_session_new (f->root);
+  g_object_set (f->session,
+                "endpoint", spark_fake_server_get_base_url (f->server),
+                "api-key", TEST_KEY,
+                "model", "test-model",
+                "store-dir", f->store,
+                NULL);
+  spark_session_set_retry_policy (f->session, 3, 5);
+  g_signal_connect (f->session, "text-delta", G_CALLBACK (on_text_delta), f);
+  g_signal_connect (f->session, "response-completed", G_CALLBACK (on_completed), f);
+  g_signal_connect (f->session, "tool-call-output", G_CALLBACK (on_output), f);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_signal_handlers_disconnect_by_data (f->session, f);
+  spark_session_close (f->session);
+  g_assert_finalize_object (f->session);
+  spark_fake_server_free (f->server);
+  spark_test_rm_rf (f->root);
+  spark_test_rm_rf (f->store);
+  g_free (f->root);
+  g_free (f->store);
+  g_string_free (f->text, TRUE);
+  g_ptr_array_unref (f->timings);
+  g_ptr_array_unref (f->outputs);
+  g_clear_error (&f->turn_error);
+  g_clear_error (&f->start_error);
+}
+
+static void
+start_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  spark_session_start_finish (SPARK_SESSION (object), result, &f->start_error);
+  f->started = TRUE;
+}
+
+static void
+start (Fixture *f)
+{
+  f->started = FALSE;
+  spark_session_start_async (f->session, NULL, start_cb, f);
+  spark_test_wait_for (&f->started, 10);
+}
+
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  g_clear_error (&f->turn_error);
+  spark_session_run_finish (SPARK_SESSION (object), result, &f->turn_error);
+  f->turn_done = TRUE;
+}
+
+static void
+run_turn (Fixture    *f,
+          const char *prompt)
+{
+  f->turn_done = FALSE;
+  g_string_truncate (f->text, 0);
+  spark_session_run_async (f->session, prompt, NULL, run_cb, f);
+  spark_test_wait_for (&f->turn_done, 20);
+}
+
+static JsonArray *
+input_of (JsonObject *request)
+{
+  return json_object_get_array_member (request, "input");
+}
+
+static JsonObject *
+input_item (JsonObject *request,
+            guint       i)
+{
+  return json_array_get_object_element (input_of (request), i);
+}
+
+static GPtrArray *
+generating (Fixture *f)
+{
+  return spark_fake_server_dup_generating (f->server);
+}
+
+static void
+test_warmup_and_one_handshake (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  JsonObject *warm;
+  JsonArray *tools;
+  gboolean has_custom_patch = FALSE;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-done");
+  spark_fake_server_push_stream (f->server, "text-hello");
+
+  start (f);
+  g_assert_no_error (f->start_error);
+  g_assert_cmpint (spark_session_get_connection_state (f->session), ==, SPARK_CONNECTION_STATE_WARM);
+
+  /* The warm-up: generate:false, with instructions and tools, no input. */
+  g_assert_cmpuint (spark_fake_server_get_n_requests (f->server), ==, 1);
+  warm = spark_fake_server_get_request (f->server, 0);
+  g_assert_cmpstr (spark_json_get_string (warm, "type"), ==, "response.create");
+  g_assert_false (json_object_get_boolean_member (warm, "generate"));
+  g_assert_nonnull (spark_json_get_string (warm, "instructions"));
+  g_assert_cmpuint (json_array_get_length (input_of (warm)), ==, 0);
+  tools = json_object_get_array_member (warm, "tools");
+  for (guint i = 0; i < json_array_get_length (tools); i++)
+    {
+      JsonObject *tool = json_array_get_object_element (tools, i);
+
+      if (g_strcmp0 (spark_json_get_string (tool, "name"), "apply_patch") == 0)
+        {
+          g_assert_cmpstr (spark_json_get_string (tool, "type"), ==, "custom");
+          g_assert_cmpstr (spark_json_get_string (spark_json_get_object (tool, "format"), "syntax"), ==, "lark");
+          has_custom_patch = TRUE;
+        }
+    }
+  g_assert_true (has_custom_patch);
+
+  run_turn (f, "first");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpstr (f->text->str, ==, "Hello, world!");
+  run_turn (f, "second");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpstr (f->text->str, ==, "Done.");
+  run_turn (f, "third");
+  g_assert_no_error (f->turn_error);
+
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 1);
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 3);
+
+  /* Turn 1 chains from the warm-up with its one new item. */
+  g_assert_cmpstr (spark_json_get_string (reqs->pdata[0], "previous_response_id"), ==, "resp_warm_1");
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[0])), ==, 1);
+
+  /* Turns 2 and 3: previous_response_id of the last turn, only the new message. */
+  for (guint i = 1; i < 3; i++)
+    {
+      JsonObject *item;
+
+      g_assert_cmpstr (spark_json_get_string (reqs->pdata[i], "previous_response_id"), ==,
+                       i == 1 ? "resp_2" : "resp_3");
+      g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[i])), ==, 1);
+      item = input_item (reqs->pdata[i], 0);
+      g_assert_cmpstr (spark_json_get_string (item, "role"), ==, "user");
+      g_assert_false (json_object_get_boolean_member_with_default (reqs->pdata[i], "store", TRUE));
+    }
+
+  /* History holds everything: 3 user messages, 3 assistant messages. */
+  g_assert_cmpuint (spark_session_get_n_items (f->session), ==, 6);
+
+  /* Timings of every response. */
+  g_assert_cmpuint (f->timings->len, ==, 3);
+  for (guint i = 0; i < f->timings->len; i++)
+    {
+      SparkTurnTimings *t = f->timings->pdata[i];
+
+      g_assert_cmpint (t->first_event, >=, t->request_sent);
+      g_assert_cmpint (t->first_text, >=, t->first_event);
+      g_assert_cmpint (t->completed, >=, t->first_text);
+      g_assert_true (t->continuation);
+      g_assert_cmpstr (t->transport, ==, "websocket");
+    }
+  g_assert_cmpint (((SparkTurnTimings *) f->timings->pdata[1])->cached_tokens, ==, 256);
+  g_assert_cmpuint (spark_session_get_context_used (f->session), ==, 140);
+}
+
+static void
+test_tool_outputs_match (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  static const struct { const char *stream; const char *call_id; const char *needle; } calls[] = {
+    { "call-read-file", "call_read_1", "world" },
+    { "call-list-dir", "call_list_1", "hello.txt" },
+    { "call-grep", "call_grep_1", "hello.txt:2: world" },
+    { "call-read-outside", "call_escape_1", "outside the project folder" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    spark_fake_server_push_stream (f->server, calls[i].stream);
+  spark_fake_server_push_stream (f->server, "text-done");
+
+  /* The model makes four calls in a row, then answers. */
+  start (f);
+  run_turn (f, "look around");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 1);
+
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 5);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      JsonObject *next = reqs->pdata[i + 1];
+      JsonObject *item;
+      g_autofree char *expected_prev = g_strdup_printf ("resp_%u", i + 2);
+
+      /* Each follow-up chains and carries exactly the one output. */
+      g_assert_cmpstr (spark_json_get_string (next, "previous_response_id"), ==, expected_prev);
+      g_assert_cmpuint (json_array_get_length (input_of (next)), ==, 1);
+      item = input_item (next, 0);
+      g_assert_cmpstr (spark_json_get_string (item, "type"), ==, "function_call_output");
+      g_assert_cmpstr (spark_json_get_string (item, "call_id"), ==, calls[i].call_id);
+      if (strstr (spark_json_get_string (item, "output"), calls[i].needle) == NULL)
+        g_error ("“%s” not in output “%s”", calls[i].needle, spark_json_get_string (item, "output"));
+    }
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint    max_hunks_before_done;
+  gboolean done;
+} HunkWatch;
+
+static void
+on_call_delta (SparkSession  *session,
+               SparkToolCall *call,
+               const char    *delta,
+               HunkWatch     *watch)
+{
+  SparkChangeset *changeset = spark_session_get_changeset (session, call);
+
+  if (changeset != NULL && !watch->done)
+    watch->max_hunks_before_done = MAX (watch->max_hunks_before_done,
+                                        spark_changeset_get_n_hunks (changeset));
+}
+
+static void
+on_call_done (SparkSession  *session,
+              SparkToolCall *call,
+              HunkWatch     *watch)
+{
+  watch->done = TRUE;
+}
+
+static void
+check_patch_form (Fixture    *f,
+                  const char *stream,
+                  const char *call_id,
+                  const char *output_type,
+                  gboolean    expect_streamed_hunk)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  g_autofree char *contents = NULL;
+  HunkWatch watch = { f, 0, FALSE };
+  JsonObject *item;
+
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (f->session), SPARK_APPROVAL_MODE_EDITS);
+  g_signal_connect (f->session, "tool-call-delta", G_CALLBACK (on_call_delta), &watch);
+  g_signal_connect (f->session, "tool-call-done", G_CALLBACK (on_call_done), &watch);
+
+  spark_fake_server_push_stream (f->server, stream);
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "change world to there");
+  g_assert_no_error (f->turn_error);
+  g_signal_handlers_disconnect_by_data (f->session, &watch);
+
+  contents = spark_test_read_file (f->root, "hello.txt", NULL);
+  g_assert_cmpstr (contents, ==, "hello\nthere\n");
+
+  if (expect_streamed_hunk)
+    g_assert_cmpuint (watch.max_hunks_before_done, ==, 1);
+
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 2);
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[1])), ==, 1);
+  item = input_item (reqs->pdata[1], 0);
+  g_assert_cmpstr (spark_json_get_string (item, "type"), ==, output_type);
+  g_assert_cmpstr (spark_json_get_string (item, "call_id"), ==, call_id);
+  g_assert_nonnull (strstr (spark_json_get_string (item, "output"), "Success"));
+  if (g_str_equal (output_type, "apply_patch_call_output"))
+    g_assert_cmpstr (spark_json_get_string (item, "status"), ==, "completed");
+}
+
+static void
+test_patch_custom (Fixture *f, gconstpointer data)
+{
+  check_patch_form (f, "patch-custom", "call_patch_custom", "custom_tool_call_output", TRUE);
+}
+
+static void
+test_patch_function (Fixture *f, gconstpointer data)
+{
+  check_patch_form (f, "patch-function", "call_patch_function", "function_call_output", TRUE);
+}
+
+static void
+test_patch_hosted (Fixture *f, gconstpointer data)
+{
+  check_patch_form (f, "patch-hosted", "call_patch_hosted", "apply_patch_call_output", FALSE);
+}
+
+static gboolean
+reject_later_cb (gpointer data)
+{
+  spark_tool_call_reject (data, "the name must stay");
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+reject_with_reason (SparkApprovalPolicy *policy,
+                    SparkToolCall       *call,
+                    gpointer             user_data)
+{
+  /* Decide later, as a UI would. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, reject_later_cb, g_object_ref (call), g_object_unref);
+  return TRUE;
+}
+
+static void
+test_patch_rejected (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *contents = NULL;
+  JsonObject *output;
+
+  /* Policy "none": nothing is written and the model is told why. */
+  spark_fake_server_push_stream (f->server, "patch-custom");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "change it");
+  g_assert_no_error (f->turn_error);
+  contents = spark_test_read_file (f->root, "hello.txt", NULL);
+  g_assert_cmpstr (contents, ==, "hello\nworld\n");
+  g_assert_cmpuint (f->outputs->len, ==, 1);
+  output = f->outputs->pdata[0];
+  g_assert_false (json_object_get_boolean_member (output, "success"));
+  g_assert_nonnull (strstr (spark_json_get_string (output, "output"), "Rejected"));
+
+  /* A reviewer that answers later, from the main loop. */
+  g_signal_connect (spark_session_get_approval_policy (f->session), "review",
+                    G_CALLBACK (reject_with_reason), NULL);
+  spark_fake_server_push_stream (f->server, "patch-function");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "again");
+  g_assert_no_error (f->turn_error);
+  g_clear_pointer (&contents, g_free);
+  contents = spark_test_read_file (f->root, "hello.txt", NULL);
+  g_assert_cmpstr (contents, ==, "hello\nworld\n");
+  g_assert_cmpuint (f->outputs->len, ==, 2);
+  g_assert_cmpstr (spark_json_get_string (f->outputs->pdata[1], "output"), ==,
+                   "Rejected by the user: the name must stay");
+}
+
+static void
+test_fallback_on_426 (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+
+  spark_fake_server_set_ws_status (f->server, 426);
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-done");
+
+  start (f);
+  g_assert_no_error (f->start_error);
+  g_assert_true (spark_session_get_fell_back (f->session));
+  g_assert_cmpint (spark_session_get_connection_state (f->session), ==, SPARK_CONNECTION_STATE_FALLBACK);
+
+  run_turn (f, "first");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpstr (f->text->str, ==, "Hello, world!");
+  run_turn (f, "second");
+  g_assert_no_error (f->turn_error);
+
+  /* One refused upgrade, never retried; then every turn is a POST with the
+   * whole history (no server-side state over HTTP with store:false). */
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 1);
+  g_assert_cmpuint (spark_fake_server_get_n_posts (f->server), ==, 2);
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 2);
+  g_assert_cmpstr (spark_json_get_string (reqs->pdata[1], "_transport"), ==, "http");
+  g_assert_false (json_object_has_member (reqs->pdata[1], "previous_response_id"));
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[1])), ==, 3);
+  g_assert_true (json_object_get_boolean_member (reqs->pdata[1], "stream"));
+}
+
+static void
+test_explicit_websocket_does_not_fall_back (Fixture       *f,
+                                            gconstpointer  data)
+{
+  spark_fake_server_set_ws_status (f->server, 426);
+  spark_session_set_transport_kind (f->session, SPARK_TRANSPORT_KIND_WEBSOCKET);
+  run_turn (f, "hi");
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_WS_UNSUPPORTED);
+  g_assert_cmpuint (spark_fake_server_get_n_posts (f->server), ==, 0);
+}
+
+static void
+test_reconnect_after_drop (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  GPtrArray *states = g_ptr_array_new ();
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "drop-mid-stream");
+  spark_fake_server_push_stream (f->server, "text-done");
+
+  start (f);
+  run_turn (f, "one");
+  g_assert_no_error (f->turn_error);
+  run_turn (f, "two");
+  g_assert_no_error (f->turn_error);
+  g_ptr_array_unref (states);
+
+  /* The retry ran on a new socket with the full input, no previous_response_id. */
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 2);
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 3);
+  g_assert_true (json_object_has_member (reqs->pdata[1], "previous_response_id"));
+  g_assert_false (json_object_has_member (reqs->pdata[2], "previous_response_id"));
+  g_assert_cmpint (spark_json_get_int (reqs->pdata[2], "_connection", 0), ==, 2);
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[2])), ==, 3);
+  g_assert_cmpstr (spark_json_get_string (input_item (reqs->pdata[2], 2), "role"), ==, "user");
+  /* Nothing of the cut response leaked into history. */
+  g_assert_cmpuint (spark_session_get_n_items (f->session), ==, 4);
+  g_assert_cmpint (((SparkTurnTimings *) f->timings->pdata[1])->attempt, ==, 2);
+}
+
+static void
+test_previous_response_not_found (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "error-previous-not-found");
+  spark_fake_server_push_stream (f->server, "text-done");
+
+  start (f);
+  run_turn (f, "one");
+  run_turn (f, "two");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpstr (f->text->str, ==, "Done.");
+
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 3);
+  g_assert_cmpstr (spark_json_get_string (reqs->pdata[1], "previous_response_id"), ==, "resp_2");
+  g_assert_false (json_object_has_member (reqs->pdata[2], "previous_response_id"));
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[2])), ==, 3);
+}
+
+static void
+test_server_forgets_on_new_socket (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+
+  /* Rolling over at every turn: the new socket's cache is empty, so the
+   * client must never chain across sockets. */
+  spark_session_set_max_connection_age (f->session, 0);
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-done");
+
+  start (f);
+  g_usleep (2000);
+  run_turn (f, "one");
+  g_assert_no_error (f->turn_error);
+  g_usleep (2000);
+  run_turn (f, "two");
+  g_assert_no_error (f->turn_error);
+
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 3);
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 2);
+  g_assert_false (json_object_has_member (reqs->pdata[1], "previous_response_id"));
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[1])), ==, 3);
+}
+
+static void
+test_rollover_on_connection_limit (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "error-connection-limit");
+  spark_fake_server_push_stream (f->server, "text-done");
+
+  start (f);
+  run_turn (f, "one");
+  run_turn (f, "two");
+  g_assert_no_error (f->turn_error);
+
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 2);
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 3);
+  g_assert_cmpint (spark_json_get_int (reqs->pdata[2], "_connection", 0), ==, 2);
+  g_assert_false (json_object_has_member (reqs->pdata[2], "previous_response_id"));
+}
+
+static void
+test_retries_exhausted_fall_back (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+
+  spark_session_set_retry_policy (f->session, 1, 5);
+  spark_fake_server_push_stream (f->server, "drop-mid-stream");
+  spark_fake_server_push_stream (f->server, "drop-mid-stream");
+  spark_fake_server_push_stream (f->server, "text-hello");
+
+  run_turn (f, "one");
+  g_assert_no_error (f->turn_error);
+  g_assert_true (spark_session_get_fell_back (f->session));
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 3);
+  g_assert_cmpstr (spark_json_get_string (reqs->pdata[2], "_transport"), ==, "http");
+}
+
+static void
+test_bad_frames_and_unknown_events (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+
+  spark_session_set_transport_kind (f->session, SPARK_TRANSPORT_KIND_WEBSOCKET);
+  spark_fake_server_push_stream (f->server, "unknown-types");
+  run_turn (f, "one");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpstr (f->text->str, ==, "Still fine");
+
+  /* A response that fails in the stream ends the turn with a readable error. */
+  spark_session_set_retry_policy (f->session, 0, 5);
+  spark_fake_server_push_stream (f->server, "bad-binary");
+  run_turn (f, "two");
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (f->turn_error->message, "binary"));
+
+  spark_fake_server_push_stream (f->server, "response-failed");
+  run_turn (f, "three");
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RESPONSE_FAILED);
+  g_assert_nonnull (strstr (f->turn_error->message, "The model had a problem."));
+
+  spark_fake_server_push_stream (f->server, "error-rate-limit");
+  run_turn (f, "four");
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_SERVER);
+  g_assert_nonnull (strstr (f->turn_error->message, "429"));
+
+  /* And the session still works afterwards, with a full create. */
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "five");
+  g_assert_no_error (f->turn_error);
+}
+
+static GPtrArray *captured_logs;
+
+/* Every message of every level and domain, debug included (the agent logs
+ * with plain g_debug(), which reaches the default handler). */
+static void
+capture_handler (const char     *domain,
+                 GLogLevelFlags  level,
+                 const char     *message,
+                 gpointer        data)
+{
+  g_ptr_array_add (captured_logs, g_strdup (message));
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+    g_log_default_handler (domain, level, message, data);
+}
+
+static void
+on_any_error (SparkSession *session,
+              const GError *error,
+              gpointer      data)
+{
+  g_ptr_array_add (captured_logs, g_strdup (error->message));
+}
+
+static void
+test_key_never_logged (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SparkSession) remote = NULL;
+  g_autoptr(GError) error = NULL;
+
+  captured_logs = g_ptr_array_new_with_free_func (g_free);
+  g_log_set_default_handler (capture_handler, NULL);
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  g_signal_connect (f->session, "error", G_CALLBACK (on_any_error), NULL);
+
+  /* Success, failure, reconnect, fallback: every path that logs. */
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "drop-mid-stream");
+  spark_fake_server_push_stream (f->server, "error-previous-not-found");
+  spark_fake_server_push_stream (f->server, "bad-not-json");
+  spark_fake_server_push_stream (f->server, "text-done");
+  start (f);
+  run_turn (f, "one");
+  run_turn (f, "two");
+  g_assert_no_error (f->turn_error);
+  spark_fake_server_set_ws_status (f->server, 401);
+  spark_session_close (f->session);
+  run_turn (f, "three");
+  g_assert_nonnull (f->turn_error);
+
+  /* The key did reach the (loopback) server... */
+  g_assert_cmpstr (spark_fake_server_get_last_authorization (f->server), ==, "Bearer " TEST_KEY);
+  g_assert_cmpuint (captured_logs->len, >, 5);
+  /* ...and appears in no log line and no error. */
+  for (guint i = 0; i < captured_logs->len; i++)
+    g_assert_null (strstr (captured_logs->pdata[i], TEST_KEY));
+
+  /* It is never sent in clear text to anything but loopback. */
+  remote = spark_session_new (f->root);
+  g_object_set (remote, "endpoint", "http://192.0.2.1:9/v1", "api-key", TEST_KEY, "store-dir", NULL, NULL);
+  spark_session_set_retry_policy (remote, 0, 1);
+  f->turn_done = FALSE;
+  spark_session_run_async (remote, "hi", NULL, run_cb, f);
+  spark_test_wait_for (&f->turn_done, 10);
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_INSECURE);
+  g_assert_null (strstr (f->turn_error->message, TEST_KEY));
+
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  spark_test_quiet_logs ();
+  g_clear_pointer (&captured_logs, g_ptr_array_unref);
+}
+
+static void
+stop_on_first_delta (SparkSession *session,
+                     const char   *item_id,
+                     const char   *delta,
+                     Fixture      *f)
+{
+  g_signal_handlers_disconnect_by_func (session, stop_on_first_delta, f);
+  spark_session_stop (session);
+}
+
+static void
+test_stop_keeps_partial_text (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  JsonObject *partial;
+
+  spark_fake_server_set_event_delay (f->server, 20000);
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-done");
+  start (f);
+
+  g_signal_connect (f->session, "text-delta", G_CALLBACK (stop_on_first_delta), f);
+  run_turn (f, "one");
+  g_assert_error (f->turn_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (f->text->str, ==, "Hello");
+  g_assert_false (spark_session_get_busy (f->session));
+
+  /* The partial answer is kept as an assistant message. */
+  g_assert_cmpuint (spark_session_get_n_items (f->session), ==, 2);
+  partial = spark_session_get_item (f->session, 1);
+  g_assert_cmpstr (spark_json_get_string (partial, "role"), ==, "assistant");
+
+  spark_fake_server_set_event_delay (f->server, 0);
+  run_turn (f, "two");
+  g_assert_no_error (f->turn_error);
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 2);
+  g_assert_false (json_object_has_member (reqs->pdata[1], "previous_response_id"));
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[1])), ==, 3);
+}
+
+static void
+queue_second (SparkSession *session,
+              const char   *item_id,
+              const char   *delta,
+              Fixture      *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_signal_handlers_disconnect_by_func (session, queue_second, f);
+  /* Over WebSocket this steers; the server answers steer.accepted. */
+  spark_session_steer (session, "also this", &error);
+  g_assert_no_error (error);
+  spark_session_queue (session, "then that");
+  g_assert_cmpuint (spark_session_get_queue_length (session), ==, 1);
+}
+
+static void
+test_steer_and_queue (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  gboolean saw_steer = FALSE;
+
+  spark_fake_server_set_event_delay (f->server, 5000);
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-done");
+  start (f);
+  g_signal_connect (f->session, "text-delta", G_CALLBACK (queue_second), f);
+  run_turn (f, "one");
+  g_assert_no_error (f->turn_error);
+
+  for (guint i = 0; i < spark_fake_server_get_n_requests (f->server); i++)
+    {
+      JsonObject *r = spark_fake_server_get_request (f->server, i);
+
+      if (g_strcmp0 (spark_json_get_string (r, "type"), "response.steer") == 0)
+        {
+          saw_steer = TRUE;
+          g_assert_cmpuint (json_array_get_length (input_of (r)), ==, 1);
+        }
+    }
+  g_assert_true (saw_steer);
+
+  /* The queued prompt ran as its own turn before run() completed. */
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 2);
+  g_assert_cmpstr (spark_json_get_string (
+                     json_array_get_object_element (
+                       json_object_get_array_member (input_item (reqs->pdata[1],
+                                                                 json_array_get_length (input_of (reqs->pdata[1])) - 1),
+                                                     "content"), 0), "text"), ==, "then that");
+}
+
+static void
+test_persist_and_resume (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(SparkSession) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) reqs = NULL;
+  g_auto(GStrv) saved = NULL;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  run_turn (f, "remember me");
+  g_assert_no_error (f->turn_error);
+
+  saved = spark_session_list_saved (f->store, f->root);
+  g_assert_cmpuint (g_strv_length (saved), ==, 1);
+  g_assert_cmpstr (saved[0], ==, spark_session_get_id (f->session));
+
+  again = spark_session_new (f->root);
+  g_object_set (again, "endpoint", spark_fake_server_get_base_url (f->server), "store-dir", f->store, NULL);
+  spark_session_resume (again, saved[0], &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (spark_session_get_n_items (again), ==, 2);
+
+  spark_fake_server_push_stream (f->server, "text-done");
+  f->turn_done = FALSE;
+  spark_session_run_async (again, "and now?", NULL, run_cb, f);
+  spark_test_wait_for (&f->turn_done, 10);
+  g_assert_no_error (f->turn_error);
+  /* A new socket: at most the fresh warm-up is chained, with every item. */
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 2);
+  if (json_object_has_member (reqs->pdata[1], "previous_response_id"))
+    g_assert_true (g_str_has_prefix (spark_json_get_string (reqs->pdata[1], "previous_response_id"), "resp_warm_"));
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[1])), ==, 3);
+  g_assert_cmpstr (spark_json_get_string (input_item (reqs->pdata[1], 0), "role"), ==, "user");
+  spark_session_close (again);
+}
+
+static void
+test_chat_wire (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  g_autofree char *contents = NULL;
+  JsonArray *tools;
+  JsonArray *messages;
+  JsonObject *last;
+
+  spark_session_set_wire_api (f->session, SPARK_WIRE_API_CHAT);
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (f->session), SPARK_APPROVAL_MODE_EDITS);
+  spark_fake_server_push_stream (f->server, "chat-patch");
+  spark_fake_server_push_stream (f->server, "chat-hello");
+  start (f);
+  run_turn (f, "edit please");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpstr (f->text->str, ==, "Hello from chat");
+
+  contents = spark_test_read_file (f->root, "hello.txt", NULL);
+  g_assert_cmpstr (contents, ==, "hello\nthere\n");
+
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 2);
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 0);
+  /* apply_patch is a JSON function on chat; the tool result is a tool message. */
+  tools = json_object_get_array_member (reqs->pdata[0], "tools");
+  for (guint i = 0; i < json_array_get_length (tools); i++)
+    g_assert_cmpstr (spark_json_get_string (json_array_get_object_element (tools, i), "type"), ==, "function");
+  messages = json_object_get_array_member (reqs->pdata[1], "messages");
+  last = json_array_get_object_element (messages, json_array_get_length (messages) - 1);
+  g_assert_cmpstr (spark_json_get_string (last, "role"), ==, "tool");
+  g_assert_cmpstr (spark_json_get_string (last, "tool_call_id"), ==, "call_chat_patch");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  spark_test_init (&argc, &argv);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/agent/session/warmup-and-one-handshake", test_warmup_and_one_handshake);
+  ADD ("/agent/session/tool-outputs-match", test_tool_outputs_match);
+  ADD ("/agent/session/patch/custom", test_patch_custom);
+  ADD ("/agent/session/patch/function", test_patch_function);
+  ADD ("/agent/session/patch/hosted", test_patch_hosted);
+  ADD ("/agent/session/patch/rejected", test_patch_rejected);
+  ADD ("/agent/session/fallback-on-426", test_fallback_on_426);
+  ADD ("/agent/session/explicit-websocket-no-fallback", test_explicit_websocket_does_not_fall_back);
+  ADD ("/agent/session/reconnect-after-drop", test_reconnect_after_drop);
+  ADD ("/agent/session/previous-response-not-found", test_previous_response_not_found);
+  ADD ("/agent/session/server-forgets-on-new-socket", test_server_forgets_on_new_socket);
+  ADD ("/agent/session/rollover-on-connection-limit", test_rollover_on_connection_limit);
+  ADD ("/agent/session/retries-exhausted-fall-back", test_retries_exhausted_fall_back);
+  ADD ("/agent/session/bad-frames-and-unknown-events", test_bad_frames_and_unknown_events);
+  ADD ("/agent/session/key-never-logged", test_key_never_logged);
+  ADD ("/agent/session/stop-keeps-partial-text", test_stop_keeps_partial_text);
+  ADD ("/agent/session/steer-and-queue", test_steer_and_queue);
+  ADD ("/agent/session/persist-and-resume", test_persist_and_resume);
+  ADD ("/agent/session/chat-wire", test_chat_wire);
+#undef ADD
+
+  return g_test_run ();
+}
