@@ -258,6 +258,9 @@ spark_exec_main (int    argc,
     { NULL }
   };
 
+  /* stdout carries the answer (or JSON events): keep every log on stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
   context = g_option_context_new (_("PROMPT — run one prompt against the project"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
