@@ -49,7 +49,8 @@ G_DEFINE_QUARK (spark-checkpoint-error-quark, spark_checkpoint_error)
 typedef struct
 {
   guint32  mode;   /* git-style: 0100644, 0100755, 0120000 (non-git: S_IFREG | perms) */
-  char    *id;     /* hex object id */
+  char    *id;     /* hex object id (git) or SHA-256 (private store) */
+  char    *loc;    /* private store: "<pack> <offset> <length>" */
 } Entry;
 
 static void
@@ -58,6 +59,7 @@ entry_free (gpointer data)
   Entry *e = data;
 
   g_free (e->id);
+  g_free (e->loc);
   g_free (e);
 }
 
@@ -71,12 +73,14 @@ static void
 snapshot_add (GHashTable *snap,
               const char *path,
               guint32     mode,
-              const char *id)
+              const char *id,
+              const char *loc)
 {
   Entry *e = g_new0 (Entry, 1);
 
   e->mode = mode;
   e->id = g_strdup (id);
+  e->loc = g_strdup (loc);
   g_hash_table_replace (snap, g_strdup (path), e);
 }
 
@@ -430,7 +434,7 @@ git_walk_cb (const char           *root,
 
   git_oid_tostr (hex, sizeof hex, git_tree_entry_id (entry));
   path = g_strconcat (root, git_tree_entry_name (entry), NULL);
-  snapshot_add (data->snap, path, mode, hex);
+  snapshot_add (data->snap, path, mode, hex, NULL);
 
   return 0;
 }
@@ -528,37 +532,44 @@ io_failed (GError     **error,
   return FALSE;
 }
 
-static gboolean
-store_object (SparkCheckpoints  *self,
-              const char        *data,
-              gsize              len,
-              char             **out_id,
-              GError           **error)
+/* The private store keeps each checkpoint as a manifest plus one pack file
+ * holding the contents that no earlier checkpoint already stored: two files
+ * per checkpoint, however many files the tree has. */
+typedef struct
+{
+  GHashTable *known;   /* SHA-256 → "<pack> <offset> <length>" */
+  GByteArray *pack;
+  char       *pack_name;
+} Packer;
+
+static const char *
+pack_add (Packer     *packer,
+          const char *data,
+          gsize       len,
+          char      **out_id)
 {
   g_autofree char *id = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  char sub[3] = { id[0], id[1], 0 };
+  const char *loc = g_hash_table_lookup (packer->known, id);
 
-  dir = store_path (self, "objects", sub, NULL);
-  path = g_build_filename (dir, id + 2, NULL);
-
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+  if (loc == NULL)
     {
-      if (g_mkdir_with_parents (dir, 0700) != 0)
-        return io_failed (error, errno, _("Cannot create"), dir);
-      if (!g_file_set_contents (path, data, len, error))
-        return FALSE;
+      char *new_loc = g_strdup_printf ("%s %u %" G_GSIZE_FORMAT,
+                                       packer->pack_name, packer->pack->len, len);
+
+      g_byte_array_append (packer->pack, (const guint8 *) data, len);
+      g_hash_table_insert (packer->known, g_strdup (id), new_loc);
+      loc = new_loc;
     }
 
   *out_id = g_steal_pointer (&id);
-  return TRUE;
+  return loc;
 }
 
 static gboolean
 store_walk (SparkCheckpoints  *self,
             const char        *abs_dir,
             const char        *rel_dir,
+            Packer            *packer,
             GHashTable        *snap,
             GError           **error)
 {
@@ -587,26 +598,31 @@ store_walk (SparkCheckpoints  *self,
           /* The store may live inside the folder (odd setups). */
           if (strcmp (abs, self->store) == 0)
             continue;
-          if (!store_walk (self, abs, rel, snap, error))
+          if (!store_walk (self, abs, rel, packer, snap, error))
             return FALSE;
         }
       else if (S_ISLNK (st.st_mode))
         {
           g_autofree char *target = g_file_read_link (abs, error);
 
-          if (target == NULL || !store_object (self, target, strlen (target), &id, error))
+          const char *loc;
+
+          if (target == NULL)
             return FALSE;
-          snapshot_add (snap, rel, MODE_LINK, id);
+          loc = pack_add (packer, target, strlen (target), &id);
+          snapshot_add (snap, rel, MODE_LINK, id, loc);
         }
       else if (S_ISREG (st.st_mode))
         {
           g_autofree char *contents = NULL;
           gsize len;
 
-          if (!g_file_get_contents (abs, &contents, &len, error) ||
-              !store_object (self, contents, len, &id, error))
+          const char *loc;
+
+          if (!g_file_get_contents (abs, &contents, &len, error))
             return FALSE;
-          snapshot_add (snap, rel, S_IFREG | (st.st_mode & 07777), id);
+          loc = pack_add (packer, contents, len, &id);
+          snapshot_add (snap, rel, S_IFREG | (st.st_mode & 07777), id, loc);
         }
     }
 
@@ -651,6 +667,13 @@ store_read_manifest (SparkCheckpoints  *self,
       return NULL;
     }
 
+  if (!g_str_has_prefix (contents, "spark-checkpoint 1\n"))
+    {
+      g_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_NOT_FOUND,
+                   _("Checkpoint %s is incomplete"), id);
+      return NULL;
+    }
+
   cp = g_new0 (SparkCheckpoint, 1);
   cp->id = g_strdup (id);
   lines = g_strsplit (contents, "\n", -1);
@@ -672,10 +695,14 @@ store_read_manifest (SparkCheckpoints  *self,
 
       if (snap != NULL && line[0] != '\0')
         {
-          g_auto(GStrv) f = g_strsplit (line, " ", 3);
+          g_auto(GStrv) f = g_strsplit (line, " ", 6);
 
-          if (g_strv_length (f) == 3)
-            snapshot_add (snap, f[2], (guint32) g_ascii_strtoull (f[0], NULL, 8), f[1]);
+          if (g_strv_length (f) == 6)
+            {
+              g_autofree char *loc = g_strdup_printf ("%s %s %s", f[2], f[3], f[4]);
+
+              snapshot_add (snap, f[5], (guint32) g_ascii_strtoull (f[0], NULL, 8), f[1], loc);
+            }
         }
     }
 
@@ -700,15 +727,74 @@ store_create (SparkCheckpoints  *self,
   g_autoptr(GHashTable) snap = snapshot_new ();
   g_autoptr(GString) manifest = g_string_new ("spark-checkpoint 1\n");
   g_autofree char *dir = store_path (self, "checkpoints", NULL);
-  g_autoptr(GPtrArray) keys = NULL;
+  g_autofree char *packs = store_path (self, "packs", NULL);
   g_autofree char *one_line = g_strdup (summary && summary[0] ? summary : "Spark checkpoint");
-  SparkCheckpoint *cp;
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *pack_path = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  Packer packer = { 0 };
+  SparkCheckpoint *cp = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint previous;
 
   g_strdelimit (one_line, "\r\n", ' ');
 
-  if (!store_walk (self, self->workdir, "", snap, error))
-    return NULL;
+  if (g_mkdir_with_parents (dir, 0700) != 0 || g_mkdir_with_parents (packs, 0700) != 0)
+    {
+      io_failed (error, errno, _("Cannot create"), dir);
+      return NULL;
+    }
+
+  /* Take the next number: the empty manifest reserves it. */
+  for (guint attempt = 0; ; attempt++)
+    {
+      int fd;
+
+      g_free (id);
+      g_free (path);
+      id = g_strdup_printf ("%u", store_next_number (self));
+      path = g_build_filename (dir, id, NULL);
+      fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        {
+          close (fd);
+          break;
+        }
+      if (errno != EEXIST || attempt >= 16)
+        {
+          io_failed (error, errno, _("Cannot write"), path);
+          return NULL;
+        }
+    }
+
+  /* Contents the previous checkpoint stored are not stored again. */
+  packer.known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  packer.pack = g_byte_array_new ();
+  packer.pack_name = g_strdup (id);
+  previous = (guint) g_ascii_strtoull (id, NULL, 10);
+  for (guint n = previous - 1; n > 0; n--)
+    {
+      g_autofree char *prev_id = g_strdup_printf ("%u", n);
+      g_autoptr(GHashTable) prev = snapshot_new ();
+      g_autoptr(SparkCheckpoint) prev_cp = store_read_manifest (self, prev_id, prev, NULL);
+      GHashTableIter iter;
+      gpointer value;
+
+      if (prev_cp == NULL)
+        continue;
+      g_hash_table_iter_init (&iter, prev);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Entry *e = value;
+
+          g_hash_table_replace (packer.known, g_strdup (e->id), g_strdup (e->loc));
+        }
+      break;
+    }
+
+  if (!store_walk (self, self->workdir, "", &packer, snap, error))
+    goto out;
 
   g_string_append_printf (manifest, "time %" G_GINT64_FORMAT "\nsummary %s\n\n", now, one_line);
 
@@ -724,45 +810,37 @@ store_create (SparkCheckpoints  *self,
   g_ptr_array_sort (keys, compare_paths);
   for (guint i = 0; i < keys->len; i++)
     {
-      const char *path = g_ptr_array_index (keys, i);
-      Entry *e = g_hash_table_lookup (snap, path);
+      const char *p = g_ptr_array_index (keys, i);
+      Entry *e = g_hash_table_lookup (snap, p);
 
-      g_string_append_printf (manifest, "%o %s %s\n", e->mode, e->id, path);
+      g_string_append_printf (manifest, "%o %s %s %s\n", e->mode, e->id, e->loc, p);
     }
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+  pack_path = g_build_filename (packs, id, NULL);
+  if (packer.pack->len > 0 &&
+      !spark_file_write_atomic (pack_path, (const char *) packer.pack->data, packer.pack->len, error))
+    goto out;
+
+  if (!spark_file_write_atomic (path, manifest->str, manifest->len, error))
+    goto out;
+
+  cp = g_new0 (SparkCheckpoint, 1);
+  cp->id = g_steal_pointer (&id);
+  cp->time = now;
+  cp->summary = g_steal_pointer (&one_line);
+
+out:
+  if (cp == NULL)
     {
-      io_failed (error, errno, _("Cannot create"), dir);
-      return NULL;
+      g_unlink (path);
+      if (pack_path != NULL)
+        g_unlink (pack_path);
     }
+  g_hash_table_unref (packer.known);
+  g_byte_array_unref (packer.pack);
+  g_free (packer.pack_name);
 
-  for (guint attempt = 0; ; attempt++)
-    {
-      g_autofree char *id = g_strdup_printf ("%u", store_next_number (self));
-      g_autofree char *path = g_build_filename (dir, id, NULL);
-      int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-
-      if (fd < 0)
-        {
-          if (errno == EEXIST && attempt < 16)
-            continue;
-          io_failed (error, errno, _("Cannot write"), path);
-          return NULL;
-        }
-      close (fd);
-
-      if (!spark_file_write_atomic (path, manifest->str, manifest->len, error))
-        {
-          g_unlink (path);
-          return NULL;
-        }
-
-      cp = g_new0 (SparkCheckpoint, 1);
-      cp->id = g_steal_pointer (&id);
-      cp->time = now;
-      cp->summary = g_steal_pointer (&one_line);
-      return cp;
-    }
+  return cp;
 }
 
 static GPtrArray *
@@ -793,18 +871,39 @@ store_list (SparkCheckpoints  *self,
 
 static GBytes *
 store_read_object (SparkCheckpoints  *self,
-                   const char        *id,
+                   const Entry       *e,
                    GError           **error)
 {
-  char sub[3] = { id[0], id[1], 0 };
-  g_autofree char *path = store_path (self, "objects", sub, id + 2, NULL);
-  char *contents = NULL;
-  gsize len;
+  g_auto(GStrv) f = e->loc ? g_strsplit (e->loc, " ", 3) : NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GMappedFile) map = NULL;
+  guint64 off, len;
 
-  if (strlen (id) < 3 || !g_file_get_contents (path, &contents, &len, error))
+  if (f == NULL || g_strv_length (f) != 3 ||
+      !g_ascii_string_to_unsigned (f[1], 10, 0, G_MAXSIZE, &off, NULL) ||
+      !g_ascii_string_to_unsigned (f[2], 10, 0, G_MAXSIZE, &len, NULL) ||
+      strchr (f[0], '/') != NULL)
+    {
+      g_set_error_literal (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                           _("The checkpoint is damaged"));
+      return NULL;
+    }
+
+  if (len == 0)
+    return g_bytes_new (NULL, 0);
+
+  path = store_path (self, "packs", f[0], NULL);
+  map = g_mapped_file_new (path, FALSE, error);
+  if (map == NULL)
     return NULL;
+  if (off + len > g_mapped_file_get_length (map))
+    {
+      g_set_error_literal (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                           _("The checkpoint is damaged"));
+      return NULL;
+    }
 
-  return g_bytes_new_take (contents, len);
+  return g_bytes_new (g_mapped_file_get_contents (map) + off, len);
 }
 
 /* ---- shared ------------------------------------------------------------- */
@@ -852,12 +951,12 @@ snapshot_of (SparkCheckpoints  *self,
 
 static GBytes *
 read_object (SparkCheckpoints  *self,
-             const char        *id,
+             const Entry       *e,
              GError           **error)
 {
   if (self->repo != NULL)
-    return git_read_blob (self, id, error);
-  return store_read_object (self, id, error);
+    return git_read_blob (self, e->id, error);
+  return store_read_object (self, e, error);
 }
 
 static gboolean
@@ -900,7 +999,7 @@ write_entry (SparkCheckpoints  *self,
              const Entry       *e,
              GError           **error)
 {
-  g_autoptr(GBytes) bytes = read_object (self, e->id, error);
+  g_autoptr(GBytes) bytes = read_object (self, e, error);
   g_autofree char *parent = NULL;
   GStatBuf st;
   gsize len;
