@@ -342,6 +342,37 @@ test_list_files (void)
   spark_test_rm_rf (dir);
 }
 
+static int
+compare_node_ptrs (gconstpointer a,
+                   gconstpointer b)
+{
+  return spark_file_node_compare (*(SparkFileNode **) a, *(SparkFileNode **) b);
+}
+
+static void
+test_natural_order (void)
+{
+  static const char *names[] = { "file10.c", "File2.c", "file1.c", "file002.h", "Zeta",
+                                 "alpha", "v1.10", "v1.9", "10", "9", NULL };
+  g_autoptr(GFile) parent = g_file_new_for_path ("/tmp");
+  g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) order = g_string_new (NULL);
+  char *root = g_ref_string_new ("");
+
+  for (guint i = 0; names[i]; i++)
+    g_ptr_array_add (nodes, spark_file_node_new (parent, root, names[i], FALSE, FALSE));
+  g_ptr_array_add (nodes, spark_file_node_new (parent, root, "src", TRUE, FALSE));
+  g_ptr_array_sort (nodes, compare_node_ptrs);
+
+  for (guint i = 0; i < nodes->len; i++)
+    g_string_append_printf (order, "%s%s", i ? " " : "",
+                            spark_file_node_get_name (g_ptr_array_index (nodes, i)));
+
+  g_assert_cmpstr (order->str, ==,
+                   "src 9 10 alpha file1.c File2.c file002.h file10.c v1.9 v1.10 Zeta");
+  g_ref_string_release (root);
+}
+
 static void
 test_fuzzy (void)
 {
@@ -376,6 +407,7 @@ main (int   argc,
   g_test_add_func ("/core/git/status-mapping", test_status_mapping);
   g_test_add_func ("/core/git/staged-rename", test_staged_rename_and_conflict_free_repo);
   g_test_add_func ("/core/git/not-a-repo", test_not_a_repo);
+  g_test_add_func ("/core/file-node/natural-order", test_natural_order);
   g_test_add_func ("/core/fuzzy/match", test_fuzzy);
 
   return g_test_run ();

@@ -36,6 +36,7 @@ struct _SparkDirectoryList
   GFileMonitor  *monitor;
   char          *error;
   guint          reload_source;
+  guint          generation;       /* drops chunks of a superseded listing */
   guint          started : 1;
   guint          loaded : 1;
   guint          loading : 1;
@@ -65,9 +66,13 @@ compare_nodes (gconstpointer a,
 
 typedef struct
 {
-  SparkProject *project;
-  GFile        *directory;
-  char         *relpath;
+  SparkProject       *project;
+  GFile              *directory;
+  char               *relpath;
+  SparkDirectoryList *list;        /* only touched on the main thread */
+  GMainContext       *context;
+  guint               generation;
+  gboolean            stream;
 } ListJob;
 
 static void
@@ -75,10 +80,76 @@ list_job_free (ListJob *job)
 {
   g_clear_object (&job->project);
   g_clear_object (&job->directory);
+  g_clear_object (&job->list);
   g_clear_pointer (&job->relpath, g_ref_string_release);
+  g_clear_pointer (&job->context, g_main_context_unref);
   g_free (job);
 }
 
+typedef struct
+{
+  SparkDirectoryList *list;
+  GPtrArray          *nodes;
+  guint               generation;
+} Chunk;
+
+static void append_chunk (SparkDirectoryList *self, GPtrArray *nodes, guint generation);
+
+static gboolean
+deliver_chunk_cb (gpointer data)
+{
+  Chunk *chunk = data;
+
+  append_chunk (chunk->list, chunk->nodes, chunk->generation);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+chunk_free (gpointer data)
+{
+  Chunk *chunk = data;
+
+  g_object_unref (chunk->list);
+  g_ptr_array_unref (chunk->nodes);
+  g_free (chunk);
+}
+
+static void
+send_chunk (ListJob   *job,
+            GPtrArray *all,
+            guint      from,
+            guint      to)
+{
+  Chunk *chunk;
+
+  if (from >= to)
+    return;
+
+  chunk = g_new0 (Chunk, 1);
+  chunk->list = g_object_ref (job->list);
+  chunk->generation = job->generation;
+  chunk->nodes = g_ptr_array_new_full (to - from, g_object_unref);
+  for (guint i = from; i < to; i++)
+    g_ptr_array_add (chunk->nodes, g_object_ref (g_ptr_array_index (all, i)));
+
+  /* Not g_main_context_invoke(): when no thread owns the context at that
+   * moment it runs the callback right here, in the worker. */
+  {
+    GSource *source = g_idle_source_new ();
+
+    g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (source, deliver_chunk_cb, chunk, chunk_free);
+    g_source_set_static_name (source, "[spark] folder listing chunk");
+    g_source_attach (source, job->context);
+    g_source_unref (source);
+  }
+}
+
+/* Lists the folder: names and types first (cheap), sorted, then the ignore
+ * rules (the dear part: libgit2 checks its caches with a few stat() calls
+ * per path). On a first listing the kept entries go to the main thread in
+ * sorted chunks as they are checked, so the first rows of a 100,000-entry
+ * folder show long before the last one is checked. */
 static void
 list_worker (GTask        *task,
              gpointer      source_object,
@@ -88,8 +159,12 @@ list_worker (GTask        *task,
   ListJob *job = task_data;
   g_autoptr(GFileEnumerator) enumerator = NULL;
   g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) kept = NULL;
   GError *error = NULL;
   GFileInfo *info;
+  guint sent = 0;
+  guint next_flush = 64;
+  GString *child_relpath;
 
   enumerator = g_file_enumerate_children (job->directory,
                                           G_FILE_ATTRIBUTE_STANDARD_NAME ","
@@ -106,15 +181,11 @@ list_worker (GTask        *task,
     {
       const char *name = g_file_info_get_name (info);
       gboolean is_dir = g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY;
-      g_autofree char *child_relpath = NULL;
 
-      child_relpath = job->relpath[0] ? g_strconcat (job->relpath, "/", name, NULL)
-                                      : g_strdup (name);
-
-      if (!spark_project_hides (job->project, child_relpath, name, is_dir))
+      /* .git needs no rule lookup; the rest is checked below. */
+      if (strcmp (name, ".git") != 0)
         g_ptr_array_add (nodes, spark_file_node_new (job->directory, job->relpath,
                                                      name, is_dir, FALSE));
-
       g_object_unref (info);
     }
 
@@ -125,7 +196,45 @@ list_worker (GTask        *task,
     }
 
   g_ptr_array_sort (nodes, compare_nodes);
-  g_task_return_pointer (task, g_steal_pointer (&nodes), (GDestroyNotify) g_ptr_array_unref);
+
+  kept = g_ptr_array_new_full (nodes->len, g_object_unref);
+  child_relpath = g_string_new (NULL);
+
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      SparkFileNode *node = g_ptr_array_index (nodes, i);
+      const char *name = spark_file_node_get_name (node);
+
+      g_string_truncate (child_relpath, 0);
+      if (job->relpath[0])
+        {
+          g_string_append (child_relpath, job->relpath);
+          g_string_append_c (child_relpath, '/');
+        }
+      g_string_append (child_relpath, name);
+
+      if (!spark_project_hides (job->project, child_relpath->str, name,
+                                spark_file_node_get_is_directory (node)))
+        g_ptr_array_add (kept, g_object_ref (node));
+
+      if (job->stream && kept->len >= next_flush)
+        {
+          if (g_cancellable_is_cancelled (cancellable))
+            break;
+          send_chunk (job, kept, sent, kept->len);
+          sent = kept->len;
+          /* Growing chunks keep the hand-overs few; the cap keeps each one
+           * short on the main thread. */
+          next_flush = sent + MIN (sent * 3, 8192);
+        }
+    }
+
+  g_string_free (child_relpath, TRUE);
+
+  if (job->stream)
+    send_chunk (job, kept, sent, kept->len);
+
+  g_task_return_pointer (task, g_steal_pointer (&kept), (GDestroyNotify) g_ptr_array_unref);
 }
 
 /* Brings ->items to @wanted (sorted) with the fewest items-changed
@@ -206,11 +315,46 @@ merge_items (SparkDirectoryList *self,
 
 static void
 apply_status (SparkDirectoryList *self,
-              SparkFileNode      *node)
+              SparkFileNode      *node,
+              GString            *scratch)
 {
-  g_autofree char *relpath = spark_file_node_dup_relpath (node);
+  g_string_truncate (scratch, 0);
+  if (self->relpath[0])
+    {
+      g_string_append (scratch, self->relpath);
+      g_string_append_c (scratch, '/');
+    }
+  g_string_append (scratch, spark_file_node_get_name (node));
 
-  spark_file_node_set_git_status (node, spark_project_get_status (self->project, relpath));
+  spark_file_node_set_git_status (node, spark_project_get_status (self->project, scratch->str));
+}
+
+/* A sorted run of a first listing, from the worker: it goes after what is
+ * there (the worker sends them in order). */
+static void
+append_chunk (SparkDirectoryList *self,
+              GPtrArray          *nodes,
+              guint               generation)
+{
+  GString *scratch;
+  guint pos;
+
+  if (generation != self->generation || self->loaded)
+    return;
+
+  pos = self->items->len;
+  scratch = g_string_new (NULL);
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      SparkFileNode *node = g_ptr_array_index (nodes, i);
+
+      apply_status (self, node, scratch);
+      g_ptr_array_add (self->items, g_object_ref (node));
+    }
+  g_string_free (scratch, TRUE);
+
+  g_list_model_items_changed (G_LIST_MODEL (self), pos, 0, nodes->len);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
 /* Joins the last listing with git's deleted files of this folder. */
@@ -222,11 +366,13 @@ rebuild (SparkDirectoryList *self)
   GHashTableIter iter;
   gpointer key, value;
   gsize dir_len = strlen (self->relpath);
+  guint ghosts = 0;
+  GString *scratch;
 
   if (self->on_disk == NULL)
     return;
 
-  wanted = g_ptr_array_new_full (self->on_disk->len, g_object_unref);
+  wanted = g_ptr_array_new_full (self->on_disk->len + 1, g_object_unref);
   for (guint i = 0; i < self->on_disk->len; i++)
     g_ptr_array_add (wanted, g_object_ref (g_ptr_array_index (self->on_disk, i)));
 
@@ -256,12 +402,15 @@ rebuild (SparkDirectoryList *self)
 
       g_ptr_array_add (wanted, spark_file_node_new (self->directory, self->relpath,
                                                     name, FALSE, TRUE));
+      ghosts++;
     }
 
-  g_ptr_array_sort (wanted, compare_nodes);
+  /* The listing comes sorted; only ghosts need placing. */
+  if (ghosts > 0)
+    g_ptr_array_sort (wanted, compare_nodes);
 
   /* A file deleted in git that is back on disk would show twice. */
-  for (guint i = 1; i < wanted->len; i++)
+  for (guint i = 1; ghosts > 0 && i < wanted->len; i++)
     {
       SparkFileNode *a = g_ptr_array_index (wanted, i - 1);
       SparkFileNode *b = g_ptr_array_index (wanted, i);
@@ -272,8 +421,10 @@ rebuild (SparkDirectoryList *self)
 
   merge_items (self, wanted);
 
+  scratch = g_string_new (NULL);
   for (guint i = 0; i < self->items->len; i++)
-    apply_status (self, g_ptr_array_index (self->items, i));
+    apply_status (self, g_ptr_array_index (self->items, i), scratch);
+  g_string_free (scratch, TRUE);
 }
 
 static void start_listing (SparkDirectoryList *self);
@@ -339,6 +490,10 @@ start_listing (SparkDirectoryList *self)
   job->project = g_object_ref (self->project);
   job->directory = g_object_ref (self->directory);
   job->relpath = g_ref_string_acquire (self->relpath);
+  job->list = g_object_ref (self);
+  job->context = g_main_context_ref_thread_default ();
+  job->generation = ++self->generation;
+  job->stream = !self->loaded && self->items->len == 0;
 
   task = g_task_new (NULL, self->cancellable, list_cb, g_object_ref (self));
   g_task_set_source_tag (task, start_listing);

@@ -16,15 +16,18 @@
 
 #include "spark-git.h"
 
-/* A libgit2 repository is not safe to use from two threads at once, and the
- * folder listing threads ask about ignore rules while a status read may be
- * running: every use of ->repo holds ->lock. */
+/* A libgit2 repository is not safe to use from two threads at once. Folder
+ * listings ask about ignore rules while a status read of a big tree may run
+ * for a second, so ignore lookups get a repository object of their own:
+ * ->repo is used under ->lock, ->ignore_repo under ->ignore_lock. */
 struct _SparkGit
 {
   GObject          parent_instance;
 
   GMutex           lock;
   git_repository  *repo;
+  GMutex           ignore_lock;
+  git_repository  *ignore_repo;
   char            *root;      /* the opened folder, canonical, no trailing '/' */
   char            *git_dir;
   char            *prefix;    /* root relative to the work tree: "" or "sub/dir/" */
@@ -61,10 +64,12 @@ spark_git_finalize (GObject *object)
   SparkGit *self = (SparkGit *)object;
 
   g_clear_pointer (&self->repo, git_repository_free);
+  g_clear_pointer (&self->ignore_repo, git_repository_free);
   g_clear_pointer (&self->root, g_free);
   g_clear_pointer (&self->git_dir, g_free);
   g_clear_pointer (&self->prefix, g_free);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->ignore_lock);
 
   G_OBJECT_CLASS (spark_git_parent_class)->finalize (object);
 }
@@ -81,6 +86,7 @@ static void
 spark_git_init (SparkGit *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->ignore_lock);
 }
 
 static char *
@@ -135,6 +141,11 @@ spark_git_open (const char  *root,
 
   self = g_object_new (SPARK_TYPE_GIT, NULL);
   self->repo = repo;
+  if (git_repository_open (&self->ignore_repo, git_repository_path (repo)) != 0)
+    {
+      set_git_error (error, _("Could not open the git repository"));
+      return NULL;
+    }
   self->root = strip_trailing_slash (canonical);
   self->git_dir = strip_trailing_slash (git_repository_path (repo));
 
@@ -197,13 +208,13 @@ spark_git_is_ignored (SparkGit   *self,
 
   path = g_strconcat (self->prefix, relpath, is_dir ? "/" : "", NULL);
 
-  g_mutex_lock (&self->lock);
-  if (git_ignore_path_is_ignored (&ignored, self->repo, path) != 0)
+  g_mutex_lock (&self->ignore_lock);
+  if (git_ignore_path_is_ignored (&ignored, self->ignore_repo, path) != 0)
     {
       git_error_clear ();
       ignored = 0;
     }
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->ignore_lock);
 
   return ignored == 1;
 }

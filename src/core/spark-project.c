@@ -250,7 +250,9 @@ spark_project_new (GFile *root)
         g_signal_connect_object (self->index_monitor, "changed",
                                  G_CALLBACK (index_changed_cb), self, G_CONNECT_SWAPPED);
 
-      start_status_read (self);
+      /* After a short delay: the first rows of the tree matter more, and the
+       * status walk would compete with their listing for the disk. */
+      spark_project_refresh_status (self);
     }
   else
     {
