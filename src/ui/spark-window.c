@@ -204,12 +204,8 @@ tab_view_close_page_cb (SparkWindow *self,
 {
   SparkEditorPage *page = SPARK_EDITOR_PAGE (adw_tab_page_get_child (tab_page));
 
-  if (!spark_editor_page_get_modified (page))
-    {
-      adw_tab_view_close_page_finish (view, tab_page, TRUE);
-      return GDK_EVENT_STOP;
-    }
-
+  /* The page decides whether there is anything to lose: unsaved edits, or
+   * a file deleted on disk whose text lives only in the tab now. */
   spark_editor_page_confirm_close_async (page, GTK_WINDOW (self), NULL,
                                          confirm_tab_close_cb, g_object_ref (tab_page));
   return GDK_EVENT_STOP;
@@ -611,7 +607,8 @@ spark_window_close_request (GtkWindow *window)
         {
           GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
 
-          if (spark_editor_page_get_modified (SPARK_EDITOR_PAGE (child)))
+          if (spark_editor_page_get_modified (SPARK_EDITOR_PAGE (child)) ||
+              spark_editor_page_get_deleted_on_disk (SPARK_EDITOR_PAGE (child)))
             g_ptr_array_add (modified, g_object_ref (child));
         }
 
