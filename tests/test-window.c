@@ -235,6 +235,15 @@ test_open_edit_save (void)
   wait_ms (800);
   save_screenshot (GTK_WIDGET (window), "main-window.png");
 
+  /* The shortcuts window is there, on Ctrl+?. */
+  {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                                  "win.show-help-overlay");
+
+    g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+    g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>question"));
+  }
+
   /* F9 hides the tree, and the setting follows. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-file-tree", NULL);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (tree)));
