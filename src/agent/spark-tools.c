@@ -9,7 +9,9 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "spark-file-util.h"
@@ -574,6 +576,24 @@ typedef struct
   guint        timed_out : 1;
 } ShellState;
 
+static void
+shell_child_setup (gpointer data)
+{
+  /* Its own process group, so a timeout kills the command's children too
+   * (they would otherwise keep the output pipe open). */
+  setpgid (0, 0);
+}
+
+static void
+kill_group (GSubprocess *subprocess)
+{
+  const char *ident = g_subprocess_get_identifier (subprocess);
+
+  if (ident != NULL)
+    kill (-(pid_t) g_ascii_strtoll (ident, NULL, 10), SIGKILL);
+  g_subprocess_force_exit (subprocess);
+}
+
 static gboolean
 shell_timeout_cb (gpointer user_data)
 {
@@ -582,7 +602,7 @@ shell_timeout_cb (gpointer user_data)
 
   state->timeout_id = 0;
   state->timed_out = TRUE;
-  g_subprocess_force_exit (state->subprocess);
+  kill_group (state->subprocess);
 
   return G_SOURCE_REMOVE;
 }
@@ -616,7 +636,7 @@ shell_communicate_cb (GObject      *object,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          g_subprocess_force_exit (subprocess);
+          kill_group (subprocess);
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
@@ -705,6 +725,7 @@ run_shell (SparkTools *self,
                                         G_SUBPROCESS_FLAGS_STDERR_MERGE |
                                         G_SUBPROCESS_FLAGS_STDIN_INHERIT);
   g_subprocess_launcher_set_cwd (launcher, data->root);
+  g_subprocess_launcher_set_child_setup (launcher, shell_child_setup, NULL, NULL);
   /* Never hand the key to a command the model wrote. */
   g_subprocess_launcher_unsetenv (launcher, "OPENAI_API_KEY");
 
