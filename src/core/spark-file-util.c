@@ -133,8 +133,9 @@ spark_file_load_text (const char    *path,
   if (!g_utf8_validate_len (contents, len, &bad))
     {
       g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_ENCODING,
-                   _("“%s” is not valid UTF-8 text (first bad byte at offset %" G_GSIZE_FORMAT ")"),
-                   display, (gsize) (bad - contents));
+                   /* Translators: %lu is a byte offset in the file */
+                   _("“%s” is not valid UTF-8 text (first bad byte at offset %lu)"),
+                   display, (gulong) (bad - contents));
       return NULL;
     }
 
