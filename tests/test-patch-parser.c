@@ -386,6 +386,44 @@ test_scenarios_any_split (void)
     }
 }
 
+/* Found by the fuzzer: a NUL byte right after the start of a marker line. */
+static void
+test_nul_byte_any_split (void)
+{
+  static const char text[] =
+    "*** Begin Patch\n*** Update File: a\n@@\n-from\n+new\n*** \347d\002\000\260`End Patch\n";
+  gsize len = sizeof text - 1;
+  g_autofree char *whole = tp_parse (text, len, 0, FALSE);
+
+  g_assert_nonnull (strstr (whole, "NUL byte"));
+  for (gsize piece = 1; piece < 12; piece++)
+    {
+      g_autofree char *some = tp_parse (text, len, piece, FALSE);
+
+      g_assert_cmpstr (whole, ==, some);
+    }
+}
+
+/* Found by the fuzzer: a marker-like line that is not UTF-8 ends the chunk
+ * before the error, however the text is split. */
+static void
+test_bad_utf8_any_split (void)
+{
+  static const char text[] =
+    "*** Begin Patch\n*** Update File: a\n+changed\n*** End Pat\xe9\xe9\xe9" "ch\n";
+  gsize len = sizeof text - 1;
+  g_autofree char *whole = tp_parse (text, len, 0, FALSE);
+
+  g_assert_nonnull (strstr (whole, "UTF-8"));
+  g_assert_nonnull (strstr (whole, "hunk a #0"));
+  for (gsize piece = 1; piece < 12; piece++)
+    {
+      g_autofree char *some = tp_parse (text, len, piece, FALSE);
+
+      g_assert_cmpstr (whole, ==, some);
+    }
+}
+
 static void
 test_json_wire_form (void)
 {
@@ -500,6 +538,8 @@ main (int   argc,
   g_test_add_func ("/patch-parser/delete-then-garbage", test_delete_then_garbage);
   g_test_add_func ("/patch-parser/events-are-early", test_events_are_early);
   g_test_add_func ("/patch-parser/scenarios-any-split", test_scenarios_any_split);
+  g_test_add_func ("/patch-parser/nul-byte-any-split", test_nul_byte_any_split);
+  g_test_add_func ("/patch-parser/bad-utf8-any-split", test_bad_utf8_any_split);
   g_test_add_func ("/patch-parser/json-wire-form", test_json_wire_form);
   g_test_add_func ("/patch-parser/json-errors", test_json_errors);
   g_test_add_func ("/patch-parser/hosted-operations", test_hosted_operations);

@@ -627,6 +627,11 @@ take_line (SparkPatchParser *self)
   gsize len = self->line->len;
   const char *end = NULL;
 
+  /* Whatever the bytes of the line decide early was decided already when
+   * they came in pieces; decide it now too when the line came whole, so a
+   * failure below comes after the same events whatever the split. */
+  process_partial_line (self);
+
   self->line_no++;
 
   /* CRLF input: drop the CR of the line ending. */
@@ -653,10 +658,17 @@ feed_text (SparkPatchParser *self,
     {
       const char *nl = memchr (data, '\n', len);
       gsize n = nl ? (gsize) (nl - data) : len;
+      const char *nul = memchr (data, '\0', n);
 
-      if (memchr (data, '\0', n) != NULL)
-        return fail (self, self->line_no + 1, SPARK_PATCH_ERROR_SYNTAX,
-                     _("The patch contains a NUL byte"));
+      if (nul != NULL)
+        {
+          /* Do first what the bytes before the NUL already decide, so the
+           * events do not depend on how the text was split. */
+          g_string_append_len (self->line, data, nul - data);
+          process_partial_line (self);
+          return fail (self, self->line_no + 1, SPARK_PATCH_ERROR_SYNTAX,
+                       _("The patch contains a NUL byte"));
+        }
 
       g_string_append_len (self->line, data, n);
 
