@@ -539,13 +539,16 @@ execute (SparkTransaction  *self,
       g_autoptr(SparkCheckpoints) checkpoints = spark_checkpoints_new (self->workspace, error);
       g_autofree char *summary = NULL;
       g_autofree char *files = g_strdup (self->summary->str);
+      g_auto(GStrv) lines = NULL;
+      g_autofree char *joined = NULL;
 
       if (checkpoints == NULL)
         return FALSE;
 
       g_strstrip (files);
-      g_strdelimit (files, "\n", ',');
-      summary = g_strdup_printf (_("Before applying a patch (%s)"), files);
+      lines = g_strsplit (files, "\n", -1);
+      joined = g_strjoinv (", ", lines);
+      summary = g_strdup_printf (_("Before applying a patch (%s)"), joined);
       self->checkpoint = spark_checkpoints_create (checkpoints, summary, error);
       if (self->checkpoint == NULL)
         {
