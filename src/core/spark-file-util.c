@@ -260,6 +260,38 @@ spark_file_write_atomic (const char  *path,
                          gsize        length,
                          GError     **error)
 {
+  return spark_file_write_atomic_full (path, contents, length, SPARK_WRITE_DEFAULT, error);
+}
+
+/**
+ * spark_file_sync_directory:
+ * @dir: a folder
+ *
+ * Flushes @dir's entries (renames, new files) to disk. Pair with
+ * %SPARK_WRITE_NO_DIRECTORY_SYNC to sync each folder once after many writes.
+ */
+void
+spark_file_sync_directory (const char *dir)
+{
+  g_return_if_fail (dir != NULL);
+
+  sync_directory (dir);
+}
+
+/**
+ * spark_file_write_atomic_full:
+ * @flags: %SPARK_WRITE_NO_DIRECTORY_SYNC leaves the folder's sync to the
+ *   caller (spark_file_sync_directory()), for batches of writes
+ *
+ * Like spark_file_write_atomic().
+ */
+gboolean
+spark_file_write_atomic_full (const char      *path,
+                              const char      *contents,
+                              gsize            length,
+                              SparkWriteFlags  flags,
+                              GError         **error)
+{
   g_autofree char *target = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *base = NULL;
@@ -349,7 +381,8 @@ spark_file_write_atomic (const char  *path,
       return set_io_error (error, errsv, TRUE, path);
     }
 
-  sync_directory (dir);
+  if (!(flags & SPARK_WRITE_NO_DIRECTORY_SYNC))
+    sync_directory (dir);
 
   return TRUE;
 }

@@ -27,6 +27,12 @@ typedef enum
   SPARK_NEWLINE_CRLF,
 } SparkNewline;
 
+typedef enum
+{
+  SPARK_WRITE_DEFAULT = 0,
+  SPARK_WRITE_NO_DIRECTORY_SYNC = 1 << 0,
+} SparkWriteFlags;
+
 /* Files larger than this are not opened in an editor tab. */
 #define SPARK_FILE_MAX_TEXT_SIZE ((goffset) 64 * 1024 * 1024)
 
@@ -46,5 +52,11 @@ gboolean  spark_file_write_atomic    (const char    *path,
                                       const char    *contents,
                                       gsize          length,
                                       GError       **error);
+gboolean  spark_file_write_atomic_full (const char      *path,
+                                        const char      *contents,
+                                        gsize            length,
+                                        SparkWriteFlags  flags,
+                                        GError         **error);
+void      spark_file_sync_directory  (const char    *dir);
 
 G_END_DECLS

@@ -491,7 +491,9 @@ perform (SparkTransaction  *self,
   if (!make_parents (a, error))
     return FALSE;
 
-  if (!spark_file_write_atomic (a->abs_path, a->contents, a->length, error))
+  /* Folders are synced once each when every write is done (sync_folders). */
+  if (!spark_file_write_atomic_full (a->abs_path, a->contents, a->length,
+                                     SPARK_WRITE_NO_DIRECTORY_SYNC, error))
     return FALSE;
   a->done = TRUE;
 
@@ -525,6 +527,28 @@ undo_action (Action  *a,
     g_rmdir (g_ptr_array_index (a->created_dirs, i - 1));
 
   return TRUE;
+}
+
+/* Makes the renames, deletes and new folders durable: each folder once. */
+static void
+sync_folders (SparkTransaction *self)
+{
+  g_autoptr(GHashTable) dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key;
+
+  for (guint i = 0; i < self->actions->len; i++)
+    {
+      Action *a = g_ptr_array_index (self->actions, i);
+
+      g_hash_table_add (dirs, g_path_get_dirname (a->abs_path));
+      for (guint d = 0; a->created_dirs && d < a->created_dirs->len; d++)
+        g_hash_table_add (dirs, g_path_get_dirname (g_ptr_array_index (a->created_dirs, d)));
+    }
+
+  g_hash_table_iter_init (&iter, dirs);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    spark_file_sync_directory (key);
 }
 
 static gboolean
@@ -564,7 +588,10 @@ execute (SparkTransaction  *self,
     }
 
   if (local_error == NULL)
-    return TRUE;
+    {
+      sync_folders (self);
+      return TRUE;
+    }
 
   /* Put back everything, newest first. */
   {
