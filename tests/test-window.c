@@ -13,6 +13,7 @@
 #include "spark-application.h"
 #include "spark-directory-list.h"
 #include "spark-editor-page.h"
+#include "spark-preferences-window.h"
 #include "spark-quick-open.h"
 #include "spark-test-utils.h"
 #include "spark-window.h"
@@ -346,6 +347,73 @@ test_one_window_per_folder (void)
   spark_test_rm_rf (dir_b);
 }
 
+static GtkWidget *
+find_prefs_row (GtkWidget  *widget,
+                GType       type,
+                const char *title)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_prefs_row (child, type, title);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+test_preferences (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  SparkPreferencesWindow *prefs = spark_preferences_window_new (NULL);
+  GtkWidget *transport, *approval, *endpoint;
+  g_autofree char *value = NULL;
+
+  gtk_window_present (GTK_WINDOW (prefs));
+
+  transport = find_prefs_row (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW, "Transport");
+  approval = find_prefs_row (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW, "Proposed Edits");
+  endpoint = find_prefs_row (GTK_WIDGET (prefs), ADW_TYPE_ENTRY_ROW, "Endpoint");
+  g_assert_nonnull (transport);
+  g_assert_nonnull (approval);
+  g_assert_nonnull (endpoint);
+
+  /* Rows write the settings the session reads ... */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (transport), 2);
+  value = g_settings_get_string (settings, "transport");
+  g_assert_cmpstr (value, ==, "http");
+
+  /* ... and follow them. */
+  g_settings_set_string (settings, "approval-mode", "read-only");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (approval)), ==, 2);
+
+  /* A URL without a scheme is refused, a good one is kept. */
+  gtk_editable_set_text (GTK_EDITABLE (endpoint), "localhost:8080/v1");
+  g_signal_emit_by_name (endpoint, "apply");
+  g_assert_true (gtk_widget_has_css_class (endpoint, "error"));
+  g_clear_pointer (&value, g_free);
+  value = g_settings_get_string (settings, "endpoint");
+  g_assert_cmpstr (value, ==, "");
+
+  gtk_editable_set_text (GTK_EDITABLE (endpoint), "http://127.0.0.1:8080/v1");
+  g_signal_emit_by_name (endpoint, "apply");
+  g_assert_false (gtk_widget_has_css_class (endpoint, "error"));
+  g_clear_pointer (&value, g_free);
+  value = g_settings_get_string (settings, "endpoint");
+  g_assert_cmpstr (value, ==, "http://127.0.0.1:8080/v1");
+
+  g_settings_reset (settings, "transport");
+  g_settings_reset (settings, "approval-mode");
+  g_settings_reset (settings, "endpoint");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -366,6 +434,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/open-edit-save", test_open_edit_save);
   g_test_add_func ("/ui/window/quick-open", test_quick_open);
   g_test_add_func ("/ui/window/one-window-per-folder", test_one_window_per_folder);
+  g_test_add_func ("/ui/preferences/settings", test_preferences);
 
   ret = g_test_run ();
 

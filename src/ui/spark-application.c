@@ -13,6 +13,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "spark-application.h"
+#include "spark-preferences-window.h"
 #include "spark-window.h"
 
 #define MAX_RECENT 10
@@ -223,10 +224,21 @@ about_action (GSimpleAction *action,
                          NULL);
 }
 
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (spark_preferences_window_new (window)));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "new-window", new_window_action },
   { "about", about_action },
+  { "preferences", preferences_action },
 };
 
 static void
@@ -234,6 +246,7 @@ spark_application_startup (GApplication *app)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *new_window_accels[] = { "<Control><Shift>n", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (spark_application_parent_class)->startup (app);
 
@@ -245,6 +258,7 @@ spark_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.new-window", new_window_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 }
 
 static void
