@@ -42,7 +42,13 @@ main (int   argc,
       for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
         {
           if (strcmp (argv[1], commands[i].name) == 0)
-            return commands[i].main (argc - 1, argv + 1);
+            {
+              g_autofree char *prgname = g_strdup_printf ("spark %s", commands[i].name);
+
+              /* So that --help says "spark apply-patch [OPTION…]". */
+              g_set_prgname (prgname);
+              return commands[i].main (argc - 1, argv + 1);
+            }
         }
     }
 
