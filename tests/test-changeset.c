@@ -412,6 +412,18 @@ test_stale_file (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "changed on disk"));
   contents = read_back (f, "a.txt");
   g_assert_cmpstr (contents, ==, "a\nedited by the person\n");
+
+  /* Nor deleted. */
+  {
+    g_autoptr(SparkChangeset) del = changeset_for (f, "*** Begin Patch\n*** Delete File: a.txt\n*** End Patch\n");
+    g_autoptr(GError) del_error = NULL;
+
+    g_assert_true (spark_changeset_accept_all (del, &del_error));
+    spark_test_write_file (f->root, "a.txt", "edited again\n");
+    g_assert_null (spark_changeset_apply (del, &del_error));
+    g_assert_error (del_error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT);
+    g_assert_true (g_file_test (g_build_filename (f->root, "a.txt", NULL), G_FILE_TEST_EXISTS));
+  }
 }
 
 static void

@@ -152,6 +152,56 @@ test_rollback_real_failure (void)
   spark_test_rm_rf (store);
 }
 
+/* Deleting a symbolic link removes the link (and a rollback puts it back). */
+static void
+test_delete_symlink (void)
+{
+  for (guint nth = 1; nth <= 2; nth++)
+    {
+      g_autofree char *root = spark_test_make_temp_dir ();
+      g_autofree char *store = spark_test_make_temp_dir ();
+      g_autofree char *link = g_build_filename (root, "link.txt", NULL);
+      g_autoptr(SparkWorkspace) ws = spark_workspace_new (root, NULL);
+      g_autoptr(SparkChangeset) cs = spark_changeset_new (ws);
+      g_autoptr(SparkTransaction) tx = NULL;
+      g_autoptr(GListModel) files = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *before = NULL;
+      g_autofree char *after = NULL;
+
+      spark_test_write_file (root, "target.txt", "t\n");
+      g_assert_cmpint (symlink ("target.txt", link), ==, 0);
+      spark_workspace_set_store_dir (ws, store);
+      before = tp_tree_digest (root);
+
+      files = spark_patch_parse ("*** Begin Patch\n*** Delete File: link.txt\n"
+                                 "*** Add File: other.txt\n+o\n*** End Patch\n", -1, NULL);
+      spark_changeset_add_files (cs, files);
+      g_assert_true (spark_changeset_accept_all (cs, &error));
+      tx = spark_transaction_new (ws, cs);
+      /* Fail the second write (the add) once: the link must come back. */
+      if (nth == 1)
+        spark_transaction_inject_failure (tx, 2);
+
+      if (nth == 1)
+        {
+          g_assert_false (spark_transaction_run (tx, &error));
+          after = tp_tree_digest (root);
+          g_assert_cmpstr (before, ==, after);
+        }
+      else
+        {
+          g_assert_true (spark_transaction_run (tx, &error));
+          g_assert_no_error (error);
+          g_assert_false (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+          g_assert_true (g_file_test (g_build_filename (root, "target.txt", NULL), G_FILE_TEST_IS_REGULAR));
+        }
+
+      spark_test_rm_rf (root);
+      spark_test_rm_rf (store);
+    }
+}
+
 static void
 on_done (GObject      *object,
          GAsyncResult *result,
@@ -199,6 +249,7 @@ main (int   argc,
 
   g_test_add_func ("/transaction/rollback-nth-write", test_rollback_nth_write);
   g_test_add_func ("/transaction/rollback-real-failure", test_rollback_real_failure);
+  g_test_add_func ("/transaction/delete-symlink", test_delete_symlink);
   g_test_add_func ("/transaction/async", test_async);
 
   return g_test_run ();

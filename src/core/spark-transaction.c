@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -40,6 +41,7 @@ typedef struct
   gboolean    existed;
   GBytes     *backup;
   guint       backup_mode;
+  char       *backup_link;   /* a deleted symbolic link's target */
   GPtrArray  *created_dirs;  /* deepest last */
 } Action;
 
@@ -71,6 +73,7 @@ action_free (gpointer data)
   g_free (a->abs_path);
   g_free (a->contents);
   g_clear_pointer (&a->backup, g_bytes_unref);
+  g_free (a->backup_link);
   g_clear_pointer (&a->created_dirs, g_ptr_array_unref);
   g_free (a);
 }
@@ -299,6 +302,8 @@ plan_file (SparkTransaction  *self,
       break;
 
     case SPARK_FILE_CHANGE_DELETE:
+      if (o->text != NULL && !still_same (file, o, error))
+        return FALSE;
       applied = 1;
       add_action (self, ACTION_DELETE, o->abs_path, NULL, 0, 0);
       g_string_append_printf (self->summary, "D %s\n", path);
@@ -446,7 +451,15 @@ perform (SparkTransaction  *self,
       char *data = NULL;
       gsize len = 0;
 
-      if (!S_ISREG (st.st_mode) && !(S_ISLNK (st.st_mode) && a->kind == ACTION_WRITE))
+      if (S_ISLNK (st.st_mode) && a->kind == ACTION_DELETE)
+        {
+          /* Deleting a link removes the link, not what it points to. */
+          a->backup_link = g_file_read_link (a->abs_path, error);
+          if (a->backup_link == NULL)
+            return FALSE;
+          a->existed = TRUE;
+        }
+      else if (!S_ISREG (st.st_mode) && !(S_ISLNK (st.st_mode) && a->kind == ACTION_WRITE))
         {
           g_autofree char *display = g_filename_display_name (a->abs_path);
 
@@ -455,13 +468,16 @@ perform (SparkTransaction  *self,
           return FALSE;
         }
 
-      if (!g_file_get_contents (a->abs_path, &data, &len, error))
-        return FALSE;
-      a->existed = TRUE;
-      a->backup = g_bytes_new_take (data, len);
-      a->backup_mode = st.st_mode & 07777;
-      if (S_ISLNK (st.st_mode) && g_stat (a->abs_path, &st) == 0)
-        a->backup_mode = st.st_mode & 07777;
+      else
+        {
+          if (!g_file_get_contents (a->abs_path, &data, &len, error))
+            return FALSE;
+          a->existed = TRUE;
+          a->backup = g_bytes_new_take (data, len);
+          a->backup_mode = st.st_mode & 07777;
+          if (S_ISLNK (st.st_mode) && g_stat (a->abs_path, &st) == 0)
+            a->backup_mode = st.st_mode & 07777;
+        }
     }
   else if (a->kind == ACTION_DELETE)
     {
@@ -509,7 +525,12 @@ undo_action (Action  *a,
 {
   if (a->done)
     {
-      if (a->existed)
+      if (a->backup_link != NULL)
+        {
+          if (symlink (a->backup_link, a->abs_path) != 0)
+            return io_error (error, errno, _("Could not restore the link"), a->abs_path);
+        }
+      else if (a->existed)
         {
           gsize len;
           const char *data = g_bytes_get_data (a->backup, &len);
