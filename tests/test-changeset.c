@@ -23,6 +23,16 @@ typedef struct
   SparkWorkspace *ws;
 } Fixture;
 
+static gboolean
+path_test (const char *root,
+           const char *rel,
+           GFileTest   test)
+{
+  g_autofree char *path = g_build_filename (root, rel, NULL);
+
+  return g_file_test (path, test);
+}
+
 static void
 setup (Fixture       *f,
        gconstpointer  data)
@@ -324,7 +334,7 @@ test_modes (Fixture       *f,
   g_assert_cmpint (st.st_mode & 07777, ==, 0750);
   g_assert_cmpint (g_stat (moved, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 07777, ==, 0755);
-  g_assert_false (g_file_test (g_build_filename (f->root, "tool.sh", NULL), G_FILE_TEST_EXISTS));
+  g_assert_false (path_test (f->root, "tool.sh", G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -390,7 +400,7 @@ test_file_errors (Fixture       *f,
 
   /* A binary file can still be deleted. */
   apply_all (f, "*** Begin Patch\n*** Delete File: bin.dat\n*** End Patch\n");
-  g_assert_false (g_file_test (g_build_filename (f->root, "bin.dat", NULL), G_FILE_TEST_EXISTS));
+  g_assert_false (path_test (f->root, "bin.dat", G_FILE_TEST_EXISTS));
 }
 
 /* A file that changed after the patch was read is never overwritten. */
@@ -422,7 +432,7 @@ test_stale_file (Fixture       *f,
     spark_test_write_file (f->root, "a.txt", "edited again\n");
     g_assert_null (spark_changeset_apply (del, &del_error));
     g_assert_error (del_error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT);
-    g_assert_true (g_file_test (g_build_filename (f->root, "a.txt", NULL), G_FILE_TEST_EXISTS));
+    g_assert_true (path_test (f->root, "a.txt", G_FILE_TEST_EXISTS));
   }
 }
 

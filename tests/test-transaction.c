@@ -17,6 +17,16 @@
 #include "spark-test-utils.h"
 #include "test-patch-common.h"
 
+static gboolean
+path_test (const char *root,
+           const char *rel,
+           GFileTest   test)
+{
+  g_autofree char *path = g_build_filename (root, rel, NULL);
+
+  return g_file_test (path, test);
+}
+
 static const char *patch =
   "*** Begin Patch\n"
   "*** Update File: a.txt\n@@\n-a1\n+A1\n"
@@ -194,7 +204,7 @@ test_delete_symlink (void)
           g_assert_true (spark_transaction_run (tx, &error));
           g_assert_no_error (error);
           g_assert_false (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
-          g_assert_true (g_file_test (g_build_filename (root, "target.txt", NULL), G_FILE_TEST_IS_REGULAR));
+          g_assert_true (path_test (root, "target.txt", G_FILE_TEST_IS_REGULAR));
         }
 
       spark_test_rm_rf (root);
