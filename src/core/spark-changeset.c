@@ -244,6 +244,10 @@ spark_changeset_accept_all (SparkChangeset  *self,
 
           if (conflicts->len > 0)
             g_string_append_c (conflicts, '\n');
+          /* Name the hunk unless the whole operation failed. */
+          if (spark_file_change_get_error (file) == NULL)
+            g_string_append_printf (conflicts, _("Hunk %u of %s: "), h + 1,
+                                    spark_file_change_get_path (file));
           g_string_append (conflicts, message);
         }
     }
