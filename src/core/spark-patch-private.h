@@ -27,6 +27,8 @@ void         _spark_hunk_set_location       (SparkHunk        *self,
                                              SparkMatchFuzz    fuzz);
 void         _spark_hunk_set_conflict       (SparkHunk        *self,
                                              const char       *message);
+void         _spark_hunk_set_old_lines      (SparkHunk        *self,
+                                             char            **lines);
 /* Location from 0, as the matcher gave it. */
 guint        _spark_hunk_get_start          (SparkHunk        *self);
 guint        _spark_hunk_get_new_drop       (SparkHunk        *self);
@@ -55,9 +57,4 @@ typedef struct
 
 const SparkFileOriginal *_spark_file_change_get_original (SparkFileChange *self);
 
-G_END_DECLS
-
-G_BEGIN_DECLS
-void         _spark_hunk_set_old_lines      (SparkHunk        *self,
-                                             char            **lines);
 G_END_DECLS

@@ -216,7 +216,7 @@ note_file (SparkTransaction *self,
       if (state == SPARK_HUNK_ACCEPTED || state == SPARK_HUNK_EDITED)
         continue;
 
-      g_string_append (why, why->len ? "; " : "; ");
+      g_string_append (why, "; ");
       if (state == SPARK_HUNK_CONFLICT)
         {
           first = g_strdup (spark_hunk_get_conflict_message (hunk));
