@@ -1,0 +1,610 @@
+/* spark-assistant.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-assistant"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "spark-assistant.h"
+#include "spark-credentials.h"
+
+/* The model side of one project window: it owns the agent session, keeps it
+ * in step with the preferences (GSettings, which the agent layer does not
+ * know), finds the API key off the main thread, says in plain words what is
+ * missing before a first turn can run, and holds the proposal the review
+ * pane shows until the person decides on it. Views talk to this object only,
+ * so the turn can be driven and tested without them. */
+struct _SparkAssistant
+{
+  GObject         parent_instance;
+
+  SparkProject   *project;
+  GSettings      *settings;
+  SparkSession   *session;
+  GCancellable   *cancellable;
+  SparkChangeset *changeset;     /* the proposal being reviewed */
+  SparkToolCall  *pending_call;  /* its call, once the model finished it */
+  char           *notice;
+  char           *api_key;
+  guint           key_looked_up : 1;
+  guint           started : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_NOTICE,
+  PROP_READY,
+  PROP_BUSY,
+  PROP_CHANGESET,
+  PROP_AWAITING_APPROVAL,
+  N_PROPS
+};
+
+enum {
+  PROPOSAL_STARTED,
+  APPLIED,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (SparkAssistant, spark_assistant, G_TYPE_OBJECT)
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static const char *
+effective_endpoint (SparkAssistant *self,
+                    char          **owned)
+{
+  const char *env = g_getenv ("OPENAI_BASE_URL");
+
+  *owned = g_settings_get_string (self->settings, "endpoint");
+  if (**owned != '\0')
+    return *owned;
+  if (env != NULL && *env != '\0')
+    return env;
+  return SPARK_DEFAULT_ENDPOINT;
+}
+
+static gboolean
+endpoint_is_loopback (const char *endpoint)
+{
+  g_autoptr(GUri) uri = g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL);
+
+  return uri != NULL && spark_uri_is_loopback (uri);
+}
+
+static void
+set_notice (SparkAssistant *self,
+            const char     *notice)
+{
+  if (g_strcmp0 (self->notice, notice) == 0)
+    return;
+
+  g_free (self->notice);
+  self->notice = g_strdup (notice);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOTICE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READY]);
+}
+
+static void
+start_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SparkAssistant) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!spark_session_start_finish (SPARK_SESSION (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Not fatal: the first turn connects again and reports its own error. */
+      g_debug ("Warm-up failed: %s", error->message);
+    }
+}
+
+/* Reads the preferences into the session and decides whether a turn can
+ * run. Called at start, when a preference changes, and when the key is in. */
+static void
+apply_settings (SparkAssistant *self)
+{
+  g_autofree char *owned_endpoint = NULL;
+  g_autofree char *model = g_settings_get_string (self->settings, "model");
+  const char *endpoint = effective_endpoint (self, &owned_endpoint);
+  int transport = g_settings_get_enum (self->settings, "transport");
+  int wire_api = g_settings_get_enum (self->settings, "wire-api");
+  int approval = g_settings_get_enum (self->settings, "approval-mode");
+  SparkTransportKind kind;
+
+  switch (transport)
+    {
+    case 1: kind = SPARK_TRANSPORT_KIND_WEBSOCKET; break;
+    case 2: kind = SPARK_TRANSPORT_KIND_HTTP; break;
+    default: kind = SPARK_TRANSPORT_KIND_AUTO; break;
+    }
+
+  g_object_set (self->session,
+                "endpoint", endpoint,
+                "transport-kind", kind,
+                "wire-api", wire_api == 1 ? SPARK_WIRE_API_CHAT : SPARK_WIRE_API_RESPONSES,
+                NULL);
+  if (*model != '\0')
+    spark_session_set_model (self->session, model);
+
+  /* Ask and read-only both leave every edit to this object's review
+   * handler; only "apply automatically" lets the policy approve edits.
+   * Shell commands always ask. */
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (self->session),
+                                  approval == 1 ? SPARK_APPROVAL_MODE_EDITS : SPARK_APPROVAL_MODE_NONE);
+
+  if (!self->key_looked_up)
+    return;
+
+  if (self->api_key != NULL)
+    spark_session_set_api_key (self->session, self->api_key);
+
+  if (self->api_key == NULL && !endpoint_is_loopback (endpoint))
+    {
+      set_notice (self, _("Spark needs an API key to talk to the model. Store one in "
+                          "Preferences (Ctrl+,) or set OPENAI_API_KEY, or point the endpoint "
+                          "at a local server such as http://127.0.0.1:8080/v1."));
+      return;
+    }
+
+  set_notice (self, NULL);
+
+  if (!self->started)
+    {
+      self->started = TRUE;
+      spark_session_start_async (self->session, self->cancellable, start_cb, g_object_ref (self));
+    }
+}
+
+static void
+settings_changed_cb (SparkAssistant *self,
+                     const char     *key,
+                     GSettings      *settings)
+{
+  if (g_str_equal (key, "endpoint") || g_str_equal (key, "model") ||
+      g_str_equal (key, "transport") || g_str_equal (key, "wire-api") ||
+      g_str_equal (key, "approval-mode"))
+    apply_settings (self);
+}
+
+static void
+lookup_key_worker (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  char *key = spark_credentials_lookup_api_key (&error);
+
+  /* A missing keyring is "no key", not an error worth showing. */
+  g_task_return_pointer (task, key, g_free);
+}
+
+static void
+lookup_key_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  SparkAssistant *self = SPARK_ASSISTANT (object);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  g_free (self->api_key);
+  self->api_key = g_task_propagate_pointer (G_TASK (result), NULL);
+  self->key_looked_up = TRUE;
+  apply_settings (self);
+}
+
+static void
+lookup_key (SparkAssistant *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, lookup_key_cb, NULL);
+
+  g_task_set_source_tag (task, lookup_key);
+  g_task_run_in_thread (task, lookup_key_worker);
+}
+
+static void
+set_changeset (SparkAssistant *self,
+               SparkChangeset *changeset,
+               SparkToolCall  *call)
+{
+  g_set_object (&self->pending_call, call);
+  if (g_set_object (&self->changeset, changeset))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANGESET]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AWAITING_APPROVAL]);
+}
+
+static void
+tool_call_started_cb (SparkAssistant *self,
+                      SparkToolCall  *call,
+                      SparkSession   *session)
+{
+  SparkChangeset *changeset;
+
+  if (!spark_tool_call_is_patch (call))
+    return;
+
+  /* The changeset fills while the patch streams; review starts now. */
+  changeset = spark_session_get_changeset (session, call);
+  if (changeset == NULL)
+    return;
+
+  g_clear_object (&self->pending_call);
+  if (g_set_object (&self->changeset, changeset))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANGESET]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AWAITING_APPROVAL]);
+  g_signal_emit (self, signals[PROPOSAL_STARTED], 0, changeset);
+}
+
+static gboolean
+review_cb (SparkAssistant      *self,
+           SparkToolCall       *call,
+           SparkApprovalPolicy *policy)
+{
+  if (!spark_tool_call_is_patch (call))
+    return FALSE;   /* shell: the policy's mode decides (refuses) for now */
+
+  if (g_settings_get_enum (self->settings, "approval-mode") == 2)
+    {
+      spark_tool_call_reject (call, "Not applied: Spark is in read-only mode, so no file may change. "
+                                    "Describe the change instead.");
+      return TRUE;
+    }
+
+  if (spark_approval_policy_get_mode (policy) == SPARK_APPROVAL_MODE_EDITS)
+    return FALSE;   /* apply automatically */
+
+  set_changeset (self, spark_session_get_changeset (self->session, call), call);
+  return TRUE;
+}
+
+static void
+tool_call_output_cb (SparkAssistant *self,
+                     SparkToolCall  *call,
+                     const char     *output,
+                     gboolean        success,
+                     SparkSession   *session)
+{
+  if (!spark_tool_call_is_patch (call))
+    return;
+
+  if (success)
+    g_signal_emit (self, signals[APPLIED], 0, output);
+
+  if (self->pending_call == call)
+    set_changeset (self, self->changeset, NULL);
+}
+
+static void
+busy_changed_cb (SparkAssistant *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+spark_assistant_dispose (GObject *object)
+{
+  SparkAssistant *self = (SparkAssistant *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->session != NULL)
+    spark_session_close (self->session);
+
+  G_OBJECT_CLASS (spark_assistant_parent_class)->dispose (object);
+}
+
+static void
+spark_assistant_finalize (GObject *object)
+{
+  SparkAssistant *self = (SparkAssistant *)object;
+
+  g_clear_object (&self->project);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->session);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->changeset);
+  g_clear_object (&self->pending_call);
+  g_clear_pointer (&self->notice, g_free);
+  g_clear_pointer (&self->api_key, g_free);
+
+  G_OBJECT_CLASS (spark_assistant_parent_class)->finalize (object);
+}
+
+static void
+spark_assistant_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  SparkAssistant *self = SPARK_ASSISTANT (object);
+
+  switch (prop_id)
+    {
+    case PROP_NOTICE:
+      g_value_set_string (value, self->notice);
+      break;
+
+    case PROP_READY:
+      g_value_set_boolean (value, spark_assistant_get_ready (self));
+      break;
+
+    case PROP_BUSY:
+      g_value_set_boolean (value, spark_assistant_get_busy (self));
+      break;
+
+    case PROP_CHANGESET:
+      g_value_set_object (value, self->changeset);
+      break;
+
+    case PROP_AWAITING_APPROVAL:
+      g_value_set_boolean (value, spark_assistant_get_awaiting_approval (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spark_assistant_class_init (SparkAssistantClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = spark_assistant_dispose;
+  object_class->finalize = spark_assistant_finalize;
+  object_class->get_property = spark_assistant_get_property;
+
+  properties[PROP_NOTICE] =
+    g_param_spec_string ("notice", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_READY] =
+    g_param_spec_boolean ("ready", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CHANGESET] =
+    g_param_spec_object ("changeset", NULL, NULL, SPARK_TYPE_CHANGESET,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AWAITING_APPROVAL] =
+    g_param_spec_boolean ("awaiting-approval", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SparkAssistant::proposal-started:
+   * @changeset: the proposal, still filling while the patch streams
+   */
+  signals[PROPOSAL_STARTED] =
+    g_signal_new ("proposal-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SPARK_TYPE_CHANGESET);
+
+  /**
+   * SparkAssistant::applied:
+   * @summary: what was applied, as the model is told
+   */
+  signals[APPLIED] =
+    g_signal_new ("applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+spark_assistant_init (SparkAssistant *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * spark_assistant_new:
+ * @settings: the app's settings (endpoint, model, transport, wire-api,
+ *   approval-mode)
+ */
+SparkAssistant *
+spark_assistant_new (SparkProject *project,
+                     GSettings    *settings)
+{
+  SparkAssistant *self;
+
+  g_return_val_if_fail (SPARK_IS_PROJECT (project), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (SPARK_TYPE_ASSISTANT, NULL);
+  self->project = g_object_ref (project);
+  self->settings = g_object_ref (settings);
+  self->session = spark_session_new (spark_project_get_root_path (project));
+
+  g_signal_connect_object (self->session, "tool-call-started",
+                           G_CALLBACK (tool_call_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "tool-call-output",
+                           G_CALLBACK (tool_call_output_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::busy",
+                           G_CALLBACK (busy_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (spark_session_get_approval_policy (self->session), "review",
+                           G_CALLBACK (review_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed",
+                           G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+
+  apply_settings (self);
+  lookup_key (self);
+
+  return self;
+}
+
+SparkSession *
+spark_assistant_get_session (SparkAssistant *self)
+{
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), NULL);
+
+  return self->session;
+}
+
+/**
+ * spark_assistant_get_notice:
+ *
+ * Returns: (nullable): what the person must set up before a turn can run
+ */
+const char *
+spark_assistant_get_notice (SparkAssistant *self)
+{
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), NULL);
+
+  return self->notice;
+}
+
+gboolean
+spark_assistant_get_ready (SparkAssistant *self)
+{
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), FALSE);
+
+  return self->key_looked_up && self->notice == NULL;
+}
+
+gboolean
+spark_assistant_get_busy (SparkAssistant *self)
+{
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), FALSE);
+
+  return spark_session_get_busy (self->session);
+}
+
+/**
+ * spark_assistant_get_changeset:
+ *
+ * Returns: (transfer none) (nullable): the latest proposal
+ */
+SparkChangeset *
+spark_assistant_get_changeset (SparkAssistant *self)
+{
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), NULL);
+
+  return self->changeset;
+}
+
+/* The model finished the patch and waits for the person's decision. */
+gboolean
+spark_assistant_get_awaiting_approval (SparkAssistant *self)
+{
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), FALSE);
+
+  return self->pending_call != NULL;
+}
+
+gboolean
+spark_assistant_send (SparkAssistant  *self,
+                      const char      *prompt,
+                      GError         **error)
+{
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), FALSE);
+  g_return_val_if_fail (prompt != NULL, FALSE);
+
+  if (!spark_assistant_get_ready (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           self->notice ? self->notice : _("Still looking for the API key"));
+      return FALSE;
+    }
+
+  if (spark_session_get_busy (self->session))
+    {
+      /* A prompt sent while a turn runs waits for it. */
+      spark_session_queue (self->session, prompt);
+      return TRUE;
+    }
+
+  spark_session_send (self->session, prompt);
+  return TRUE;
+}
+
+gboolean
+spark_assistant_steer (SparkAssistant  *self,
+                       const char      *text,
+                       GError         **error)
+{
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), FALSE);
+
+  return spark_session_steer (self->session, text, error);
+}
+
+void
+spark_assistant_queue (SparkAssistant *self,
+                       const char     *text)
+{
+  g_return_if_fail (SPARK_IS_ASSISTANT (self));
+
+  spark_session_queue (self->session, text);
+}
+
+void
+spark_assistant_stop (SparkAssistant *self)
+{
+  g_return_if_fail (SPARK_IS_ASSISTANT (self));
+
+  spark_session_stop (self->session);
+}
+
+/**
+ * spark_assistant_apply:
+ *
+ * Applies what the person accepted (or edited) of the proposal: the
+ * session runs the transaction and tells the model what was applied.
+ */
+gboolean
+spark_assistant_apply (SparkAssistant  *self,
+                       GError         **error)
+{
+  g_autoptr(SparkToolCall) call = NULL;
+
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), FALSE);
+
+  if (self->pending_call == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                           _("The model is still writing this change; apply it when it is complete"));
+      return FALSE;
+    }
+
+  if (spark_changeset_count_state (self->changeset, SPARK_HUNK_ACCEPTED) == 0 &&
+      spark_changeset_count_state (self->changeset, SPARK_HUNK_EDITED) == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Accept or edit at least one change first"));
+      return FALSE;
+    }
+
+  call = g_object_ref (self->pending_call);
+  spark_tool_call_approve (call);
+  return TRUE;
+}
+
+/**
+ * spark_assistant_reject:
+ * @reason: (nullable): why, for the model
+ *
+ * Turns the whole proposal down; nothing is written.
+ */
+void
+spark_assistant_reject (SparkAssistant *self,
+                        const char     *reason)
+{
+  g_autoptr(SparkToolCall) call = NULL;
+
+  g_return_if_fail (SPARK_IS_ASSISTANT (self));
+
+  if (self->pending_call == NULL)
+    return;
+
+  call = g_object_ref (self->pending_call);
+  set_changeset (self, self->changeset, NULL);
+  spark_tool_call_reject (call, reason && *reason ? reason : "The person rejected the whole change.");
+}
