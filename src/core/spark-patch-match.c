@@ -227,13 +227,33 @@ spark_patch_seek (const char * const *lines,
 
   for (guint l = 0; l < G_N_ELEMENTS (levels); l++)
     {
+      g_autoptr(GPtrArray) norm_lines = NULL;
+      g_autoptr(GPtrArray) norm_pattern = NULL;
+
+      /* The Unicode pass compares normalised copies: make each once. */
+      if (levels[l] == SPARK_MATCH_UNICODE)
+        {
+          norm_lines = g_ptr_array_new_full (n_lines - search_start, g_free);
+          for (guint i = search_start; i < n_lines; i++)
+            g_ptr_array_add (norm_lines, normalise (lines[i]));
+          norm_pattern = g_ptr_array_new_full (n_pattern, g_free);
+          for (guint j = 0; j < n_pattern; j++)
+            g_ptr_array_add (norm_pattern, normalise (pattern[j]));
+        }
+
       for (guint i = search_start; i <= last; i++)
         {
           guint j;
 
           for (j = 0; j < n_pattern; j++)
             {
-              if (!lines_equal (lines[i + j], pattern[j], levels[l]))
+              if (norm_lines != NULL)
+                {
+                  if (strcmp (g_ptr_array_index (norm_lines, i + j - search_start),
+                              g_ptr_array_index (norm_pattern, j)) != 0)
+                    break;
+                }
+              else if (!lines_equal (lines[i + j], pattern[j], levels[l]))
                 break;
             }
 
