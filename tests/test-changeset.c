@@ -437,6 +437,40 @@ test_stale_file (Fixture       *f,
 }
 
 static void
+on_applied (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  char **text = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *text = spark_changeset_apply_finish (SPARK_CHANGESET (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_apply_async (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(SparkChangeset) cs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *contents = NULL;
+
+  spark_test_write_file (f->root, "a.txt", "a\n");
+  cs = changeset_for (f, "*** Begin Patch\n*** Update File: a.txt\n@@\n-a\n+b\n*** End Patch\n");
+  g_assert_true (spark_changeset_accept_all (cs, &error));
+  spark_changeset_apply_async (cs, NULL, on_applied, &text);
+  /* The meson timeout guards this loop. */
+  while (text == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpstr (text, ==, "Success. Updated the following files:\nM a.txt\n");
+  contents = read_back (f, "a.txt");
+  g_assert_cmpstr (contents, ==, "b\n");
+}
+
+static void
 test_describe (Fixture       *f,
                gconstpointer  data)
 {
@@ -468,6 +502,7 @@ main (int   argc,
   ADD ("modes", test_modes);
   ADD ("file-errors", test_file_errors);
   ADD ("stale-file", test_stale_file);
+  ADD ("apply-async", test_apply_async);
   ADD ("describe", test_describe);
 #undef ADD
 

@@ -298,6 +298,62 @@ spark_changeset_apply (SparkChangeset  *self,
   return g_strdup (spark_transaction_get_result_text (transaction));
 }
 
+static void
+apply_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  SparkTransaction *transaction = SPARK_TRANSACTION (object);
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!spark_transaction_run_finish (transaction, result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_strdup (spark_transaction_get_result_text (transaction)), g_free);
+}
+
+void
+spark_changeset_apply_async (SparkChangeset      *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(SparkTransaction) transaction = NULL;
+
+  g_return_if_fail (SPARK_IS_CHANGESET (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, spark_changeset_apply_async);
+
+  if (self->workspace == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                               _("The changeset has no workspace to apply to"));
+      return;
+    }
+
+  transaction = spark_transaction_new (self->workspace, self);
+  spark_transaction_run_async (transaction, cancellable, apply_done, g_steal_pointer (&task));
+}
+
+/**
+ * spark_changeset_apply_finish:
+ *
+ * Returns: (transfer full): the result text for the model, or %NULL
+ */
+char *
+spark_changeset_apply_finish (SparkChangeset  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  g_return_val_if_fail (SPARK_IS_CHANGESET (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static const char *
 kind_word (SparkFileChangeKind kind)
 {

@@ -71,6 +71,16 @@ void             spark_changeset_reject_all        (SparkChangeset    *self);
 char            *spark_changeset_apply             (SparkChangeset    *self,
                                                     GError           **error);
 
+/* The same without blocking: files are planned on the calling thread and
+ * written in a worker thread. The result is the model-facing text. */
+void             spark_changeset_apply_async       (SparkChangeset       *self,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+char            *spark_changeset_apply_finish      (SparkChangeset       *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
 /* A plain-text listing of the operations, hunks, states and locations (what
  * `spark apply-patch --dry-run` prints). */
 char            *spark_changeset_describe          (SparkChangeset    *self);
