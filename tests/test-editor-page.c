@@ -377,6 +377,15 @@ test_reload_unmodified (Fixture       *f,
   g_assert_cmpint (gtk_text_iter_get_line (&iter), ==, 1);
   g_assert_cmpint (gtk_text_iter_get_line_offset (&iter), ==, 3);
 
+  /* The reload is one step of the undo history: nothing the file held
+   * before is lost. */
+  g_assert_true (gtk_text_buffer_get_can_undo (buffer));
+  gtk_text_buffer_undo (buffer);
+  g_assert_true (buffer_text_is (f, "first line\nsecond line\n"));
+  gtk_text_buffer_redo (buffer);
+  g_assert_true (buffer_text_is (f, "first line\nsecond line changed\nthird\n"));
+  gtk_text_buffer_set_modified (buffer, FALSE);
+
   /* In-place rewrite. */
   write_in_place (f->path, "rewritten\n");
   WAIT_UNTIL (buffer_text_is (f, "rewritten\n"));

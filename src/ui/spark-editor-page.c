@@ -380,10 +380,49 @@ replace_text (SparkEditorPage *self,
       column = gtk_text_iter_get_line_offset (&iter);
     }
 
-  /* One insert, outside the undo history, so undo cannot empty the file. */
-  gtk_text_buffer_begin_irreversible_action (buffer);
-  gtk_text_buffer_set_text (buffer, ld->text, ld->length);
-  gtk_text_buffer_end_irreversible_action (buffer);
+  if (!keep_cursor)
+    {
+      /* One insert, outside the undo history, so undo cannot empty the file. */
+      gtk_text_buffer_begin_irreversible_action (buffer);
+      gtk_text_buffer_set_text (buffer, ld->text, ld->length);
+      gtk_text_buffer_end_irreversible_action (buffer);
+    }
+  else
+    {
+      /* A reload (an applied change, a checkout) is one undoable step that
+       * replaces only the lines that differ: marks, the cursor and the
+       * scroll position outside the change stay where they were. */
+      GtkTextIter start, end;
+      g_autofree char *old = NULL;
+      gsize old_len, prefix = 0, suffix = 0;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      old = gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+      old_len = strlen (old);
+
+      while (prefix < old_len && prefix < ld->length && old[prefix] == ld->text[prefix])
+        prefix++;
+      while (prefix > 0 && (old[prefix] & 0xC0) == 0x80)
+        prefix--;
+      while (suffix < old_len - prefix && suffix < ld->length - prefix &&
+             old[old_len - 1 - suffix] == ld->text[ld->length - 1 - suffix])
+        suffix++;
+      while (suffix > 0 && (old[old_len - suffix] & 0xC0) == 0x80)
+        suffix--;
+
+      if (prefix != old_len || prefix != ld->length)
+        {
+          gtk_text_buffer_begin_user_action (buffer);
+          gtk_text_buffer_get_iter_at_offset (buffer, &start,
+                                              g_utf8_pointer_to_offset (old, old + prefix));
+          gtk_text_buffer_get_iter_at_offset (buffer, &end,
+                                              g_utf8_pointer_to_offset (old, old + old_len - suffix));
+          gtk_text_buffer_delete (buffer, &start, &end);
+          gtk_text_buffer_insert (buffer, &start, ld->text + prefix,
+                                  ld->length - prefix - suffix);
+          gtk_text_buffer_end_user_action (buffer);
+        }
+    }
 
   /* gtk_text_buffer_get_iter_at_line_offset() clamps to the line's end. */
   if (!gtk_text_buffer_get_iter_at_line_offset (buffer, &iter, line, column))
