@@ -288,6 +288,15 @@ test_crlf_round_trip (Fixture       *f,
 
   crlf = read_back (f, "win.txt");
   g_assert_cmpstr (crlf, ==, "one\r\n2\r\n2b\r\nthree\r\n");
+
+  /* A byte order mark stays, and does not hide the first line. */
+  spark_test_write_file (f->root, "bom.txt", "\xEF\xBB\xBF" "first\r\nsecond\r\n");
+  apply_all (f, "*** Begin Patch\n*** Update File: bom.txt\n@@\n-first\n+FIRST\n*** End Patch\n");
+  {
+    g_autofree char *bom = read_back (f, "bom.txt");
+
+    g_assert_cmpstr (bom, ==, "\xEF\xBB\xBF" "FIRST\r\nsecond\r\n");
+  }
   lf = read_back (f, "unix.txt");
   g_assert_cmpstr (lf, ==, "one\n2\n");
 }

@@ -466,6 +466,14 @@ read_original (SparkFileChange  *self,
       return FALSE;
     }
 
+  /* A byte order mark is not part of the first line: keep it aside. */
+  if (o->length >= 3 && memcmp (o->text, "\xEF\xBB\xBF", 3) == 0)
+    {
+      o->bom = TRUE;
+      memmove (o->text, o->text + 3, o->length - 3 + 1);
+      o->length -= 3;
+    }
+
   o->lines = spark_patch_split_lines (o->text, o->length, &o->n_lines);
 
   return TRUE;

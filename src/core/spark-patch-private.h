@@ -50,6 +50,7 @@ typedef struct
   char          *text;          /* LF text (update/delete/move) */
   gsize          length;
   SparkNewline   newline;
+  gboolean       bom;           /* the file started with a UTF-8 byte order mark */
   guint          mode;          /* st_mode & 07777, 0 when missing */
   char         **lines;         /* text split as the reference does */
   guint          n_lines;

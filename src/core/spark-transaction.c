@@ -245,6 +245,13 @@ still_same (SparkFileChange          *file,
   SparkNewline nl;
 
   text = spark_file_load_text (o->abs_path, SPARK_FILE_MAX_TEXT_SIZE, &len, &nl, NULL);
+  if (text != NULL && o->bom && len >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
+    {
+      memmove (text, text + 3, len - 3 + 1);
+      len -= 3;
+    }
+  else if (text != NULL && o->bom)
+    len = G_MAXSIZE;  /* the mark went away: changed */
   if (text == NULL || len != o->length || nl != o->newline || memcmp (text, o->text, len) != 0)
     {
       g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
@@ -345,6 +352,16 @@ plan_file (SparkTransaction  *self,
                                              (SparkReplacement *) (void *) reps->data, reps->len,
                                              &lf_len);
         out = spark_text_convert_newlines (lf, lf_len, o->newline, &out_len);
+        if (o->bom)
+          {
+            char *with_bom = g_malloc (out_len + 4);
+
+            memcpy (with_bom, "\xEF\xBB\xBF", 3);
+            memcpy (with_bom + 3, out, out_len + 1);
+            g_free (out);
+            out = with_bom;
+            out_len += 3;
+          }
 
         if (kind == SPARK_FILE_CHANGE_MOVE && strcmp (o->abs_path, o->abs_move_path) != 0)
           {
