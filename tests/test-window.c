@@ -245,6 +245,16 @@ test_open_edit_save (void)
     g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>question"));
   }
 
+  /* The approval mode in the header is the setting. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "approval-mode",
+                                  g_variant_new_string ("read-only"));
+  {
+    g_autofree char *mode = g_settings_get_string (settings, "approval-mode");
+
+    g_assert_cmpstr (mode, ==, "read-only");
+    g_settings_reset (settings, "approval-mode");
+  }
+
   /* F9 hides the tree, and the setting follows. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-file-tree", NULL);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (tree)));

@@ -256,6 +256,13 @@ spark_application_startup (GApplication *app)
   gtk_source_init ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+
+  /* Stateful: the header's menu shows and changes the setting. */
+  {
+    g_autoptr(GAction) approval = g_settings_create_action (SPARK_APPLICATION (app)->settings,
+                                                            "approval-mode");
+    g_action_map_add_action (G_ACTION_MAP (app), approval);
+  }
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.new-window", new_window_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
