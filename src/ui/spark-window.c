@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "spark-application.h"
+#include "spark-assistant.h"
 #include "spark-editor-page.h"
 #include "spark-file-tree.h"
 #include "spark-quick-open.h"
@@ -25,6 +26,7 @@ struct _SparkWindow
 
   GSettings            *settings;
   SparkProject         *project;
+  SparkAssistant       *assistant;
   GCancellable         *cancellable;
   gulong                max_position_handler;
 
@@ -274,6 +276,47 @@ file_activated_cb (SparkWindow   *self,
   spark_window_open_file (self, file);
 }
 
+/* The model's turn -------------------------------------------------------- */
+
+static void
+proposal_started_cb (SparkWindow    *self,
+                     SparkChangeset *changeset)
+{
+  /* Review starts while the patch is still streaming. */
+  adw_view_stack_set_visible_child_name (self->side_stack, "review");
+  if (!self->side_area_visible)
+    g_object_set (self, "side-area-visible", TRUE, NULL);
+}
+
+static void
+applied_cb (SparkWindow *self,
+            const char  *summary)
+{
+  g_auto(GStrv) lines = g_strsplit (summary, "\n", 2);
+
+  spark_window_show_toast (self, lines[0] ? lines[0] : summary);
+}
+
+static void
+session_error_cb (SparkWindow  *self,
+                  const GError *error)
+{
+  spark_window_show_toast (self, error->message);
+}
+
+/**
+ * spark_window_get_assistant:
+ *
+ * Returns: (transfer none) (nullable): the model side of the open project
+ */
+SparkAssistant *
+spark_window_get_assistant (SparkWindow *self)
+{
+  g_return_val_if_fail (SPARK_IS_WINDOW (self), NULL);
+
+  return self->assistant;
+}
+
 /* Folders ---------------------------------------------------------------- */
 
 /**
@@ -294,7 +337,15 @@ spark_window_open_folder (SparkWindow *self,
   g_return_if_fail (G_IS_FILE (folder));
 
   g_set_object (&self->project, NULL);
+  g_clear_object (&self->assistant);
   self->project = spark_project_new (folder);
+  self->assistant = spark_assistant_new (self->project, self->settings);
+  g_signal_connect_object (self->assistant, "proposal-started",
+                           G_CALLBACK (proposal_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->assistant, "applied",
+                           G_CALLBACK (applied_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (spark_assistant_get_session (self->assistant), "error",
+                           G_CALLBACK (session_error_cb), self, G_CONNECT_SWAPPED);
 
   name = spark_project_dup_display_name (self->project);
   where = display_path (folder);
@@ -648,6 +699,7 @@ spark_window_finalize (GObject *object)
 {
   SparkWindow *self = (SparkWindow *)object;
 
+  g_clear_object (&self->assistant);
   g_clear_object (&self->project);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);

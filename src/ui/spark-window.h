@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 
+#include "spark-assistant.h"
 #include "spark-editor-page.h"
 #include "spark-file-tree.h"
 #include "spark-project.h"
@@ -23,6 +24,7 @@ SparkWindow     *spark_window_new             (GtkApplication *application);
 void             spark_window_open_folder     (SparkWindow    *self,
                                                GFile          *folder);
 SparkProject    *spark_window_get_project     (SparkWindow    *self);
+SparkAssistant  *spark_window_get_assistant   (SparkWindow    *self);
 SparkEditorPage *spark_window_open_file       (SparkWindow    *self,
                                                GFile          *file);
 SparkEditorPage *spark_window_get_current_page (SparkWindow   *self);
