@@ -407,6 +407,31 @@ test_file_errors (Fixture       *f,
   assert_file_error (f, "*** Begin Patch\n*** Add File: /etc/spark-test\n+x\n*** End Patch\n",
                      SPARK_WORKSPACE_ERROR, SPARK_WORKSPACE_ERROR_OUTSIDE_ROOT, "outside");
 
+  /* Two operations on one file (directly or through a move). */
+  spark_test_write_file (f->root, "twice.txt", "t\n");
+  {
+    g_autoptr(SparkChangeset) cs = changeset_for (f,
+      "*** Begin Patch\n*** Update File: twice.txt\n@@\n-t\n+u\n"
+      "*** Update File: ./twice.txt\n@@\n-t\n+v\n*** End Patch\n");
+    SparkFileChange *second = spark_changeset_get_file (cs, 1);
+
+    g_assert_null (spark_file_change_get_error (spark_changeset_get_file (cs, 0)));
+    g_assert_error ((GError *) spark_file_change_get_error (second), SPARK_PATCH_ERROR,
+                    SPARK_PATCH_ERROR_CONFLICT);
+    g_assert_nonnull (strstr (spark_file_change_get_error (second)->message, "line 2"));
+    g_assert_cmpint (spark_hunk_get_state (spark_file_change_get_hunk (second, 0)), ==,
+                     SPARK_HUNK_CONFLICT);
+  }
+  {
+    g_autoptr(SparkChangeset) cs = changeset_for (f,
+      "*** Begin Patch\n*** Update File: twice.txt\n*** Move to: moved.txt\n@@\n-t\n+u\n"
+      "*** Add File: moved.txt\n+x\n*** End Patch\n");
+    const GError *second = spark_file_change_get_error (spark_changeset_get_file (cs, 1));
+
+    g_assert_error ((GError *) second, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT);
+    g_assert_nonnull (strstr (second->message, "already changed"));
+  }
+
   /* A binary file can still be deleted. */
   apply_all (f, "*** Begin Patch\n*** Delete File: bin.dat\n*** End Patch\n");
   g_assert_false (path_test (f->root, "bin.dat", G_FILE_TEST_EXISTS));

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "spark-changeset.h"
@@ -115,6 +117,46 @@ spark_changeset_get_workspace (SparkChangeset *self)
   return self->workspace;
 }
 
+static gboolean
+same_path (const char *a,
+           const char *b)
+{
+  return a != NULL && b != NULL && strcmp (a, b) == 0;
+}
+
+/* Two operations on one file would each be computed from the file as it is
+ * now, and the second write would undo the first: refuse the second. */
+static void
+check_overlap (SparkChangeset  *self,
+               SparkFileChange *file)
+{
+  const SparkFileOriginal *o = _spark_file_change_get_original (file);
+
+  if (o == NULL || spark_file_change_get_error (file) != NULL)
+    return;
+
+  for (guint i = 0; i < self->files->len; i++)
+    {
+      SparkFileChange *other = g_ptr_array_index (self->files, i);
+      const SparkFileOriginal *p = _spark_file_change_get_original (other);
+
+      if (p == NULL)
+        continue;
+
+      if (same_path (o->abs_path, p->abs_path) || same_path (o->abs_path, p->abs_move_path) ||
+          same_path (o->abs_move_path, p->abs_path) || same_path (o->abs_move_path, p->abs_move_path))
+        {
+          _spark_file_change_fail (file,
+            g_error_new (SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
+                         _("%s is already changed by the operation on line %u of this patch; "
+                           "put all changes to one file in one operation"),
+                         spark_file_change_get_path (file),
+                         spark_file_change_get_patch_line (other)));
+          return;
+        }
+    }
+}
+
 void
 spark_changeset_add_file (SparkChangeset  *self,
                           SparkFileChange *file)
@@ -123,7 +165,10 @@ spark_changeset_add_file (SparkChangeset  *self,
   g_return_if_fail (SPARK_IS_FILE_CHANGE (file));
 
   if (self->workspace != NULL)
-    _spark_file_change_bind (file, self->workspace);
+    {
+      _spark_file_change_bind (file, self->workspace);
+      check_overlap (self, file);
+    }
 
   g_ptr_array_add (self->files, g_object_ref (file));
   g_list_model_items_changed (G_LIST_MODEL (self), self->files->len - 1, 0, 1);

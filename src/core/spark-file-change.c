@@ -375,6 +375,17 @@ _spark_file_change_set_patch_line (SparkFileChange *self,
   self->patch_line = line;
 }
 
+void
+_spark_file_change_fail (SparkFileChange *self,
+                         GError          *error)
+{
+  g_clear_error (&self->error);
+  self->error = error;
+
+  for (guint i = 0; i < self->hunks->len; i++)
+    _spark_hunk_set_conflict (g_ptr_array_index (self->hunks, i), error->message);
+}
+
 SparkWorkspace *
 _spark_file_change_get_workspace (SparkFileChange *self)
 {

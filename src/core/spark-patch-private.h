@@ -40,6 +40,9 @@ void         _spark_file_change_set_patch_line (SparkFileChange *self,
 void         _spark_file_change_bind        (SparkFileChange  *self,
                                              SparkWorkspace   *workspace);
 SparkWorkspace *_spark_file_change_get_workspace (SparkFileChange *self);
+/* Puts the whole operation (present and future hunks) in conflict. */
+void         _spark_file_change_fail        (SparkFileChange  *self,
+                                             GError           *error);
 
 /* What the bound file looked like when it was read. */
 typedef struct
