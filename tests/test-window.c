@@ -13,6 +13,7 @@
 #include "spark-application.h"
 #include "spark-directory-list.h"
 #include "spark-editor-page.h"
+#include "spark-fake-server.h"
 #include "spark-preferences-window.h"
 #include "spark-quick-open.h"
 #include "spark-test-utils.h"
@@ -357,6 +358,100 @@ test_one_window_per_folder (void)
   spark_test_rm_rf (dir_b);
 }
 
+static char *
+buffer_text (SparkEditorPage *page)
+{
+  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (spark_editor_page_get_buffer (page));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+}
+
+static gboolean
+buffer_is (SparkEditorPage *page,
+           const char      *expected)
+{
+  g_autofree char *text = buffer_text (page);
+
+  return g_strcmp0 (text, expected) == 0;
+}
+
+static gboolean
+file_is (const char *dir,
+         const char *name,
+         const char *expected)
+{
+  g_autofree char *contents = spark_test_read_file (dir, name, NULL);
+
+  return g_strcmp0 (contents, expected) == 0;
+}
+
+static void
+test_apply_respects_unsaved_tabs (void)
+{
+  SparkFakeServer *server = spark_fake_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = spark_test_make_temp_dir ();
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GFile) hello = NULL;
+  g_autoptr(GError) error = NULL;
+  SparkAssistant *assistant;
+  SparkEditorPage *page;
+  GtkTextBuffer *buffer;
+  SparkWindow *window;
+  GtkTextIter end;
+
+  spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
+  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
+  g_settings_set_string (settings, "transport", "websocket");
+
+  folder = g_file_new_for_path (dir);
+  window = spark_application_open_folder (app, folder, NULL);
+  assistant = spark_window_get_assistant (window);
+  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
+
+  path = g_build_filename (dir, "hello.txt", NULL);
+  hello = g_file_new_for_path (path);
+  page = spark_window_open_file (window, hello);
+  WAIT_UNTIL (!spark_editor_page_get_loading (page), "hello.txt to load");
+  buffer = GTK_TEXT_BUFFER (spark_editor_page_get_buffer (page));
+
+  spark_fake_server_push_stream (server, "patch-custom");
+  spark_fake_server_push_stream (server, "text-done");
+  g_assert_true (spark_assistant_send (assistant, "change world to there", &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL (spark_assistant_get_awaiting_approval (assistant), "the proposal");
+  g_assert_true (spark_changeset_accept_all (spark_assistant_get_changeset (assistant), &error));
+  g_assert_no_error (error);
+
+  /* Unsaved text in the tab of a changed file: no apply, nothing lost. */
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, "typed\n", -1);
+  g_assert_false (spark_window_apply_proposal (window));
+  g_assert_true (file_is (dir, "hello.txt", "hello\nworld\n"));
+  g_assert_true (buffer_is (page, "hello\nworld\ntyped\n"));
+
+  /* Once the edit is gone, the apply goes through and the tab follows in
+   * one undoable step. */
+  gtk_text_buffer_undo (buffer);
+  gtk_text_buffer_set_modified (buffer, FALSE);
+  g_assert_true (spark_window_apply_proposal (window));
+  WAIT_UNTIL (file_is (dir, "hello.txt", "hello\nthere\n"), "the file on disk");
+  WAIT_UNTIL (buffer_is (page, "hello\nthere\n"), "the tab to follow");
+  gtk_text_buffer_undo (buffer);
+  g_assert_true (buffer_is (page, "hello\nworld\n"));
+  gtk_text_buffer_set_modified (buffer, FALSE);
+
+  WAIT_UNTIL (!spark_assistant_get_busy (assistant), "the turn to end");
+  g_settings_reset (settings, "endpoint");
+  g_settings_reset (settings, "transport");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spark_fake_server_free (server);
+  spark_test_rm_rf (dir);
+}
+
 static GtkWidget *
 find_prefs_row (GtkWidget  *widget,
                 GType       type,
@@ -431,6 +526,10 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
+  /* No key from the environment: tests use a local fake server. */
+  g_unsetenv ("OPENAI_API_KEY");
+  g_unsetenv ("OPENAI_BASE_URL");
+
   gtk_test_init (&argc, &argv, NULL);
   spark_test_quiet_logs ();
 
@@ -444,6 +543,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/open-edit-save", test_open_edit_save);
   g_test_add_func ("/ui/window/quick-open", test_quick_open);
   g_test_add_func ("/ui/window/one-window-per-folder", test_one_window_per_folder);
+  g_test_add_func ("/ui/window/apply-respects-unsaved-tabs", test_apply_respects_unsaved_tabs);
   g_test_add_func ("/ui/preferences/settings", test_preferences);
 
   ret = g_test_run ();

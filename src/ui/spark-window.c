@@ -304,6 +304,100 @@ session_error_cb (SparkWindow  *self,
   spark_window_show_toast (self, error->message);
 }
 
+/* Open tabs whose unsaved text an apply would overwrite. */
+static GPtrArray *
+find_unsaved_targets (SparkWindow    *self,
+                      SparkChangeset *changeset)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  GFile *root = spark_project_get_root (self->project);
+  guint n_pages = adw_tab_view_get_n_pages (self->tab_view);
+
+  for (guint i = 0; i < spark_changeset_get_n_files (changeset); i++)
+    {
+      SparkFileChange *change = spark_changeset_get_file (changeset, i);
+      const char *paths[] = { spark_file_change_get_path (change),
+                              spark_file_change_get_move_path (change) };
+
+      if (!spark_file_change_is_accepted (change))
+        continue;
+
+      for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
+        {
+          g_autoptr(GFile) file = NULL;
+
+          if (paths[p] == NULL)
+            continue;
+          file = g_file_resolve_relative_path (root, paths[p]);
+
+          for (guint t = 0; t < n_pages; t++)
+            {
+              SparkEditorPage *page = SPARK_EDITOR_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, t)));
+
+              if (g_file_equal (spark_editor_page_get_file (page), file) &&
+                  spark_editor_page_get_modified (page))
+                g_ptr_array_add (names, g_strdup (paths[p]));
+            }
+        }
+    }
+
+  return names;
+}
+
+/**
+ * spark_window_apply_proposal:
+ *
+ * Applies what the person accepted of the proposal under review, unless an
+ * open tab holds unsaved edits of a file it would change: Spark never
+ * overwrites those, the person saves or discards them first.
+ *
+ * Returns: whether the apply went ahead
+ */
+gboolean
+spark_window_apply_proposal (SparkWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) unsaved = NULL;
+  SparkChangeset *changeset;
+
+  g_return_val_if_fail (SPARK_IS_WINDOW (self), FALSE);
+
+  if (self->assistant == NULL ||
+      (changeset = spark_assistant_get_changeset (self->assistant)) == NULL)
+    return FALSE;
+
+  unsaved = find_unsaved_targets (self, changeset);
+  if (unsaved->len > 0)
+    {
+      g_autofree char *list = NULL;
+      g_autofree char *message = NULL;
+
+      g_ptr_array_add (unsaved, NULL);
+      list = g_strjoinv (", ", (char **) unsaved->pdata);
+      /* Translators: %s is a list of file names */
+      message = g_strdup_printf (_("Save or discard your edits to %s first: Spark never overwrites unsaved text"),
+                                 list);
+      spark_window_show_toast (self, message);
+      return FALSE;
+    }
+
+  if (!spark_assistant_apply (self->assistant, &error))
+    {
+      spark_window_show_toast (self, error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+apply_proposal_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  spark_window_apply_proposal (SPARK_WINDOW (widget));
+}
+
 /**
  * spark_window_get_assistant:
  *
@@ -821,6 +915,7 @@ spark_window_class_init (SparkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "win.close-page", NULL, close_page_action);
   gtk_widget_class_install_action (widget_class, "win.show-side-page", "s", show_side_page_action);
+  gtk_widget_class_install_action (widget_class, "win.apply-proposal", NULL, apply_proposal_action);
   gtk_widget_class_install_property_action (widget_class, "win.toggle-file-tree", "file-tree-visible");
   gtk_widget_class_install_property_action (widget_class, "win.toggle-side-area", "side-area-visible");
 

@@ -25,6 +25,7 @@ void             spark_window_open_folder     (SparkWindow    *self,
                                                GFile          *folder);
 SparkProject    *spark_window_get_project     (SparkWindow    *self);
 SparkAssistant  *spark_window_get_assistant   (SparkWindow    *self);
+gboolean         spark_window_apply_proposal  (SparkWindow    *self);
 SparkEditorPage *spark_window_open_file       (SparkWindow    *self,
                                                GFile          *file);
 SparkEditorPage *spark_window_get_current_page (SparkWindow   *self);
