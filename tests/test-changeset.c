@@ -289,6 +289,15 @@ test_crlf_round_trip (Fixture       *f,
   crlf = read_back (f, "win.txt");
   g_assert_cmpstr (crlf, ==, "one\r\n2\r\n2b\r\nthree\r\n");
 
+  /* A file mixing both keeps every untouched line's own ending. */
+  spark_test_write_file (f->root, "mixed.txt", "one\r\ntwo\nthree\r\nfour\n");
+  apply_all (f, "*** Begin Patch\n*** Update File: mixed.txt\n@@\n one\n-two\n+2\n three\n*** End Patch\n");
+  {
+    g_autofree char *mixed = read_back (f, "mixed.txt");
+
+    g_assert_cmpstr (mixed, ==, "one\r\n2\nthree\r\nfour\n");
+  }
+
   /* A byte order mark stays, and does not hide the first line. */
   spark_test_write_file (f->root, "bom.txt", "\xEF\xBB\xBF" "first\r\nsecond\r\n");
   apply_all (f, "*** Begin Patch\n*** Update File: bom.txt\n@@\n-first\n+FIRST\n*** End Patch\n");

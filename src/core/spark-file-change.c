@@ -103,6 +103,7 @@ spark_file_change_finalize (GObject *object)
   g_clear_pointer (&self->original.abs_path, g_free);
   g_clear_pointer (&self->original.abs_move_path, g_free);
   g_clear_pointer (&self->original.text, g_free);
+  g_clear_pointer (&self->original.raw_sum, g_free);
   g_clear_pointer (&self->original.lines, g_strfreev);
 
   G_OBJECT_CLASS (spark_file_change_parent_class)->finalize (object);
@@ -476,6 +477,36 @@ read_original (SparkFileChange  *self,
                    _("Cannot update %s: %s"), self->path, local_error->message);
       return FALSE;
     }
+
+  /* Remember the exact bytes, to notice a change before writing, and keep
+   * a file that mixes CRLF and LF lines as it is: its lines are matched with
+   * their CR (the trailing-whitespace pass finds them) and the lines the
+   * patch does not touch keep their own endings. */
+  {
+    g_autofree char *raw = NULL;
+    gsize raw_len = 0;
+
+    if (!g_file_get_contents (o->abs_path, &raw, &raw_len, error))
+      return FALSE;
+    o->raw_sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) raw, raw_len);
+
+    if (o->newline == SPARK_NEWLINE_CRLF)
+      {
+        gboolean mixed = FALSE;
+
+        for (gsize i = 0; i < raw_len && !mixed; i++)
+          mixed = raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r');
+
+        if (mixed)
+          {
+            g_free (o->text);
+            o->text = g_steal_pointer (&raw);
+            o->length = raw_len;
+            o->newline = SPARK_NEWLINE_LF;
+            o->mixed = TRUE;
+          }
+      }
+  }
 
   /* A byte order mark is not part of the first line: keep it aside. */
   if (o->length >= 3 && memcmp (o->text, "\xEF\xBB\xBF", 3) == 0)

@@ -240,19 +240,14 @@ still_same (SparkFileChange          *file,
             const SparkFileOriginal  *o,
             GError                  **error)
 {
-  g_autofree char *text = NULL;
+  g_autofree char *raw = NULL;
+  g_autofree char *sum = NULL;
   gsize len = 0;
-  SparkNewline nl;
 
-  text = spark_file_load_text (o->abs_path, SPARK_FILE_MAX_TEXT_SIZE, &len, &nl, NULL);
-  if (text != NULL && o->bom && len >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
-    {
-      memmove (text, text + 3, len - 3 + 1);
-      len -= 3;
-    }
-  else if (text != NULL && o->bom)
-    len = G_MAXSIZE;  /* the mark went away: changed */
-  if (text == NULL || len != o->length || nl != o->newline || memcmp (text, o->text, len) != 0)
+  if (g_file_get_contents (o->abs_path, &raw, &len, NULL))
+    sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) raw, len);
+
+  if (sum == NULL || g_strcmp0 (sum, o->raw_sum) != 0)
     {
       g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
                    _("%s changed on disk after the patch was read; not overwriting it"),
@@ -260,6 +255,51 @@ still_same (SparkFileChange          *file,
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+equal_but_cr (const char *original,
+              const char *line)
+{
+  gsize lo = strlen (original);
+  gsize ll = strlen (line);
+
+  if (lo == ll)
+    return memcmp (original, line, ll) == 0;
+  return lo == ll + 1 && original[ll] == '\r' && memcmp (original, line, ll) == 0;
+}
+
+/* In a file that mixes CRLF and LF lines, the lines of the replaced range
+ * that come back unchanged (context) keep their own ending: each new line is
+ * paired, in order, with the next original line equal to it but for a CR. */
+static const char * const *
+keep_line_endings (const SparkFileOriginal *o,
+                   const SparkReplacement  *rep,
+                   GPtrArray               *keep)
+{
+  GPtrArray *out = g_ptr_array_sized_new (rep->n_new + 1);
+  guint next = rep->start;
+  guint end = rep->start + rep->length;
+
+  for (guint i = 0; i < rep->n_new; i++)
+    {
+      const char *use = rep->new_lines[i];
+
+      for (guint k = next; k < end && k < o->n_lines; k++)
+        {
+          if (equal_but_cr (o->lines[k], rep->new_lines[i]))
+            {
+              use = o->lines[k];
+              next = k + 1;
+              break;
+            }
+        }
+      g_ptr_array_add (out, (gpointer) use);
+    }
+  g_ptr_array_add (out, NULL);
+  g_ptr_array_add (keep, out);
+
+  return (const char * const *) out->pdata;
 }
 
 static gboolean
@@ -320,6 +360,7 @@ plan_file (SparkTransaction  *self,
     case SPARK_FILE_CHANGE_MOVE:
       {
         g_autoptr(GArray) reps = g_array_new (FALSE, TRUE, sizeof (SparkReplacement));
+        g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
         g_autofree char *lf = NULL;
         char *out;
         gsize lf_len, out_len;
@@ -344,6 +385,8 @@ plan_file (SparkTransaction  *self,
             rep.n_new = g_strv_length ((char **) lines);
             if (state == SPARK_HUNK_ACCEPTED)
               rep.n_new -= MIN (rep.n_new, _spark_hunk_get_new_drop (hunk));
+            if (o->mixed)
+              rep.new_lines = keep_line_endings (o, &rep, keep);
             g_array_append_val (reps, rep);
             applied++;
           }
