@@ -1,0 +1,447 @@
+/* test-transcript.c — the chat transcript model: summaries, cheap appends,
+ * change signals, and following a real SparkSession against the fake server.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "spark-fake-server.h"
+#include "spark-session.h"
+#include "spark-test-utils.h"
+#include "spark-transcript.h"
+
+#define TEST_KEY "sk-test-7f3a9c1e5b2d"
+
+static void
+test_summaries (void)
+{
+  static const struct {
+    const char *name;
+    const char *args;
+    const char *output;
+    const char *expected;
+  } cases[] = {
+    { "read_file", "{\"path\":\"src/a.c\"}", NULL, "read_file src/a.c" },
+    { "read_file", "{\"path\":\"src/a.c\",\"offset\":10}", "1\tx\n", "read_file src/a.c" },
+    { "list_dir", "{}", NULL, "list_dir ." },
+    { "grep", "{\"pattern\":\"foo\"}", NULL, "grep \"foo\"" },
+    { "grep", "{\"pattern\":\"foo\"}", "a.c:1: foo\nb.c:2: foo()\n", "grep \"foo\" — 2 matches" },
+    { "grep", "{\"pattern\":\"foo\"}", "a.c:1: foo\n", "grep \"foo\" — 1 match" },
+    { "grep", "{\"pattern\":\"foo\"}", "No matches.\n", "grep \"foo\" — no matches" },
+    { "grep", "{\"pattern\":\"x\"}", "a:1: x\nb:1: x\n[more than 2 matches; narrow the search]\n",
+      "grep \"x\" — 2+ matches" },
+    { "shell", "{\"command\":\"make test\"}", NULL, "shell `make test`" },
+    { "shell", "{\"command\":\"make\\nmake install\"}", NULL, "shell `make…`" },
+    { "shell", "{\"comm", NULL, "shell ``" },
+    { "web_search", "{}", NULL, "web_search" },
+    { NULL, NULL, NULL, "tool" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *summary = spark_transcript_summarize_call (cases[i].name, cases[i].args,
+                                                                  cases[i].output);
+      g_assert_cmpstr (summary, ==, cases[i].expected);
+    }
+
+  {
+    g_autofree char *s1 = spark_transcript_summarize_patch (
+      "*** Begin Patch\n*** Update File: a.c\n@@\n a\n-b\n+c\n+d\n"
+      "*** Add File: b.c\n+x\n*** End Patch\n");
+    g_autofree char *s2 = spark_transcript_summarize_patch ("*** Begin Pa");
+    g_autofree char *s3 = spark_transcript_summarize_patch (
+      "*** Begin Patch\n*** Delete File: old.c\n*** End Patch");
+
+    g_assert_cmpstr (s1, ==, "apply_patch — 2 files, +3 −1");
+    g_assert_cmpstr (s2, ==, "apply_patch");
+    g_assert_cmpstr (s3, ==, "apply_patch — 1 file, +0 −0");
+  }
+}
+
+typedef struct
+{
+  guint changed;
+  guint added;
+  guint removed;
+} Counts;
+
+static void
+on_item_changed (SparkTranscript     *transcript,
+                 SparkTranscriptItem *item,
+                 Counts              *counts)
+{
+  counts->changed++;
+}
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Counts     *counts)
+{
+  counts->added += added;
+  counts->removed += removed;
+}
+
+static void
+test_append (void)
+{
+  g_autoptr(SparkTranscript) transcript = spark_transcript_new ();
+  Counts counts = { 0 };
+  SparkTranscriptItem *user, *answer, *call;
+  g_autoptr(SparkTranscriptItem) first = NULL;
+  const char *text_before;
+
+  g_signal_connect (transcript, "item-changed", G_CALLBACK (on_item_changed), &counts);
+  g_signal_connect (transcript, "items-changed", G_CALLBACK (on_items_changed), &counts);
+
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (transcript)) == SPARK_TYPE_TRANSCRIPT_ITEM);
+  user = spark_transcript_append (transcript, SPARK_TRANSCRIPT_KIND_USER, "Fix the build");
+  answer = spark_transcript_begin (transcript, SPARK_TRANSCRIPT_KIND_ASSISTANT, "msg_1");
+  g_assert_cmpuint (counts.added, ==, 2);
+  g_assert_false (spark_transcript_item_get_streaming (user));
+  g_assert_true (spark_transcript_item_get_streaming (answer));
+  g_assert_true (spark_transcript_lookup (transcript, SPARK_TRANSCRIPT_KIND_ASSISTANT, "msg_1") == answer);
+  g_assert_null (spark_transcript_lookup (transcript, SPARK_TRANSCRIPT_KIND_REASONING, "msg_1"));
+
+  /* Deltas grow the text in place: one signal each, no new items. */
+  spark_transcript_append_text (transcript, answer, "Hello", -1);
+  text_before = spark_transcript_item_get_text (answer);
+  for (guint i = 0; i < 1000; i++)
+    spark_transcript_append_text (transcript, answer, "ab", 1);
+  g_assert_cmpuint (spark_transcript_item_get_length (answer), ==, 1005);
+  g_assert_true (g_str_has_prefix (spark_transcript_item_get_text (answer), "Helloaaa"));
+  g_assert_cmpuint (counts.changed, ==, 1001);
+  g_assert_cmpuint (counts.added, ==, 2);
+  g_assert_cmpuint (spark_transcript_get_n_deltas (transcript), ==, 1001);
+  g_assert_cmpuint (spark_transcript_item_get_revision (answer), >=, 1001);
+  (void) text_before;
+
+  /* An empty delta changes nothing. */
+  spark_transcript_append_text (transcript, answer, "", 0);
+  g_assert_cmpuint (counts.changed, ==, 1001);
+
+  spark_transcript_set_streaming (transcript, answer, FALSE);
+  spark_transcript_set_streaming (transcript, answer, FALSE);
+  g_assert_cmpuint (counts.changed, ==, 1002);
+
+  call = spark_transcript_begin_tool_call (transcript, "fc_1", "call_1", "read_file");
+  g_assert_cmpstr (spark_transcript_item_get_summary (call), ==, "read_file");
+  g_assert_true (spark_transcript_lookup_call (transcript, "call_1") == call);
+  spark_transcript_set_summary (transcript, call, "read_file a.c");
+  spark_transcript_set_summary (transcript, call, "read_file a.c");
+  spark_transcript_set_output (transcript, call, "1\tint x;\n", TRUE);
+  g_assert_cmpuint (counts.changed, ==, 1004);
+  g_assert_cmpstr (spark_transcript_item_get_output (call), ==, "1\tint x;\n");
+
+  first = g_list_model_get_item (G_LIST_MODEL (transcript), 0);
+  g_assert_true (first == user);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (transcript), 3));
+
+  spark_transcript_remove (transcript, answer);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (transcript)), ==, 2);
+  g_assert_null (spark_transcript_lookup (transcript, SPARK_TRANSCRIPT_KIND_ASSISTANT, "msg_1"));
+  spark_transcript_clear (transcript);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (transcript)), ==, 0);
+  g_assert_null (spark_transcript_lookup_call (transcript, "call_1"));
+  g_assert_cmpuint (counts.removed, ==, 3);
+}
+
+/* Following a real session */
+
+typedef struct
+{
+  SparkFakeServer *server;
+  SparkSession    *session;
+  SparkTranscript *transcript;
+  char            *root;
+  GError          *turn_error;
+  gboolean         turn_done;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = spark_fake_server_new ();
+  f->root = spark_test_make_temp_dir ();
+  spark_test_write_file (f->root, "hello.txt", "hello\nworld\n");
+
+  f->session = spark_session_new (f->root);
+  g_object_set (f->session,
+                "endpoint", spark_fake_server_get_base_url (f->server),
+                "api-key", TEST_KEY,
+                "model", "test-model",
+                "store-dir", NULL,
+                NULL);
+  spark_session_set_retry_policy (f->session, 3, 5);
+
+  f->transcript = spark_transcript_new ();
+  spark_transcript_follow_session (f->transcript, f->session);
+  g_assert_true (spark_transcript_get_session (f->transcript) == f->session);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  spark_transcript_follow_session (f->transcript, NULL);
+  g_assert_finalize_object (f->transcript);
+  spark_session_close (f->session);
+  g_assert_finalize_object (f->session);
+  spark_fake_server_free (f->server);
+  spark_test_rm_rf (f->root);
+  g_free (f->root);
+  g_clear_error (&f->turn_error);
+}
+
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  g_clear_error (&f->turn_error);
+  spark_session_run_finish (SPARK_SESSION (object), result, &f->turn_error);
+  f->turn_done = TRUE;
+}
+
+static void
+run_turn (Fixture    *f,
+          const char *prompt)
+{
+  f->turn_done = FALSE;
+  spark_session_run_async (f->session, prompt, NULL, run_cb, f);
+  spark_test_wait_for (&f->turn_done, 20);
+}
+
+static SparkTranscriptItem *
+item_at (Fixture *f,
+         guint    position)
+{
+  g_autoptr(SparkTranscriptItem) item = g_list_model_get_item (G_LIST_MODEL (f->transcript), position);
+
+  g_assert_nonnull (item);
+  /* The transcript keeps its own reference. */
+  return item;
+}
+
+static guint
+n_items (Fixture *f)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (f->transcript));
+}
+
+static void
+assert_item (Fixture             *f,
+             guint                position,
+             SparkTranscriptKind  kind,
+             const char          *text)
+{
+  SparkTranscriptItem *item = item_at (f, position);
+
+  g_assert_cmpint (spark_transcript_item_get_kind (item), ==, kind);
+  if (text != NULL)
+    g_assert_cmpstr (spark_transcript_item_get_text (item), ==, text);
+  g_assert_false (spark_transcript_item_get_streaming (item));
+}
+
+static void
+test_follow_text (Fixture       *f,
+                  gconstpointer  data)
+{
+  spark_fake_server_push_stream (f->server, "text-hello");
+  run_turn (f, "Say hello");
+  g_assert_no_error (f->turn_error);
+
+  g_assert_cmpuint (n_items (f), ==, 2);
+  assert_item (f, 0, SPARK_TRANSCRIPT_KIND_USER, "Say hello");
+  assert_item (f, 1, SPARK_TRANSCRIPT_KIND_ASSISTANT, "Hello, world!");
+  g_assert_cmpstr (spark_transcript_item_get_item_id (item_at (f, 1)), ==, "msg_hello");
+  g_assert_cmpuint (spark_transcript_get_n_deltas (f->transcript), ==, 4);
+
+  /* A second turn adds to the end. */
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "Again");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpuint (n_items (f), ==, 4);
+  assert_item (f, 2, SPARK_TRANSCRIPT_KIND_USER, "Again");
+  assert_item (f, 3, SPARK_TRANSCRIPT_KIND_ASSISTANT, NULL);
+}
+
+static void
+test_follow_tool_call (Fixture       *f,
+                       gconstpointer  data)
+{
+  SparkTranscriptItem *call;
+
+  spark_fake_server_push_stream (f->server, "call-grep");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "Find world");
+  g_assert_no_error (f->turn_error);
+
+  g_assert_cmpuint (n_items (f), ==, 3);
+  assert_item (f, 0, SPARK_TRANSCRIPT_KIND_USER, "Find world");
+  call = item_at (f, 1);
+  g_assert_cmpint (spark_transcript_item_get_kind (call), ==, SPARK_TRANSCRIPT_KIND_TOOL_CALL);
+  g_assert_cmpstr (spark_transcript_item_get_name (call), ==, "grep");
+  g_assert_cmpstr (spark_transcript_item_get_call_id (call), ==, "call_grep_1");
+  g_assert_cmpstr (spark_transcript_item_get_text (call), ==, "{\"pattern\": \"wor.d\"}");
+  g_assert_cmpstr (spark_transcript_item_get_summary (call), ==, "grep \"wor.d\" — 1 match");
+  g_assert_nonnull (strstr (spark_transcript_item_get_output (call), "hello.txt:2"));
+  g_assert_true (spark_transcript_item_get_success (call));
+  g_assert_false (spark_transcript_item_get_streaming (call));
+  assert_item (f, 2, SPARK_TRANSCRIPT_KIND_ASSISTANT, NULL);
+}
+
+typedef struct
+{
+  SparkTranscript *transcript;
+  GPtrArray       *summaries;
+} SummaryWatch;
+
+static void
+on_summary_changed (SparkTranscript     *transcript,
+                    SparkTranscriptItem *item,
+                    SummaryWatch        *watch)
+{
+  const char *summary = spark_transcript_item_get_summary (item);
+
+  if (spark_transcript_item_get_kind (item) != SPARK_TRANSCRIPT_KIND_TOOL_CALL || summary == NULL)
+    return;
+  if (watch->summaries->len == 0 ||
+      !g_str_equal (g_ptr_array_index (watch->summaries, watch->summaries->len - 1), summary))
+    g_ptr_array_add (watch->summaries, g_strdup (summary));
+}
+
+static void
+test_follow_patch (Fixture       *f,
+                   gconstpointer  data)
+{
+  SummaryWatch watch = { f->transcript, g_ptr_array_new_with_free_func (g_free) };
+  SparkTranscriptItem *call;
+
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (f->session),
+                                  SPARK_APPROVAL_MODE_EDITS);
+  g_signal_connect (f->transcript, "item-changed", G_CALLBACK (on_summary_changed), &watch);
+
+  spark_fake_server_push_stream (f->server, "patch-custom");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "change world to there");
+  g_assert_no_error (f->turn_error);
+
+  call = item_at (f, 1);
+  g_assert_cmpint (spark_transcript_item_get_kind (call), ==, SPARK_TRANSCRIPT_KIND_TOOL_CALL);
+  g_assert_cmpstr (spark_transcript_item_get_name (call), ==, "apply_patch");
+  g_assert_cmpstr (spark_transcript_item_get_summary (call), ==, "apply_patch — 1 file, +1 −1");
+  g_assert_true (g_str_has_prefix (spark_transcript_item_get_text (call), "*** Begin Patch\n"));
+  g_assert_true (spark_transcript_item_get_success (call));
+
+  /* The counts grew while the patch streamed, not only at the end. */
+  g_assert_cmpuint (watch.summaries->len, >=, 3);
+  g_assert_cmpstr (g_ptr_array_index (watch.summaries, 0), ==, "apply_patch");
+  g_assert_cmpstr (g_ptr_array_index (watch.summaries, 1), ==, "apply_patch — 1 file, +0 −0");
+
+  g_signal_handlers_disconnect_by_data (f->transcript, &watch);
+  g_ptr_array_unref (watch.summaries);
+}
+
+static const char reasoning_stream[] =
+  "{\"type\":\"response.created\",\"response\":{\"id\":\"__RESP__\",\"status\":\"in_progress\",\"output\":[]}}\n"
+  "{\"type\":\"response.output_item.added\",\"output_index\":0,\"item\":{\"id\":\"rs_1\",\"type\":\"reasoning\",\"summary\":[]}}\n"
+  "{\"type\":\"response.reasoning_summary_text.delta\",\"item_id\":\"rs_1\",\"output_index\":0,\"summary_index\":0,\"delta\":\"**Looking** at \"}\n"
+  "{\"type\":\"response.reasoning_summary_text.delta\",\"item_id\":\"rs_1\",\"output_index\":0,\"summary_index\":0,\"delta\":\"the file\"}\n"
+  "{\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":{\"id\":\"rs_1\",\"type\":\"reasoning\",\"summary\":[{\"type\":\"summary_text\",\"text\":\"**Looking** at the file\"}]}}\n"
+  "{\"type\":\"response.output_item.added\",\"output_index\":1,\"item\":{\"id\":\"msg_2\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[]}}\n"
+  "{\"type\":\"response.output_text.delta\",\"item_id\":\"msg_2\",\"output_index\":1,\"content_index\":0,\"delta\":\"Done.\"}\n"
+  "{\"type\":\"response.output_item.done\",\"output_index\":1,\"item\":{\"id\":\"msg_2\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"Done.\"}]}}\n"
+  "{\"type\":\"response.completed\",\"response\":{\"id\":\"__RESP__\",\"status\":\"completed\",\"output\":[]}}\n";
+
+static void
+test_follow_reasoning (Fixture       *f,
+                       gconstpointer  data)
+{
+  spark_fake_server_push_text (f->server, reasoning_stream);
+  run_turn (f, "Look");
+  g_assert_no_error (f->turn_error);
+
+  g_assert_cmpuint (n_items (f), ==, 3);
+  assert_item (f, 0, SPARK_TRANSCRIPT_KIND_USER, "Look");
+  assert_item (f, 1, SPARK_TRANSCRIPT_KIND_REASONING, "**Looking** at the file");
+  assert_item (f, 2, SPARK_TRANSCRIPT_KIND_ASSISTANT, "Done.");
+}
+
+static void
+test_follow_errors (Fixture       *f,
+                    gconstpointer  data)
+{
+  /* A dropped socket is retried: the partial answer is replaced, not doubled. */
+  spark_fake_server_push_stream (f->server, "drop-mid-stream");
+  spark_fake_server_push_stream (f->server, "text-hello");
+  run_turn (f, "one");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpuint (n_items (f), ==, 2);
+  assert_item (f, 1, SPARK_TRANSCRIPT_KIND_ASSISTANT, "Hello, world!");
+
+  /* A failed response ends the turn with an error row. */
+  spark_fake_server_push_stream (f->server, "response-failed");
+  run_turn (f, "two");
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RESPONSE_FAILED);
+  g_assert_cmpuint (n_items (f), ==, 4);
+  assert_item (f, 2, SPARK_TRANSCRIPT_KIND_USER, "two");
+  assert_item (f, 3, SPARK_TRANSCRIPT_KIND_ERROR, NULL);
+  g_assert_nonnull (strstr (spark_transcript_item_get_text (item_at (f, 3)), "The model had a problem."));
+}
+
+static void
+on_first_delta_stop (SparkSession *session,
+                     const char   *item_id,
+                     const char   *delta,
+                     gpointer      user_data)
+{
+  g_signal_handlers_disconnect_by_func (session, on_first_delta_stop, user_data);
+  spark_session_stop (session);
+}
+
+static void
+test_follow_stop (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_signal_connect (f->session, "text-delta", G_CALLBACK (on_first_delta_stop), NULL);
+  spark_fake_server_push_stream (f->server, "text-hello");
+  run_turn (f, "stop me");
+  g_assert_error (f->turn_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* What arrived stays; a notice says it was stopped. */
+  g_assert_cmpuint (n_items (f), ==, 3);
+  assert_item (f, 1, SPARK_TRANSCRIPT_KIND_ASSISTANT, "Hello");
+  assert_item (f, 2, SPARK_TRANSCRIPT_KIND_NOTICE, "Stopped");
+}
+
+#define fixture_test(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  spark_test_init (&argc, &argv);
+
+  g_test_add_func ("/transcript/summaries", test_summaries);
+  g_test_add_func ("/transcript/append", test_append);
+  fixture_test ("/transcript/follow/text", test_follow_text);
+  fixture_test ("/transcript/follow/tool-call", test_follow_tool_call);
+  fixture_test ("/transcript/follow/patch", test_follow_patch);
+  fixture_test ("/transcript/follow/reasoning", test_follow_reasoning);
+  fixture_test ("/transcript/follow/errors", test_follow_errors);
+  fixture_test ("/transcript/follow/stop", test_follow_stop);
+
+  return g_test_run ();
+}
