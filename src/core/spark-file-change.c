@@ -103,7 +103,7 @@ spark_file_change_finalize (GObject *object)
   g_clear_pointer (&self->original.abs_path, g_free);
   g_clear_pointer (&self->original.abs_move_path, g_free);
   g_clear_pointer (&self->original.text, g_free);
-  g_clear_pointer (&self->original.raw_sum, g_free);
+  g_clear_pointer (&self->original.raw, g_bytes_unref);
   g_clear_pointer (&self->original.lines, g_strfreev);
 
   G_OBJECT_CLASS (spark_file_change_parent_class)->finalize (object);
@@ -488,7 +488,7 @@ read_original (SparkFileChange  *self,
 
     if (!g_file_get_contents (o->abs_path, &raw, &raw_len, error))
       return FALSE;
-    o->raw_sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) raw, raw_len);
+    o->raw = g_bytes_new (raw, raw_len);
 
     if (o->newline == SPARK_NEWLINE_CRLF)
       {

@@ -54,7 +54,7 @@ typedef struct
   gsize          length;
   SparkNewline   newline;
   gboolean       bom;           /* the file started with a UTF-8 byte order mark */
-  char          *raw_sum;       /* SHA-256 of the bytes on disk when read */
+  GBytes        *raw;           /* the bytes on disk when read */
   gboolean       mixed;         /* CRLF and LF lines: lines keep their CR */
   guint          mode;          /* st_mode & 07777, 0 when missing */
   char         **lines;         /* text split as the reference does */

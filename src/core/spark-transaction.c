@@ -241,13 +241,12 @@ still_same (SparkFileChange          *file,
             GError                  **error)
 {
   g_autofree char *raw = NULL;
-  g_autofree char *sum = NULL;
   gsize len = 0;
+  gsize orig_len = 0;
+  const char *orig = o->raw ? g_bytes_get_data (o->raw, &orig_len) : NULL;
 
-  if (g_file_get_contents (o->abs_path, &raw, &len, NULL))
-    sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) raw, len);
-
-  if (sum == NULL || g_strcmp0 (sum, o->raw_sum) != 0)
+  if (orig == NULL || !g_file_get_contents (o->abs_path, &raw, &len, NULL) ||
+      len != orig_len || memcmp (raw, orig, len) != 0)
     {
       g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
                    _("%s changed on disk after the patch was read; not overwriting it"),
