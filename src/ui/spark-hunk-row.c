@@ -1,0 +1,728 @@
+/* spark-hunk-row.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-hunk-row"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <adwaita.h>
+
+#include "spark-hunk-row.h"
+#include "spark-resources.h"
+
+/* Above this many cells the line diff gives up on the longest common
+ * subsequence and shows the middle of the hunk as removed then added. */
+#define MAX_DIFF_CELLS (1000 * 1000)
+
+/* Hunks up to this many lines show whole; longer ones scroll inside. */
+#define MAX_DIFF_LINES 40
+
+struct _SparkHunkRow
+{
+  GtkWidget        parent_instance;
+
+  SparkHunk       *hunk;
+  SparkFileChange *file;
+  GtkSourceBuffer *diff_buffer;
+  GtkSourceBuffer *edit_buffer;
+  gulong           state_handler;
+
+  /* Template widgets */
+  GtkButton       *accept_button;
+  GtkBox          *actions_box;
+  GtkBox          *card;
+  GtkLabel        *conflict_label;
+  GtkScrolledWindow *diff_scroller;
+  GtkSourceView   *diff_view;
+  GtkButton       *edit_button;
+  GtkLabel        *edit_error_label;
+  GtkSourceView   *edit_view;
+  GtkEntry        *reason_entry;
+  AdwSplitButton  *reject_button;
+  GtkPopover      *reject_popover;
+  GtkStack        *stack;
+  GtkLabel        *state_label;
+  GtkLabel        *title_label;
+};
+
+G_DEFINE_FINAL_TYPE (SparkHunkRow, spark_hunk_row, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_ACCEPT,
+  SIGNAL_REJECT,
+  SIGNAL_EDIT,
+  SIGNAL_SAVE_EDIT,
+  SIGNAL_CANCEL_EDIT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char * const state_classes[] = {
+  "pending", "accepted", "rejected", "edited", "conflict",
+};
+
+/* Diff text ------------------------------------------------------------ */
+
+static void
+append_line (GString    *str,
+             char        prefix,
+             const char *line)
+{
+  g_string_append_c (str, prefix);
+  g_string_append (str, line);
+  g_string_append_c (str, '\n');
+}
+
+char *
+spark_hunk_row_format_diff (SparkHunk *hunk,
+                            guint     *n_added,
+                            guint     *n_removed)
+{
+  const char * const *a;
+  const char * const *b;
+  g_autoptr(GString) str = NULL;
+  guint n, m, pre = 0, post = 0, added = 0, removed = 0;
+  guint rows, cols;
+
+  g_return_val_if_fail (SPARK_IS_HUNK (hunk), NULL);
+
+  a = spark_hunk_get_old_lines (hunk);
+  b = spark_hunk_get_effective_lines (hunk);
+  n = a ? g_strv_length ((char **) a) : 0;
+  m = b ? g_strv_length ((char **) b) : 0;
+  str = g_string_new (NULL);
+
+  while (pre < n && pre < m && strcmp (a[pre], b[pre]) == 0)
+    pre++;
+  while (post < n - pre && post < m - pre && strcmp (a[n - 1 - post], b[m - 1 - post]) == 0)
+    post++;
+
+  for (guint i = 0; i < pre; i++)
+    append_line (str, ' ', a[i]);
+
+  rows = n - pre - post;
+  cols = m - pre - post;
+
+  if ((guint64) (rows + 1) * (cols + 1) <= MAX_DIFF_CELLS)
+    {
+      /* lcs[i][j]: longest common subsequence of a[pre+i..] and b[pre+j..]. */
+      g_autofree guint *lcs = g_new0 (guint, (gsize) (rows + 1) * (cols + 1));
+      guint i = 0, j = 0;
+
+#define LCS(i, j) lcs[(gsize) (i) * (cols + 1) + (j)]
+      for (guint ii = rows; ii-- > 0;)
+        for (guint jj = cols; jj-- > 0;)
+          {
+            if (strcmp (a[pre + ii], b[pre + jj]) == 0)
+              LCS (ii, jj) = LCS (ii + 1, jj + 1) + 1;
+            else
+              LCS (ii, jj) = MAX (LCS (ii + 1, jj), LCS (ii, jj + 1));
+          }
+
+      while (i < rows || j < cols)
+        {
+          if (i < rows && j < cols &&
+              strcmp (a[pre + i], b[pre + j]) == 0 &&
+              LCS (i, j) == LCS (i + 1, j + 1) + 1)
+            {
+              append_line (str, ' ', a[pre + i]);
+              i++;
+              j++;
+            }
+          else if (i < rows && (j == cols || LCS (i + 1, j) >= LCS (i, j + 1)))
+            {
+              append_line (str, '-', a[pre + i]);
+              removed++;
+              i++;
+            }
+          else
+            {
+              append_line (str, '+', b[pre + j]);
+              added++;
+              j++;
+            }
+        }
+#undef LCS
+    }
+  else
+    {
+      for (guint i = 0; i < rows; i++)
+        append_line (str, '-', a[pre + i]);
+      for (guint j = 0; j < cols; j++)
+        append_line (str, '+', b[pre + j]);
+      removed += rows;
+      added += cols;
+    }
+
+  for (guint i = n - post; i < n; i++)
+    append_line (str, ' ', a[i]);
+
+  if (n_added != NULL)
+    *n_added = added;
+  if (n_removed != NULL)
+    *n_removed = removed;
+
+  /* No final newline: the view would show an empty last line. */
+  if (str->len > 0)
+    g_string_truncate (str, str->len - 1);
+
+  return g_string_free (g_steal_pointer (&str), FALSE);
+}
+
+/* Presentation --------------------------------------------------------- */
+
+static const char *
+state_text (SparkHunkState state)
+{
+  switch (state)
+    {
+    case SPARK_HUNK_PENDING:
+      /* translators: state of a proposed change nobody decided on yet */
+      return C_("hunk state", "Pending");
+    case SPARK_HUNK_ACCEPTED:
+      /* translators: state of a proposed change the person accepted */
+      return C_("hunk state", "Accepted");
+    case SPARK_HUNK_REJECTED:
+      /* translators: state of a proposed change the person rejected */
+      return C_("hunk state", "Rejected");
+    case SPARK_HUNK_EDITED:
+      /* translators: state of a proposed change the person edited (it will be applied as edited) */
+      return C_("hunk state", "Edited");
+    case SPARK_HUNK_CONFLICT:
+      /* translators: state of a proposed change that does not fit the current file */
+      return C_("hunk state", "Conflict");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The state inside a sentence (the accessible name of the row). */
+static const char *
+state_word (SparkHunkState state)
+{
+  switch (state)
+    {
+    case SPARK_HUNK_PENDING:
+      /* translators: end of "Hunk 2 of src/a.c at line 12, pending" */
+      return C_("hunk state in a sentence", "pending");
+    case SPARK_HUNK_ACCEPTED:
+      /* translators: end of "Hunk 2 of src/a.c at line 12, accepted" */
+      return C_("hunk state in a sentence", "accepted");
+    case SPARK_HUNK_REJECTED:
+      /* translators: end of "Hunk 2 of src/a.c at line 12, rejected" */
+      return C_("hunk state in a sentence", "rejected");
+    case SPARK_HUNK_EDITED:
+      /* translators: end of "Hunk 2 of src/a.c at line 12, edited" */
+      return C_("hunk state in a sentence", "edited");
+    case SPARK_HUNK_CONFLICT:
+      /* translators: end of "Hunk 2 of src/a.c, in conflict" */
+      return C_("hunk state in a sentence", "in conflict");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+dup_location (SparkHunkRow *self)
+{
+  g_autofree char *name = g_path_get_basename (spark_file_change_get_path (self->file));
+  guint line = spark_hunk_get_start_line (self->hunk);
+
+  switch (spark_file_change_get_kind (self->file))
+    {
+    case SPARK_FILE_CHANGE_ADD:
+      /* translators: where a hunk goes: %s is a file name */
+      return g_strdup_printf (_("%s, new file"), name);
+    case SPARK_FILE_CHANGE_DELETE:
+      /* translators: where a hunk goes: %s is a file name */
+      return g_strdup_printf (_("%s, whole file"), name);
+    case SPARK_FILE_CHANGE_UPDATE:
+    case SPARK_FILE_CHANGE_MOVE:
+    default:
+      if (line == 0)
+        return g_strdup (name);
+      /* translators: where a hunk goes: %s is a file name, %u a line number */
+      return g_strdup_printf (_("%s, line %u"), name, line);
+    }
+}
+
+static char *
+dup_accessible_label (SparkHunkRow *self)
+{
+  const char *path = spark_file_change_get_path (self->file);
+  const char *state = state_word (spark_hunk_get_state (self->hunk));
+  guint index = spark_hunk_get_index (self->hunk) + 1;
+  guint line = spark_hunk_get_start_line (self->hunk);
+
+  if (spark_file_change_get_kind (self->file) == SPARK_FILE_CHANGE_ADD)
+    /* translators: accessible name of a hunk row: hunk number, file path, state */
+    return g_strdup_printf (_("Hunk %u of %s, new file, %s"), index, path, state);
+
+  if (line == 0)
+    /* translators: accessible name of a hunk row: hunk number, file path, state */
+    return g_strdup_printf (_("Hunk %u of %s, %s"), index, path, state);
+
+  /* translators: accessible name of a hunk row: hunk number, file path, line number, state */
+  return g_strdup_printf (_("Hunk %u of %s at line %u, %s"), index, path, line, state);
+}
+
+static void
+apply_line_tags (GtkTextBuffer *buffer)
+{
+  GtkTextIter iter, end;
+
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  do
+    {
+      gunichar c = gtk_text_iter_get_char (&iter);
+      const char *tag = c == '+' ? "added" : c == '-' ? "removed" : NULL;
+
+      if (tag != NULL)
+        {
+          end = iter;
+          if (!gtk_text_iter_ends_line (&end))
+            gtk_text_iter_forward_to_line_end (&end);
+          gtk_text_buffer_apply_tag_by_name (buffer, tag, &iter, &end);
+        }
+    }
+  while (gtk_text_iter_forward_line (&iter));
+}
+
+/* A text view measures its height only once its lines are laid out, later;
+ * size the diff from the font instead so a row has its height at once. */
+static void
+update_diff_height (SparkHunkRow *self)
+{
+  g_autoptr(PangoLayout) layout = NULL;
+  int n_lines = gtk_text_buffer_get_line_count (GTK_TEXT_BUFFER (self->diff_buffer));
+  int line_height = 0;
+  int margins;
+
+  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->diff_view), "Xg");
+  pango_layout_get_pixel_size (layout, NULL, &line_height);
+  margins = gtk_text_view_get_top_margin (GTK_TEXT_VIEW (self->diff_view)) +
+            gtk_text_view_get_bottom_margin (GTK_TEXT_VIEW (self->diff_view));
+
+  gtk_widget_set_size_request (GTK_WIDGET (self->diff_scroller), -1,
+                               MIN (n_lines, MAX_DIFF_LINES) * line_height + margins);
+}
+
+static void
+update_diff (SparkHunkRow *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->hunk == NULL)
+    {
+      gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->diff_buffer), "", 0);
+      return;
+    }
+
+  text = spark_hunk_row_format_diff (self->hunk, NULL, NULL);
+  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->diff_buffer), text, -1);
+  apply_line_tags (GTK_TEXT_BUFFER (self->diff_buffer));
+  update_diff_height (self);
+}
+
+static void
+update_actions (SparkHunkRow *self)
+{
+  SparkHunkState state = self->hunk ? spark_hunk_get_state (self->hunk) : SPARK_HUNK_CONFLICT;
+  gboolean editing = self->edit_buffer != NULL;
+  gboolean can_reject = self->hunk != NULL && !editing &&
+                        (state == SPARK_HUNK_PENDING || state == SPARK_HUNK_ACCEPTED ||
+                         state == SPARK_HUNK_EDITED);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.accept",
+                                 self->hunk != NULL && !editing &&
+                                 (state == SPARK_HUNK_PENDING || state == SPARK_HUNK_REJECTED));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.reject", can_reject);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.confirm-reject", can_reject);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.edit",
+                                 self->hunk != NULL && !editing && state != SPARK_HUNK_CONFLICT);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.save-edit", editing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.cancel-edit", editing);
+}
+
+static void
+update (SparkHunkRow *self)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *label = NULL;
+  SparkHunkState state;
+  const char *conflict;
+
+  for (guint i = 0; i < G_N_ELEMENTS (state_classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->card), state_classes[i]);
+
+  update_actions (self);
+
+  if (self->hunk == NULL)
+    return;
+
+  state = spark_hunk_get_state (self->hunk);
+  conflict = spark_hunk_get_conflict_message (self->hunk);
+  title = dup_location (self);
+  label = dup_accessible_label (self);
+
+  gtk_label_set_text (self->title_label, title);
+  gtk_label_set_text (self->state_label, state_text (state));
+  gtk_widget_add_css_class (GTK_WIDGET (self->card), state_classes[state]);
+  gtk_label_set_text (self->conflict_label, conflict);
+  gtk_widget_set_visible (GTK_WIDGET (self->conflict_label),
+                          state == SPARK_HUNK_CONFLICT && conflict != NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  update_diff (self);
+}
+
+static void
+update_style_scheme (SparkHunkRow *self)
+{
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  GtkSourceStyleSchemeManager *manager = gtk_source_style_scheme_manager_get_default ();
+  gboolean dark = adw_style_manager_get_dark (style_manager);
+  GtkSourceStyleScheme *scheme;
+
+  scheme = gtk_source_style_scheme_manager_get_scheme (manager, dark ? "Adwaita-dark" : "Adwaita");
+  if (scheme == NULL)
+    scheme = gtk_source_style_scheme_manager_get_scheme (manager, dark ? "oblivion" : "classic");
+
+  gtk_source_buffer_set_style_scheme (self->diff_buffer, scheme);
+  if (self->edit_buffer != NULL)
+    gtk_source_buffer_set_style_scheme (self->edit_buffer, scheme);
+}
+
+/* Actions and callbacks ------------------------------------------------ */
+
+static void
+hunk_accept_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  g_signal_emit (widget, signals[SIGNAL_ACCEPT], 0);
+}
+
+static void
+hunk_reject_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  g_signal_emit (widget, signals[SIGNAL_REJECT], 0, NULL);
+}
+
+static void
+hunk_confirm_reject_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *param)
+{
+  SparkHunkRow *self = SPARK_HUNK_ROW (widget);
+  g_autofree char *reason = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->reason_entry))));
+
+  gtk_popover_popdown (self->reject_popover);
+  g_signal_emit (self, signals[SIGNAL_REJECT], 0, reason[0] ? reason : NULL);
+}
+
+static void
+hunk_edit_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  g_signal_emit (widget, signals[SIGNAL_EDIT], 0);
+}
+
+static void
+hunk_save_edit_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  SparkHunkRow *self = SPARK_HUNK_ROW (widget);
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  if (self->edit_buffer == NULL)
+    return;
+
+  gtk_text_buffer_get_bounds (GTK_TEXT_BUFFER (self->edit_buffer), &start, &end);
+  text = gtk_text_buffer_get_text (GTK_TEXT_BUFFER (self->edit_buffer), &start, &end, TRUE);
+  g_signal_emit (self, signals[SIGNAL_SAVE_EDIT], 0, text);
+}
+
+static void
+hunk_cancel_edit_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  g_signal_emit (widget, signals[SIGNAL_CANCEL_EDIT], 0);
+}
+
+static void
+reject_popover_show_cb (SparkHunkRow *self,
+                        GtkPopover   *popover)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->reason_entry), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->reason_entry));
+}
+
+static void
+reason_entry_activate_cb (SparkHunkRow *self,
+                          GtkEntry     *entry)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "hunk.confirm-reject", NULL);
+}
+
+/* GObject -------------------------------------------------------------- */
+
+static void
+spark_hunk_row_dispose (GObject *object)
+{
+  SparkHunkRow *self = SPARK_HUNK_ROW (object);
+
+  spark_hunk_row_set_hunk (self, NULL, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SPARK_TYPE_HUNK_ROW);
+  g_clear_object (&self->edit_buffer);
+  g_clear_object (&self->diff_buffer);
+
+  G_OBJECT_CLASS (spark_hunk_row_parent_class)->dispose (object);
+}
+
+static void
+spark_hunk_row_class_init (SparkHunkRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = spark_hunk_row_dispose;
+
+  /**
+   * SparkHunkRow::accept:
+   * The person asked to accept the hunk.
+   */
+  signals[SIGNAL_ACCEPT] =
+    g_signal_new ("accept", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * SparkHunkRow::reject:
+   * @reason: (nullable): why, as the person typed it
+   * The person asked to reject the hunk.
+   */
+  signals[SIGNAL_REJECT] =
+    g_signal_new ("reject", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * SparkHunkRow::edit:
+   * The person asked to edit the hunk: give the row an edit buffer.
+   */
+  signals[SIGNAL_EDIT] =
+    g_signal_new ("edit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * SparkHunkRow::save-edit:
+   * @text: the edited text
+   * The person pressed Save Edit.
+   */
+  signals[SIGNAL_SAVE_EDIT] =
+    g_signal_new ("save-edit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * SparkHunkRow::cancel-edit:
+   * The person left the edit without keeping it.
+   */
+  signals[SIGNAL_CANCEL_EDIT] =
+    g_signal_new ("cancel-edit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "sparkhunkrow");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+
+  g_assert (spark_get_resource () != NULL);
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/sparkcode/Spark/spark-hunk-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, accept_button);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, card);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, conflict_label);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, diff_scroller);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, diff_view);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_error_label);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_view);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reason_entry);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reject_button);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reject_popover);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, stack);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, title_label);
+  gtk_widget_class_bind_template_callback (widget_class, reason_entry_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, reject_popover_show_cb);
+
+  gtk_widget_class_install_action (widget_class, "hunk.accept", NULL, hunk_accept_action);
+  gtk_widget_class_install_action (widget_class, "hunk.reject", NULL, hunk_reject_action);
+  gtk_widget_class_install_action (widget_class, "hunk.confirm-reject", NULL, hunk_confirm_reject_action);
+  gtk_widget_class_install_action (widget_class, "hunk.edit", NULL, hunk_edit_action);
+  gtk_widget_class_install_action (widget_class, "hunk.save-edit", NULL, hunk_save_edit_action);
+  gtk_widget_class_install_action (widget_class, "hunk.cancel-edit", NULL, hunk_cancel_edit_action);
+
+  /* Inside the edit view: Ctrl+Enter keeps the edit, Escape leaves it. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "hunk.save-edit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "hunk.save-edit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "hunk.cancel-edit", NULL);
+}
+
+static void
+spark_hunk_row_init (SparkHunkRow *self)
+{
+  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
+  GtkTextTag *tag;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  /* Keyboard review moves the focus from hunk to hunk. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+
+  self->diff_buffer = gtk_source_buffer_new (NULL);
+  gtk_source_buffer_set_language (self->diff_buffer,
+                                  gtk_source_language_manager_get_language (languages, "diff"));
+  gtk_source_buffer_set_highlight_matching_brackets (self->diff_buffer, FALSE);
+  tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (self->diff_buffer), "added", NULL);
+  g_object_set (tag, "paragraph-background-rgba", &(GdkRGBA) { 0.18, 0.76, 0.49, 0.16 }, NULL);
+  tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (self->diff_buffer), "removed", NULL);
+  g_object_set (tag, "paragraph-background-rgba", &(GdkRGBA) { 0.88, 0.11, 0.14, 0.13 }, NULL);
+  gtk_text_view_set_buffer (GTK_TEXT_VIEW (self->diff_view), GTK_TEXT_BUFFER (self->diff_buffer));
+
+  /* The font is known for sure once the view is in the window. */
+  g_signal_connect_object (self->diff_view, "map",
+                           G_CALLBACK (update_diff_height), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (update_style_scheme), self, G_CONNECT_SWAPPED);
+  update_style_scheme (self);
+  update_actions (self);
+}
+
+/* Public API ----------------------------------------------------------- */
+
+GtkWidget *
+spark_hunk_row_new (void)
+{
+  return g_object_new (SPARK_TYPE_HUNK_ROW, NULL);
+}
+
+SparkHunk *
+spark_hunk_row_get_hunk (SparkHunkRow *self)
+{
+  g_return_val_if_fail (SPARK_IS_HUNK_ROW (self), NULL);
+  return self->hunk;
+}
+
+SparkFileChange *
+spark_hunk_row_get_file (SparkHunkRow *self)
+{
+  g_return_val_if_fail (SPARK_IS_HUNK_ROW (self), NULL);
+  return self->file;
+}
+
+void
+spark_hunk_row_set_hunk (SparkHunkRow    *self,
+                         SparkFileChange *file,
+                         SparkHunk       *hunk)
+{
+  g_return_if_fail (SPARK_IS_HUNK_ROW (self));
+  g_return_if_fail (file == NULL || SPARK_IS_FILE_CHANGE (file));
+  g_return_if_fail (hunk == NULL || SPARK_IS_HUNK (hunk));
+  g_return_if_fail ((file == NULL) == (hunk == NULL));
+
+  if (self->hunk == hunk && self->file == file)
+    return;
+
+  if (self->hunk != NULL)
+    g_clear_signal_handler (&self->state_handler, self->hunk);
+
+  if (self->reject_popover != NULL)
+    gtk_popover_popdown (self->reject_popover);
+
+  g_set_object (&self->hunk, hunk);
+  g_set_object (&self->file, file);
+
+  if (hunk != NULL)
+    self->state_handler = g_signal_connect_object (hunk, "notify::state",
+                                                   G_CALLBACK (update), self,
+                                                   G_CONNECT_SWAPPED);
+
+  if (self->card != NULL)
+    update (self);
+}
+
+void
+spark_hunk_row_set_edit_buffer (SparkHunkRow    *self,
+                                GtkSourceBuffer *buffer)
+{
+  g_return_if_fail (SPARK_IS_HUNK_ROW (self));
+  g_return_if_fail (buffer == NULL || GTK_SOURCE_IS_BUFFER (buffer));
+
+  if (self->edit_buffer == buffer)
+    return;
+
+  g_set_object (&self->edit_buffer, buffer);
+  spark_hunk_row_set_edit_error (self, NULL);
+
+  if (buffer != NULL)
+    {
+      if (gtk_source_buffer_get_language (buffer) == NULL && self->file != NULL)
+        {
+          GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
+          const char *path = spark_file_change_get_move_path (self->file);
+
+          if (path == NULL)
+            path = spark_file_change_get_path (self->file);
+          gtk_source_buffer_set_language (buffer,
+                                          gtk_source_language_manager_guess_language (languages, path, NULL));
+        }
+
+      gtk_text_view_set_buffer (GTK_TEXT_VIEW (self->edit_view), GTK_TEXT_BUFFER (buffer));
+      update_style_scheme (self);
+      gtk_stack_set_visible_child_name (self->stack, "edit");
+    }
+  else
+    {
+      gtk_stack_set_visible_child_name (self->stack, "diff");
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->actions_box), buffer == NULL);
+  update_actions (self);
+}
+
+GtkSourceView *
+spark_hunk_row_get_edit_view (SparkHunkRow *self)
+{
+  g_return_val_if_fail (SPARK_IS_HUNK_ROW (self), NULL);
+  return self->edit_view;
+}
+
+void
+spark_hunk_row_set_edit_error (SparkHunkRow *self,
+                               const char   *message)
+{
+  g_return_if_fail (SPARK_IS_HUNK_ROW (self));
+
+  gtk_label_set_text (self->edit_error_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->edit_error_label), message != NULL);
+}
+
+void
+spark_hunk_row_begin_reject (SparkHunkRow *self)
+{
+  g_return_if_fail (SPARK_IS_HUNK_ROW (self));
+
+  adw_split_button_popup (self->reject_button);
+}

@@ -1,0 +1,661 @@
+/* test-review-view.c: the review pane on a real folder, fed a streaming
+ * patch, under Xvfb
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "spark-changeset.h"
+#include "spark-hunk-row.h"
+#include "spark-review-file-row.h"
+#include "spark-review-view.h"
+#include "spark-test-utils.h"
+
+#define WAIT_SECONDS 20
+
+#define WAIT_UNTIL(cond)                                                   \
+  G_STMT_START {                                                           \
+    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
+    while (!(cond))                                                        \
+      {                                                                    \
+        if (g_get_monotonic_time () > _deadline)                           \
+          g_error ("Timed out waiting for %s", #cond);                     \
+        if (!g_main_context_iteration (NULL, FALSE))                       \
+          g_usleep (2000);                                                 \
+      }                                                                    \
+  } G_STMT_END
+
+#define A_C                                                                \
+  "#include <stdio.h>\n"                                                   \
+  "\n"                                                                     \
+  "int\n"                                                                  \
+  "one (void)\n"                                                           \
+  "{\n"                                                                    \
+  "  return 1;\n"                                                          \
+  "}\n"                                                                    \
+  "\n"                                                                     \
+  "int\n"                                                                  \
+  "two (void)\n"                                                           \
+  "{\n"                                                                    \
+  "  return 2;\n"                                                          \
+  "}\n"                                                                    \
+  "\n"                                                                     \
+  "int\n"                                                                  \
+  "three (void)\n"                                                         \
+  "{\n"                                                                    \
+  "  return 3;\n"                                                          \
+  "}\n"
+
+#define PATCH                                                              \
+  "*** Begin Patch\n"                                                      \
+  "*** Update File: src/a.c\n"                                             \
+  "@@ one (void)\n"                                                        \
+  " {\n"                                                                   \
+  "-  return 1;\n"                                                         \
+  "+  return 11;\n"                                                        \
+  " }\n"                                                                   \
+  "@@ two (void)\n"                                                        \
+  " {\n"                                                                   \
+  "-  return 2;\n"                                                         \
+  "+  return 22;\n"                                                        \
+  " }\n"                                                                   \
+  "@@ three (void)\n"                                                      \
+  " {\n"                                                                   \
+  "-  return 3;\n"                                                         \
+  "+  return 33;\n"                                                        \
+  " }\n"                                                                   \
+  "*** Update File: b.txt\n"                                               \
+  "@@\n"                                                                   \
+  " alpha\n"                                                               \
+  "-beta\n"                                                                \
+  "+BETA\n"                                                                \
+  " gamma\n"                                                               \
+  "*** Add File: new.c\n"                                                  \
+  "+int\n"                                                                 \
+  "+main (void)\n"                                                         \
+  "+{\n"                                                                   \
+  "+  return 0;\n"                                                         \
+  "+}\n"                                                                   \
+  "*** End Patch\n"
+
+typedef struct
+{
+  char            *root;
+  char            *store;
+  SparkWorkspace  *ws;
+  GtkWindow       *window;
+  SparkReviewView *view;
+  guint            n_hunks_seen;
+  guint            n_applies;
+  char            *apply_result;
+} Fixture;
+
+static void
+spin (guint msec)
+{
+  gint64 end = g_get_monotonic_time () + msec * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->root = spark_test_make_temp_dir ();
+  f->store = spark_test_make_temp_dir ();
+  f->ws = spark_workspace_new (f->root, &error);
+  g_assert_no_error (error);
+  spark_workspace_set_store_dir (f->ws, f->store);
+
+  f->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (f->window, 460, 900);
+  f->view = SPARK_REVIEW_VIEW (spark_review_view_new ());
+  gtk_window_set_child (f->window, GTK_WIDGET (f->view));
+  gtk_window_present (f->window);
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->view)));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (f->window);
+  spin (50);
+  g_clear_object (&f->ws);
+  spark_test_rm_rf (f->root);
+  spark_test_rm_rf (f->store);
+  g_free (f->root);
+  g_free (f->store);
+  g_free (f->apply_result);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  int width, height;
+
+  spin (300);
+  gtk_test_widget_wait_for_draw (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *out)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (out, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, out);
+}
+
+/* The row showing @hunk, if the list built one (and it is on screen). */
+static SparkHunkRow *
+row_for (Fixture   *f,
+         SparkHunk *hunk)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (spark_hunk_row_get_hunk (rows->pdata[i]) == hunk &&
+        gtk_widget_get_mapped (rows->pdata[i]))
+      return rows->pdata[i];
+
+  return NULL;
+}
+
+static SparkReviewFileRow *
+file_row_for (Fixture         *f,
+              SparkFileChange *file)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect (GTK_WIDGET (f->view), SPARK_TYPE_REVIEW_FILE_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (spark_review_file_row_get_file (rows->pdata[i]) == file &&
+        gtk_widget_get_mapped (rows->pdata[i]))
+      return rows->pdata[i];
+
+  return NULL;
+}
+
+static gpointer
+view_child (Fixture    *f,
+            const char *id)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->view), SPARK_TYPE_REVIEW_VIEW, id);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static gpointer
+row_child (SparkHunkRow *row,
+           const char   *id)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (row), SPARK_TYPE_HUNK_ROW, id);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static SparkHunk *
+hunk_at (SparkChangeset *cs,
+         guint           file,
+         guint           index)
+{
+  return spark_file_change_get_hunk (spark_changeset_get_file (cs, file), index);
+}
+
+static char *
+buffer_text (GtkTextBuffer *buffer)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+}
+
+static void
+assert_label (gpointer    widget,
+              const char *expected)
+{
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (widget),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, expected);
+}
+
+static void
+on_hunk_complete (SparkPatchParser *parser,
+                  SparkFileChange  *file,
+                  SparkHunk        *hunk,
+                  Fixture          *f)
+{
+  f->n_hunks_seen++;
+}
+
+static void
+on_apply_requested (SparkReviewView *view,
+                    Fixture         *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->n_applies++;
+  f->apply_result = spark_changeset_apply (spark_review_view_get_changeset (view), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->apply_result);
+}
+
+static void
+test_empty (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  GtkStack *stack = view_child (f, "stack");
+  AdwStatusPage *page = view_child (f, "empty_page");
+
+  g_assert_null (spark_review_view_get_changeset (f->view));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "Nothing to Review");
+  g_assert_nonnull (adw_status_page_get_description (page));
+  g_assert_null (spark_review_view_get_selected_hunk (f->view));
+
+  spark_review_view_set_changeset (f->view, cs);
+  g_assert_true (spark_review_view_get_changeset (f->view) == cs);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "review");
+  g_assert_cmpstr (gtk_label_get_text (view_child (f, "summary_label")), ==, "Waiting for changes…");
+  g_assert_false (gtk_widget_is_sensitive (view_child (f, "apply_button")));
+
+  spark_review_view_set_changeset (f->view, NULL);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+  save_screenshot (GTK_WIDGET (f->window), "review-empty.png");
+}
+
+static void
+test_stream_and_decide (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a_c = NULL;
+  g_autofree char *b_txt = NULL;
+  g_autofree char *new_c = NULL;
+  g_autofree char *edit_text = NULL;
+  const char *patch = PATCH;
+  gsize len = strlen (patch), offset = 0;
+  SparkHunk *h0, *h1, *h2, *hb, *hn;
+  SparkHunkRow *row;
+  GtkSourceView *edit_view;
+  GtkWidget *apply_button = view_child (f, "apply_button");
+
+  spark_test_write_file (f->root, "src/a.c", A_C);
+  spark_test_write_file (f->root, "b.txt", "alpha\nbeta\ngamma\n");
+
+  spark_changeset_follow_parser (cs, parser);
+  g_signal_connect (parser, "hunk-complete", G_CALLBACK (on_hunk_complete), f);
+  g_signal_connect (f->view, "apply-requested", G_CALLBACK (on_apply_requested), f);
+  spark_review_view_set_changeset (f->view, cs);
+  spark_review_view_set_streaming (f->view, TRUE);
+
+  /* Stream the patch in small pieces until two hunks are complete. */
+  while (f->n_hunks_seen < 2)
+    {
+      gsize n = MIN (7, len - offset);
+
+      g_assert_true (spark_patch_parser_feed (parser, patch + offset, n, &error));
+      g_assert_no_error (error);
+      offset += n;
+      spin (5);
+    }
+
+  g_assert_false (spark_patch_parser_get_complete (parser));
+  h0 = hunk_at (cs, 0, 0);
+  h1 = hunk_at (cs, 0, 1);
+
+  /* Rows for the first hunks exist while the patch still streams. */
+  WAIT_UNTIL (row_for (f, h0) != NULL && row_for (f, h1) != NULL);
+  WAIT_UNTIL (file_row_for (f, spark_changeset_get_file (cs, 0)) != NULL);
+  g_assert_false (spark_patch_parser_get_complete (parser));
+  row = row_for (f, h0);
+  g_assert_cmpstr (gtk_label_get_text (row_child (row, "title_label")), ==, "a.c, line 5");
+  g_assert_cmpstr (gtk_label_get_text (row_child (row, "state_label")), ==, "Pending");
+  assert_label (row, "Hunk 1 of src/a.c at line 5, pending");
+  {
+    GtkTextBuffer *diff = gtk_text_view_get_buffer (row_child (row, "diff_view"));
+    g_autofree char *text = buffer_text (diff);
+    GtkSourceLanguage *language = gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (diff));
+
+    g_assert_cmpstr (text, ==, " {\n-  return 1;\n+  return 11;\n }");
+    g_assert_nonnull (language);
+    g_assert_cmpstr (gtk_source_language_get_id (language), ==, "diff");
+    g_assert_true (gtk_text_view_get_monospace (row_child (row, "diff_view")));
+  }
+
+  /* The first hunk is selected as soon as it shows; decide on it now. */
+  g_assert_true (spark_review_view_get_selected_hunk (f->view) == h0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-hunk", NULL));
+  g_assert_cmpint (spark_hunk_get_state (h0), ==, SPARK_HUNK_ACCEPTED);
+  g_assert_true (spark_review_view_get_selected_hunk (f->view) == h1);
+
+  /* Nothing is applied while the patch streams, even with Ctrl+Enter. */
+  g_assert_false (gtk_widget_is_sensitive (apply_button));
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "review.apply", NULL);
+  g_assert_cmpuint (f->n_applies, ==, 0);
+  g_assert_cmpstr (gtk_label_get_text (view_child (f, "summary_label")), ==, "1 of 2 hunks accepted");
+  save_screenshot (GTK_WIDGET (f->window), "review-streaming.png");
+
+  /* The rest of the patch. */
+  g_assert_true (spark_patch_parser_feed (parser, patch + offset, len - offset, &error));
+  g_assert_true (spark_patch_parser_finish (parser, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (spark_changeset_get_n_files (cs), ==, 3);
+  g_assert_cmpuint (spark_changeset_get_n_hunks (cs), ==, 5);
+  g_assert_false (gtk_widget_is_sensitive (apply_button));
+  spark_review_view_set_streaming (f->view, FALSE);
+  g_assert_true (gtk_widget_is_sensitive (apply_button));
+
+  h2 = hunk_at (cs, 0, 2);
+  hb = hunk_at (cs, 1, 0);
+  hn = hunk_at (cs, 2, 0);
+
+  /* Reject hunk 2 with a reason: r opens the popover, Enter confirms. */
+  WAIT_UNTIL ((row = row_for (f, h1)) != NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.reject-hunk", NULL));
+  WAIT_UNTIL (gtk_widget_get_visible (row_child (row, "reject_popover")));
+  g_assert_true (gtk_widget_has_focus (row_child (row, "reason_entry")) ||
+                 gtk_widget_is_focus (row_child (row, "reason_entry")) ||
+                 gtk_widget_get_focus_child (row_child (row, "reason_entry")) != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (row_child (row, "reason_entry")), "keep two as it is");
+  g_signal_emit_by_name (row_child (row, "reason_entry"), "activate");
+  g_assert_cmpint (spark_hunk_get_state (h1), ==, SPARK_HUNK_REJECTED);
+  g_assert_cmpstr (spark_review_view_get_reject_reason (f->view, h1), ==, "keep two as it is");
+  g_assert_null (spark_review_view_get_reject_reason (f->view, h0));
+  g_assert_cmpstr (gtk_label_get_text (row_child (row, "state_label")), ==, "Rejected");
+  assert_label (row, "Hunk 2 of src/a.c at line 11, rejected");
+  g_assert_true (spark_review_view_get_selected_hunk (f->view) == h2);
+
+  /* Edit hunk 3: e opens its new text in an editable view. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.edit-hunk", NULL));
+  WAIT_UNTIL ((row = row_for (f, h2)) != NULL &&
+              gtk_widget_get_mapped (GTK_WIDGET (spark_hunk_row_get_edit_view (row))));
+  edit_view = spark_hunk_row_get_edit_view (row);
+  g_assert_true (gtk_text_view_get_editable (GTK_TEXT_VIEW (edit_view)));
+  edit_text = buffer_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (edit_view)));
+  g_assert_cmpstr (edit_text, ==, "{\n  return 33;\n}");
+  g_assert_cmpstr (gtk_source_language_get_id (gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (edit_view))))), ==, "c");
+  /* While editing, the single-letter actions stay away from the hunk. */
+  g_assert_false (gtk_widget_is_sensitive (row_child (row, "accept_button")) &&
+                  gtk_widget_get_visible (row_child (row, "accept_button")) &&
+                  gtk_widget_get_mapped (row_child (row, "accept_button")));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (edit_view)),
+                            "{\n  /* reviewed */\n  return 3 * 11;\n}", -1);
+  save_screenshot (GTK_WIDGET (f->window), "review-editing.png");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "hunk.save-edit", NULL));
+  g_assert_cmpint (spark_hunk_get_state (h2), ==, SPARK_HUNK_EDITED);
+  WAIT_UNTIL ((row = row_for (f, h2)) != NULL);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (row_child (row, "stack")), ==, "diff");
+  {
+    g_autofree char *text = buffer_text (gtk_text_view_get_buffer (row_child (row, "diff_view")));
+
+    g_assert_cmpstr (text, ==, " {\n-  return 3;\n+  /* reviewed */\n+  return 3 * 11;\n }");
+  }
+
+  /* b.txt: with the row's own Accept button. */
+  g_assert_true (spark_review_view_select_hunk (f->view, hb));
+  WAIT_UNTIL ((row = row_for (f, hb)) != NULL);
+  assert_label (row_child (row, "accept_button"), "Accept Hunk");
+  assert_label (row_child (row, "reject_button"), "Reject Hunk");
+  assert_label (row_child (row, "edit_button"), "Edit Hunk");
+  g_signal_emit_by_name (row_child (row, "accept_button"), "clicked");
+  g_assert_cmpint (spark_hunk_get_state (hb), ==, SPARK_HUNK_ACCEPTED);
+
+  /* new.c: move with j, accept with a. */
+  g_assert_true (spark_review_view_get_selected_hunk (f->view) == hb);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.next-hunk", NULL));
+  g_assert_true (spark_review_view_get_selected_hunk (f->view) == hn);
+  WAIT_UNTIL ((row = row_for (f, hn)) != NULL);
+  g_assert_cmpstr (gtk_label_get_text (row_child (row, "title_label")), ==, "new.c, new file");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-hunk", NULL));
+  g_assert_cmpint (spark_hunk_get_state (hn), ==, SPARK_HUNK_ACCEPTED);
+
+  /* k goes back over the file header to the hunk before. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.previous-hunk", NULL));
+  g_assert_true (spark_review_view_get_selected_hunk (f->view) == hb);
+
+  g_assert_cmpstr (gtk_label_get_text (view_child (f, "summary_label")), ==, "4 of 5 hunks accepted");
+  g_assert_cmpstr (gtk_label_get_text (view_child (f, "details_label")), ==, "1 edited · 1 rejected");
+  assert_label (view_child (f, "accept_all_button"), "Accept All");
+  assert_label (view_child (f, "reject_all_button"), "Reject All");
+  assert_label (apply_button, "Apply");
+  g_assert_true (gtk_widget_is_sensitive (apply_button));
+
+  g_assert_true (spark_review_view_select_hunk (f->view, h1));
+  WAIT_UNTIL (row_for (f, h1) != NULL);
+  save_screenshot (GTK_WIDGET (f->window), "review-decided.png");
+
+  /* Ctrl+Enter: the window applies. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.apply", NULL));
+  g_assert_cmpuint (f->n_applies, ==, 1);
+
+  a_c = spark_test_read_file (f->root, "src/a.c", NULL);
+  b_txt = spark_test_read_file (f->root, "b.txt", NULL);
+  new_c = spark_test_read_file (f->root, "new.c", NULL);
+  g_assert_cmpstr (a_c, ==,
+                   "#include <stdio.h>\n"
+                   "\n"
+                   "int\n"
+                   "one (void)\n"
+                   "{\n"
+                   "  return 11;\n"
+                   "}\n"
+                   "\n"
+                   "int\n"
+                   "two (void)\n"
+                   "{\n"
+                   "  return 2;\n"
+                   "}\n"
+                   "\n"
+                   "int\n"
+                   "three (void)\n"
+                   "{\n"
+                   "  /* reviewed */\n"
+                   "  return 3 * 11;\n"
+                   "}\n");
+  g_assert_cmpstr (b_txt, ==, "alpha\nBETA\ngamma\n");
+  g_assert_cmpstr (new_c, ==, "int\nmain (void)\n{\n  return 0;\n}\n");
+}
+
+static void
+test_conflict_and_all (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(GError) error = NULL;
+  SparkHunk *good, *bad;
+  SparkHunkRow *row;
+  SparkReviewFileRow *file_row;
+  GtkLabel *status;
+
+  spark_test_write_file (f->root, "c.txt", "one\ntwo\nthree\n");
+  spark_changeset_follow_parser (cs, parser);
+  spark_review_view_set_changeset (f->view, cs);
+  g_assert_true (spark_patch_parser_feed (parser,
+                                          "*** Begin Patch\n"
+                                          "*** Update File: c.txt\n"
+                                          "@@\n-one\n+ONE\n"
+                                          "@@\n-zzz\n+ZZZ\n"
+                                          "*** End Patch\n", -1, &error));
+  g_assert_true (spark_patch_parser_finish (parser, &error));
+  g_assert_no_error (error);
+
+  good = hunk_at (cs, 0, 0);
+  bad = hunk_at (cs, 0, 1);
+  g_assert_cmpint (spark_hunk_get_state (bad), ==, SPARK_HUNK_CONFLICT);
+
+  WAIT_UNTIL ((row = row_for (f, bad)) != NULL);
+  g_assert_true (gtk_widget_get_visible (row_child (row, "conflict_label")));
+  g_assert_nonnull (strstr (gtk_label_get_text (row_child (row, "conflict_label")), "zzz"));
+  g_assert_cmpstr (gtk_label_get_text (row_child (row, "state_label")), ==, "Conflict");
+  g_assert_false (gtk_widget_is_sensitive (row_child (row, "accept_button")));
+  g_assert_false (gtk_widget_is_sensitive (row_child (row, "edit_button")));
+  assert_label (row, "Hunk 2 of c.txt, in conflict");
+
+  /* Accept All takes what fits and says what does not. */
+  status = view_child (f, "status_label");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-all", NULL));
+  g_assert_cmpint (spark_hunk_get_state (good), ==, SPARK_HUNK_ACCEPTED);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
+  g_assert_nonnull (strstr (gtk_label_get_text (status), "zzz"));
+  g_assert_cmpstr (gtk_label_get_text (view_child (f, "summary_label")), ==, "1 of 2 hunks accepted");
+  save_screenshot (GTK_WIDGET (f->window), "review-conflict.png");
+
+  /* The file's Reject All. */
+  WAIT_UNTIL ((file_row = file_row_for (f, spark_changeset_get_file (cs, 0))) != NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (file_row), "file.reject-all", NULL));
+  g_assert_cmpint (spark_hunk_get_state (good), ==, SPARK_HUNK_REJECTED);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
+  g_assert_false (gtk_widget_is_sensitive (view_child (f, "apply_button")));
+
+  /* The view's Reject All / Accept All again. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-all", NULL));
+  g_assert_cmpint (spark_hunk_get_state (good), ==, SPARK_HUNK_ACCEPTED);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.reject-all", NULL));
+  g_assert_cmpint (spark_hunk_get_state (good), ==, SPARK_HUNK_REJECTED);
+  g_assert_cmpint (spark_hunk_get_state (bad), ==, SPARK_HUNK_CONFLICT);
+}
+
+/* The keys are class bindings of the view (bubble phase: a focused entry or
+ * text view gets the letters first). */
+static void
+test_keys (Fixture       *f,
+           gconstpointer  data)
+{
+  const struct { const char *trigger; const char *action; } expected[] = {
+    { "j", "review.next-hunk" },
+    { "Down", "review.next-hunk" },
+    { "k", "review.previous-hunk" },
+    { "Up", "review.previous-hunk" },
+    { "a", "review.accept-hunk" },
+    { "r", "review.reject-hunk" },
+    { "e", "review.edit-hunk" },
+    { "<Control>Return", "review.apply" },
+  };
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (f->view));
+  g_autoptr(GString) found = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+          gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (controller)) != GTK_PHASE_BUBBLE)
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+          if (GTK_IS_NAMED_ACTION (action))
+            g_string_append_printf (found, "%s=%s\n", trigger,
+                                    gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)));
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("%s=%s\n", expected[i].trigger, expected[i].action);
+
+      if (strstr (found->str, line) == NULL)
+        g_error ("Missing binding %s in:\n%s", line, found->str);
+    }
+}
+
+static void
+test_format_diff (void)
+{
+  const char *old_lines[] = { "a", "b", "c", "d", "e", NULL };
+  const char *new_lines[] = { "a", "B", "c", "D", "e", "f", NULL };
+  g_autoptr(SparkHunk) hunk = spark_hunk_new (NULL, old_lines, new_lines, FALSE);
+  g_autofree char *diff = NULL;
+  guint added = 0, removed = 0;
+
+  diff = spark_hunk_row_format_diff (hunk, &added, &removed);
+  g_assert_cmpstr (diff, ==, " a\n-b\n+B\n c\n-d\n+D\n e\n+f");
+  g_assert_cmpuint (added, ==, 3);
+  g_assert_cmpuint (removed, ==, 2);
+}
+
+static void
+load_css (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  /* AdwApplication loads style.css by itself; there is no application here. */
+  gtk_css_provider_load_from_resource (provider, "/io/github/sparkcode/Spark/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+#define fixtured_test(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Keep the accessible properties so the test can read them back. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  spark_test_quiet_logs ();
+  adw_init ();
+  gtk_source_init ();
+  load_css ();
+
+  g_test_add_func ("/spark/review-view/format-diff", test_format_diff);
+  fixtured_test ("/spark/review-view/empty", test_empty);
+  fixtured_test ("/spark/review-view/stream-and-decide", test_stream_and_decide);
+  fixtured_test ("/spark/review-view/conflict-and-all", test_conflict_and_all);
+  fixtured_test ("/spark/review-view/keys", test_keys);
+
+  return g_test_run ();
+}
