@@ -26,30 +26,30 @@
 
 struct _SparkHunkRow
 {
-  GtkWidget        parent_instance;
+  GtkWidget          parent_instance;
 
-  SparkHunk       *hunk;
-  SparkFileChange *file;
-  GtkSourceBuffer *diff_buffer;
-  GtkSourceBuffer *edit_buffer;
-  gulong           state_handler;
+  SparkHunk         *hunk;
+  SparkFileChange   *file;
+  GtkSourceBuffer   *diff_buffer;
+  GtkSourceBuffer   *edit_buffer;
+  gulong             state_handler;
 
   /* Template widgets */
-  GtkButton       *accept_button;
-  GtkBox          *actions_box;
-  GtkBox          *card;
-  GtkLabel        *conflict_label;
+  GtkButton         *accept_button;
+  GtkBox            *actions_box;
+  GtkBox            *card;
+  GtkLabel          *conflict_label;
   GtkScrolledWindow *diff_scroller;
-  GtkSourceView   *diff_view;
-  GtkButton       *edit_button;
-  GtkLabel        *edit_error_label;
-  GtkSourceView   *edit_view;
-  GtkEntry        *reason_entry;
-  AdwSplitButton  *reject_button;
-  GtkPopover      *reject_popover;
-  GtkStack        *stack;
-  GtkLabel        *state_label;
-  GtkLabel        *title_label;
+  GtkSourceView     *diff_view;
+  GtkButton         *edit_button;
+  GtkLabel          *edit_error_label;
+  GtkSourceView     *edit_view;
+  GtkEntry          *reason_entry;
+  AdwSplitButton    *reject_button;
+  GtkPopover        *reject_popover;
+  GtkStack          *stack;
+  GtkLabel          *state_label;
+  GtkLabel          *title_label;
 };
 
 G_DEFINE_FINAL_TYPE (SparkHunkRow, spark_hunk_row, GTK_TYPE_WIDGET)
@@ -345,6 +345,8 @@ update_actions (SparkHunkRow *self)
                                  self->hunk != NULL && !editing &&
                                  (state == SPARK_HUNK_PENDING || state == SPARK_HUNK_REJECTED));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.reject", can_reject);
+  /* The action only covers the main part; the arrow opens the popover. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->reject_button), can_reject);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.confirm-reject", can_reject);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.edit",
                                  self->hunk != NULL && !editing && state != SPARK_HUNK_CONFLICT);
@@ -428,6 +430,9 @@ hunk_confirm_reject_action (GtkWidget  *widget,
   SparkHunkRow *self = SPARK_HUNK_ROW (widget);
   g_autofree char *reason = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->reason_entry))));
 
+  /* Take the focus out of the entry before its popover goes away, so the
+   * entry hears about it (and stops blinking its cursor). */
+  gtk_widget_grab_focus (GTK_WIDGET (self));
   gtk_popover_popdown (self->reject_popover);
   g_signal_emit (self, signals[SIGNAL_REJECT], 0, reason[0] ? reason : NULL);
 }

@@ -75,7 +75,7 @@ update (SparkReviewFileRow *self)
       guint a = 0, r = 0;
 
       diff = spark_hunk_row_format_diff (hunk, &a, &r);
-      if (state != SPARK_HUNK_REJECTED)
+      if (state != SPARK_HUNK_REJECTED && state != SPARK_HUNK_CONFLICT)
         {
           n_added += a;
           n_removed += r;
