@@ -450,6 +450,8 @@ test_stream_and_decide (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.next-hunk", NULL));
   g_assert_true (spark_review_view_get_selected_hunk (f->view) == hn);
   WAIT_UNTIL ((row = row_for (f, hn)) != NULL);
+  /* The keyboard focus follows, so Tab reaches that hunk's buttons. */
+  WAIT_UNTIL (gtk_widget_is_focus (GTK_WIDGET (row)));
   g_assert_cmpstr (gtk_label_get_text (row_child (row, "title_label")), ==, "new.c, new file");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-hunk", NULL));
   g_assert_cmpint (spark_hunk_get_state (hn), ==, SPARK_HUNK_ACCEPTED);
@@ -514,6 +516,7 @@ test_conflict_and_all (Fixture       *f,
   GtkLabel *status;
 
   spark_test_write_file (f->root, "c.txt", "one\ntwo\nthree\n");
+  spark_test_write_file (f->root, "d.txt", "old\n");
   spark_changeset_follow_parser (cs, parser);
   spark_review_view_set_changeset (f->view, cs);
   g_assert_true (spark_patch_parser_feed (parser,
@@ -521,6 +524,7 @@ test_conflict_and_all (Fixture       *f,
                                           "*** Update File: c.txt\n"
                                           "@@\n-one\n+ONE\n"
                                           "@@\n-zzz\n+ZZZ\n"
+                                          "*** Delete File: d.txt\n"
                                           "*** End Patch\n", -1, &error));
   g_assert_true (spark_patch_parser_finish (parser, &error));
   g_assert_no_error (error);
@@ -543,7 +547,7 @@ test_conflict_and_all (Fixture       *f,
   g_assert_cmpint (spark_hunk_get_state (good), ==, SPARK_HUNK_ACCEPTED);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
   g_assert_nonnull (strstr (gtk_label_get_text (status), "zzz"));
-  g_assert_cmpstr (gtk_label_get_text (view_child (f, "summary_label")), ==, "1 of 2 hunks accepted");
+  g_assert_cmpstr (gtk_label_get_text (view_child (f, "summary_label")), ==, "2 of 3 hunks accepted");
   save_screenshot (GTK_WIDGET (f->window), "review-conflict.png");
 
   /* The file's Reject All. */
@@ -551,7 +555,37 @@ test_conflict_and_all (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (file_row), "file.reject-all", NULL));
   g_assert_cmpint (spark_hunk_get_state (good), ==, SPARK_HUNK_REJECTED);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
-  g_assert_false (gtk_widget_is_sensitive (view_child (f, "apply_button")));
+  g_assert_true (gtk_widget_is_sensitive (view_child (f, "apply_button")));
+
+  /* A deleted file: its hunk can be accepted or rejected, not edited. */
+  {
+    SparkFileChange *deleted = spark_changeset_get_file (cs, 1);
+    SparkHunk *gone;
+
+    g_assert_cmpint (spark_file_change_get_kind (deleted), ==, SPARK_FILE_CHANGE_DELETE);
+    g_assert_cmpuint (spark_file_change_get_n_hunks (deleted), ==, 1);
+    gone = spark_file_change_get_hunk (deleted, 0);
+    g_assert_true (spark_review_view_select_hunk (f->view, gone));
+    WAIT_UNTIL ((row = row_for (f, gone)) != NULL);
+    g_assert_cmpstr (gtk_label_get_text (row_child (row, "title_label")), ==, "d.txt, whole file");
+    g_assert_false (gtk_widget_is_sensitive (row_child (row, "edit_button")));
+    g_assert_cmpint (spark_hunk_get_state (gone), ==, SPARK_HUNK_ACCEPTED);
+    g_assert_true (gtk_widget_is_sensitive (row_child (row, "reject_button")));
+    g_assert_false (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.edit-hunk", NULL) &&
+                    gtk_widget_get_mapped (GTK_WIDGET (spark_hunk_row_get_edit_view (row))));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.reject-hunk", NULL));
+    WAIT_UNTIL (gtk_widget_get_visible (row_child (row, "reject_popover")));
+    g_signal_emit_by_name (row_child (row, "reason_entry"), "activate");
+    g_assert_cmpint (spark_hunk_get_state (gone), ==, SPARK_HUNK_REJECTED);
+    /* An empty reason is no reason. */
+    g_assert_null (spark_review_view_get_reject_reason (f->view, gone));
+    g_assert_false (gtk_widget_is_sensitive (view_child (f, "apply_button")));
+  }
+
+  /* Dark style: the same pane, for the eye. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  save_screenshot (GTK_WIDGET (f->window), "review-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   /* The view's Reject All / Accept All again. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-all", NULL));

@@ -254,6 +254,27 @@ dup_location (SparkHunkRow *self)
     }
 }
 
+static const char *
+fuzz_note (SparkMatchFuzz fuzz)
+{
+  switch (fuzz)
+    {
+    case SPARK_MATCH_TRIM_END:
+      /* translators: tooltip of a hunk that matched its file only loosely */
+      return _("Found in the file once trailing whitespace is ignored");
+    case SPARK_MATCH_TRIM:
+      /* translators: tooltip of a hunk that matched its file only loosely */
+      return _("Found in the file once leading and trailing whitespace is ignored");
+    case SPARK_MATCH_UNICODE:
+      /* translators: tooltip of a hunk that matched its file only loosely */
+      return _("Found in the file once whitespace, dashes and quotes are ignored");
+    case SPARK_MATCH_NONE:
+    case SPARK_MATCH_EXACT:
+    default:
+      return NULL;
+    }
+}
+
 static char *
 dup_accessible_label (SparkHunkRow *self)
 {
@@ -311,6 +332,10 @@ update_diff_height (SparkHunkRow *self)
   margins = gtk_text_view_get_top_margin (GTK_TEXT_VIEW (self->diff_view)) +
             gtk_text_view_get_bottom_margin (GTK_TEXT_VIEW (self->diff_view));
 
+  /* A vertical scrollbar, even an overlay one, would set a minimum height
+   * of its own: only long hunks get one. */
+  gtk_scrolled_window_set_policy (self->diff_scroller, GTK_POLICY_NEVER,
+                                  n_lines > MAX_DIFF_LINES ? GTK_POLICY_AUTOMATIC : GTK_POLICY_NEVER);
   gtk_widget_set_size_request (GTK_WIDGET (self->diff_scroller), -1,
                                MIN (n_lines, MAX_DIFF_LINES) * line_height + margins);
 }
@@ -349,7 +374,8 @@ update_actions (SparkHunkRow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->reject_button), can_reject);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.confirm-reject", can_reject);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.edit",
-                                 self->hunk != NULL && !editing && state != SPARK_HUNK_CONFLICT);
+                                 self->hunk != NULL && !editing && state != SPARK_HUNK_CONFLICT &&
+                                 spark_file_change_get_kind (self->file) != SPARK_FILE_CHANGE_DELETE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.save-edit", editing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.cancel-edit", editing);
 }
@@ -375,7 +401,17 @@ update (SparkHunkRow *self)
   title = dup_location (self);
   label = dup_accessible_label (self);
 
+  if (fuzz_note (spark_hunk_get_fuzz (self->hunk)) != NULL && state != SPARK_HUNK_CONFLICT)
+    {
+      /* translators: a hunk's location, marked as matched loosely */
+      g_autofree char *fuzzy = g_strdup_printf (_("%s (approximate)"), title);
+
+      g_free (title);
+      title = g_steal_pointer (&fuzzy);
+    }
   gtk_label_set_text (self->title_label, title);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label),
+                               state == SPARK_HUNK_CONFLICT ? NULL : fuzz_note (spark_hunk_get_fuzz (self->hunk)));
   gtk_label_set_text (self->state_label, state_text (state));
   gtk_widget_add_css_class (GTK_WIDGET (self->card), state_classes[state]);
   gtk_label_set_text (self->conflict_label, conflict);
@@ -660,7 +696,8 @@ spark_hunk_row_set_hunk (SparkHunkRow    *self,
   g_set_object (&self->file, file);
 
   if (hunk != NULL)
-    self->state_handler = g_signal_connect_object (hunk, "notify::state",
+    /* state, start-line, fuzz, conflict-message: all show. */
+    self->state_handler = g_signal_connect_object (hunk, "notify",
                                                    G_CALLBACK (update), self,
                                                    G_CONNECT_SWAPPED);
 

@@ -104,6 +104,36 @@ dup_item_at (SparkReviewView *self,
   return gtk_tree_list_row_get_item (row);
 }
 
+static SparkFileChange *
+find_file (SparkReviewView *self,
+           SparkHunk       *hunk)
+{
+  guint index = spark_hunk_get_index (hunk);
+  guint n_files = spark_changeset_get_n_files (self->changeset);
+
+  for (guint i = 0; i < n_files; i++)
+    {
+      SparkFileChange *file = spark_changeset_get_file (self->changeset, i);
+
+      if (index < spark_file_change_get_n_hunks (file) &&
+          spark_file_change_get_hunk (file, index) == hunk)
+        return file;
+    }
+
+  return NULL;
+}
+
+/* Deleting a file has no new text to edit. */
+static gboolean
+can_edit (SparkReviewView *self,
+          SparkHunk       *hunk)
+{
+  SparkFileChange *file = find_file (self, hunk);
+
+  return spark_hunk_get_state (hunk) != SPARK_HUNK_CONFLICT &&
+         file != NULL && spark_file_change_get_kind (file) != SPARK_FILE_CHANGE_DELETE;
+}
+
 static gboolean
 find_hunk_position (SparkReviewView *self,
                     SparkHunk       *hunk,
@@ -305,7 +335,7 @@ start_edit (SparkReviewView *self,
 
   set_error (self, NULL);
 
-  if (spark_hunk_get_state (hunk) == SPARK_HUNK_CONFLICT)
+  if (!can_edit (self, hunk))
     return;
 
   buffer = g_hash_table_lookup (self->edit_buffers, hunk);
@@ -453,6 +483,7 @@ update_state (SparkReviewView *self)
     }
   else
     {
+      g_autofree char *pending_note = NULL;
       const char *status;
 
       if (streaming)
@@ -461,6 +492,12 @@ update_state (SparkReviewView *self)
       else if (accepted + edited == 0)
         /* translators: footer of the review pane */
         status = _("Accept or edit a hunk to apply it.");
+      else if (pending > 0)
+        /* translators: footer of the review pane */
+        status = pending_note = g_strdup_printf (ngettext ("Apply writes the accepted hunks; %u pending hunk is left out.",
+                                                           "Apply writes the accepted hunks; %u pending hunks are left out.",
+                                                           pending),
+                                                 pending);
       else
         /* translators: footer of the review pane */
         status = _("Apply writes the accepted hunks and tells the assistant.");
@@ -478,7 +515,7 @@ update_state (SparkReviewView *self)
                                  (state == SPARK_HUNK_PENDING || state == SPARK_HUNK_ACCEPTED ||
                                   state == SPARK_HUNK_EDITED));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.edit-hunk",
-                                 selected && !editing && state != SPARK_HUNK_CONFLICT);
+                                 selected && !editing && can_edit (self, selected));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.next-hunk", total > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.previous-hunk", total > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.accept-all", pending + rejected > 0);
