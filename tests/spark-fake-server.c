@@ -29,6 +29,8 @@ struct _SparkFakeServer
   GPtrArray  *requests;
   GPtrArray  *connections;
   GPtrArray  *replays;
+  char       *default_text;
+  GHashTable *http_peers;
   char       *last_auth;
   char       *last_beta;
   guint       ws_status;
@@ -111,6 +113,8 @@ next_stream (SparkFakeServer *self)
 {
   char *text = g_queue_pop_head (&self->streams);
 
+  if (text == NULL && self->default_text != NULL)
+    text = g_strdup (self->default_text);
   if (text == NULL)
     text = g_strdup ("{\"type\":\"error\",\"status\":500,\"error\":{\"type\":\"server_error\","
                      "\"code\":\"fake_server_empty\",\"message\":\"fake server: no stream queued\"}}\n");
@@ -430,6 +434,13 @@ on_http (SoupServer        *server,
 
   self->n_posts++;
   remember_headers (self, msg);
+  {
+    GSocketAddress *peer = soup_server_message_get_remote_address (msg);
+
+    if (G_IS_INET_SOCKET_ADDRESS (peer))
+      g_hash_table_add (self->http_peers,
+                        GUINT_TO_POINTER (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (peer))));
+  }
   chat = g_str_has_suffix (path, "/chat/completions");
 
   request_body = soup_server_message_get_request_body (msg);
@@ -482,15 +493,24 @@ on_http (SoupServer        *server,
 SparkFakeServer *
 spark_fake_server_new (void)
 {
+  return spark_fake_server_new_tls (NULL);
+}
+
+SparkFakeServer *
+spark_fake_server_new_tls (GTlsCertificate *certificate)
+{
   SparkFakeServer *self = g_new0 (SparkFakeServer, 1);
   g_autoptr(GError) error = NULL;
   GSList *uris;
   GUri *uri;
 
-  self->server = soup_server_new ("server-header", "spark-fake-server", NULL);
+  self->server = soup_server_new ("server-header", "spark-fake-server",
+                                  "tls-certificate", certificate,
+                                  NULL);
   self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   self->connections = g_ptr_array_new_with_free_func (ws_conn_free);
   self->replays = g_ptr_array_new ();
+  self->http_peers = g_hash_table_new (NULL, NULL);
   g_queue_init (&self->streams);
 
   soup_server_add_early_handler (self->server, "/v1/responses", on_early, self, NULL);
@@ -498,12 +518,15 @@ spark_fake_server_new (void)
   soup_server_add_handler (self->server, "/v1/chat/completions", on_http, self, NULL);
   soup_server_add_websocket_handler (self->server, "/v1/responses", NULL, NULL, on_websocket, self, NULL);
 
-  if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+  if (!soup_server_listen_local (self->server, 0,
+                                 SOUP_SERVER_LISTEN_IPV4_ONLY | (certificate ? SOUP_SERVER_LISTEN_HTTPS : 0),
+                                 &error))
     g_error ("Cannot listen: %s", error->message);
 
   uris = soup_server_get_uris (self->server);
   uri = uris->data;
-  self->base_url = g_strdup_printf ("http://127.0.0.1:%d/v1", g_uri_get_port (uri));
+  self->base_url = g_strdup_printf ("%s://127.0.0.1:%d/v1", certificate ? "https" : "http",
+                                    g_uri_get_port (uri));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   return self;
@@ -529,6 +552,8 @@ spark_fake_server_free (SparkFakeServer *self)
   g_ptr_array_unref (self->requests);
   g_queue_clear_full (&self->streams, g_free);
   g_free (self->base_url);
+  g_free (self->default_text);
+  g_hash_table_unref (self->http_peers);
   g_free (self->last_auth);
   g_free (self->last_beta);
   g_free (self);
@@ -552,6 +577,14 @@ spark_fake_server_push_text (SparkFakeServer *self,
                              const char      *jsonl)
 {
   g_queue_push_tail (&self->streams, g_strdup (jsonl));
+}
+
+void
+spark_fake_server_set_default_text (SparkFakeServer *self,
+                                    const char      *jsonl)
+{
+  g_free (self->default_text);
+  self->default_text = g_strdup (jsonl);
 }
 
 guint
@@ -584,6 +617,12 @@ guint
 spark_fake_server_get_n_posts (SparkFakeServer *self)
 {
   return self->n_posts;
+}
+
+guint
+spark_fake_server_get_n_http_connections (SparkFakeServer *self)
+{
+  return g_hash_table_size (self->http_peers);
 }
 
 guint

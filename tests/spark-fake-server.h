@@ -35,6 +35,8 @@ typedef struct _SparkFakeServer SparkFakeServer;
  */
 
 SparkFakeServer *spark_fake_server_new               (void);
+/* Serves https/wss with @certificate (benchmarks). */
+SparkFakeServer *spark_fake_server_new_tls           (GTlsCertificate *certificate);
 void             spark_fake_server_free              (SparkFakeServer *self);
 /* http://127.0.0.1:PORT/v1 */
 const char      *spark_fake_server_get_base_url      (SparkFakeServer *self);
@@ -43,6 +45,9 @@ void             spark_fake_server_push_stream       (SparkFakeServer *self,
 void             spark_fake_server_push_text         (SparkFakeServer *self,
                                                       const char      *jsonl);
 guint            spark_fake_server_get_queue_length  (SparkFakeServer *self);
+/* Replayed whenever the queue is empty (benchmarks). */
+void             spark_fake_server_set_default_text  (SparkFakeServer *self,
+                                                      const char      *jsonl);
 /* Answer WebSocket upgrades with this HTTP status (426, 404...); 0 accepts. */
 void             spark_fake_server_set_ws_status     (SparkFakeServer *self,
                                                       guint            status);
@@ -52,6 +57,8 @@ void             spark_fake_server_set_event_delay   (SparkFakeServer *self,
 
 guint            spark_fake_server_get_n_handshakes  (SparkFakeServer *self);
 guint            spark_fake_server_get_n_posts       (SparkFakeServer *self);
+/* Distinct client ports that POSTed: how many HTTP connections were used. */
+guint            spark_fake_server_get_n_http_connections (SparkFakeServer *self);
 /* Every request received, in order: the JSON body, with added members
  * "_transport" ("websocket", "http", "chat") and "_connection" (1, 2, …). */
 guint            spark_fake_server_get_n_requests    (SparkFakeServer *self);

@@ -28,7 +28,10 @@ typedef struct
   GDataInputStream  *data;
   GString           *event_data;
   SparkChatStream   *chat;
+  GCancellable      *drain;
+  gulong             drain_handler;
   guint              terminal_seen : 1;
+  guint              draining : 1;
 } Request;
 
 struct _SparkSseTransport
@@ -40,6 +43,7 @@ struct _SparkSseTransport
   SoupSession  *session;
   SparkWireApi  wire_api;
   Request      *request;
+  GCancellable *drain_cancellable;   /* shared by requests read to EOF after completion */
   guint         generation;
   gint64        connected_at;
   guint         fresh_connections : 1;
@@ -65,7 +69,13 @@ static GParamSpec *properties[N_PROPS];
 static void
 request_free (Request *request)
 {
-  g_cancellable_cancel (request->cancellable);
+  if (request->drain != NULL)
+    {
+      g_cancellable_disconnect (request->drain, request->drain_handler);
+      g_clear_object (&request->drain);
+    }
+  if (request->cancellable != NULL)
+    g_cancellable_cancel (request->cancellable);
   g_clear_object (&request->msg);
   g_clear_object (&request->cancellable);
   g_clear_object (&request->data);
@@ -84,6 +94,26 @@ finish_request (SparkSseTransport *self)
     {
       g_cancellable_cancel (request->cancellable);
       request->self = NULL;
+    }
+}
+
+/* The response is complete: keep reading to the end of the body without
+ * reporting anything, so the connection goes back to the pool instead of
+ * being torn down by a cancel. */
+static void
+detach_request (SparkSseTransport *self)
+{
+  Request *request = g_steal_pointer (&self->request);
+
+  if (request != NULL)
+    {
+      request->self = NULL;
+      request->draining = TRUE;
+      request->drain = g_object_ref (self->drain_cancellable);
+      request->drain_handler = g_cancellable_connect (self->drain_cancellable,
+                                                      G_CALLBACK (g_cancellable_cancel),
+                                                      g_object_ref (request->cancellable),
+                                                      g_object_unref);
     }
 }
 
@@ -111,7 +141,7 @@ emit_event (SparkSseTransport *self,
   if (spark_responses_kind_is_terminal (kind))
     {
       request->terminal_seen = TRUE;
-      finish_request (self);
+      detach_request (self);
     }
 
   spark_transport_emit_event (SPARK_TRANSPORT (self), event);
@@ -204,7 +234,18 @@ read_line_cb (GObject      *object,
 
   if (request->self == NULL)
     {
-      request_free (request);
+      if (request->draining && line != NULL && error == NULL)
+        read_next_line (request);
+      else
+        {
+          /* At the end of the body, closing hands the connection back for reuse. */
+          if (request->draining && error == NULL)
+            {
+              g_input_stream_close (G_INPUT_STREAM (request->data), NULL, NULL);
+              g_clear_object (&request->cancellable);
+            }
+          request_free (request);
+        }
       return;
     }
 
@@ -259,7 +300,7 @@ read_line_cb (GObject      *object,
     }
   /* "event:", "id:", "retry:" and ":" comments carry nothing we need */
 
-  if (request->self == NULL)
+  if (request->self == NULL && !request->draining)
     {
       request_free (request);
       return;
@@ -328,6 +369,8 @@ send_cb (GObject      *object,
     }
 
   status = soup_message_get_status (request->msg);
+  g_debug ("HTTP %u on connection %" G_GUINT64_FORMAT, status,
+           soup_message_get_connection_id (request->msg));
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
       g_input_stream_read_bytes_async (stream, MAX_ERROR_BODY, G_PRIORITY_DEFAULT,
@@ -526,6 +569,8 @@ spark_sse_transport_dispose (GObject *object)
   SparkSseTransport *self = (SparkSseTransport *)object;
 
   finish_request (self);
+  g_cancellable_cancel (self->drain_cancellable);
+  g_clear_object (&self->drain_cancellable);
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
@@ -636,6 +681,7 @@ static void
 spark_sse_transport_init (SparkSseTransport *self)
 {
   self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
+  self->drain_cancellable = g_cancellable_new ();
 }
 
 SparkSseTransport *
