@@ -595,6 +595,38 @@ test_conflict_and_all (Fixture       *f,
   g_assert_cmpint (spark_hunk_get_state (bad), ==, SPARK_HUNK_CONFLICT);
 }
 
+/* "trigger=action" lines of @widget's shortcut controllers in @phase. */
+static char *
+describe_bindings (GtkWidget           *widget,
+                   GtkPropagationPhase  phase)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GString) found = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+          gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (controller)) != phase)
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+          g_string_append_printf (found, "%s=%s\n", trigger,
+                                  GTK_IS_NAMED_ACTION (action)
+                                    ? gtk_named_action_get_action_name (GTK_NAMED_ACTION (action))
+                                    : "callback");
+        }
+    }
+
+  return g_string_free (g_steal_pointer (&found), FALSE);
+}
+
 /* The keys are class bindings of the view (bubble phase: a focused entry or
  * text view gets the letters first). */
 static void
@@ -611,36 +643,29 @@ test_keys (Fixture       *f,
     { "e", "review.edit-hunk" },
     { "<Control>Return", "review.apply" },
   };
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (f->view));
-  g_autoptr(GString) found = g_string_new (NULL);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
-          gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (controller)) != GTK_PHASE_BUBBLE)
-        continue;
-
-      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-        {
-          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
-          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
-
-          if (GTK_IS_NAMED_ACTION (action))
-            g_string_append_printf (found, "%s=%s\n", trigger,
-                                    gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)));
-        }
-    }
+  g_autofree char *found = describe_bindings (GTK_WIDGET (f->view), GTK_PHASE_BUBBLE);
+  g_autofree char *arrows = describe_bindings (GTK_WIDGET (f->view), GTK_PHASE_CAPTURE);
+  g_autofree char *edit_keys = NULL;
+  GtkWidget *row = g_object_ref_sink (spark_hunk_row_new ());
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
       g_autofree char *line = g_strdup_printf ("%s=%s\n", expected[i].trigger, expected[i].action);
 
-      if (strstr (found->str, line) == NULL)
-        g_error ("Missing binding %s in:\n%s", line, found->str);
+      if (strstr (found, line) == NULL)
+        g_error ("Missing binding %s in:\n%s", line, found);
     }
+
+  /* Up/Down are taken before the list view moves its own focus. */
+  g_assert_nonnull (strstr (arrows, "Down|KP_Down=callback"));
+  g_assert_nonnull (strstr (arrows, "Up|KP_Up=callback"));
+
+  /* In the edit view, Ctrl+Enter keeps the edit before the text view
+   * makes it a newline. */
+  edit_keys = describe_bindings (GTK_WIDGET (spark_hunk_row_get_edit_view (SPARK_HUNK_ROW (row))),
+                                 GTK_PHASE_CAPTURE);
+  g_assert_nonnull (strstr (edit_keys, "<Control>Return|<Control>KP_Enter=hunk.save-edit"));
+  g_object_unref (row);
 }
 
 static void

@@ -616,9 +616,7 @@ spark_hunk_row_class_init (SparkHunkRowClass *klass)
   gtk_widget_class_install_action (widget_class, "hunk.save-edit", NULL, hunk_save_edit_action);
   gtk_widget_class_install_action (widget_class, "hunk.cancel-edit", NULL, hunk_cancel_edit_action);
 
-  /* Inside the edit view: Ctrl+Enter keeps the edit, Escape leaves it. */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "hunk.save-edit", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "hunk.save-edit", NULL);
+  /* Escape leaves an edit (Ctrl+Enter keeps it: see init). */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "hunk.cancel-edit", NULL);
 }
 
@@ -626,6 +624,7 @@ static void
 spark_hunk_row_init (SparkHunkRow *self)
 {
   GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
+  GtkEventController *controller;
   GtkTextTag *tag;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -641,6 +640,15 @@ spark_hunk_row_init (SparkHunkRow *self)
   tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (self->diff_buffer), "removed", NULL);
   g_object_set (tag, "paragraph-background-rgba", &(GdkRGBA) { 0.88, 0.11, 0.14, 0.13 }, NULL);
   gtk_text_view_set_buffer (GTK_TEXT_VIEW (self->diff_view), GTK_TEXT_BUFFER (self->diff_buffer));
+
+  /* The text view turns Ctrl+Enter into a newline; ask first. */
+  controller = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
+                                                                                       gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
+                                                          gtk_named_action_new ("hunk.save-edit")));
+  gtk_widget_add_controller (GTK_WIDGET (self->edit_view), controller);
 
   /* The font is known for sure once the view is in the window. */
   g_signal_connect_object (self->diff_view, "map",

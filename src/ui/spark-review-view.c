@@ -575,6 +575,10 @@ files_changed_cb (SparkReviewView *self,
 static void
 selection_changed_cb (SparkReviewView *self)
 {
+  /* The person moved on without answering the reason popover. */
+  if (self->advance_after_reject != spark_review_view_get_selected_hunk (self))
+    self->advance_after_reject = NULL;
+
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_HUNK]);
 }
