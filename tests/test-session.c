@@ -434,6 +434,67 @@ test_patch_rejected (Fixture       *f,
                    "Rejected by the user: the name must stay");
 }
 
+static gboolean
+edit_first_hunk (SparkApprovalPolicy *policy,
+                 SparkToolCall       *call,
+                 Fixture             *f)
+{
+  SparkChangeset *changeset = spark_session_get_changeset (f->session, call);
+  SparkFileChange *file;
+  g_autoptr(GError) error = NULL;
+
+  /* What the review pane does: edit the hunk, then approve the call. */
+  g_assert_nonnull (changeset);
+  g_assert_cmpuint (spark_changeset_get_n_hunks (changeset), ==, 1);
+  file = spark_changeset_get_file (changeset, 0);
+  spark_hunk_set_edited_text (spark_file_change_get_hunk (file, 0), "hello\nedited by a person", &error);
+  g_assert_no_error (error);
+  spark_tool_call_approve (call);
+  return TRUE;
+}
+
+static gboolean
+reject_every_hunk (SparkApprovalPolicy *policy,
+                   SparkToolCall       *call,
+                   Fixture             *f)
+{
+  spark_changeset_reject_all (spark_session_get_changeset (f->session, call));
+  spark_tool_call_approve (call);
+  return TRUE;
+}
+
+static void
+test_patch_reviewed_in_changeset (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *after = NULL;
+  SparkApprovalPolicy *policy = spark_session_get_approval_policy (f->session);
+  gulong id;
+
+  id = g_signal_connect (policy, "review", G_CALLBACK (edit_first_hunk), f);
+  spark_fake_server_push_stream (f->server, "patch-custom");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "change it");
+  g_assert_no_error (f->turn_error);
+  contents = spark_test_read_file (f->root, "hello.txt", NULL);
+  g_assert_cmpstr (contents, ==, "hello\nedited by a person\n");
+  g_assert_true (json_object_get_boolean_member (f->outputs->pdata[0], "success"));
+  g_signal_handler_disconnect (policy, id);
+
+  /* Every hunk rejected in review: nothing written, the model is told. */
+  spark_test_write_file (f->root, "hello.txt", "hello\nworld\n");
+  g_signal_connect (policy, "review", G_CALLBACK (reject_every_hunk), f);
+  spark_fake_server_push_stream (f->server, "patch-function");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "again");
+  g_assert_no_error (f->turn_error);
+  after = spark_test_read_file (f->root, "hello.txt", NULL);
+  g_assert_cmpstr (after, ==, "hello\nworld\n");
+  g_assert_false (json_object_get_boolean_member (f->outputs->pdata[1], "success"));
+  g_assert_nonnull (strstr (spark_json_get_string (f->outputs->pdata[1], "output"), "rejected every hunk"));
+}
+
 static void
 test_fallback_on_426 (Fixture       *f,
                       gconstpointer  data)
@@ -889,6 +950,7 @@ main (int   argc,
   ADD ("/agent/session/patch/function", test_patch_function);
   ADD ("/agent/session/patch/hosted", test_patch_hosted);
   ADD ("/agent/session/patch/rejected", test_patch_rejected);
+  ADD ("/agent/session/patch/reviewed-in-changeset", test_patch_reviewed_in_changeset);
   ADD ("/agent/session/fallback-on-426", test_fallback_on_426);
   ADD ("/agent/session/explicit-websocket-no-fallback", test_explicit_websocket_does_not_fall_back);
   ADD ("/agent/session/reconnect-after-drop", test_reconnect_after_drop);

@@ -134,6 +134,8 @@ spark_patch_hand_off_apply (SparkPatchHandOff  *self,
                             GError            **error)
 {
   const char *text = spark_tool_call_get_patch_text (self->call);
+  guint accepted;
+  guint rejected;
 
   if (spark_tool_call_get_kind (self->call) != SPARK_TOOL_CALL_HOSTED_PATCH &&
       strcmp (text, self->fed->str) != 0)
@@ -148,10 +150,23 @@ spark_patch_hand_off_apply (SparkPatchHandOff  *self,
       spark_changeset_add_files (self->changeset, files);
     }
 
-  if (spark_changeset_count_state (self->changeset, SPARK_HUNK_ACCEPTED) == 0 &&
-      spark_changeset_count_state (self->changeset, SPARK_HUNK_EDITED) == 0 &&
-      !spark_changeset_accept_all (self->changeset, error))
-    return NULL;
+  accepted = spark_changeset_count_state (self->changeset, SPARK_HUNK_ACCEPTED) +
+             spark_changeset_count_state (self->changeset, SPARK_HUNK_EDITED);
+  rejected = spark_changeset_count_state (self->changeset, SPARK_HUNK_REJECTED);
+
+  /* Approving an unreviewed patch accepts it whole; a reviewed one is
+   * applied as reviewed. */
+  if (accepted == 0 && rejected == 0)
+    {
+      if (!spark_changeset_accept_all (self->changeset, error))
+        return NULL;
+    }
+  else if (accepted == 0)
+    {
+      g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                           "the reviewer rejected every hunk");
+      return NULL;
+    }
 
   return spark_changeset_apply (self->changeset, error);
 }

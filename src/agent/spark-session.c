@@ -1864,9 +1864,19 @@ spark_session_stop (SparkSession *self)
           add_call_output (self, pending->call, "Stopped by the user before this ran.", FALSE);
         }
     }
+  else if (self->phase == PHASE_WARMING || self->phase == PHASE_CONNECTING)
+    {
+      /* The turn had not started: drop the connection attempt or warm-up. */
+      spark_transport_close (self->transport);
+    }
 
   g_queue_clear_full (&self->queue, g_free);
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped by the user");
+  if (self->start_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+      g_task_return_error (task, g_error_copy (error));
+    }
   self->phase = PHASE_IDLE;
   self->in_turn = FALSE;
   self->attempt = 0;
