@@ -425,6 +425,16 @@ is_streaming (SparkReviewView *self)
 }
 
 static void
+append_detail (GString *details,
+               char    *part)
+{
+  if (details->len > 0)
+    g_string_append (details, " · ");
+  g_string_append (details, part);
+  g_free (part);
+}
+
+static void
 update_state (SparkReviewView *self)
 {
   SparkHunk *selected = spark_review_view_get_selected_hunk (self);
@@ -454,24 +464,18 @@ update_state (SparkReviewView *self)
                                accepted + edited, total);
   gtk_label_set_text (self->summary_label, summary);
 
-#define ADD_DETAIL(n, singular, plural)                                  \
-  G_STMT_START {                                                         \
-    if ((n) > 0)                                                         \
-      {                                                                  \
-        if (details->len > 0)                                            \
-          g_string_append (details, " · ");                              \
-        g_string_append_printf (details, ngettext (singular, plural, n), n); \
-      }                                                                  \
-  } G_STMT_END
-  /* translators: part of the review pane's summary, e.g. "2 pending · 1 edited" */
-  ADD_DETAIL (pending, N_("%u pending"), N_("%u pending"));
-  /* translators: part of the review pane's summary */
-  ADD_DETAIL (edited, N_("%u edited"), N_("%u edited"));
-  /* translators: part of the review pane's summary */
-  ADD_DETAIL (rejected, N_("%u rejected"), N_("%u rejected"));
-  /* translators: part of the review pane's summary: hunks that do not fit the file */
-  ADD_DETAIL (conflicts, N_("%u conflict"), N_("%u conflicts"));
-#undef ADD_DETAIL
+  if (pending > 0)
+    /* translators: part of the review pane's summary, e.g. "2 pending · 1 edited" */
+    append_detail (details, g_strdup_printf (ngettext ("%u pending", "%u pending", pending), pending));
+  if (edited > 0)
+    /* translators: part of the review pane's summary, e.g. "2 pending · 1 edited" */
+    append_detail (details, g_strdup_printf (ngettext ("%u edited", "%u edited", edited), edited));
+  if (rejected > 0)
+    /* translators: part of the review pane's summary, e.g. "2 pending · 1 rejected" */
+    append_detail (details, g_strdup_printf (ngettext ("%u rejected", "%u rejected", rejected), rejected));
+  if (conflicts > 0)
+    /* translators: part of the review pane's summary: hunks that do not fit their file */
+    append_detail (details, g_strdup_printf (ngettext ("%u conflict", "%u conflicts", conflicts), conflicts));
   gtk_label_set_text (self->details_label, details->str);
   gtk_widget_set_visible (GTK_WIDGET (self->details_label), details->len > 0);
 
