@@ -496,6 +496,72 @@ test_patch_reviewed_in_changeset (Fixture       *f,
 }
 
 static void
+on_compacted (SparkSession *session,
+              guint64       bytes,
+              guint64      *total)
+{
+  *total += bytes;
+}
+
+static void
+test_context_compaction (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  g_autoptr(GString) big = g_string_new (NULL);
+  g_autofree char *path = spark_fake_server_stream_path ("call-read-file");
+  g_autofree char *stream = NULL;
+  g_autofree char *big_stream = NULL;
+  g_auto(GStrv) parts = NULL;
+  JsonObject *output = NULL;
+  JsonArray *input;
+  guint64 compacted = 0;
+
+  for (guint i = 0; i < 500; i++)
+    g_string_append_printf (big, "line %u of a long file\n", i);
+  spark_test_write_file (f->root, "big.txt", big->str);
+  g_assert_true (g_file_get_contents (path, &stream, NULL, NULL));
+  parts = g_strsplit (stream, "hello.txt", -1);
+  big_stream = g_strjoinv ("big.txt", parts);
+
+  /* A window of 300 tokens: text-done reports 304 used, text-hello 140. */
+  spark_session_set_context_window (f->session, 300);
+  g_signal_connect (f->session, "context-compacted", G_CALLBACK (on_compacted), &compacted);
+
+  spark_fake_server_push_text (f->server, big_stream);
+  spark_fake_server_push_stream (f->server, "text-done");   /* 304 tokens: over 85% */
+  spark_fake_server_push_stream (f->server, "text-done");
+  spark_fake_server_push_stream (f->server, "text-hello");
+  start (f);
+  run_turn (f, "read the big file");
+  g_assert_no_error (f->turn_error);
+  /* Nothing older than the latest prompt yet: nothing to compact. */
+  g_assert_cmpuint (compacted, ==, 0);
+  run_turn (f, "next");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpuint (compacted, >, 10000);
+  run_turn (f, "and next");
+  g_assert_no_error (f->turn_error);
+
+  /* After compaction: a full create, the old output shortened. */
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 4);
+  g_assert_false (json_object_has_member (reqs->pdata[3], "previous_response_id"));
+  input = input_of (reqs->pdata[3]);
+  for (guint i = 0; i < json_array_get_length (input); i++)
+    {
+      JsonObject *item = json_array_get_object_element (input, i);
+
+      if (g_strcmp0 (spark_json_get_string (item, "type"), "function_call_output") == 0)
+        output = item;
+    }
+  g_assert_nonnull (output);
+  g_assert_cmpstr (spark_json_get_string (output, "call_id"), ==, "call_read_1");
+  g_assert_nonnull (strstr (spark_json_get_string (output, "output"), "elided to fit the context window"));
+  g_assert_cmpuint (strlen (spark_json_get_string (output, "output")), <, 400);
+}
+
+static void
 test_fallback_on_426 (Fixture       *f,
                       gconstpointer  data)
 {
@@ -964,6 +1030,7 @@ main (int   argc,
   ADD ("/agent/session/steer-and-queue", test_steer_and_queue);
   ADD ("/agent/session/persist-and-resume", test_persist_and_resume);
   ADD ("/agent/session/chat-wire", test_chat_wire);
+  ADD ("/agent/session/context-compaction", test_context_compaction);
 #undef ADD
 
   return g_test_run ();

@@ -131,6 +131,7 @@ enum {
   RESPONSE_INCOMPLETE,
   ERROR,
   TURN_FINISHED,
+  CONTEXT_COMPACTED,
   N_SIGNALS
 };
 
@@ -559,6 +560,63 @@ start_call (SparkSession *self,
   return call;
 }
 
+/* Near the context window, shrink what the model has already digested: the
+ * outputs of tool calls before the latest user message keep a head and lose
+ * the rest. Done locally (no server-side compaction is relied on), so the
+ * next request is a full create of the smaller history. Returns the number
+ * of bytes removed. */
+#define COMPACT_THRESHOLD 0.85
+#define COMPACT_KEEP      200
+
+static gsize
+compact_history (SparkSession *self)
+{
+  gsize removed = 0;
+  guint last_user = 0;
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      JsonObject *item = g_ptr_array_index (self->items, i);
+
+      if (g_strcmp0 (spark_json_get_string (item, "role"), "user") == 0)
+        last_user = i;
+    }
+
+  for (guint i = 0; i < last_user; i++)
+    {
+      JsonObject *item = g_ptr_array_index (self->items, i);
+      const char *type = spark_json_get_string (item, "type");
+      const char *output = spark_json_get_string (item, "output");
+      g_autoptr(JsonObject) copy = NULL;
+      g_autofree char *head = NULL;
+      g_autofree char *text = NULL;
+      gsize len;
+
+      if (output == NULL || !g_str_has_suffix (type ? type : "", "_output"))
+        continue;
+      len = strlen (output);
+      if (len <= COMPACT_KEEP * 2)
+        continue;
+
+      head = g_utf8_substring (output, 0, g_utf8_strlen (output, COMPACT_KEEP));
+      text = g_strdup_printf ("%s\n[%" G_GSIZE_FORMAT " bytes elided to fit the context window]",
+                              head, len - strlen (head));
+      removed += len - strlen (text);
+
+      /* Items are shared with the persisted log: replace, don't mutate. */
+      copy = json_object_new ();
+      json_object_set_string_member (copy, "type", type);
+      json_object_set_string_member (copy, "call_id", spark_json_get_string (item, "call_id"));
+      if (spark_json_get_string (item, "status") != NULL)
+        json_object_set_string_member (copy, "status", spark_json_get_string (item, "status"));
+      json_object_set_string_member (copy, "output", text);
+      json_object_unref (g_ptr_array_index (self->items, i));
+      g_ptr_array_index (self->items, i) = json_object_ref (copy);
+    }
+
+  return removed;
+}
+
 static void
 handle_completed (SparkSession *self,
                   JsonObject   *event)
@@ -617,6 +675,20 @@ handle_completed (SparkSession *self,
       timings->cached_tokens = spark_json_get_int (details, "cached_tokens", 0);
       self->context_used = timings->input_tokens + timings->output_tokens;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT_USED]);
+
+      if (self->context_used >= self->context_window * COMPACT_THRESHOLD)
+        {
+          gsize removed = compact_history (self);
+
+          if (removed > 0)
+            {
+              g_debug ("Context at %u of %u tokens: compacted %" G_GSIZE_FORMAT " bytes",
+                       self->context_used, self->context_window, removed);
+              /* The server's copy is now different: send the whole, smaller input. */
+              self->force_full = TRUE;
+              g_signal_emit (self, signals[CONTEXT_COMPACTED], 0, (guint64) removed);
+            }
+        }
     }
   timings->completed = g_get_monotonic_time ();
 
@@ -653,6 +725,7 @@ handle_completed (SparkSession *self,
 
 static void handle_failure (SparkSession *self,
                             const GError *error);
+
 
 static void
 on_transport_event (SparkTransport *transport,
@@ -1369,6 +1442,16 @@ spark_session_class_init (SparkSessionClass *klass)
   signals[ERROR] =
     g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
+  /**
+   * SparkSession::context-compacted:
+   * @bytes: how much older tool output was elided
+   *
+   * Emitted when the context neared #SparkSession:context-window and older
+   * tool outputs were shortened; the next request resends the history.
+   */
+  signals[CONTEXT_COMPACTED] =
+    g_signal_new ("context-compacted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT64);
   signals[TURN_FINISHED] =
     g_signal_new ("turn-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
