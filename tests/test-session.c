@@ -171,6 +171,15 @@ generating (Fixture *f)
 }
 
 static void
+on_state (SparkSession *session,
+          GParamSpec   *pspec,
+          GString      *states)
+{
+  g_string_append_printf (states, "%s ",
+                          spark_connection_state_to_string (spark_session_get_connection_state (session)));
+}
+
+static void
 test_warmup_and_one_handshake (Fixture       *f,
                                gconstpointer  data)
 {
@@ -178,11 +187,13 @@ test_warmup_and_one_handshake (Fixture       *f,
   JsonObject *warm;
   JsonArray *tools;
   gboolean has_custom_patch = FALSE;
+  g_autoptr(GString) states = g_string_new (NULL);
 
   spark_fake_server_push_stream (f->server, "text-hello");
   spark_fake_server_push_stream (f->server, "text-done");
   spark_fake_server_push_stream (f->server, "text-hello");
 
+  g_signal_connect (f->session, "notify::connection-state", G_CALLBACK (on_state), states);
   start (f);
   g_assert_no_error (f->start_error);
   g_assert_cmpint (spark_session_get_connection_state (f->session), ==, SPARK_CONNECTION_STATE_WARM);
@@ -254,6 +265,8 @@ test_warmup_and_one_handshake (Fixture       *f,
       g_assert_cmpstr (t->transport, ==, "websocket");
     }
   g_assert_cmpint (((SparkTurnTimings *) f->timings->pdata[1])->cached_tokens, ==, 256);
+  g_assert_cmpstr (states->str, ==, "connecting warm streaming warm streaming warm streaming warm ");
+  g_signal_handlers_disconnect_by_func (f->session, on_state, states);
   g_assert_cmpuint (spark_session_get_context_used (f->session), ==, 140);
 }
 
@@ -559,6 +572,32 @@ test_context_compaction (Fixture       *f,
   g_assert_cmpstr (spark_json_get_string (output, "call_id"), ==, "call_read_1");
   g_assert_nonnull (strstr (spark_json_get_string (output, "output"), "elided to fit the context window"));
   g_assert_cmpuint (strlen (spark_json_get_string (output, "output")), <, 400);
+}
+
+static void
+test_shell_needs_approval (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *made = NULL;
+  g_autofree char *path = g_build_filename (f->root, "shell.txt", NULL);
+
+  /* "edits" does not cover commands. */
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (f->session), SPARK_APPROVAL_MODE_EDITS);
+  spark_fake_server_push_stream (f->server, "call-shell");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "run it");
+  g_assert_no_error (f->turn_error);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_nonnull (strstr (spark_json_get_string (f->outputs->pdata[0], "output"), "Not run"));
+
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (f->session), SPARK_APPROVAL_MODE_ALL);
+  spark_fake_server_push_stream (f->server, "call-shell");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "run it now");
+  g_assert_no_error (f->turn_error);
+  made = spark_test_read_file (f->root, "shell.txt", NULL);
+  g_assert_cmpstr (made, ==, "from-shell\n");
+  g_assert_true (json_object_get_boolean_member (f->outputs->pdata[1], "success"));
 }
 
 static void
@@ -1031,6 +1070,7 @@ main (int   argc,
   ADD ("/agent/session/persist-and-resume", test_persist_and_resume);
   ADD ("/agent/session/chat-wire", test_chat_wire);
   ADD ("/agent/session/context-compaction", test_context_compaction);
+  ADD ("/agent/session/shell-needs-approval", test_shell_needs_approval);
 #undef ADD
 
   return g_test_run ();
