@@ -1,0 +1,816 @@
+/* spark-chat-view.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-chat-view"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <adwaita.h>
+
+#include "spark-chat-row.h"
+#include "spark-chat-view.h"
+#include "spark-markdown-view.h"
+#include "spark-resources.h"
+
+/* Within this many pixels of the end, the transcript counts as "at the end"
+ * and keeps following new text. */
+#define FOLLOW_SLACK 32.0
+
+struct _SparkChatView
+{
+  GtkWidget        parent_instance;
+
+  SparkTranscript *transcript;
+  GtkNoSelection  *selection;
+  char            *model;
+
+  /* Items changed since the last frame (item → item, owned), and the row
+   * that shows each bound item (item → row, borrowed). */
+  GHashTable      *dirty;
+  GHashTable      *rows;
+  guint            tick_id;
+  guint            scroll_source;
+  guint            n_renders;
+  double           last_value;
+  double           last_upper;
+
+  gulong           item_changed_id;
+  gulong           items_changed_id;
+
+  /* Template widgets */
+  GtkWidget       *composer;
+  GtkDropDown     *model_dropdown;
+  GtkLabel        *hint_label;
+  GtkListView     *list_view;
+  GtkTextView     *message_view;
+  GtkLabel        *notice_label;
+  GtkWidget       *notice_bar;
+  GtkScrolledWindow *scroller;
+  GtkButton       *send_button;
+  GtkStack        *stack;
+  GtkButton       *stop_button;
+  GtkStringList   *models;
+
+  guint            busy : 1;
+  guint            following : 1;
+  guint            auto_scrolling : 1;
+  guint            updating_models : 1;
+};
+
+G_DEFINE_FINAL_TYPE (SparkChatView, spark_chat_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_FOLLOWING,
+  PROP_MODEL,
+  PROP_TRANSCRIPT,
+  N_PROPS
+};
+
+enum {
+  SEND,
+  STEER,
+  QUEUE,
+  STOP,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* Rows */
+
+static void
+setup_row (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           SparkChatView            *self)
+{
+  gtk_list_item_set_activatable (list_item, FALSE);
+  gtk_list_item_set_selectable (list_item, FALSE);
+  gtk_list_item_set_child (list_item, spark_chat_row_new ());
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *list_item,
+          SparkChatView            *self)
+{
+  SparkChatRow *row = SPARK_CHAT_ROW (gtk_list_item_get_child (list_item));
+  SparkTranscriptItem *item = gtk_list_item_get_item (list_item);
+
+  spark_chat_row_set_item (row, item);
+  g_hash_table_insert (self->rows, item, row);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            SparkChatView            *self)
+{
+  SparkChatRow *row = SPARK_CHAT_ROW (gtk_list_item_get_child (list_item));
+  SparkTranscriptItem *item = spark_chat_row_get_item (row);
+
+  if (item != NULL && g_hash_table_lookup (self->rows, item) == row)
+    g_hash_table_remove (self->rows, item);
+  spark_chat_row_set_item (row, NULL);
+}
+
+/* Coalescing: every change marks its item; the frame clock draws each
+ * marked item once, however many deltas arrived in between. */
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *frame_clock,
+         gpointer       user_data)
+{
+  SparkChatView *self = SPARK_CHAT_VIEW (widget);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->dirty);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      SparkChatRow *row = g_hash_table_lookup (self->rows, key);
+
+      /* Items scrolled out of view have no row: they are drawn on bind. */
+      if (row != NULL && spark_chat_row_update (row))
+        self->n_renders++;
+    }
+  g_hash_table_remove_all (self->dirty);
+
+  self->tick_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_item_changed (SparkTranscript     *transcript,
+                 SparkTranscriptItem *item,
+                 SparkChatView       *self)
+{
+  if (!g_hash_table_contains (self->dirty, item))
+    g_hash_table_add (self->dirty, g_object_ref (item));
+
+  if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+}
+
+static void
+update_page (SparkChatView *self)
+{
+  gboolean empty = self->transcript == NULL ||
+                   g_list_model_get_n_items (G_LIST_MODEL (self->transcript)) == 0;
+
+  gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "transcript");
+}
+
+static void
+on_items_changed (GListModel    *model,
+                  guint          position,
+                  guint          removed,
+                  guint          added,
+                  SparkChatView *self)
+{
+  /* Removed items lose their row (unbind), so the next frame skips them. */
+  update_page (self);
+}
+
+/* Following the end */
+
+static gboolean
+at_end (GtkAdjustment *adjustment)
+{
+  return gtk_adjustment_get_value (adjustment) >=
+         gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment) - FOLLOW_SLACK;
+}
+
+static void queue_scroll_to_end (SparkChatView *self);
+
+static void
+set_following (SparkChatView *self,
+               gboolean       following)
+{
+  following = !!following;
+  if (self->following == following)
+    return;
+
+  self->following = following;
+  if (following)
+    queue_scroll_to_end (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+}
+
+static gboolean
+scroll_to_end_cb (gpointer data)
+{
+  SparkChatView *self = data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double end = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  self->scroll_source = 0;
+
+  if (self->following && gtk_adjustment_get_value (adjustment) < end)
+    {
+      self->auto_scrolling = TRUE;
+      gtk_adjustment_set_value (adjustment, end);
+      self->auto_scrolling = FALSE;
+    }
+  self->last_value = gtk_adjustment_get_value (adjustment);
+  self->last_upper = gtk_adjustment_get_upper (adjustment);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Scrolls after the list view's size allocation, not inside it: GTK 4.8's
+ * list view drops a new scroll position set while it allocates. */
+static void
+queue_scroll_to_end (SparkChatView *self)
+{
+  if (self->scroll_source == 0 && self->scroller != NULL)
+    self->scroll_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, scroll_to_end_cb, self, NULL);
+}
+
+static void
+on_vadjustment_value_changed (GtkAdjustment *adjustment,
+                              SparkChatView *self)
+{
+  double value = gtk_adjustment_get_value (adjustment);
+  double upper = gtk_adjustment_get_upper (adjustment);
+
+  if (!self->auto_scrolling)
+    {
+      /* Back at the end: follow again. Moved up while the content stayed
+       * the same size: that was the person (wheel, scrollbar, keys), not the
+       * list view re-anchoring a growing row. */
+      if (at_end (adjustment))
+        set_following (self, TRUE);
+      else if (value < self->last_value && upper == self->last_upper)
+        set_following (self, FALSE);
+    }
+
+  self->last_value = value;
+  self->last_upper = upper;
+}
+
+static void
+on_vadjustment_changed (GtkAdjustment *adjustment,
+                        SparkChatView *self)
+{
+  /* The content grew (or the pane was resized): stay at the end. */
+  if (self->following)
+    queue_scroll_to_end (self);
+  else
+    self->last_upper = gtk_adjustment_get_upper (adjustment);
+}
+
+/* Sending */
+
+char *
+spark_chat_view_dup_message (SparkChatView *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (self->message_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+void
+spark_chat_view_set_message (SparkChatView *self,
+                             const char    *text)
+{
+  g_return_if_fail (SPARK_IS_CHAT_VIEW (self));
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->message_view), text ? text : "", -1);
+}
+
+/* Emits @signal_id with the message, if there is one, and clears the box. */
+static gboolean
+emit_message (SparkChatView *self,
+              guint          signal_id)
+{
+  g_autofree char *text = spark_chat_view_dup_message (self);
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+  if (stripped[0] == '\0')
+    return FALSE;
+
+  spark_chat_view_set_message (self, NULL);
+  /* Following resumes: the person wants to see the answer. */
+  set_following (self, TRUE);
+  g_signal_emit (self, signals[signal_id], 0, stripped);
+
+  return TRUE;
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  SparkChatView *self = SPARK_CHAT_VIEW (widget);
+
+  if (self->busy)
+    g_signal_emit (self, signals[STOP], 0);
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  emit_message (SPARK_CHAT_VIEW (widget), SEND);
+}
+
+static void
+focus_message_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  SparkChatView *self = SPARK_CHAT_VIEW (widget);
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->message_view));
+}
+
+gboolean
+spark_chat_view_handle_key (SparkChatView   *self,
+                            guint            keyval,
+                            GdkModifierType  state)
+{
+  GdkModifierType mods;
+  GtkTextBuffer *buffer;
+
+  g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), FALSE);
+
+  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
+    return FALSE;
+
+  mods = state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK);
+  buffer = gtk_text_view_get_buffer (self->message_view);
+
+  if (mods == GDK_SHIFT_MASK)
+    {
+      gtk_text_buffer_begin_user_action (buffer);
+      gtk_text_buffer_delete_selection (buffer, TRUE, TRUE);
+      gtk_text_buffer_insert_interactive_at_cursor (buffer, "\n", 1, TRUE);
+      gtk_text_buffer_end_user_action (buffer);
+      gtk_text_view_scroll_mark_onscreen (self->message_view, gtk_text_buffer_get_insert (buffer));
+      return TRUE;
+    }
+
+  if (mods == 0)
+    emit_message (self, SEND);
+  else if (mods == GDK_CONTROL_MASK)
+    emit_message (self, self->busy ? STEER : SEND);
+  else if (mods == GDK_ALT_MASK)
+    emit_message (self, self->busy ? QUEUE : SEND);
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                SparkChatView         *self)
+{
+  return spark_chat_view_handle_key (self, keyval, state);
+}
+
+static void
+update_send_action (SparkChatView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->message_view);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send",
+                                 gtk_text_buffer_get_char_count (buffer) > 0);
+}
+
+static void
+on_message_changed (GtkTextBuffer *buffer,
+                    SparkChatView *self)
+{
+  update_send_action (self);
+}
+
+/* Models */
+
+static void
+on_model_selected (GtkDropDown   *dropdown,
+                   GParamSpec    *pspec,
+                   SparkChatView *self)
+{
+  guint selected = gtk_drop_down_get_selected (dropdown);
+  const char *id;
+
+  if (self->updating_models || selected == GTK_INVALID_LIST_POSITION)
+    return;
+
+  id = gtk_string_list_get_string (self->models, selected);
+  if (id == NULL || g_strcmp0 (id, self->model) == 0)
+    return;
+
+  g_free (self->model);
+  self->model = g_strdup (id);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+static guint
+find_model (SparkChatView *self,
+            const char    *id)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->models));
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_strcmp0 (gtk_string_list_get_string (self->models, i), id) == 0)
+        return i;
+    }
+
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static void
+select_model (SparkChatView *self)
+{
+  guint position;
+
+  if (self->model == NULL)
+    return;
+
+  if ((position = find_model (self, self->model)) == GTK_INVALID_LIST_POSITION)
+    {
+      gtk_string_list_append (self->models, self->model);
+      position = g_list_model_get_n_items (G_LIST_MODEL (self->models)) - 1;
+    }
+
+  self->updating_models = TRUE;
+  gtk_drop_down_set_selected (self->model_dropdown, position);
+  self->updating_models = FALSE;
+}
+
+/* Public API */
+
+GtkWidget *
+spark_chat_view_new (void)
+{
+  return g_object_new (SPARK_TYPE_CHAT_VIEW, NULL);
+}
+
+SparkTranscript *
+spark_chat_view_get_transcript (SparkChatView *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), NULL);
+  return self->transcript;
+}
+
+void
+spark_chat_view_set_transcript (SparkChatView   *self,
+                                SparkTranscript *transcript)
+{
+  g_return_if_fail (SPARK_IS_CHAT_VIEW (self));
+  g_return_if_fail (!transcript || SPARK_IS_TRANSCRIPT (transcript));
+
+  if (self->transcript == transcript)
+    return;
+
+  if (self->transcript != NULL)
+    {
+      g_clear_signal_handler (&self->item_changed_id, self->transcript);
+      g_clear_signal_handler (&self->items_changed_id, self->transcript);
+    }
+  g_hash_table_remove_all (self->dirty);
+
+  g_set_object (&self->transcript, transcript);
+  gtk_no_selection_set_model (self->selection, G_LIST_MODEL (transcript));
+
+  if (transcript != NULL)
+    {
+      self->item_changed_id =
+        g_signal_connect (transcript, "item-changed", G_CALLBACK (on_item_changed), self);
+      self->items_changed_id =
+        g_signal_connect (transcript, "items-changed", G_CALLBACK (on_items_changed), self);
+    }
+
+  update_page (self);
+  set_following (self, TRUE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSCRIPT]);
+}
+
+gboolean
+spark_chat_view_get_busy (SparkChatView *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), FALSE);
+  return self->busy;
+}
+
+void
+spark_chat_view_set_busy (SparkChatView *self,
+                          gboolean       busy)
+{
+  g_return_if_fail (SPARK_IS_CHAT_VIEW (self));
+
+  busy = !!busy;
+  if (self->busy == busy)
+    return;
+
+  self->busy = busy;
+  gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", busy);
+  gtk_label_set_text (self->hint_label,
+                      busy ?
+                      /* translators: shown under the message box while the model answers */
+                      _("Ctrl+Enter steers · Alt+Enter queues") : "");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+const char *
+spark_chat_view_get_model (SparkChatView *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), NULL);
+  return self->model;
+}
+
+void
+spark_chat_view_set_model (SparkChatView *self,
+                           const char    *model)
+{
+  g_return_if_fail (SPARK_IS_CHAT_VIEW (self));
+
+  if (g_strcmp0 (self->model, model) == 0)
+    return;
+
+  g_free (self->model);
+  self->model = g_strdup (model);
+  select_model (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+void
+spark_chat_view_set_models (SparkChatView      *self,
+                            const char * const *ids)
+{
+  guint n;
+
+  g_return_if_fail (SPARK_IS_CHAT_VIEW (self));
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->models));
+  self->updating_models = TRUE;
+  gtk_string_list_splice (self->models, 0, n, ids);
+  self->updating_models = FALSE;
+
+  if (self->model != NULL)
+    select_model (self);
+  else if (ids != NULL && ids[0] != NULL)
+    spark_chat_view_set_model (self, ids[0]);
+}
+
+void
+spark_chat_view_set_notice (SparkChatView *self,
+                            const char    *markup_or_null)
+{
+  g_return_if_fail (SPARK_IS_CHAT_VIEW (self));
+
+  if (markup_or_null != NULL)
+    gtk_label_set_markup (self->notice_label, markup_or_null);
+  gtk_widget_set_visible (self->notice_bar, markup_or_null != NULL);
+}
+
+gboolean
+spark_chat_view_get_following (SparkChatView *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), FALSE);
+  return self->following;
+}
+
+guint
+spark_chat_view_get_n_renders (SparkChatView *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), 0);
+  return self->n_renders;
+}
+
+/* GObject */
+
+static void
+spark_chat_view_dispose (GObject *object)
+{
+  SparkChatView *self = (SparkChatView *) object;
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  spark_chat_view_set_transcript (self, NULL);
+  g_clear_handle_id (&self->scroll_source, g_source_remove);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), SPARK_TYPE_CHAT_VIEW);
+
+  g_clear_object (&self->selection);
+  g_clear_pointer (&self->dirty, g_hash_table_unref);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
+
+  G_OBJECT_CLASS (spark_chat_view_parent_class)->dispose (object);
+}
+
+static void
+spark_chat_view_finalize (GObject *object)
+{
+  SparkChatView *self = (SparkChatView *) object;
+
+  g_clear_pointer (&self->model, g_free);
+
+  G_OBJECT_CLASS (spark_chat_view_parent_class)->finalize (object);
+}
+
+static void
+spark_chat_view_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  SparkChatView *self = SPARK_CHAT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+
+    case PROP_FOLLOWING:
+      g_value_set_boolean (value, self->following);
+      break;
+
+    case PROP_MODEL:
+      g_value_set_string (value, self->model);
+      break;
+
+    case PROP_TRANSCRIPT:
+      g_value_set_object (value, self->transcript);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spark_chat_view_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  SparkChatView *self = SPARK_CHAT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      spark_chat_view_set_busy (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_MODEL:
+      spark_chat_view_set_model (self, g_value_get_string (value));
+      break;
+
+    case PROP_TRANSCRIPT:
+      spark_chat_view_set_transcript (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spark_chat_view_class_init (SparkChatViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = spark_chat_view_dispose;
+  object_class->finalize = spark_chat_view_finalize;
+  object_class->get_property = spark_chat_view_get_property;
+  object_class->set_property = spark_chat_view_set_property;
+
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_FOLLOWING] =
+    g_param_spec_boolean ("following", NULL, NULL, TRUE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_MODEL] =
+    g_param_spec_string ("model", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TRANSCRIPT] =
+    g_param_spec_object ("transcript", NULL, NULL, SPARK_TYPE_TRANSCRIPT,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SEND] =
+    g_signal_new ("send", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[STEER] =
+    g_signal_new ("steer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[QUEUE] =
+    g_signal_new ("queue", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[STOP] =
+    g_signal_new ("stop", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  g_type_ensure (SPARK_TYPE_MARKDOWN_VIEW);
+  g_assert (spark_get_resource () != NULL);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/sparkcode/Spark/spark-chat-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, composer);
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, list_view);
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, message_view);
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, model_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, notice_bar);
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, send_button);
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, stack);
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, stop_button);
+
+  gtk_widget_class_install_action (widget_class, "chat.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "chat.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "chat.focus-message", NULL, focus_message_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "chat.stop", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "chatview");
+}
+
+static void
+spark_chat_view_init (SparkChatView *self)
+{
+  GtkListItemFactory *factory;
+  GtkEventController *keys;
+  GtkAdjustment *vadjustment;
+  GtkExpression *expression;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
+                                  GTK_ORIENTATION_VERTICAL);
+
+  self->following = TRUE;
+  self->dirty = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->rows = g_hash_table_new (NULL, NULL);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+
+  self->selection = gtk_no_selection_new (NULL);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  vadjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  g_signal_connect_object (vadjustment, "value-changed",
+                           G_CALLBACK (on_vadjustment_value_changed), self, 0);
+  g_signal_connect_object (vadjustment, "changed",
+                           G_CALLBACK (on_vadjustment_changed), self, 0);
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->message_view), keys);
+  g_signal_connect_object (gtk_text_view_get_buffer (self->message_view), "changed",
+                           G_CALLBACK (on_message_changed), self, 0);
+
+  self->models = gtk_string_list_new (NULL);
+  expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
+  gtk_drop_down_set_expression (self->model_dropdown, expression);
+  gtk_expression_unref (expression);
+  gtk_drop_down_set_model (self->model_dropdown, G_LIST_MODEL (self->models));
+  g_object_unref (self->models);
+  g_signal_connect (self->model_dropdown, "notify::selected", G_CALLBACK (on_model_selected), self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", FALSE);
+  update_send_action (self);
+  update_page (self);
+}

@@ -1,0 +1,303 @@
+/* spark-markdown-view.c
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-markdown-view"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <adwaita.h>
+#include <gtksourceview/gtksource.h>
+
+#include "spark-markdown.h"
+#include "spark-markdown-view.h"
+
+typedef struct
+{
+  GtkWidget       *widget;
+  GtkLabel        *label;
+  GtkSourceBuffer *buffer;
+  gboolean         code;
+  int              tight;
+  char            *content;
+  char            *language;
+} Block;
+
+struct _SparkMarkdownView
+{
+  GtkWidget  parent_instance;
+
+  GPtrArray *blocks;
+  guint      n_updates;
+};
+
+G_DEFINE_FINAL_TYPE (SparkMarkdownView, spark_markdown_view, GTK_TYPE_WIDGET)
+
+static void
+block_free (Block *block)
+{
+  if (block->widget != NULL)
+    gtk_widget_unparent (block->widget);
+  g_free (block->content);
+  g_free (block->language);
+  g_free (block);
+}
+
+static void
+update_scheme (GtkSourceBuffer *buffer)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  const char *id = adw_style_manager_get_dark (manager) ? "Adwaita-dark" : "Adwaita";
+  GtkSourceStyleScheme *scheme = gtk_source_style_scheme_manager_get_scheme (schemes, id);
+
+  if (scheme == NULL)
+    scheme = gtk_source_style_scheme_manager_get_scheme (schemes,
+                                                         adw_style_manager_get_dark (manager) ?
+                                                         "classic-dark" : "classic");
+  gtk_source_buffer_set_style_scheme (buffer, scheme);
+}
+
+static void
+on_dark_changed (AdwStyleManager *manager,
+                 GParamSpec      *pspec,
+                 GtkSourceBuffer *buffer)
+{
+  update_scheme (buffer);
+}
+
+static GtkSourceLanguage *
+find_language (const char *name)
+{
+  GtkSourceLanguageManager *manager = gtk_source_language_manager_get_default ();
+  GtkSourceLanguage *language;
+  g_autofree char *file_name = NULL;
+  static const struct { const char *alias; const char *id; } aliases[] = {
+    { "bash", "sh" }, { "shell", "sh" }, { "zsh", "sh" }, { "console", "sh" },
+    { "py", "python3" }, { "python", "python3" }, { "js", "js" }, { "ts", "typescript" },
+    { "rs", "rust" }, { "c++", "cpp" }, { "h", "c" }, { "yml", "yaml" }, { "md", "markdown" },
+    { "patch", "diff" }, { "jsonl", "json" }, { "rb", "ruby" },
+  };
+
+  if (name == NULL)
+    return NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (aliases); i++)
+    {
+      if (g_str_equal (name, aliases[i].alias) &&
+          (language = gtk_source_language_manager_get_language (manager, aliases[i].id)))
+        return language;
+    }
+
+  if ((language = gtk_source_language_manager_get_language (manager, name)))
+    return language;
+
+  /* "go", "toml", "meson"... as a file extension. */
+  file_name = g_strconcat ("file.", name, NULL);
+  return gtk_source_language_manager_guess_language (manager, file_name, NULL);
+}
+
+static Block *
+block_new (SparkMarkdownView        *self,
+           const SparkMarkdownBlock *source)
+{
+  Block *block = g_new0 (Block, 1);
+
+  block->code = source->code;
+
+  if (!source->code)
+    {
+      GtkWidget *label = gtk_label_new (NULL);
+
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      gtk_widget_set_halign (label, GTK_ALIGN_FILL);
+      gtk_widget_set_focusable (label, FALSE);
+      gtk_widget_add_css_class (label, "spark-markdown-text");
+      block->label = GTK_LABEL (label);
+      block->widget = label;
+    }
+  else
+    {
+      GtkWidget *scroller = gtk_scrolled_window_new ();
+      GtkWidget *view;
+
+      block->buffer = gtk_source_buffer_new (NULL);
+      gtk_source_buffer_set_highlight_matching_brackets (block->buffer, FALSE);
+      update_scheme (block->buffer);
+      g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                               G_CALLBACK (on_dark_changed), block->buffer, 0);
+
+      view = gtk_source_view_new_with_buffer (block->buffer);
+      g_object_unref (block->buffer);
+      gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+      gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (view), FALSE);
+      gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+      gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_NONE);
+      gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
+      gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 8);
+      gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 10);
+      gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 10);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (view),
+                                      /* translators: accessible name of a code block in the chat */
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Code"),
+                                      -1);
+
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller),
+                                      GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+      gtk_widget_add_css_class (scroller, "spark-code-block");
+      gtk_widget_set_overflow (scroller, GTK_OVERFLOW_HIDDEN);
+      block->widget = scroller;
+    }
+
+  block->tight = -1;
+  gtk_widget_set_parent (block->widget, GTK_WIDGET (self));
+
+  return block;
+}
+
+static void
+block_update (SparkMarkdownView        *self,
+              Block                    *block,
+              const SparkMarkdownBlock *source,
+              gboolean                  first)
+{
+  int tight = first ? 2 : !!source->tight;
+
+  /* Blocks stand apart; the items of a tight list stay close. */
+  if (block->tight != tight)
+    {
+      block->tight = tight;
+      gtk_widget_set_margin_top (block->widget, tight == 2 ? 0 : tight ? 3 : 10);
+    }
+
+  if (!block->code)
+    {
+      if (g_strcmp0 (block->content, source->content) == 0)
+        return;
+
+      gtk_label_set_markup (block->label, source->content);
+      g_free (block->content);
+      block->content = g_strdup (source->content);
+      self->n_updates++;
+      return;
+    }
+
+  if (g_strcmp0 (block->language, source->language) != 0)
+    {
+      g_free (block->language);
+      block->language = g_strdup (source->language);
+      gtk_source_buffer_set_language (block->buffer, find_language (source->language));
+    }
+
+  if (g_strcmp0 (block->content, source->content) == 0)
+    return;
+
+  if (block->content != NULL && g_str_has_prefix (source->content, block->content))
+    {
+      GtkTextIter end;
+      gsize have = strlen (block->content);
+
+      /* Streaming code grows at the end: insert only what is new. */
+      gtk_text_buffer_get_end_iter (GTK_TEXT_BUFFER (block->buffer), &end);
+      gtk_text_buffer_insert (GTK_TEXT_BUFFER (block->buffer), &end,
+                              source->content + have, -1);
+    }
+  else
+    gtk_text_buffer_set_text (GTK_TEXT_BUFFER (block->buffer), source->content, -1);
+
+  g_free (block->content);
+  block->content = g_strdup (source->content);
+  self->n_updates++;
+}
+
+void
+spark_markdown_view_set_markdown (SparkMarkdownView *self,
+                                  const char        *text,
+                                  gssize             length)
+{
+  g_autoptr(GPtrArray) sources = NULL;
+  guint i;
+
+  g_return_if_fail (SPARK_IS_MARKDOWN_VIEW (self));
+
+  sources = spark_markdown_render (text, length);
+
+  for (i = 0; i < sources->len; i++)
+    {
+      const SparkMarkdownBlock *source = g_ptr_array_index (sources, i);
+      Block *block = i < self->blocks->len ? g_ptr_array_index (self->blocks, i) : NULL;
+
+      if (block != NULL && block->code != source->code)
+        {
+          /* A different kind of block from here on: rebuild the rest. */
+          g_ptr_array_set_size (self->blocks, i);
+          block = NULL;
+        }
+
+      if (block == NULL)
+        {
+          block = block_new (self, source);
+          g_ptr_array_add (self->blocks, block);
+        }
+
+      block_update (self, block, source, i == 0);
+    }
+
+  if (self->blocks->len > sources->len)
+    g_ptr_array_set_size (self->blocks, sources->len);
+}
+
+guint
+spark_markdown_view_get_n_updates (SparkMarkdownView *self)
+{
+  g_return_val_if_fail (SPARK_IS_MARKDOWN_VIEW (self), 0);
+  return self->n_updates;
+}
+
+GtkWidget *
+spark_markdown_view_new (void)
+{
+  return g_object_new (SPARK_TYPE_MARKDOWN_VIEW, NULL);
+}
+
+static void
+spark_markdown_view_dispose (GObject *object)
+{
+  SparkMarkdownView *self = (SparkMarkdownView *) object;
+
+  g_clear_pointer (&self->blocks, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (spark_markdown_view_parent_class)->dispose (object);
+}
+
+static void
+spark_markdown_view_class_init (SparkMarkdownViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = spark_markdown_view_dispose;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "markdownview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+spark_markdown_view_init (SparkMarkdownView *self)
+{
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
+  self->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) block_free);
+}

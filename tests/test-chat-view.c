@@ -1,0 +1,669 @@
+/* test-chat-view.c — the chat pane under Xvfb: a fast Markdown stream drawn
+ * once a frame, code blocks in source views, links, reasoning and tool rows,
+ * the message box keys, Stop, accessible labels; screenshots on the way.
+ *
+ * GTK 4.8 has no public API to synthesize key presses, so the keys go through
+ * spark_chat_view_handle_key(), the function the message box's key
+ * controller calls, and the buttons through their actions.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <gtksourceview/gtksource.h>
+
+#include "spark-chat-row.h"
+#include "spark-chat-view.h"
+#include "spark-markdown.h"
+#include "spark-markdown-view.h"
+#include "spark-test-utils.h"
+
+#define N_DELTAS 5000
+#define DELTAS_PER_SECOND 5000
+
+#define WAIT_SECONDS 10
+
+#define WAIT_UNTIL(cond)                                                   \
+  G_STMT_START {                                                           \
+    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
+    while (!(cond))                                                        \
+      {                                                                    \
+        if (g_get_monotonic_time () > _deadline)                           \
+          g_error ("Timed out waiting for %s", #cond);                     \
+        if (!g_main_context_iteration (NULL, FALSE))                       \
+          g_usleep (1000);                                                 \
+      }                                                                    \
+  } G_STMT_END
+
+static void
+wait_ms (guint msec)
+{
+  gint64 end = g_get_monotonic_time () + msec * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+/* Every descendant of @widget of @type, depth first. */
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, found);
+}
+
+static GPtrArray *
+find_all (GtkWidget *widget,
+          GType      type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  collect (widget, type, found);
+  return found;
+}
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *label)
+{
+  g_autofree char *error = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                               GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                               label);
+  if (error != NULL)
+    g_test_message ("accessible label: %s", error);
+  return error == NULL;
+}
+
+static GtkWidget *
+find_by_label (GtkWidget  *root,
+               GType       type,
+               const char *label)
+{
+  g_autoptr(GPtrArray) all = find_all (root, type);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      if (has_label (all->pdata[i], label))
+        return all->pdata[i];
+    }
+
+  return NULL;
+}
+
+static SparkChatRow *
+row_for (GtkWidget           *view,
+         SparkTranscriptItem *item)
+{
+  g_autoptr(GPtrArray) rows = find_all (view, SPARK_TYPE_CHAT_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      if (spark_chat_row_get_item (rows->pdata[i]) == item)
+        return rows->pdata[i];
+    }
+
+  return NULL;
+}
+
+static GtkWindow *
+show_view (SparkChatView **view_out,
+           int             width,
+           int             height)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *view = spark_chat_view_new ();
+
+  gtk_window_set_default_size (window, width, height);
+  gtk_window_set_child (window, view);
+  gtk_window_present (window);
+  WAIT_UNTIL (gtk_widget_get_mapped (view));
+  wait_ms (100);
+
+  *view_out = SPARK_CHAT_VIEW (view);
+  return window;
+}
+
+/* Markdown */
+
+static void
+test_markdown_render (void)
+{
+  g_autoptr(GPtrArray) blocks = NULL;
+  g_autoptr(GRegex) links = g_regex_new ("</?a[^>]*>", 0, 0, NULL);
+  SparkMarkdownBlock *b;
+
+  blocks = spark_markdown_render ("# Title\n\nSome *emph*, **strong**, `a<b>` & "
+                                  "[a link](https://example.com/?a=1&b=2).\n\n"
+                                  "- one\n- two\n  1. inner\n\n"
+                                  "```c\nint x = 1 < 2;\n```\n\n"
+                                  "<div>raw</div>\n\n> quoted\n", -1);
+  g_assert_cmpuint (blocks->len, ==, 7);
+
+  b = blocks->pdata[0];
+  g_assert_false (b->code);
+  g_assert_cmpstr (b->content, ==, "<span weight=\"bold\" size=\"xx-large\">Title</span>");
+
+  b = blocks->pdata[1];
+  g_assert_cmpstr (b->content, ==,
+                   "Some <i>emph</i>, <b>strong</b>, <span font_family=\"monospace\" "
+                   "background=\"#808080\" bgalpha=\"18%\">a&lt;b&gt;</span> &amp; "
+                   "<a href=\"https://example.com/?a=1&amp;b=2\">a link</a>.");
+
+  /* One label per item of a top-level list, close together. */
+  b = blocks->pdata[2];
+  g_assert_cmpstr (b->content, ==, "•  one");
+  g_assert_false (b->tight);
+  b = blocks->pdata[3];
+  g_assert_cmpstr (b->content, ==, "•  two\n   1. inner");
+  g_assert_true (b->tight);
+
+  b = blocks->pdata[4];
+  g_assert_true (b->code);
+  g_assert_false (b->tight);
+  g_assert_cmpstr (b->language, ==, "c");
+  g_assert_cmpstr (b->content, ==, "int x = 1 < 2;");
+
+  b = blocks->pdata[5];
+  g_assert_cmpstr (b->content, ==, "&lt;div&gt;raw&lt;/div&gt;");
+
+  b = blocks->pdata[6];
+  g_assert_true (g_str_has_suffix (b->content, "quoted"));
+
+  /* Every markup block parses (<a> is GtkLabel's, not Pango's). */
+  for (guint i = 0; i < blocks->len; i++)
+    {
+      g_autofree char *plain = NULL;
+
+      b = blocks->pdata[i];
+      if (b->code)
+        continue;
+      plain = g_regex_replace (links, b->content, -1, 0, "", 0, NULL);
+      g_assert_true (pango_parse_markup (plain, -1, 0, NULL, NULL, NULL, NULL));
+    }
+
+  /* An unfinished fence is a code block already. */
+  g_clear_pointer (&blocks, g_ptr_array_unref);
+  blocks = spark_markdown_render ("Look:\n\n```python\ndef f():\n    pass", -1);
+  g_assert_cmpuint (blocks->len, ==, 2);
+  b = blocks->pdata[1];
+  g_assert_true (b->code);
+  g_assert_cmpstr (b->language, ==, "python");
+  g_assert_cmpstr (b->content, ==, "def f():\n    pass");
+}
+
+/* The streamed answer: a heading, a list, a C block and a link. */
+static char *
+make_answer (void)
+{
+  GString *s = g_string_new ("## Fixing the build\n\n"
+                             "The linker fails because `util.c` is *not* in the sources. "
+                             "Here is what changes:\n\n"
+                             "1. Add **util.c** to `ui_sources`.\n"
+                             "2. Declare `util ()` in a header.\n"
+                             "3. Rebuild with `ninja -C build`.\n\n"
+                             "```c\n"
+                             "#include <stdio.h>\n"
+                             "\n"
+                             "int\n"
+                             "util (void)\n"
+                             "{\n"
+                             "  return printf (\"%d\\n\", 42) > 0;\n"
+                             "}\n"
+                             "```\n\n"
+                             "See the [meson manual](https://mesonbuild.com/Reference-manual.html) "
+                             "for `files()`.\n\n");
+
+  /* Paragraphs and lists up to a long answer. */
+  for (guint i = 0; s->len < 24000; i++)
+    {
+      if (i % 4 == 0)
+        g_string_append_printf (s, "\nStep %u checks the **whole** tree again, so nothing "
+                                   "that built before breaks now; the log stays short.\n\n", i);
+      g_string_append_printf (s, "- Point %u: the change keeps *every* caller working, "
+                                 "and `make test` still passes on the %u-th try.\n", i, i);
+    }
+
+  g_string_append (s, "\nThat is all.");
+  return g_string_free (s, FALSE);
+}
+
+static guint n_ticks;
+
+static gboolean
+count_ticks (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       data)
+{
+  gint64 *last = data;
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+
+  if (*last != 0)
+    last[1] = MAX (last[1], now - *last);
+  *last = now;
+  n_ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct
+{
+  GPtrArray *sent;
+  GPtrArray *steered;
+  GPtrArray *queued;
+  guint      stops;
+} Emitted;
+
+static void
+on_send (SparkChatView *view,
+         const char    *text,
+         Emitted       *e)
+{
+  g_ptr_array_add (e->sent, g_strdup (text));
+}
+
+static void
+on_steer (SparkChatView *view,
+          const char    *text,
+          Emitted       *e)
+{
+  g_ptr_array_add (e->steered, g_strdup (text));
+}
+
+static void
+on_queue (SparkChatView *view,
+          const char    *text,
+          Emitted       *e)
+{
+  g_ptr_array_add (e->queued, g_strdup (text));
+}
+
+static void
+on_stop (SparkChatView *view,
+         Emitted       *e)
+{
+  e->stops++;
+}
+
+static void
+test_stream (void)
+{
+  g_autoptr(SparkTranscript) transcript = spark_transcript_new ();
+  g_autofree char *answer = make_answer ();
+  g_autoptr(GPtrArray) views = NULL;
+  g_autoptr(GPtrArray) sources = NULL;
+  g_autoptr(GPtrArray) labels = NULL;
+  SparkTranscriptItem *reasoning, *item, *call, *error, *notice;
+  SparkChatView *view;
+  GtkWindow *window;
+  SparkChatRow *row;
+  SparkMarkdownView *markdown;
+  GtkSourceBuffer *code_buffer = NULL;
+  gboolean link_found = FALSE;
+  gsize length = strlen (answer);
+  gsize step = length / N_DELTAS;
+  gint64 start, ticks[2] = { 0, 0 };
+  guint tick_id, renders, markdown_updates, deltas, n_frames;
+  double seconds;
+  GtkAdjustment *vadjustment;
+
+  window = show_view (&view, 760, 900);
+  spark_chat_view_set_models (view, (const char * const[]) { "gpt-5.3-codex-spark", "gpt-5", NULL });
+  spark_chat_view_set_transcript (view, transcript);
+  spark_chat_view_set_busy (view, TRUE);
+
+  spark_transcript_append (transcript, SPARK_TRANSCRIPT_KIND_USER,
+                           "The build fails with “undefined reference to util”. Can you fix it?");
+  reasoning = spark_transcript_begin (transcript, SPARK_TRANSCRIPT_KIND_REASONING, "rs_1");
+  spark_transcript_append_text (transcript, reasoning, "**Reading the build files**\n\n", -1);
+  spark_transcript_append_text (transcript, reasoning, "The error names `util`, so the source list "
+                                "must be missing a file.", -1);
+  wait_ms (100);
+  row = row_for (GTK_WIDGET (view), reasoning);
+  g_assert_nonnull (row);
+  g_assert_true (has_label (GTK_WIDGET (row), "Reasoning: **Reading the build files**  The error names `util`, so the source list must be…"));
+
+  call = spark_transcript_begin_tool_call (transcript, "fc_1", "call_1", "grep");
+  spark_transcript_set_streaming (transcript, reasoning, FALSE);
+  spark_transcript_set_summary (transcript, call, "grep \"util\" — 3 matches");
+  spark_transcript_set_output (transcript, call,
+                               "src/meson.build:4:   'main.c',\nsrc/main.c:12:   util ();\n"
+                               "src/util.c:1: int util (void)\n", TRUE);
+  spark_transcript_set_streaming (transcript, call, FALSE);
+
+  item = spark_transcript_begin (transcript, SPARK_TRANSCRIPT_KIND_ASSISTANT, "msg_1");
+
+  tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (view), count_ticks, ticks, NULL);
+  n_ticks = 0;
+  renders = spark_chat_view_get_n_renders (view);
+
+  /* 5,000 small deltas at 5,000 a second, the main loop running in between
+   * as it would with the socket. */
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < N_DELTAS; i++)
+    {
+      gsize offset = i * step;
+      gsize next = i + 1 == N_DELTAS ? length : offset + step;
+      gint64 due = start + (gint64) i * G_USEC_PER_SEC / DELTAS_PER_SECOND;
+
+      while (g_get_monotonic_time () < due)
+        {
+          if (!g_main_context_iteration (NULL, FALSE))
+            g_usleep (100);
+        }
+      spark_transcript_append_text (transcript, item, answer + offset, next - offset);
+
+      if (i == N_DELTAS / 2)
+        {
+          wait_ms (50);
+          save_screenshot (GTK_WIDGET (window), "chat-mid-stream.png");
+          /* The screenshot is not a frame: measure gaps from the next one. */
+          ticks[0] = 0;
+        }
+    }
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  spark_transcript_set_streaming (transcript, item, FALSE);
+  spark_chat_view_set_busy (view, FALSE);
+  error = spark_transcript_append (transcript, SPARK_TRANSCRIPT_KIND_ERROR,
+                                   "The server closed the connection (1011). Spark retried 3 times "
+                                   "and gave up; check the endpoint in Preferences.");
+  notice = spark_transcript_append (transcript, SPARK_TRANSCRIPT_KIND_NOTICE, "Stopped");
+  wait_ms (300);
+  gtk_widget_remove_tick_callback (GTK_WIDGET (view), tick_id);
+
+  deltas = spark_transcript_get_n_deltas (transcript);
+  renders = spark_chat_view_get_n_renders (view) - renders;
+  n_frames = n_ticks;
+  row = row_for (GTK_WIDGET (view), item);
+  g_assert_nonnull (row);
+  markdown = g_ptr_array_index ((views = find_all (GTK_WIDGET (row), SPARK_TYPE_MARKDOWN_VIEW)), 0);
+  markdown_updates = spark_markdown_view_get_n_updates (markdown);
+
+  g_test_message ("%u deltas in %.2f s; %u frames (longest gap %.1f ms); "
+                  "%u row renders; %u label/buffer updates in the answer",
+                  deltas, seconds, n_frames, ticks[1] / 1000.0, renders, markdown_updates);
+  g_print ("# coalescing: %u deltas in %.2f s -> %u frames, %u row renders, "
+           "%u markdown label/buffer updates, longest frame gap %.1f ms\n",
+           deltas, seconds, n_frames, renders, markdown_updates, ticks[1] / 1000.0);
+
+  g_assert_cmpuint (deltas, >=, N_DELTAS);
+  /* At most one render a frame (plus the other rows' own changes). */
+  g_assert_cmpuint (renders, <=, n_frames + 8);
+  g_assert_cmpuint (renders, <, deltas / 20);
+  g_assert_cmpuint (markdown_updates, <, deltas / 10);
+
+  /* The final text: the code in a source view with C highlighting, the link
+   * in a label. */
+  sources = find_all (GTK_WIDGET (row), GTK_SOURCE_TYPE_VIEW);
+  g_assert_cmpuint (sources->len, ==, 1);
+  code_buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (sources->pdata[0]));
+  {
+    GtkTextIter s, e;
+    g_autofree char *code = NULL;
+
+    gtk_text_buffer_get_bounds (GTK_TEXT_BUFFER (code_buffer), &s, &e);
+    code = gtk_text_buffer_get_text (GTK_TEXT_BUFFER (code_buffer), &s, &e, FALSE);
+    g_assert_cmpstr (code, ==,
+                     "#include <stdio.h>\n\nint\nutil (void)\n{\n  return printf (\"%d\\n\", 42) > 0;\n}");
+    g_assert_nonnull (gtk_source_buffer_get_language (code_buffer));
+    g_assert_cmpstr (gtk_source_language_get_id (gtk_source_buffer_get_language (code_buffer)), ==, "c");
+  }
+
+  labels = find_all (GTK_WIDGET (row), GTK_TYPE_LABEL);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const char *markup = gtk_label_get_label (labels->pdata[i]);
+
+      if (strstr (markup, "<a href=\"https://mesonbuild.com/Reference-manual.html\">meson manual</a>"))
+        link_found = TRUE;
+      if (i == 0)
+        g_assert_cmpstr (markup, ==, "<span weight=\"bold\" size=\"x-large\">Fixing the build</span>");
+    }
+  g_assert_true (link_found);
+  g_assert_true (g_str_has_suffix (gtk_label_get_label (labels->pdata[labels->len - 1]), "That is all."));
+  g_assert_true (has_label (GTK_WIDGET (row), "Assistant: ## Fixing the build  The linker fails because `util.c` is *not* in the sources.…"));
+
+  /* The transcript followed the end while it streamed. */
+  vadjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (row), GTK_TYPE_SCROLLED_WINDOW)));
+  g_test_message ("adjustment: value %.0f upper %.0f page %.0f",
+                  gtk_adjustment_get_value (vadjustment), gtk_adjustment_get_upper (vadjustment),
+                  gtk_adjustment_get_page_size (vadjustment));
+  g_assert_true (spark_chat_view_get_following (view));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), >=,
+                     gtk_adjustment_get_upper (vadjustment) - gtk_adjustment_get_page_size (vadjustment) - 1);
+  g_assert_true (has_label (GTK_WIDGET (row_for (GTK_WIDGET (view), error)),
+                            "Error: The server closed the connection (1011). Spark retried 3 times and gave up; chec…"));
+  g_assert_true (has_label (GTK_WIDGET (row_for (GTK_WIDGET (view), notice)), "Notice: Stopped"));
+  save_screenshot (GTK_WIDGET (window), "chat-end.png");
+
+  /* Scrolled up, it stays put while text arrives; back at the end, it follows again. */
+  gtk_adjustment_set_value (vadjustment, 0);
+  g_assert_false (spark_chat_view_get_following (view));
+  item = spark_transcript_begin (transcript, SPARK_TRANSCRIPT_KIND_ASSISTANT, "msg_2");
+  for (guint i = 0; i < 200; i++)
+    spark_transcript_append_text (transcript, item, "More text arrives while the person reads. ", -1);
+  wait_ms (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, 0);
+  gtk_adjustment_set_value (vadjustment,
+                            gtk_adjustment_get_upper (vadjustment) - gtk_adjustment_get_page_size (vadjustment));
+  g_assert_true (spark_chat_view_get_following (view));
+
+  /* The top of the conversation, with the reasoning and the tool call. */
+  gtk_adjustment_set_value (vadjustment, 0);
+  wait_ms (200);
+  row = row_for (GTK_WIDGET (view), call);
+  g_assert_nonnull (row);
+  g_assert_true (has_label (GTK_WIDGET (row), "Tool call: grep \"util\" — 3 matches"));
+  {
+    g_autoptr(GPtrArray) expanders = find_all (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
+
+    g_assert_cmpuint (expanders->len, ==, 1);
+    gtk_expander_set_expanded (expanders->pdata[0], TRUE);
+  }
+  row = row_for (GTK_WIDGET (view), reasoning);
+  {
+    g_autoptr(GPtrArray) expanders = find_all (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
+    GtkWidget *title = gtk_expander_get_label_widget (expanders->pdata[0]);
+
+    g_assert_false (gtk_expander_get_expanded (expanders->pdata[0]));
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (title)), ==, "Thought for a moment");
+  }
+  wait_ms (200);
+  g_test_message ("top: value %.0f upper %.0f following %d", gtk_adjustment_get_value (vadjustment),
+                  gtk_adjustment_get_upper (vadjustment), spark_chat_view_get_following (view));
+  save_screenshot (GTK_WIDGET (window), "chat-top.png");
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_message_box (void)
+{
+  Emitted e = {
+    g_ptr_array_new_with_free_func (g_free),
+    g_ptr_array_new_with_free_func (g_free),
+    g_ptr_array_new_with_free_func (g_free),
+    0
+  };
+  SparkChatView *view;
+  GtkWindow *window = show_view (&view, 600, 500);
+  GtkWidget *message, *send, *stop;
+  g_autofree char *text = NULL;
+
+  g_signal_connect (view, "send", G_CALLBACK (on_send), &e);
+  g_signal_connect (view, "steer", G_CALLBACK (on_steer), &e);
+  g_signal_connect (view, "queue", G_CALLBACK (on_queue), &e);
+  g_signal_connect (view, "stop", G_CALLBACK (on_stop), &e);
+
+  /* Accessible labels, exactly. */
+  message = find_by_label (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW, "Message");
+  send = find_by_label (GTK_WIDGET (view), GTK_TYPE_BUTTON, "Send");
+  stop = find_by_label (GTK_WIDGET (view), GTK_TYPE_BUTTON, "Stop");
+  g_assert_nonnull (message);
+  g_assert_nonnull (send);
+  g_assert_nonnull (stop);
+
+  /* Enter sends and clears; an empty box sends nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.focus-message", NULL);
+  spark_chat_view_set_message (view, "Fix the build");
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Return, 0));
+  g_assert_cmpuint (e.sent->len, ==, 1);
+  g_assert_cmpstr (e.sent->pdata[0], ==, "Fix the build");
+  text = spark_chat_view_dup_message (view);
+  g_assert_cmpstr (text, ==, "");
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_KP_Enter, 0));
+  g_assert_cmpuint (e.sent->len, ==, 1);
+
+  /* Shift+Enter is a new line at the cursor. */
+  spark_chat_view_set_message (view, "line one");
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Return, GDK_SHIFT_MASK));
+  g_clear_pointer (&text, g_free);
+  text = spark_chat_view_dup_message (view);
+  g_assert_cmpstr (text, ==, "line one\n");
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (message)), "line two", -1);
+  g_assert_cmpuint (e.sent->len, ==, 1);
+
+  /* Other keys are the text view's. */
+  g_assert_false (spark_chat_view_handle_key (view, GDK_KEY_a, 0));
+
+  /* The Send button is the same as Enter. */
+  g_signal_emit_by_name (send, "clicked");
+  g_assert_cmpuint (e.sent->len, ==, 2);
+  g_assert_cmpstr (e.sent->pdata[1], ==, "line one\nline two");
+
+  /* Not busy: Ctrl+Enter and Alt+Enter just send; Stop is hidden and does nothing. */
+  spark_chat_view_set_message (view, "a");
+  spark_chat_view_handle_key (view, GDK_KEY_Return, GDK_CONTROL_MASK);
+  spark_chat_view_set_message (view, "b");
+  spark_chat_view_handle_key (view, GDK_KEY_Return, GDK_ALT_MASK);
+  g_assert_cmpuint (e.sent->len, ==, 4);
+  g_assert_false (gtk_widget_get_visible (stop));
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.stop", NULL);
+  g_assert_cmpuint (e.stops, ==, 0);
+
+  /* Busy: Ctrl+Enter steers, Alt+Enter queues, Stop shows and stops. */
+  spark_chat_view_set_busy (view, TRUE);
+  g_assert_true (spark_chat_view_get_busy (view));
+  g_assert_true (gtk_widget_get_visible (stop));
+  spark_chat_view_set_message (view, "use tabs");
+  spark_chat_view_handle_key (view, GDK_KEY_Return, GDK_CONTROL_MASK);
+  spark_chat_view_set_message (view, "then run the tests");
+  spark_chat_view_handle_key (view, GDK_KEY_Return, GDK_ALT_MASK);
+  g_assert_cmpuint (e.steered->len, ==, 1);
+  g_assert_cmpstr (e.steered->pdata[0], ==, "use tabs");
+  g_assert_cmpuint (e.queued->len, ==, 1);
+  g_assert_cmpstr (e.queued->pdata[0], ==, "then run the tests");
+  g_signal_emit_by_name (stop, "clicked");
+  g_assert_cmpuint (e.stops, ==, 1);
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.stop", NULL);
+  g_assert_cmpuint (e.stops, ==, 2);
+  spark_chat_view_set_busy (view, FALSE);
+  g_assert_false (gtk_widget_get_visible (stop));
+
+  /* The model picker. */
+  spark_chat_view_set_model (view, "my-model");
+  spark_chat_view_set_models (view, (const char * const[]) { "gpt-5", "gpt-5.3-codex-spark", NULL });
+  g_assert_cmpstr (spark_chat_view_get_model (view), ==, "my-model");
+  spark_chat_view_set_model (view, "gpt-5");
+  {
+    g_autoptr(GPtrArray) dropdowns = find_all (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN);
+    GtkDropDown *dropdown = dropdowns->pdata[0];
+
+    g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, 0);
+    gtk_drop_down_set_selected (dropdown, 1);
+    g_assert_cmpstr (spark_chat_view_get_model (view), ==, "gpt-5.3-codex-spark");
+  }
+
+  /* Empty state with a setup notice. */
+  spark_chat_view_set_notice (view, "No API key: set <b>OPENAI_API_KEY</b> or add one in Preferences.");
+  wait_ms (400);
+  save_screenshot (GTK_WIDGET (window), "chat-empty.png");
+  spark_chat_view_set_notice (view, NULL);
+
+  gtk_window_destroy (window);
+  g_ptr_array_unref (e.sent);
+  g_ptr_array_unref (e.steered);
+  g_ptr_array_unref (e.queued);
+}
+
+static void
+test_dispose (void)
+{
+  g_autoptr(SparkTranscript) transcript = spark_transcript_new ();
+  GtkWidget *view = spark_chat_view_new ();
+  SparkTranscriptItem *item;
+
+  g_object_ref_sink (view);
+  spark_chat_view_set_transcript (SPARK_CHAT_VIEW (view), transcript);
+  item = spark_transcript_begin (transcript, SPARK_TRANSCRIPT_KIND_ASSISTANT, NULL);
+  spark_transcript_append_text (transcript, item, "pending", -1);
+  g_assert_finalize_object (view);
+  /* The transcript lives on without the view. */
+  spark_transcript_append_text (transcript, item, " more", -1);
+  g_assert_cmpstr (spark_transcript_item_get_text (item), ==, "pending more");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  /* Accessible properties are only kept with an AT context: the test one. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  spark_test_quiet_logs ();
+  adw_init ();
+  gtk_source_init ();
+
+  /* What AdwApplication does for the app. */
+  g_type_ensure (SPARK_TYPE_CHAT_VIEW);
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/sparkcode/Spark/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add_func ("/ui/chat-view/markdown", test_markdown_render);
+  g_test_add_func ("/ui/chat-view/stream", test_stream);
+  g_test_add_func ("/ui/chat-view/message-box", test_message_box);
+  g_test_add_func ("/ui/chat-view/dispose", test_dispose);
+
+  return g_test_run ();
+}
