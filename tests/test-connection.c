@@ -444,6 +444,47 @@ test_sse_bad_data (Fixture       *f,
   g_assert_error (f->stream_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
 }
 
+static gboolean
+stall_incoming (GSocketService    *service,
+                GSocketConnection *connection,
+                GObject           *source,
+                gpointer           user_data)
+{
+  GPtrArray *keep = user_data;
+  const char *reply = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+                      "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"r\"}}\n\n";
+
+  /* Answer headers and one event, then never another byte. */
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), reply, strlen (reply),
+                             NULL, NULL, NULL);
+  g_ptr_array_add (keep, g_object_ref (connection));
+  return TRUE;
+}
+
+static void
+test_sse_idle_timeout (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GSocketService) service = g_socket_service_new ();
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (stall_incoming), keep);
+  url = g_strdup_printf ("http://127.0.0.1:%u/v1", port);
+
+  use_transport (f, SPARK_TRANSPORT (spark_sse_transport_new (url, NULL, SPARK_WIRE_API_RESPONSES)));
+  spark_sse_transport_set_idle_timeout (SPARK_SSE_TRANSPORT (f->transport), 200);
+  send_and_wait (f);
+
+  g_assert_error (f->stream_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT);
+  g_assert_cmpuint (f->events->len, ==, 1);
+  g_socket_service_stop (service);
+}
+
 static void
 test_chat_stream (Fixture       *f,
                   gconstpointer  data)
@@ -511,6 +552,7 @@ main (int   argc,
   ADD ("/agent/connection/sse/responses", test_sse_responses);
   ADD ("/agent/connection/sse/eof-is-error", test_sse_eof_is_error);
   ADD ("/agent/connection/sse/bad-data", test_sse_bad_data);
+  ADD ("/agent/connection/sse/idle-timeout", test_sse_idle_timeout);
   ADD ("/agent/connection/chat/stream", test_chat_stream);
 #undef ADD
 

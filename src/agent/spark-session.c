@@ -86,6 +86,7 @@ struct _SparkSession
   guint                 max_retries;
   guint                 backoff_base_ms;
   guint                 max_age_seconds;
+  guint                 idle_timeout_ms;
   guint                 backoff_source;
   guint                 context_window;
   guint                 context_used;
@@ -928,6 +929,11 @@ install_transport (SparkSession   *self,
         spark_sse_transport_set_tls_database (SPARK_SSE_TRANSPORT (transport), self->tls_database);
     }
 
+  if (SPARK_IS_WS_TRANSPORT (transport))
+    spark_ws_transport_set_idle_timeout (SPARK_WS_TRANSPORT (transport), self->idle_timeout_ms);
+  else
+    spark_sse_transport_set_idle_timeout (SPARK_SSE_TRANSPORT (transport), self->idle_timeout_ms);
+
   g_signal_connect (transport, "event", G_CALLBACK (on_transport_event), self);
   g_signal_connect (transport, "stream-failed", G_CALLBACK (on_transport_stream_failed), self);
 }
@@ -1478,6 +1484,7 @@ spark_session_init (SparkSession *self)
   self->max_retries = DEFAULT_MAX_RETRIES;
   self->backoff_base_ms = DEFAULT_BACKOFF_BASE_MS;
   self->max_age_seconds = DEFAULT_MAX_AGE_SECONDS;
+  self->idle_timeout_ms = 300000;
   self->context_window = DEFAULT_CONTEXT_WINDOW;
   self->warmup = TRUE;
   g_queue_init (&self->queue);
@@ -2150,4 +2157,17 @@ spark_session_set_tls_database (SparkSession *self,
   g_set_object (&self->tls_database, database);
   if (!self->in_turn)
     install_transport (self, NULL);
+}
+
+void
+spark_session_set_idle_timeout (SparkSession *self,
+                                guint         idle_timeout_ms)
+{
+  g_return_if_fail (SPARK_IS_SESSION (self));
+
+  self->idle_timeout_ms = idle_timeout_ms;
+  if (SPARK_IS_WS_TRANSPORT (self->transport))
+    spark_ws_transport_set_idle_timeout (SPARK_WS_TRANSPORT (self->transport), idle_timeout_ms);
+  else if (SPARK_IS_SSE_TRANSPORT (self->transport))
+    spark_sse_transport_set_idle_timeout (SPARK_SSE_TRANSPORT (self->transport), idle_timeout_ms);
 }

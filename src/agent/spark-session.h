@@ -136,6 +136,10 @@ void                  spark_session_set_retry_policy      (SparkSession         
                                                            guint                  backoff_base_ms);
 void                  spark_session_set_max_connection_age (SparkSession         *self,
                                                             guint                 seconds);
+/* Milliseconds without any event before a streaming request is retried
+ * (default 300000, as the reference client). */
+void                  spark_session_set_idle_timeout      (SparkSession          *self,
+                                                           guint                  idle_timeout_ms);
 void                  spark_session_set_warmup            (SparkSession          *self,
                                                            gboolean               warmup);
 void                  spark_session_set_tls_database      (SparkSession          *self,

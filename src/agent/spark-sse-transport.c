@@ -28,6 +28,7 @@ typedef struct
   GDataInputStream  *data;
   GString           *event_data;
   SparkChatStream   *chat;
+  guint              idle_source;
   GCancellable      *drain;
   gulong             drain_handler;
   guint              terminal_seen : 1;
@@ -44,6 +45,7 @@ struct _SparkSseTransport
   SparkWireApi  wire_api;
   Request      *request;
   GCancellable *drain_cancellable;   /* shared by requests read to EOF after completion */
+  guint         idle_timeout_ms;
   guint         generation;
   gint64        connected_at;
   guint         fresh_connections : 1;
@@ -69,6 +71,7 @@ static GParamSpec *properties[N_PROPS];
 static void
 request_free (Request *request)
 {
+  g_clear_handle_id (&request->idle_source, g_source_remove);
   if (request->drain != NULL)
     {
       g_cancellable_disconnect (request->drain, request->drain_handler);
@@ -92,6 +95,7 @@ finish_request (SparkSseTransport *self)
 
   if (request != NULL)
     {
+      g_clear_handle_id (&request->idle_source, g_source_remove);
       g_cancellable_cancel (request->cancellable);
       request->self = NULL;
     }
@@ -107,6 +111,7 @@ detach_request (SparkSseTransport *self)
 
   if (request != NULL)
     {
+      g_clear_handle_id (&request->idle_source, g_source_remove);
       request->self = NULL;
       request->draining = TRUE;
       request->drain = g_object_ref (self->drain_cancellable);
@@ -208,6 +213,31 @@ dispatch (Request *request)
   emit_event (self, request, event);
 }
 
+static gboolean
+idle_timeout_cb (gpointer data)
+{
+  Request *request = data;
+  g_autoptr(GError) error = NULL;
+
+  request->idle_source = 0;
+  if (request->self == NULL)
+    return G_SOURCE_REMOVE;
+
+  error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT,
+                       "No event from the server for %u ms", request->self->idle_timeout_ms);
+  /* The pending read sees the cancellation and frees the request. */
+  fail_request (request, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+restart_idle_timer (Request *request)
+{
+  g_clear_handle_id (&request->idle_source, g_source_remove);
+  if (request->self != NULL && request->self->idle_timeout_ms > 0)
+    request->idle_source = g_timeout_add (request->self->idle_timeout_ms, idle_timeout_cb, request);
+}
+
 static void read_line_cb (GObject      *object,
                           GAsyncResult *result,
                           gpointer      user_data);
@@ -282,6 +312,8 @@ read_line_cb (GObject      *object,
       request_free (request);
       return;
     }
+
+  restart_idle_timer (request);
 
   if (length == 0)
     {
@@ -502,6 +534,7 @@ spark_sse_transport_send (SparkTransport  *transport,
     }
 
   self->request = request;
+  restart_idle_timer (request);
   soup_session_send_async (self->session, request->msg, G_PRIORITY_DEFAULT, request->cancellable,
                            send_cb, request);
 
@@ -682,6 +715,7 @@ spark_sse_transport_init (SparkSseTransport *self)
 {
   self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
   self->drain_cancellable = g_cancellable_new ();
+  self->idle_timeout_ms = 300000;
 }
 
 SparkSseTransport *
@@ -733,4 +767,15 @@ spark_sse_transport_set_tls_database (SparkSseTransport *self,
   g_return_if_fail (SPARK_IS_SSE_TRANSPORT (self));
 
   g_object_set (self->session, "tls-database", database, NULL);
+}
+
+/* Milliseconds without a line from the server before a streaming request
+ * fails with SPARK_AGENT_ERROR_TIMEOUT; 0 disables. */
+void
+spark_sse_transport_set_idle_timeout (SparkSseTransport *self,
+                                      guint              idle_timeout_ms)
+{
+  g_return_if_fail (SPARK_IS_SSE_TRANSPORT (self));
+
+  self->idle_timeout_ms = idle_timeout_ms;
 }

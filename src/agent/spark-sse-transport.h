@@ -22,6 +22,8 @@ SparkWireApi       spark_sse_transport_get_wire_api         (SparkSseTransport *
 gboolean           spark_sse_transport_get_fresh_connections (SparkSseTransport *self);
 void               spark_sse_transport_set_fresh_connections (SparkSseTransport *self,
                                                               gboolean           fresh);
+void               spark_sse_transport_set_idle_timeout     (SparkSseTransport *self,
+                                                             guint              idle_timeout_ms);
 void               spark_sse_transport_set_tls_database     (SparkSseTransport *self,
                                                              GTlsDatabase      *database);
 
