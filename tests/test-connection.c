@@ -418,6 +418,15 @@ test_sse_responses (Fixture       *f,
   g_assert_true (json_object_get_boolean_member (body, "stream"));
   g_assert_false (json_object_has_member (body, "type"));
   g_assert_cmpstr (spark_fake_server_get_last_authorization (f->server), ==, "Bearer test-key");
+
+  /* Once the first body is drained, the next POST reuses the connection. */
+  for (guint i = 0; i < 50 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+  spark_fake_server_push_stream (f->server, "text-done");
+  send_and_wait (f);
+  g_assert_no_error (f->stream_error);
+  g_assert_cmpuint (spark_fake_server_get_n_posts (f->server), ==, 2);
+  g_assert_cmpuint (spark_fake_server_get_n_http_connections (f->server), ==, 1);
 }
 
 static void

@@ -527,6 +527,11 @@ spark_sse_transport_send (SparkTransport  *transport,
   soup_message_headers_replace (headers, "Accept", "text/event-stream");
   if (self->fresh_connections)
     soup_message_headers_replace (headers, "Connection", "close");
+  else
+    /* libsoup sends a POST on a pooled connection only if it may resend it
+     * should that connection turn out closed. Our own recovery resends the
+     * same request after any failure, so that is safe here. */
+    soup_message_add_flags (request->msg, SOUP_MESSAGE_IDEMPOTENT);
   if (self->api_key != NULL && self->api_key[0] != '\0')
     {
       g_autofree char *auth = g_strconcat ("Bearer ", self->api_key, NULL);
