@@ -601,6 +601,33 @@ test_shell_needs_approval (Fixture       *f,
 }
 
 static void
+test_changed_fields_give_full_create (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-done");
+  spark_fake_server_push_stream (f->server, "text-hello");
+  start (f);
+  run_turn (f, "one");
+  spark_session_set_model (f->session, "another-model");
+  run_turn (f, "two");
+  run_turn (f, "three");
+  g_assert_no_error (f->turn_error);
+
+  /* A changed non-input field (the model) breaks the chain once. */
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 3);
+  g_assert_false (json_object_has_member (reqs->pdata[1], "previous_response_id"));
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[1])), ==, 3);
+  g_assert_cmpstr (spark_json_get_string (reqs->pdata[1], "model"), ==, "another-model");
+  g_assert_cmpstr (spark_json_get_string (reqs->pdata[2], "previous_response_id"), ==, "resp_3");
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[2])), ==, 1);
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 1);
+}
+
+static void
 test_fallback_on_426 (Fixture       *f,
                       gconstpointer  data)
 {
@@ -1071,6 +1098,7 @@ main (int   argc,
   ADD ("/agent/session/chat-wire", test_chat_wire);
   ADD ("/agent/session/context-compaction", test_context_compaction);
   ADD ("/agent/session/shell-needs-approval", test_shell_needs_approval);
+  ADD ("/agent/session/changed-fields-give-full-create", test_changed_fields_give_full_create);
 #undef ADD
 
   return g_test_run ();
