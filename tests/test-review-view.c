@@ -595,6 +595,88 @@ test_conflict_and_all (Fixture       *f,
   g_assert_cmpint (spark_hunk_get_state (bad), ==, SPARK_HUNK_CONFLICT);
 }
 
+/* A long patch: rows are recycled while scrolling, and an edit in progress
+ * survives its row going off screen and coming back. */
+static void
+test_long_patch (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(GString) file = g_string_new (NULL);
+  g_autoptr(GString) patch = g_string_new ("*** Begin Patch\n*** Update File: long.c\n");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  const guint n = 300;
+  SparkHunk *first, *last;
+  SparkHunkRow *row;
+  GtkTextBuffer *buffer;
+  gint64 start;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_string_append_printf (file, "int\nf%u (void)\n{\n  return %u;\n}\n\n", i, i);
+      g_string_append_printf (patch, "@@ f%u (void)\n {\n-  return %u;\n+  return %u;\n }\n", i, i, i * 10);
+    }
+  g_string_append (patch, "*** End Patch\n");
+  spark_test_write_file (f->root, "long.c", file->str);
+
+  spark_changeset_follow_parser (cs, parser);
+  spark_review_view_set_changeset (f->view, cs);
+  spark_review_view_set_streaming (f->view, TRUE);
+
+  start = g_get_monotonic_time ();
+  for (gsize offset = 0; offset < patch->len; offset += 64)
+    {
+      g_assert_true (spark_patch_parser_feed (parser, patch->str + offset,
+                                              MIN (64, patch->len - offset), &error));
+      g_assert_no_error (error);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_assert_true (spark_patch_parser_finish (parser, &error));
+  g_assert_no_error (error);
+  spark_review_view_set_streaming (f->view, FALSE);
+  g_test_message ("streamed %u hunks into the view in %.0f ms", n,
+                  (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_cmpuint (spark_changeset_get_n_hunks (cs), ==, n);
+
+  first = hunk_at (cs, 0, 0);
+  last = hunk_at (cs, 0, n - 1);
+  g_assert_true (spark_review_view_get_selected_hunk (f->view) == first);
+
+  /* Not every hunk has a row (GTK 4.8 keeps about 200 around the
+   * visible ones). */
+  WAIT_UNTIL (row_for (f, first) != NULL);
+  {
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+    collect (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW, rows);
+    g_assert_cmpuint (rows->len, <, n);
+  }
+
+  /* Start an edit, scroll to the end and back: the edit is still there. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.edit-hunk", NULL));
+  WAIT_UNTIL ((row = row_for (f, first)) != NULL &&
+              gtk_widget_get_mapped (GTK_WIDGET (spark_hunk_row_get_edit_view (row))));
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (spark_hunk_row_get_edit_view (row)));
+  gtk_text_buffer_set_text (buffer, "{\n  return -1;\n}", -1);
+
+  g_assert_true (spark_review_view_select_hunk (f->view, last));
+  WAIT_UNTIL (row_for (f, last) != NULL && row_for (f, first) == NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-hunk", NULL));
+  g_assert_cmpint (spark_hunk_get_state (last), ==, SPARK_HUNK_ACCEPTED);
+
+  g_assert_true (spark_review_view_select_hunk (f->view, first));
+  WAIT_UNTIL ((row = row_for (f, first)) != NULL);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (row_child (row, "stack")), ==, "edit");
+  text = buffer_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (spark_hunk_row_get_edit_view (row))));
+  g_assert_cmpstr (text, ==, "{\n  return -1;\n}");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "hunk.save-edit", NULL));
+  g_assert_cmpint (spark_hunk_get_state (first), ==, SPARK_HUNK_EDITED);
+  g_assert_cmpstr (gtk_label_get_text (view_child (f, "summary_label")), ==, "2 of 300 hunks accepted");
+}
+
 /* "trigger=action" lines of @widget's shortcut controllers in @phase. */
 static char *
 describe_bindings (GtkWidget           *widget,
@@ -714,6 +796,7 @@ main (int   argc,
   fixtured_test ("/spark/review-view/empty", test_empty);
   fixtured_test ("/spark/review-view/stream-and-decide", test_stream_and_decide);
   fixtured_test ("/spark/review-view/conflict-and-all", test_conflict_and_all);
+  fixtured_test ("/spark/review-view/long-patch", test_long_patch);
   fixtured_test ("/spark/review-view/keys", test_keys);
 
   return g_test_run ();

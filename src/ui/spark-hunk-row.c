@@ -37,6 +37,7 @@ struct _SparkHunkRow
   /* Template widgets */
   GtkButton         *accept_button;
   GtkBox            *actions_box;
+  GtkButton         *cancel_edit_button;
   GtkBox            *card;
   GtkLabel          *conflict_label;
   GtkScrolledWindow *diff_scroller;
@@ -45,6 +46,7 @@ struct _SparkHunkRow
   GtkLabel          *edit_error_label;
   GtkSourceView     *edit_view;
   GtkEntry          *reason_entry;
+  GtkButton         *save_edit_button;
   AdwSplitButton    *reject_button;
   GtkPopover        *reject_popover;
   GtkStack          *stack;
@@ -410,8 +412,6 @@ update (SparkHunkRow *self)
       title = g_steal_pointer (&fuzzy);
     }
   gtk_label_set_text (self->title_label, title);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label),
-                               state == SPARK_HUNK_CONFLICT ? NULL : fuzz_note (spark_hunk_get_fuzz (self->hunk)));
   gtk_label_set_text (self->state_label, state_text (state));
   gtk_widget_add_css_class (GTK_WIDGET (self->card), state_classes[state]);
   gtk_label_set_text (self->conflict_label, conflict);
@@ -506,6 +506,44 @@ hunk_cancel_edit_action (GtkWidget  *widget,
   g_signal_emit (widget, signals[SIGNAL_CANCEL_EDIT], 0);
 }
 
+/* Tooltips are looked up when asked for: setting one makes GTK 4.8 check
+ * the pointer position, a round trip to the X server per row. */
+static gboolean
+query_tooltip_cb (SparkHunkRow *self,
+                  int           x,
+                  int           y,
+                  gboolean      keyboard_mode,
+                  GtkTooltip   *tooltip,
+                  GtkWidget    *widget)
+{
+  const char *text = NULL;
+
+  if (widget == GTK_WIDGET (self->accept_button))
+    /* translators: tooltip of the Accept button of a hunk; a is its key */
+    text = _("Accept this change (a)");
+  else if (widget == GTK_WIDGET (self->reject_button))
+    /* translators: tooltip of the Reject split button of a hunk; r is its key */
+    text = _("Reject this change; the arrow adds a reason (r)");
+  else if (widget == GTK_WIDGET (self->edit_button))
+    /* translators: tooltip of the Edit button of a hunk; e is its key */
+    text = _("Edit the proposed text (e)");
+  else if (widget == GTK_WIDGET (self->save_edit_button))
+    /* translators: tooltip of the Save Edit button */
+    text = _("Keep the edit (Ctrl+Enter)");
+  else if (widget == GTK_WIDGET (self->cancel_edit_button))
+    /* translators: tooltip of the Cancel button of an edit */
+    text = _("Leave the proposed text as it was (Escape)");
+  else if (widget == GTK_WIDGET (self->title_label) && self->hunk != NULL &&
+           spark_hunk_get_state (self->hunk) != SPARK_HUNK_CONFLICT)
+    text = fuzz_note (spark_hunk_get_fuzz (self->hunk));
+
+  if (text == NULL)
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 reject_popover_show_cb (SparkHunkRow *self,
                         GtkPopover   *popover)
@@ -593,6 +631,7 @@ spark_hunk_row_class_init (SparkHunkRowClass *klass)
                                                "/io/github/sparkcode/Spark/spark-hunk-row.ui");
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, accept_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, cancel_edit_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, card);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, conflict_label);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, diff_scroller);
@@ -603,9 +642,11 @@ spark_hunk_row_class_init (SparkHunkRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reason_entry);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reject_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reject_popover);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, save_edit_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, stack);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, state_label);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, title_label);
+  gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
   gtk_widget_class_bind_template_callback (widget_class, reason_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, reject_popover_show_cb);
 

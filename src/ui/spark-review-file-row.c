@@ -138,7 +138,6 @@ update (SparkReviewFileRow *self)
 
   gtk_image_set_from_icon_name (self->kind_image, icon_name);
   gtk_label_set_text (self->path_label, path);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->path_label), path);
   gtk_label_set_text (self->detail_label, detail->str);
   gtk_label_set_text (self->added_label, added);
   gtk_label_set_text (self->removed_label, removed);
@@ -160,6 +159,23 @@ update (SparkReviewFileRow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "file.accept-all", can_accept);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "file.reject-all", can_reject);
+}
+
+/* The full path, for when it is ellipsized. Looked up when asked for:
+ * setting a tooltip costs GTK 4.8 a round trip to the X server. */
+static gboolean
+query_tooltip_cb (SparkReviewFileRow *self,
+                  int                 x,
+                  int                 y,
+                  gboolean            keyboard_mode,
+                  GtkTooltip         *tooltip,
+                  GtkWidget          *widget)
+{
+  if (self->file == NULL)
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, gtk_label_get_text (self->path_label));
+  return TRUE;
 }
 
 static void
@@ -247,6 +263,8 @@ spark_review_file_row_class_init (SparkReviewFileRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SparkReviewFileRow, path_label);
   gtk_widget_class_bind_template_child (widget_class, SparkReviewFileRow, reject_all_button);
   gtk_widget_class_bind_template_child (widget_class, SparkReviewFileRow, removed_label);
+
+  gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
 
   gtk_widget_class_install_action (widget_class, "file.accept-all", NULL, file_accept_all_action);
   gtk_widget_class_install_action (widget_class, "file.reject-all", NULL, file_reject_all_action);
