@@ -21,6 +21,23 @@
 #include "spark-sse-transport.h"
 #include "spark-ws-transport.h"
 
+/* The turn loop, in short:
+ *
+ *   send() ─ adds a user item ─► ensure_connection() ─► proceed()
+ *     proceed: warm once (generate:false), then begin_request()
+ *     begin_request: previous_response_id + new items when the transport
+ *       keeps state, the socket is the same and no other field changed;
+ *       else every item
+ *   events ─► typed signals; output_item.done items are collected
+ *   response.completed ─► items join history; tool calls run one by one
+ *     (read-only at once; apply_patch and shell through the approval
+ *     policy) and their outputs go back with the next request; no calls
+ *     left ends the turn
+ *   failures ─► handle_failure(): retry on a new socket with backoff and
+ *     the full input, roll over on the connection limit, fall back to HTTP
+ *     on 426/404/405 or when retries run out (transport auto only)
+ */
+
 #define DEFAULT_MAX_RETRIES      5
 #define DEFAULT_BACKOFF_BASE_MS  500
 #define MAX_BACKOFF_MS           8000
@@ -1542,7 +1559,7 @@ spark_session_set_endpoint (SparkSession *self,
   if (set_str (&self->endpoint, endpoint))
     {
       /* A new endpoint needs a new connection. */
-      if (!self->in_turn)
+      if (self->phase == PHASE_IDLE)
         install_transport (self, NULL);
       self->fell_back = FALSE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENDPOINT]);
@@ -1575,7 +1592,8 @@ spark_session_set_api_key (SparkSession *self,
 {
   g_return_if_fail (SPARK_IS_SESSION (self));
 
-  if (set_str (&self->api_key, api_key) && !self->in_turn)
+  /* A new key needs a new connection (it goes in the upgrade request). */
+  if (set_str (&self->api_key, api_key) && self->phase == PHASE_IDLE)
     install_transport (self, NULL);
 }
 
@@ -1596,7 +1614,7 @@ spark_session_set_transport_kind (SparkSession       *self,
     {
       self->transport_kind = kind;
       self->fell_back = FALSE;
-      if (!self->in_turn)
+      if (self->phase == PHASE_IDLE)
         install_transport (self, NULL);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSPORT_KIND]);
     }
@@ -1618,7 +1636,7 @@ spark_session_set_wire_api (SparkSession *self,
   if (self->wire_api != wire_api)
     {
       self->wire_api = wire_api;
-      if (!self->in_turn)
+      if (self->phase == PHASE_IDLE)
         install_transport (self, NULL);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WIRE_API]);
     }
@@ -1985,6 +2003,13 @@ spark_session_close (SparkSession *self)
   g_return_if_fail (SPARK_IS_SESSION (self));
 
   spark_session_stop (self);
+  if (self->start_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The session was closed");
+    }
+  g_clear_handle_id (&self->backoff_source, g_source_remove);
+  self->phase = PHASE_IDLE;
   install_transport (self, NULL);
   self->warmed = FALSE;
   set_state (self, SPARK_CONNECTION_STATE_OFFLINE);
@@ -2155,7 +2180,7 @@ spark_session_set_tls_database (SparkSession *self,
   g_return_if_fail (SPARK_IS_SESSION (self));
 
   g_set_object (&self->tls_database, database);
-  if (!self->in_turn)
+  if (self->phase == PHASE_IDLE)
     install_transport (self, NULL);
 }
 
