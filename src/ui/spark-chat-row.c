@@ -271,7 +271,12 @@ update_tool_call (SparkChatRow *self)
           gtk_label_set_text (self->output, text);
         }
       else
-        gtk_label_set_text (self->output, output);
+        {
+          g_autofree char *shown = g_strdup (output);
+
+          /* No empty last line under the output. */
+          gtk_label_set_text (self->output, g_strchomp (shown));
+        }
     }
   else
     gtk_label_set_text (self->output, "");

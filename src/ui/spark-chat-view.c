@@ -59,6 +59,7 @@ struct _SparkChatView
   GtkStringList   *models;
 
   guint            busy : 1;
+  guint            preediting : 1;
   guint            following : 1;
   guint            auto_scrolling : 1;
   guint            updating_models : 1;
@@ -356,6 +357,10 @@ spark_chat_view_handle_key (SparkChatView   *self,
   if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
     return FALSE;
 
+  /* Enter while an input method composes commits the composition. */
+  if (self->preediting)
+    return FALSE;
+
   mods = state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK);
   buffer = gtk_text_view_get_buffer (self->message_view);
 
@@ -389,6 +394,14 @@ on_key_pressed (GtkEventControllerKey *controller,
                 SparkChatView         *self)
 {
   return spark_chat_view_handle_key (self, keyval, state);
+}
+
+static void
+on_preedit_changed (GtkTextView   *text_view,
+                    const char    *preedit,
+                    SparkChatView *self)
+{
+  self->preediting = preedit != NULL && preedit[0] != '\0';
 }
 
 static void
@@ -799,6 +812,7 @@ spark_chat_view_init (SparkChatView *self)
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self->message_view), keys);
+  g_signal_connect (self->message_view, "preedit-changed", G_CALLBACK (on_preedit_changed), self);
   g_signal_connect_object (gtk_text_view_get_buffer (self->message_view), "changed",
                            G_CALLBACK (on_message_changed), self, 0);
 

@@ -103,6 +103,39 @@ find_language (const char *name)
   return gtk_source_language_manager_guess_language (manager, file_name, NULL);
 }
 
+/* Links come from the model: open only web and mail links, and in the
+ * person's browser, never through an arbitrary scheme handler. */
+static gboolean
+on_activate_link (GtkLabel   *label,
+                  const char *uri,
+                  gpointer    user_data)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (uri);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (label));
+
+  if (scheme == NULL ||
+      (g_ascii_strcasecmp (scheme, "http") != 0 &&
+       g_ascii_strcasecmp (scheme, "https") != 0 &&
+       g_ascii_strcasecmp (scheme, "mailto") != 0))
+    {
+      g_debug ("Not opening a link with scheme %s", scheme ? scheme : "(none)");
+      return TRUE;
+    }
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+  {
+    g_autoptr(GtkUriLauncher) launcher = gtk_uri_launcher_new (uri);
+
+    gtk_uri_launcher_launch (launcher, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                             NULL, NULL, NULL);
+  }
+#else
+  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+#endif
+
+  return TRUE;
+}
+
 static Block *
 block_new (SparkMarkdownView        *self,
            const SparkMarkdownBlock *source)
@@ -122,6 +155,7 @@ block_new (SparkMarkdownView        *self,
       gtk_widget_set_halign (label, GTK_ALIGN_FILL);
       gtk_widget_set_focusable (label, FALSE);
       gtk_widget_add_css_class (label, "spark-markdown-text");
+      g_signal_connect (label, "activate-link", G_CALLBACK (on_activate_link), NULL);
       block->label = GTK_LABEL (label);
       block->widget = label;
     }
