@@ -628,6 +628,34 @@ test_changed_fields_give_full_create (Fixture       *f,
 }
 
 static void
+test_final_close_code_is_not_retried (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+
+  /* 1008 (policy violation) will not get better by retrying. */
+  spark_session_set_transport_kind (f->session, SPARK_TRANSPORT_KIND_WEBSOCKET);
+  spark_fake_server_push_text (f->server,
+    "{\"type\":\"response.created\",\"response\":{\"id\":\"__RESP__\"}}\n"
+    "{\"$\":\"close\",\"code\":1008}\n");
+  spark_fake_server_push_stream (f->server, "text-done");
+  start (f);
+  run_turn (f, "one");
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED_FINAL);
+  g_assert_nonnull (strstr (f->turn_error->message, "1008"));
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 1);
+
+  /* The next turn starts over on a new socket with everything. */
+  run_turn (f, "two");
+  g_assert_no_error (f->turn_error);
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 2);
+  g_assert_false (json_object_has_member (reqs->pdata[1], "previous_response_id"));
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[1])), ==, 2);
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 2);
+}
+
+static void
 test_fallback_on_426 (Fixture       *f,
                       gconstpointer  data)
 {
@@ -1099,6 +1127,7 @@ main (int   argc,
   ADD ("/agent/session/context-compaction", test_context_compaction);
   ADD ("/agent/session/shell-needs-approval", test_shell_needs_approval);
   ADD ("/agent/session/changed-fields-give-full-create", test_changed_fields_give_full_create);
+  ADD ("/agent/session/final-close-code-not-retried", test_final_close_code_is_not_retried);
 #undef ADD
 
   return g_test_run ();
