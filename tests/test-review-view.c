@@ -402,6 +402,7 @@ test_stream_and_decide (Fixture       *f,
                  gtk_widget_is_focus (row_child (row, "reason_entry")) ||
                  gtk_widget_get_focus_child (row_child (row, "reason_entry")) != NULL);
   gtk_editable_set_text (GTK_EDITABLE (row_child (row, "reason_entry")), "keep two as it is");
+  save_screenshot (row_child (row, "reject_popover"), "review-reason.png");
   g_signal_emit_by_name (row_child (row, "reason_entry"), "activate");
   g_assert_cmpint (spark_hunk_get_state (h1), ==, SPARK_HUNK_REJECTED);
   g_assert_cmpstr (spark_review_view_get_reject_reason (f->view, h1), ==, "keep two as it is");
