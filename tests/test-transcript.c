@@ -425,6 +425,41 @@ test_follow_stop (Fixture       *f,
   assert_item (f, 2, SPARK_TRANSCRIPT_KIND_NOTICE, "Stopped");
 }
 
+static void
+test_load_history (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(SparkTranscript) loaded = spark_transcript_new ();
+  guint n;
+
+  spark_fake_server_push_stream (f->server, "call-grep");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "Find world");
+  g_assert_no_error (f->turn_error);
+  spark_fake_server_push_text (f->server, reasoning_stream);
+  run_turn (f, "Look");
+  g_assert_no_error (f->turn_error);
+
+  /* A transcript made from the history alone (a resumed session) shows
+   * what the followed one showed. */
+  spark_transcript_load_history (loaded, f->session);
+  n = n_items (f);
+  g_assert_cmpuint (n, ==, 6);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (loaded)), ==, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SparkTranscriptItem) a = g_list_model_get_item (G_LIST_MODEL (f->transcript), i);
+      g_autoptr(SparkTranscriptItem) b = g_list_model_get_item (G_LIST_MODEL (loaded), i);
+
+      g_assert_cmpint (spark_transcript_item_get_kind (a), ==, spark_transcript_item_get_kind (b));
+      g_assert_cmpstr (spark_transcript_item_get_text (a), ==, spark_transcript_item_get_text (b));
+      g_assert_cmpstr (spark_transcript_item_get_summary (a), ==, spark_transcript_item_get_summary (b));
+      g_assert_cmpstr (spark_transcript_item_get_output (a), ==, spark_transcript_item_get_output (b));
+      g_assert_false (spark_transcript_item_get_streaming (b));
+    }
+}
+
 #define fixture_test(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -442,6 +477,7 @@ main (int   argc,
   fixture_test ("/transcript/follow/reasoning", test_follow_reasoning);
   fixture_test ("/transcript/follow/errors", test_follow_errors);
   fixture_test ("/transcript/follow/stop", test_follow_stop);
+  fixture_test ("/transcript/load-history", test_load_history);
 
   return g_test_run ();
 }

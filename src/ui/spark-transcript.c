@@ -532,6 +532,44 @@ spark_transcript_get_n_deltas (SparkTranscript *self)
 
 /* Following a session */
 
+/* The text of a message item: its content parts of @part_type (or a plain
+ * string content, as Chat Completions has it). */
+static char *
+message_text (JsonObject *item,
+              const char *part_type)
+{
+  GString *text = g_string_new (NULL);
+  JsonNode *content = json_object_get_member (item, "content");
+
+  if (content != NULL && JSON_NODE_HOLDS_VALUE (content) &&
+      json_node_get_value_type (content) == G_TYPE_STRING)
+    g_string_append (text, json_node_get_string (content));
+  else if (content != NULL && JSON_NODE_HOLDS_ARRAY (content))
+    {
+      JsonArray *parts = json_node_get_array (content);
+
+      for (guint j = 0; j < json_array_get_length (parts); j++)
+        {
+          JsonNode *node = json_array_get_element (parts, j);
+          JsonObject *part = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          const char *type = spark_json_get_string (part, "type");
+          const char *part_text = spark_json_get_string (part, "text");
+
+          if (part_text != NULL && (part_type == NULL || g_strcmp0 (type, part_type) == 0))
+            g_string_append (text, part_text);
+        }
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static gboolean
+is_user_message (JsonObject *item)
+{
+  return g_strcmp0 (spark_json_get_string (item, "type"), "message") == 0 &&
+         g_strcmp0 (spark_json_get_string (item, "role"), "user") == 0;
+}
+
 static void
 sync_history (SparkTranscript *self)
 {
@@ -544,30 +582,13 @@ sync_history (SparkTranscript *self)
   for (guint i = self->history_seen; i < n; i++)
     {
       JsonObject *item = spark_session_get_item (self->session, i);
-      JsonArray *content;
-      g_autoptr(GString) text = NULL;
+      g_autofree char *text = NULL;
 
-      if (g_strcmp0 (spark_json_get_string (item, "type"), "message") != 0 ||
-          g_strcmp0 (spark_json_get_string (item, "role"), "user") != 0)
+      if (!is_user_message (item))
         continue;
 
-      text = g_string_new (NULL);
-      if (json_object_has_member (item, "content") &&
-          JSON_NODE_HOLDS_VALUE (json_object_get_member (item, "content")))
-        g_string_append (text, json_object_get_string_member (item, "content"));
-      else if ((content = json_object_get_array_member (item, "content")))
-        {
-          for (guint j = 0; j < json_array_get_length (content); j++)
-            {
-              JsonObject *part = json_array_get_object_element (content, j);
-              const char *part_text = spark_json_get_string (part, "text");
-
-              if (part_text != NULL)
-                g_string_append (text, part_text);
-            }
-        }
-
-      spark_transcript_append (self, SPARK_TRANSCRIPT_KIND_USER, text->str);
+      text = message_text (item, NULL);
+      spark_transcript_append (self, SPARK_TRANSCRIPT_KIND_USER, text);
       self->response_start = self->items->len;
     }
 
@@ -938,6 +959,131 @@ spark_transcript_get_session (SparkTranscript *self)
 {
   g_return_val_if_fail (SPARK_IS_TRANSCRIPT (self), NULL);
   return self->session;
+}
+
+static char *
+summarize_history_call (JsonObject *item)
+{
+  const char *type = spark_json_get_string (item, "type");
+  const char *name = spark_json_get_string (item, "name");
+
+  if (g_strcmp0 (type, "apply_patch_call") == 0)
+    return g_strdup ("apply_patch");
+
+  if (g_strcmp0 (name, "apply_patch") == 0)
+    {
+      const char *input = spark_json_get_string (item, "input");
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      /* Chat Completions: {"input": "*** Begin Patch…"} as arguments. */
+      if (input == NULL && spark_json_get_string (item, "arguments") != NULL &&
+          json_parser_load_from_data (parser, spark_json_get_string (item, "arguments"), -1, NULL) &&
+          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        input = spark_json_get_string (json_node_get_object (json_parser_get_root (parser)), "input");
+
+      return spark_transcript_summarize_patch (input);
+    }
+
+  return spark_transcript_summarize_call (name, spark_json_get_string (item, "arguments"), NULL);
+}
+
+void
+spark_transcript_load_history (SparkTranscript *self,
+                               SparkSession    *session)
+{
+  guint n;
+
+  g_return_if_fail (SPARK_IS_TRANSCRIPT (self));
+  g_return_if_fail (SPARK_IS_SESSION (session));
+
+  n = spark_session_get_n_items (session);
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *item = spark_session_get_item (session, i);
+      const char *type = spark_json_get_string (item, "type");
+      const char *role = spark_json_get_string (item, "role");
+      SparkTranscriptItem *added;
+      g_autofree char *text = NULL;
+
+      if (is_user_message (item))
+        {
+          text = message_text (item, NULL);
+          spark_transcript_append (self, SPARK_TRANSCRIPT_KIND_USER, text);
+        }
+      else if (g_strcmp0 (type, "message") == 0 && g_strcmp0 (role, "assistant") == 0)
+        {
+          text = message_text (item, NULL);
+          added = spark_transcript_begin (self, SPARK_TRANSCRIPT_KIND_ASSISTANT,
+                                          spark_json_get_string (item, "id"));
+          spark_transcript_append_text (self, added, text, -1);
+          spark_transcript_set_streaming (self, added, FALSE);
+        }
+      else if (g_strcmp0 (type, "reasoning") == 0 && json_object_has_member (item, "summary") &&
+               JSON_NODE_HOLDS_ARRAY (json_object_get_member (item, "summary")))
+        {
+          JsonArray *summary = json_object_get_array_member (item, "summary");
+          g_autoptr(GString) joined = g_string_new (NULL);
+
+          for (guint j = 0; j < json_array_get_length (summary); j++)
+            {
+              JsonNode *node = json_array_get_element (summary, j);
+              const char *part = JSON_NODE_HOLDS_OBJECT (node) ?
+                                 spark_json_get_string (json_node_get_object (node), "text") : NULL;
+
+              if (part == NULL)
+                continue;
+              if (joined->len > 0)
+                g_string_append (joined, "\n\n");
+              g_string_append (joined, part);
+            }
+
+          if (joined->len == 0)
+            continue;
+          added = spark_transcript_begin (self, SPARK_TRANSCRIPT_KIND_REASONING,
+                                          spark_json_get_string (item, "id"));
+          spark_transcript_append_text (self, added, joined->str, joined->len);
+          spark_transcript_set_streaming (self, added, FALSE);
+        }
+      else if (spark_responses_item_is_tool_call (item))
+        {
+          const char *name = spark_json_get_string (item, "name");
+          const char *input = spark_json_get_string (item, "arguments");
+          g_autofree char *summary = summarize_history_call (item);
+
+          if (input == NULL)
+            input = spark_json_get_string (item, "input");
+          if (name == NULL)
+            name = "apply_patch";
+
+          added = spark_transcript_begin_tool_call (self, spark_json_get_string (item, "id"),
+                                                    spark_json_get_string (item, "call_id"), name);
+          if (input != NULL)
+            spark_transcript_append_text (self, added, input, -1);
+          spark_transcript_set_summary (self, added, summary);
+          spark_transcript_set_streaming (self, added, FALSE);
+        }
+      else if (type != NULL && g_str_has_suffix (type, "_call_output"))
+        {
+          SparkTranscriptItem *call = spark_transcript_lookup_call (self, spark_json_get_string (item, "call_id"));
+          const char *output = spark_json_get_string (item, "output");
+          gboolean success = g_strcmp0 (spark_json_get_string (item, "status"), "failed") != 0;
+
+          if (call == NULL)
+            continue;
+
+          if (g_strcmp0 (spark_transcript_item_get_name (call), "grep") == 0 && success)
+            {
+              g_autofree char *summary = spark_transcript_summarize_call ("grep",
+                                                                          spark_transcript_item_get_text (call),
+                                                                          output);
+              spark_transcript_set_summary (self, call, summary);
+            }
+          spark_transcript_set_output (self, call, output, success);
+        }
+    }
+
+  self->response_start = self->items->len;
 }
 
 /* GObject */

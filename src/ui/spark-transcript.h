@@ -79,6 +79,11 @@ guint                spark_transcript_get_n_deltas       (SparkTranscript     *s
 void                 spark_transcript_follow_session     (SparkTranscript     *self,
                                                           SparkSession        *session);
 SparkSession        *spark_transcript_get_session        (SparkTranscript     *self);
+/* Appends what @session's history already holds (a resumed session): the
+ * messages, reasoning summaries and tool calls with their outputs. Call it
+ * before following the session. */
+void                 spark_transcript_load_history       (SparkTranscript     *self,
+                                                          SparkSession        *session);
 
 /* The one-line summary of a tool call: "read_file src/a.c",
  * "grep "foo" — 12 matches", "shell `make test`". @arguments is the call's
