@@ -356,6 +356,8 @@ test_stream_and_decide (Fixture       *f,
   g_assert_cmpstr (gtk_label_get_text (row_child (row, "title_label")), ==, "a.c, line 5");
   g_assert_cmpstr (gtk_label_get_text (row_child (row, "state_label")), ==, "Pending");
   assert_label (row, "Hunk 1 of src/a.c at line 5, pending");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       " {\n-  return 1;\n+  return 11;\n }");
   {
     GtkTextBuffer *diff = gtk_text_view_get_buffer (row_child (row, "diff_view"));
     g_autofree char *text = buffer_text (diff);
@@ -594,6 +596,12 @@ test_conflict_and_all (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.reject-all", NULL));
   g_assert_cmpint (spark_hunk_get_state (good), ==, SPARK_HUNK_REJECTED);
   g_assert_cmpint (spark_hunk_get_state (bad), ==, SPARK_HUNK_CONFLICT);
+
+  /* Letting go of the changeset lets go of everything in it. */
+  spark_review_view_set_changeset (f->view, NULL);
+  g_clear_object (&parser);
+  spin (100);
+  g_assert_finalize_object (g_steal_pointer (&cs));
 }
 
 /* A long patch: rows are recycled while scrolling, and an edit in progress

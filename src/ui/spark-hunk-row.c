@@ -355,6 +355,10 @@ update_diff (SparkHunkRow *self)
 
   text = spark_hunk_row_format_diff (self->hunk, NULL, NULL);
   gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->diff_buffer), text, -1);
+  /* The diff view takes no focus; a screen reader gets the change here. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
+                                  -1);
   apply_line_tags (GTK_TEXT_BUFFER (self->diff_buffer));
   update_diff_height (self);
 }
