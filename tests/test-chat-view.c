@@ -523,6 +523,14 @@ test_stream (void)
                   gtk_adjustment_get_upper (vadjustment), spark_chat_view_get_following (view));
   save_screenshot (GTK_WIDGET (window), "chat-top.png");
 
+  /* Dark: the code follows with the dark scheme. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  wait_ms (300);
+  g_assert_cmpstr (gtk_source_style_scheme_get_id (gtk_source_buffer_get_style_scheme (code_buffer)), ==,
+                   "Adwaita-dark");
+  save_screenshot (GTK_WIDGET (window), "chat-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+
   gtk_window_destroy (window);
 }
 
@@ -616,8 +624,14 @@ test_message_box (void)
   spark_chat_view_set_busy (view, FALSE);
   g_assert_false (gtk_widget_get_visible (stop));
 
-  /* The model picker. */
-  spark_chat_view_set_model (view, "my-model");
+  /* The model picker: hidden until there are models, the current one kept. */
+  {
+    g_autoptr(GPtrArray) dropdowns = find_all (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN);
+
+    g_assert_false (gtk_widget_get_visible (dropdowns->pdata[0]));
+    spark_chat_view_set_model (view, "my-model");
+    g_assert_true (gtk_widget_get_visible (dropdowns->pdata[0]));
+  }
   spark_chat_view_set_models (view, (const char * const[]) { "gpt-5", "gpt-5.3-codex-spark", NULL });
   g_assert_cmpstr (spark_chat_view_get_model (view), ==, "my-model");
   spark_chat_view_set_model (view, "gpt-5");
@@ -640,6 +654,69 @@ test_message_box (void)
   g_ptr_array_unref (e.sent);
   g_ptr_array_unref (e.steered);
   g_ptr_array_unref (e.queued);
+}
+
+/* A long session: thousands of items, a few dozen rows. */
+static void
+test_long_session (void)
+{
+  g_autoptr(SparkTranscript) transcript = spark_transcript_new ();
+  g_autoptr(GPtrArray) rows = NULL;
+  SparkChatView *view;
+  GtkWindow *window = show_view (&view, 700, 700);
+  GtkAdjustment *vadjustment;
+  SparkTranscriptItem *last = NULL;
+  gint64 start;
+
+  spark_chat_view_set_transcript (view, transcript);
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Message %u with `code` and *emphasis*.", i);
+
+      switch (i % 4)
+        {
+        case 0:
+          spark_transcript_append (transcript, SPARK_TRANSCRIPT_KIND_USER, text);
+          break;
+
+        case 1:
+          last = spark_transcript_begin (transcript, SPARK_TRANSCRIPT_KIND_ASSISTANT, NULL);
+          spark_transcript_append_text (transcript, last, text, -1);
+          spark_transcript_set_streaming (transcript, last, FALSE);
+          break;
+
+        case 2:
+          last = spark_transcript_begin_tool_call (transcript, NULL, NULL, "read_file");
+          spark_transcript_set_summary (transcript, last, "read_file src/main.c");
+          spark_transcript_set_output (transcript, last, "1\tint main;\n", TRUE);
+          spark_transcript_set_streaming (transcript, last, FALSE);
+          break;
+
+        default:
+          last = spark_transcript_begin (transcript, SPARK_TRANSCRIPT_KIND_REASONING, NULL);
+          spark_transcript_append_text (transcript, last, text, -1);
+          spark_transcript_set_streaming (transcript, last, FALSE);
+          break;
+        }
+    }
+  wait_ms (500);
+  g_test_message ("3000 items shown in %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+
+  /* Only what is on screen (and a little around it) has widgets, and the
+   * view sits at the end. */
+  rows = find_all (GTK_WIDGET (view), SPARK_TYPE_CHAT_ROW);
+  g_test_message ("%u rows for 3000 items", rows->len);
+  g_assert_cmpuint (rows->len, <, 250);
+  g_assert_nonnull (row_for (GTK_WIDGET (view), last));
+  vadjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (rows->pdata[0], GTK_TYPE_SCROLLED_WINDOW)));
+  g_assert_true (spark_chat_view_get_following (view));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), >=,
+                     gtk_adjustment_get_upper (vadjustment) - gtk_adjustment_get_page_size (vadjustment) - 1);
+  save_screenshot (GTK_WIDGET (window), "chat-long.png");
+
+  gtk_window_destroy (window);
 }
 
 static void
@@ -682,6 +759,7 @@ main (int   argc,
   g_test_add_func ("/ui/chat-view/markdown", test_markdown_render);
   g_test_add_func ("/ui/chat-view/stream", test_stream);
   g_test_add_func ("/ui/chat-view/message-box", test_message_box);
+  g_test_add_func ("/ui/chat-view/long-session", test_long_session);
   g_test_add_func ("/ui/chat-view/dispose", test_dispose);
 
   return g_test_run ();

@@ -442,6 +442,14 @@ on_model_selected (GtkDropDown   *dropdown,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
 }
 
+/* No picker before there is something to pick (GtkDropDown says "(None)"). */
+static void
+update_model_dropdown (SparkChatView *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->model_dropdown),
+                          g_list_model_get_n_items (G_LIST_MODEL (self->models)) > 0);
+}
+
 static guint
 find_model (SparkChatView *self,
             const char    *id)
@@ -469,6 +477,7 @@ select_model (SparkChatView *self)
     {
       gtk_string_list_append (self->models, self->model);
       position = g_list_model_get_n_items (G_LIST_MODEL (self->models)) - 1;
+      update_model_dropdown (self);
     }
 
   self->updating_models = TRUE;
@@ -585,6 +594,7 @@ spark_chat_view_set_models (SparkChatView      *self,
   self->updating_models = TRUE;
   gtk_string_list_splice (self->models, 0, n, ids);
   self->updating_models = FALSE;
+  update_model_dropdown (self);
 
   if (self->model != NULL)
     select_model (self);
@@ -825,6 +835,7 @@ spark_chat_view_init (SparkChatView *self)
   g_signal_connect (self->model_dropdown, "notify::selected", G_CALLBACK (on_model_selected), self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", FALSE);
+  update_model_dropdown (self);
   update_send_action (self);
   update_page (self);
 }
