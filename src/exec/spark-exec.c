@@ -254,7 +254,7 @@ spark_exec_main (int    argc,
     { "wire-api", 0, 0, G_OPTION_ARG_STRING, &wire_api, N_("responses or chat"), N_("W") },
     { "approve", 0, 0, G_OPTION_ARG_STRING, &approve, N_("What runs without asking: none, edits or all"), N_("A") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON event per line"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, N_("PROMPT") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
     { NULL }
   };
 
