@@ -604,6 +604,38 @@ test_conflict_and_all (Fixture       *f,
   g_assert_finalize_object (g_steal_pointer (&cs));
 }
 
+/* Runs what the view does for @keyval in the capture phase (the arrows);
+ * TRUE when it took the key. */
+static gboolean
+press_arrow (Fixture *f,
+             guint    keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (f->view));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+          gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (controller)) != GTK_PHASE_CAPTURE)
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+          if (g_str_has_prefix (trigger, gdk_keyval_name (keyval)))
+            return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0,
+                                                 GTK_WIDGET (f->view),
+                                                 gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+
+  g_error ("No capture shortcut for %s", gdk_keyval_name (keyval));
+  return FALSE;
+}
+
 /* A long patch: rows are recycled while scrolling, and an edit in progress
  * survives its row going off screen and coming back. */
 static void
@@ -671,6 +703,16 @@ test_long_patch (Fixture       *f,
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (spark_hunk_row_get_edit_view (row)));
   gtk_text_buffer_set_text (buffer, "{\n  return -1;\n}", -1);
 
+  /* Down belongs to the text while editing, and moves the review otherwise. */
+  g_assert_true (gtk_widget_is_focus (GTK_WIDGET (spark_hunk_row_get_edit_view (row))));
+  g_assert_false (press_arrow (f, GDK_KEY_Down));
+  g_assert_true (spark_review_view_get_selected_hunk (f->view) == first);
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (row)));
+  g_assert_true (press_arrow (f, GDK_KEY_Down));
+  g_assert_true (spark_review_view_get_selected_hunk (f->view) == hunk_at (cs, 0, 1));
+  g_assert_true (press_arrow (f, GDK_KEY_Up));
+  g_assert_true (spark_review_view_get_selected_hunk (f->view) == first);
+
   g_assert_true (spark_review_view_select_hunk (f->view, last));
   WAIT_UNTIL (row_for (f, last) != NULL && row_for (f, first) == NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-hunk", NULL));
@@ -684,6 +726,38 @@ test_long_patch (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "hunk.save-edit", NULL));
   g_assert_cmpint (spark_hunk_get_state (first), ==, SPARK_HUNK_EDITED);
   g_assert_cmpstr (gtk_label_get_text (view_child (f, "summary_label")), ==, "2 of 300 hunks accepted");
+}
+
+/* An operation that cannot be done shows why on its file header. */
+static void
+test_file_error (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(GError) error = NULL;
+  SparkReviewFileRow *file_row;
+  GtkLabel *label;
+
+  spark_changeset_follow_parser (cs, parser);
+  spark_review_view_set_changeset (f->view, cs);
+  g_assert_true (spark_patch_parser_feed (parser,
+                                          "*** Begin Patch\n"
+                                          "*** Update File: missing.txt\n"
+                                          "@@\n-a\n+b\n"
+                                          "*** End Patch\n", -1, &error));
+  g_assert_true (spark_patch_parser_finish (parser, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (spark_file_change_get_error (spark_changeset_get_file (cs, 0)));
+
+  WAIT_UNTIL ((file_row = file_row_for (f, spark_changeset_get_file (cs, 0))) != NULL);
+  label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (file_row), SPARK_TYPE_REVIEW_FILE_ROW,
+                                                    "error_label"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
+  g_assert_cmpstr (gtk_label_get_text (label), ==,
+                   spark_file_change_get_error (spark_changeset_get_file (cs, 0))->message);
+  g_assert_false (gtk_widget_is_sensitive (view_child (f, "apply_button")));
+  save_screenshot (GTK_WIDGET (f->window), "review-file-error.png");
 }
 
 /* "trigger=action" lines of @widget's shortcut controllers in @phase. */
@@ -805,6 +879,7 @@ main (int   argc,
   fixtured_test ("/spark/review-view/empty", test_empty);
   fixtured_test ("/spark/review-view/stream-and-decide", test_stream_and_decide);
   fixtured_test ("/spark/review-view/conflict-and-all", test_conflict_and_all);
+  fixtured_test ("/spark/review-view/file-error", test_file_error);
   fixtured_test ("/spark/review-view/long-patch", test_long_patch);
   fixtured_test ("/spark/review-view/keys", test_keys);
 
