@@ -366,6 +366,7 @@ check_patch_form (Fixture    *f,
 
   if (expect_streamed_hunk)
     g_assert_cmpuint (watch.max_hunks_before_done, ==, 1);
+  g_assert_cmpint (((SparkTurnTimings *) f->timings->pdata[0])->first_patch_byte, >, 0);
 
   reqs = generating (f);
   g_assert_cmpuint (reqs->len, ==, 2);
@@ -653,6 +654,45 @@ test_final_close_code_is_not_retried (Fixture       *f,
   g_assert_false (json_object_has_member (reqs->pdata[1], "previous_response_id"));
   g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[1])), ==, 2);
   g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 2);
+}
+
+static void
+test_reasoning_replay (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  JsonArray *input;
+  guint reasoning = 0;
+
+  /* One reasoning item comes with encrypted content, one without. */
+  spark_fake_server_push_text (f->server,
+    "{\"type\":\"response.created\",\"response\":{\"id\":\"__RESP__\"}}\n"
+    "{\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":{\"id\":\"rs_1\",\"type\":\"reasoning\",\"summary\":[],\"encrypted_content\":\"gAAAA-opaque\"}}\n"
+    "{\"type\":\"response.output_item.done\",\"output_index\":1,\"item\":{\"id\":\"rs_2\",\"type\":\"reasoning\",\"summary\":[]}}\n"
+    "{\"type\":\"response.completed\",\"response\":{\"id\":\"__RESP__\",\"output\":[]}}\n");
+  spark_fake_server_push_stream (f->server, "error-previous-not-found");
+  spark_fake_server_push_stream (f->server, "text-done");
+  start (f);
+  run_turn (f, "think");
+  run_turn (f, "more");
+  g_assert_no_error (f->turn_error);
+
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 3);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (reqs->pdata[0], "include"), 0), ==,
+                   "reasoning.encrypted_content");
+  input = input_of (reqs->pdata[2]);
+  for (guint i = 0; i < json_array_get_length (input); i++)
+    {
+      JsonObject *item = json_array_get_object_element (input, i);
+
+      if (g_strcmp0 (spark_json_get_string (item, "type"), "reasoning") == 0)
+        {
+          reasoning++;
+          g_assert_cmpstr (spark_json_get_string (item, "id"), ==, "rs_1");
+        }
+    }
+  g_assert_cmpuint (reasoning, ==, 1);
 }
 
 static void
@@ -1128,6 +1168,7 @@ main (int   argc,
   ADD ("/agent/session/shell-needs-approval", test_shell_needs_approval);
   ADD ("/agent/session/changed-fields-give-full-create", test_changed_fields_give_full_create);
   ADD ("/agent/session/final-close-code-not-retried", test_final_close_code_is_not_retried);
+  ADD ("/agent/session/reasoning-replay", test_reasoning_replay);
 #undef ADD
 
   return g_test_run ();

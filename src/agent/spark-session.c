@@ -281,6 +281,14 @@ build_request (SparkSession *self,
   json_object_set_string_member (non_input, "tool_choice", "auto");
   json_object_set_boolean_member (non_input, "parallel_tool_calls", FALSE);
   json_object_set_boolean_member (non_input, "store", FALSE);
+  if (self->wire_api == SPARK_WIRE_API_RESPONSES)
+    {
+      JsonArray *include = json_array_new ();
+
+      /* With store:false, reasoning can only be replayed with its encrypted content. */
+      json_array_add_string_element (include, "reasoning.encrypted_content");
+      json_object_set_array_member (non_input, "include", include);
+    }
   non_input_text = spark_responses_to_string (non_input);
 
   chain = !warmup &&
@@ -308,9 +316,17 @@ build_request (SparkSession *self,
     {
       for (guint i = first; i < self->items->len; i++)
         {
-          JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+          JsonObject *item = g_ptr_array_index (self->items, i);
+          JsonNode *node;
 
-          json_node_set_object (node, g_ptr_array_index (self->items, i));
+          /* A reasoning item without its encrypted content cannot be sent back
+           * (store:false): the server would not find it. */
+          if (g_strcmp0 (spark_json_get_string (item, "type"), "reasoning") == 0 &&
+              spark_json_get_string (item, "encrypted_content") == NULL)
+            continue;
+
+          node = json_node_new (JSON_NODE_OBJECT);
+          json_node_set_object (node, item);
           json_array_add_element (input, node);
         }
     }
