@@ -19,6 +19,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "spark-chat-row.h"
+#include "spark-fake-server.h"
 #include "spark-chat-view.h"
 #include "spark-markdown.h"
 #include "spark-markdown-view.h"
@@ -656,6 +657,81 @@ test_message_box (void)
   g_ptr_array_unref (e.queued);
 }
 
+static void
+on_turn_finished (SparkSession *session,
+                  const GError *error,
+                  gboolean     *done)
+{
+  *done = TRUE;
+}
+
+static void
+send_to_session (SparkChatView *view,
+                 const char    *text,
+                 SparkSession  *session)
+{
+  spark_session_send (session, text);
+}
+
+/* The whole pane as the window will wire it: the message box sends to a
+ * real session against the fake server, the transcript follows it. */
+static void
+test_follow_session (void)
+{
+  SparkFakeServer *server = spark_fake_server_new ();
+  g_autofree char *root = spark_test_make_temp_dir ();
+  g_autoptr(SparkTranscript) transcript = spark_transcript_new ();
+  SparkSession *session;
+  SparkChatView *view;
+  GtkWindow *window;
+  gboolean done = FALSE;
+  SparkTranscriptItem *call, *answer;
+
+  spark_test_write_file (root, "hello.txt", "hello\nworld\n");
+  session = spark_session_new (root);
+  g_object_set (session,
+                "endpoint", spark_fake_server_get_base_url (server),
+                "api-key", "sk-test-7f3a9c1e5b2d",
+                "model", "test-model",
+                "store-dir", NULL,
+                NULL);
+  spark_fake_server_push_stream (server, "call-grep");
+  spark_fake_server_push_stream (server, "text-hello");
+
+  window = show_view (&view, 640, 480);
+  spark_transcript_follow_session (transcript, session);
+  spark_chat_view_set_transcript (view, transcript);
+  g_object_bind_property (session, "busy", view, "busy", G_BINDING_SYNC_CREATE);
+  g_signal_connect (view, "send", G_CALLBACK (send_to_session), session);
+  g_signal_connect (session, "turn-finished", G_CALLBACK (on_turn_finished), &done);
+
+  spark_chat_view_set_message (view, "Where is world?");
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Return, 0));
+  g_assert_true (spark_chat_view_get_busy (view));
+  WAIT_UNTIL (done);
+  /* Past the cross-fade from the empty page. */
+  wait_ms (600);
+
+  g_assert_false (spark_chat_view_get_busy (view));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (transcript)), ==, 3);
+  call = g_list_model_get_item (G_LIST_MODEL (transcript), 1);
+  answer = g_list_model_get_item (G_LIST_MODEL (transcript), 2);
+  g_assert_true (has_label (GTK_WIDGET (row_for (GTK_WIDGET (view), call)),
+                            "Tool call: grep \"wor.d\" — 1 match"));
+  g_assert_true (has_label (GTK_WIDGET (row_for (GTK_WIDGET (view), answer)),
+                            "Assistant: Hello, world!"));
+  save_screenshot (GTK_WIDGET (window), "chat-session.png");
+  g_object_unref (call);
+  g_object_unref (answer);
+
+  gtk_window_destroy (window);
+  spark_transcript_follow_session (transcript, NULL);
+  spark_session_close (session);
+  g_assert_finalize_object (session);
+  spark_fake_server_free (server);
+  spark_test_rm_rf (root);
+}
+
 /* A long session: thousands of items, a few dozen rows. */
 static void
 test_long_session (void)
@@ -759,6 +835,7 @@ main (int   argc,
   g_test_add_func ("/ui/chat-view/markdown", test_markdown_render);
   g_test_add_func ("/ui/chat-view/stream", test_stream);
   g_test_add_func ("/ui/chat-view/message-box", test_message_box);
+  g_test_add_func ("/ui/chat-view/follow-session", test_follow_session);
   g_test_add_func ("/ui/chat-view/long-session", test_long_session);
   g_test_add_func ("/ui/chat-view/dispose", test_dispose);
 
