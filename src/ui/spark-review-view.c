@@ -21,8 +21,8 @@
 #include "spark-review-view.h"
 
 /* The rows are a GtkListView over a GtkTreeListModel (changeset → file
- * changes → hunks, always expanded), so rows are only built for what is on
- * screen and a new hunk inserts one row. What must outlive a recycled row
+ * changes → hunks, always expanded), so rows are built around what is on
+ * screen only (GTK 4.8 keeps about 200) and a new hunk inserts one row. What must outlive a recycled row
  * lives here: the reasons typed for rejections and the buffers of edits in
  * progress, both keyed by hunk. */
 
@@ -109,7 +109,7 @@ find_file (SparkReviewView *self,
            SparkHunk       *hunk)
 {
   guint index = spark_hunk_get_index (hunk);
-  guint n_files = spark_changeset_get_n_files (self->changeset);
+  guint n_files = self->changeset ? spark_changeset_get_n_files (self->changeset) : 0;
 
   for (guint i = 0; i < n_files; i++)
     {
@@ -579,9 +579,14 @@ files_changed_cb (SparkReviewView *self,
 static void
 selection_changed_cb (SparkReviewView *self)
 {
-  /* The person moved on without answering the reason popover. */
-  if (self->advance_after_reject != spark_review_view_get_selected_hunk (self))
+  SparkHunk *selected = spark_review_view_get_selected_hunk (self);
+
+  /* The person moved on without answering the reason popover, or before
+   * the keyboard focus could follow. */
+  if (self->advance_after_reject != selected)
     self->advance_after_reject = NULL;
+  if (self->focus_hunk != selected)
+    g_clear_object (&self->focus_hunk);
 
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_HUNK]);
