@@ -696,6 +696,54 @@ test_reasoning_replay (Fixture       *f,
 }
 
 static void
+test_several_calls_in_one_response (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  JsonArray *input;
+  static const char *expected[][2] = {
+    { "function_call_output", "call_a" },
+    { "custom_tool_call_output", "call_b" },
+    { "function_call_output", "call_c" },
+  };
+
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (f->session), SPARK_APPROVAL_MODE_EDITS);
+  spark_fake_server_push_text (f->server,
+    "{\"type\":\"response.created\",\"response\":{\"id\":\"__RESP__\"}}\n"
+    "{\"type\":\"response.output_item.added\",\"output_index\":0,\"item\":{\"id\":\"fc_a\",\"type\":\"function_call\",\"call_id\":\"call_a\",\"name\":\"read_file\",\"arguments\":\"\"}}\n"
+    "{\"type\":\"response.output_item.added\",\"output_index\":1,\"item\":{\"id\":\"ct_b\",\"type\":\"custom_tool_call\",\"call_id\":\"call_b\",\"name\":\"apply_patch\",\"input\":\"\"}}\n"
+    "{\"type\":\"response.function_call_arguments.delta\",\"item_id\":\"fc_a\",\"output_index\":0,\"delta\":\"{\\\"path\\\":\\\"hello.txt\\\"}\"}\n"
+    "{\"type\":\"response.custom_tool_call_input.delta\",\"item_id\":\"ct_b\",\"output_index\":1,\"delta\":\"*** Begin Patch\\n*** Add File: new.txt\\n+fresh\\n*** End Patch\\n\"}\n"
+    "{\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":{\"id\":\"fc_a\",\"type\":\"function_call\",\"call_id\":\"call_a\",\"name\":\"read_file\",\"arguments\":\"{\\\"path\\\":\\\"hello.txt\\\"}\"}}\n"
+    "{\"type\":\"response.output_item.done\",\"output_index\":1,\"item\":{\"id\":\"ct_b\",\"type\":\"custom_tool_call\",\"call_id\":\"call_b\",\"name\":\"apply_patch\",\"input\":\"*** Begin Patch\\n*** Add File: new.txt\\n+fresh\\n*** End Patch\\n\"}}\n"
+    "{\"type\":\"response.output_item.done\",\"output_index\":2,\"item\":{\"id\":\"fc_c\",\"type\":\"function_call\",\"call_id\":\"call_c\",\"name\":\"no_such_tool\",\"arguments\":\"{}\"}}\n"
+    "{\"type\":\"response.completed\",\"response\":{\"id\":\"__RESP__\",\"output\":[]}}\n");
+  spark_fake_server_push_stream (f->server, "text-done");
+  start (f);
+  run_turn (f, "do three things");
+  g_assert_no_error (f->turn_error);
+
+  /* Every call answered exactly once, in order, with the matching type. */
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 2);
+  input = input_of (reqs->pdata[1]);
+  g_assert_cmpuint (json_array_get_length (input), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      JsonObject *item = json_array_get_object_element (input, i);
+
+      g_assert_cmpstr (spark_json_get_string (item, "type"), ==, expected[i][0]);
+      g_assert_cmpstr (spark_json_get_string (item, "call_id"), ==, expected[i][1]);
+    }
+  g_assert_nonnull (strstr (spark_json_get_string (json_array_get_object_element (input, 2), "output"),
+                            "unknown tool"));
+  {
+    g_autofree char *fresh = spark_test_read_file (f->root, "new.txt", NULL);
+    g_assert_cmpstr (fresh, ==, "fresh\n");
+  }
+}
+
+static void
 test_fallback_on_426 (Fixture       *f,
                       gconstpointer  data)
 {
@@ -1169,6 +1217,7 @@ main (int   argc,
   ADD ("/agent/session/changed-fields-give-full-create", test_changed_fields_give_full_create);
   ADD ("/agent/session/final-close-code-not-retried", test_final_close_code_is_not_retried);
   ADD ("/agent/session/reasoning-replay", test_reasoning_replay);
+  ADD ("/agent/session/several-calls-in-one-response", test_several_calls_in_one_response);
 #undef ADD
 
   return g_test_run ();
