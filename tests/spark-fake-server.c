@@ -30,6 +30,7 @@ struct _SparkFakeServer
   GPtrArray  *connections;
   GPtrArray  *replays;
   char       *default_text;
+  char       *steer_reply;
   GHashTable *http_peers;
   char       *last_auth;
   char       *last_beta;
@@ -304,7 +305,9 @@ on_ws_message (SoupWebsocketConnection *conn,
 
   if (strcmp (kind, "response.steer") == 0)
     {
-      soup_websocket_connection_send_text (conn, "{\"type\":\"response.steer.accepted\"}");
+      g_autofree char *reply = g_strdup_printf ("{\"type\":\"%s\",\"code\":\"test\"}",
+                                                self->steer_reply ? self->steer_reply : "response.steer.accepted");
+      soup_websocket_connection_send_text (conn, reply);
       return;
     }
 
@@ -553,6 +556,7 @@ spark_fake_server_free (SparkFakeServer *self)
   g_queue_clear_full (&self->streams, g_free);
   g_free (self->base_url);
   g_free (self->default_text);
+  g_free (self->steer_reply);
   g_hash_table_unref (self->http_peers);
   g_free (self->last_auth);
   g_free (self->last_beta);
@@ -585,6 +589,14 @@ spark_fake_server_set_default_text (SparkFakeServer *self,
 {
   g_free (self->default_text);
   self->default_text = g_strdup (jsonl);
+}
+
+void
+spark_fake_server_set_steer_reply (SparkFakeServer *self,
+                                   const char      *event_type)
+{
+  g_free (self->steer_reply);
+  self->steer_reply = g_strdup (event_type);
 }
 
 guint

@@ -51,6 +51,9 @@ void             spark_fake_server_set_default_text  (SparkFakeServer *self,
 /* Answer WebSocket upgrades with this HTTP status (426, 404...); 0 accepts. */
 void             spark_fake_server_set_ws_status     (SparkFakeServer *self,
                                                       guint            status);
+/* How response.steer is answered (default "response.steer.accepted"). */
+void             spark_fake_server_set_steer_reply   (SparkFakeServer *self,
+                                                      const char      *event_type);
 /* Delay between replayed events, in µs (0: all at once). */
 void             spark_fake_server_set_event_delay   (SparkFakeServer *self,
                                                       guint            usec);

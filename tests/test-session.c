@@ -1101,6 +1101,21 @@ test_steer_and_queue (Fixture       *f,
         }
     }
   g_assert_true (saw_steer);
+  /* Accepted steering is part of history. */
+  {
+    gboolean in_history = FALSE;
+
+    for (guint i = 0; i < spark_session_get_n_items (f->session); i++)
+      {
+        JsonObject *item = spark_session_get_item (f->session, i);
+        JsonArray *content = json_object_has_member (item, "content") ? json_object_get_array_member (item, "content") : NULL;
+
+        if (content != NULL && json_array_get_length (content) > 0 &&
+            g_strcmp0 (spark_json_get_string (json_array_get_object_element (content, 0), "text"), "also this") == 0)
+          in_history = TRUE;
+      }
+    g_assert_true (in_history);
+  }
 
   /* The queued prompt ran as its own turn before run() completed. */
   reqs = generating (f);
@@ -1110,6 +1125,51 @@ test_steer_and_queue (Fixture       *f,
                        json_object_get_array_member (input_item (reqs->pdata[1],
                                                                  json_array_get_length (input_of (reqs->pdata[1])) - 1),
                                                      "content"), 0), "text"), ==, "then that");
+}
+
+static void
+on_steer_result (SparkSession *session,
+                 const char   *text,
+                 gboolean      accepted,
+                 GString      *log)
+{
+  g_string_append_printf (log, "%s:%s;", text, accepted ? "accepted" : "refused");
+}
+
+static const char *
+last_user_text (JsonObject *request)
+{
+  JsonArray *input = input_of (request);
+  JsonObject *item = json_array_get_object_element (input, json_array_get_length (input) - 1);
+
+  return spark_json_get_string (json_array_get_object_element (json_object_get_array_member (item, "content"), 0),
+                                "text");
+}
+
+static void
+test_steer_refused_becomes_follow_up (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+
+  spark_fake_server_set_steer_reply (f->server, "response.steer.failed");
+  spark_fake_server_set_event_delay (f->server, 5000);
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-done");
+  spark_fake_server_push_stream (f->server, "text-done");
+  start (f);
+  g_signal_connect (f->session, "text-delta", G_CALLBACK (queue_second), f);
+  g_signal_connect (f->session, "steer-result", G_CALLBACK (on_steer_result), log);
+  run_turn (f, "one");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpstr (log->str, ==, "also this:refused;");
+
+  /* Refused steering runs as the next prompt, before the queued one. */
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 3);
+  g_assert_cmpstr (last_user_text (reqs->pdata[1]), ==, "also this");
+  g_assert_cmpstr (last_user_text (reqs->pdata[2]), ==, "then that");
 }
 
 static void
@@ -1210,6 +1270,7 @@ main (int   argc,
   ADD ("/agent/session/key-never-logged", test_key_never_logged);
   ADD ("/agent/session/stop-keeps-partial-text", test_stop_keeps_partial_text);
   ADD ("/agent/session/steer-and-queue", test_steer_and_queue);
+  ADD ("/agent/session/steer-refused-becomes-follow-up", test_steer_refused_becomes_follow_up);
   ADD ("/agent/session/persist-and-resume", test_persist_and_resume);
   ADD ("/agent/session/chat-wire", test_chat_wire);
   ADD ("/agent/session/context-compaction", test_context_compaction);

@@ -82,6 +82,7 @@ struct _SparkSession
   /* Conversation */
   GPtrArray            *items;            /* JsonObject */
   GQueue                queue;            /* char *, prompts waiting for the turn to end */
+  GQueue                steers;           /* char *, sent with response.steer, not answered yet */
   char                 *last_response_id;
   guint                 last_covered;     /* items the last response id stands for */
   guint                 last_generation;
@@ -150,6 +151,7 @@ enum {
   ERROR,
   TURN_FINISHED,
   CONTEXT_COMPACTED,
+  STEER_RESULT,
   N_SIGNALS
 };
 
@@ -372,11 +374,23 @@ complete_run_tasks (SparkSession *self,
     }
 }
 
+/* Steering the server never answered is not lost: it becomes the next prompt. */
+static void
+requeue_steers (SparkSession *self)
+{
+  char *text;
+
+  while ((text = g_queue_pop_tail (&self->steers)) != NULL)
+    g_queue_push_head (&self->queue, text);
+}
+
 static void
 finish_turn (SparkSession *self,
              const GError *error)
 {
   g_autoptr(SparkSession) hold = g_object_ref (self);
+
+  requeue_steers (self);
 
   self->phase = PHASE_IDLE;
   self->in_turn = FALSE;
@@ -913,9 +927,31 @@ on_transport_event (SparkTransport *transport,
       break;
 
     case SPARK_EVENT_STEER_ACCEPTED:
-    case SPARK_EVENT_STEER_PENDING:
     case SPARK_EVENT_STEER_FAILED:
-      g_debug ("Steering: %s", spark_json_get_string (event, "type"));
+      {
+        g_autofree char *text = g_queue_pop_head (&self->steers);
+
+        if (text == NULL)
+          break;
+
+        if (kind == SPARK_EVENT_STEER_ACCEPTED)
+          {
+            /* The model sees it now; history keeps it for any full resend. */
+            g_autoptr(JsonObject) message = spark_responses_user_message (text);
+            add_item (self, message);
+          }
+        else
+          {
+            g_debug ("Steering refused (%s): queued as a follow-up",
+                     spark_json_get_string (event, "code"));
+            g_queue_push_head (&self->queue, g_strdup (text));
+          }
+        g_signal_emit (self, signals[STEER_RESULT], 0, text, kind == SPARK_EVENT_STEER_ACCEPTED);
+      }
+      break;
+
+    case SPARK_EVENT_STEER_PENDING:
+      g_debug ("Steering pending");
       break;
 
     case SPARK_EVENT_IN_PROGRESS:
@@ -1257,6 +1293,7 @@ spark_session_finalize (GObject *object)
   g_clear_pointer (&self->store_dir, g_free);
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_queue_clear_full (&self->queue, g_free);
+  g_queue_clear_full (&self->steers, g_free);
   g_clear_pointer (&self->last_response_id, g_free);
   g_clear_pointer (&self->last_non_input, g_free);
   g_clear_pointer (&self->output_items, g_ptr_array_unref);
@@ -1491,6 +1528,15 @@ spark_session_class_init (SparkSessionClass *klass)
   signals[CONTEXT_COMPACTED] =
     g_signal_new ("context-compacted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_UINT64);
+  /**
+   * SparkSession::steer-result:
+   * @text: what was steered
+   * @accepted: %FALSE when the server refused; the text was queued as the
+   *   next prompt instead
+   */
+  signals[STEER_RESULT] =
+    g_signal_new ("steer-result", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
   signals[TURN_FINISHED] =
     g_signal_new ("turn-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
@@ -1521,6 +1567,7 @@ spark_session_init (SparkSession *self)
   self->context_window = DEFAULT_CONTEXT_WINDOW;
   self->warmup = TRUE;
   g_queue_init (&self->queue);
+  g_queue_init (&self->steers);
 }
 
 /* Public API */
@@ -1887,8 +1934,8 @@ spark_session_steer (SparkSession  *self,
   if (!spark_transport_steer (self->transport, steer, error))
     return FALSE;
 
-  /* The model sees it now; keep it in history so a full resend has it. */
-  add_item (self, json_array_get_object_element (input, 0));
+  /* It joins history once the server accepts it (::steer-result). */
+  g_queue_push_tail (&self->steers, g_strdup (text));
   return TRUE;
 }
 
@@ -1995,6 +2042,7 @@ spark_session_stop (SparkSession *self)
     }
 
   g_queue_clear_full (&self->queue, g_free);
+  g_queue_clear_full (&self->steers, g_free);
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped by the user");
   if (self->start_task != NULL)
     {

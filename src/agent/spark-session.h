@@ -38,6 +38,8 @@ G_DECLARE_FINAL_TYPE (SparkSession, spark_session, SPARK, SESSION, GObject)
  *   response-incomplete (const char *reason)
  *   error               (GError *error)                  any failure, retried or not
  *   turn-finished       (GError *error)                  NULL on success
+ *   steer-result        (const char *text, gboolean accepted)
+ *   context-compacted   (guint64 bytes)
  */
 
 SparkSession         *spark_session_new                   (const char            *root);
