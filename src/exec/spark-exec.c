@@ -5,6 +5,20 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+/* With --json, stdout carries one object a line, each with "type" and
+ * "t_ms" (milliseconds since start):
+ *   connection_state  {state}
+ *   text_delta        {item_id, delta}
+ *   tool_call         {name, call_id, input}
+ *   tool_output       {name, call_id, success, output}
+ *   response_completed {response_id, timings: {transport, attempt, continuation,
+ *                      first_event_ms, first_text_ms, first_patch_byte_ms,
+ *                      completed_ms, input_tokens, cached_tokens, output_tokens,
+ *                      tokens_per_second}}
+ *   error             {message}            (also for failures that are retried)
+ *   turn_finished     {ok, message?}       always last
+ * Exit status: 0 done, 1 connection/protocol/tool failure, 2 usage error. */
+
 #define G_LOG_DOMAIN "spark-exec"
 
 #include "config.h"
