@@ -35,6 +35,7 @@ typedef struct
   GCond            cond;
   GTlsCertificate *certificate;
   char            *jsonl;
+  char           **queue;
   char            *base_url;
   guint            connections;
   GThread         *thread;
@@ -52,6 +53,8 @@ server_thread_main (gpointer data)
   g_main_context_push_thread_default (st->context);
   st->server = spark_fake_server_new_tls (st->certificate);
   spark_fake_server_set_default_text (st->server, st->jsonl);
+  for (guint i = 0; st->queue != NULL && st->queue[i] != NULL; i++)
+    spark_fake_server_push_stream (st->server, st->queue[i]);
   st->loop = g_main_loop_new (st->context, FALSE);
 
   g_mutex_lock (&st->lock);
@@ -417,9 +420,21 @@ main (int   argc,
   if (!g_file_get_contents (path, &small, NULL, NULL))
     g_error ("Cannot read %s (set G_TEST_SRCDIR to tests/)", path);
 
+  /* Manual checks with other clients: serve the named streams in order,
+   * then text-hello forever. Stop with a signal. */
   if (argc > 1 && g_str_equal (argv[1], "--serve"))
     {
-      ServerThread *st = server_start (NULL, small);
+      ServerThread *st = g_new0 (ServerThread, 1);
+
+      g_mutex_init (&st->lock);
+      g_cond_init (&st->cond);
+      st->jsonl = g_strdup (small);
+      st->queue = argv + 2;
+      g_mutex_lock (&st->lock);
+      st->thread = g_thread_new ("fake-server", server_thread_main, st);
+      while (st->base_url == NULL)
+        g_cond_wait (&st->cond, &st->lock);
+      g_mutex_unlock (&st->lock);
       g_print ("%s\n", st->base_url);
       g_thread_join (st->thread);
       return 0;

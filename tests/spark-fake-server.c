@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "spark-fake-server.h"
@@ -104,9 +105,24 @@ record (SparkFakeServer *self,
         const char      *transport,
         guint            connection)
 {
+  const char *log = g_getenv ("SPARK_FAKE_SERVER_LOG");
+
   json_object_set_string_member (body, "_transport", transport);
   json_object_set_int_member (body, "_connection", connection);
   g_ptr_array_add (self->requests, json_object_ref (body));
+
+  /* For manual runs against other clients (bench-agent --serve). */
+  if (log != NULL)
+    {
+      g_autofree char *text = to_string (body);
+      FILE *fp = fopen (log, "a");
+
+      if (fp != NULL)
+        {
+          fprintf (fp, "%s\n", text);
+          fclose (fp);
+        }
+    }
 }
 
 static char *
