@@ -218,14 +218,17 @@ test_partial_apply_result (Fixture       *f,
 
   g_assert_true (spark_changeset_accept_all (cs, &error));
   file = spark_changeset_get_file (cs, 0);
-  spark_hunk_reject (spark_file_change_get_hunk (file, 1));
+  spark_hunk_reject_with_reason (spark_file_change_get_hunk (file, 1), "keep 2 as a number");
+  g_assert_cmpstr (spark_hunk_get_reject_reason (spark_file_change_get_hunk (file, 1)), ==,
+                   "keep 2 as a number");
   g_assert_true (spark_hunk_set_edited_text (spark_file_change_get_hunk (file, 3), "FIVE", &error));
   spark_file_change_reject_all (spark_changeset_get_file (cs, 1));
 
   result = spark_changeset_apply (cs, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (result, ==,
-                   "Applied 3 of 4 hunks to a.c; rejected hunk 2 because the reviewer rejected it.\n"
+                   "Applied 3 of 4 hunks to a.c; rejected hunk 2 because the reviewer rejected it: "
+                   "“keep 2 as a number”.\n"
                    "Applied 0 of 1 hunks to b.c; rejected hunk 1 because the reviewer rejected it.\n"
                    "Success. Updated the following files:\n"
                    "M a.c\n"

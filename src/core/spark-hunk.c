@@ -26,6 +26,7 @@ struct _SparkHunk
   char           **new_lines;
   char           **edited_lines;
   char            *conflict_message;
+  char            *reject_reason;
 
   guint            index;
   guint            patch_line;
@@ -108,6 +109,7 @@ spark_hunk_finalize (GObject *object)
   g_clear_pointer (&self->new_lines, g_strfreev);
   g_clear_pointer (&self->edited_lines, g_strfreev);
   g_clear_pointer (&self->conflict_message, g_free);
+  g_clear_pointer (&self->reject_reason, g_free);
 
   G_OBJECT_CLASS (spark_hunk_parent_class)->finalize (object);
 }
@@ -329,10 +331,40 @@ spark_hunk_accept (SparkHunk  *self,
 void
 spark_hunk_reject (SparkHunk *self)
 {
+  spark_hunk_reject_with_reason (self, NULL);
+}
+
+/**
+ * spark_hunk_reject_with_reason:
+ * @reason: (nullable): why, in the reviewer's words; it reaches the model
+ */
+void
+spark_hunk_reject_with_reason (SparkHunk  *self,
+                               const char *reason)
+{
   g_return_if_fail (SPARK_IS_HUNK (self));
 
-  if (self->state != SPARK_HUNK_CONFLICT)
-    set_state (self, SPARK_HUNK_REJECTED);
+  if (self->state == SPARK_HUNK_CONFLICT)
+    return;
+
+  g_clear_pointer (&self->reject_reason, g_free);
+  if (reason != NULL && reason[0] != '\0')
+    self->reject_reason = g_strdup (reason);
+  set_state (self, SPARK_HUNK_REJECTED);
+}
+
+/**
+ * spark_hunk_get_reject_reason:
+ *
+ * Returns: (nullable): the reason given with the rejection, while the hunk
+ *   is rejected
+ */
+const char *
+spark_hunk_get_reject_reason (SparkHunk *self)
+{
+  g_return_val_if_fail (SPARK_IS_HUNK (self), NULL);
+
+  return self->state == SPARK_HUNK_REJECTED ? self->reject_reason : NULL;
 }
 
 void

@@ -108,6 +108,9 @@ const char          *spark_hunk_get_conflict_message (SparkHunk          *self);
 gboolean             spark_hunk_accept               (SparkHunk          *self,
                                                       GError            **error);
 void                 spark_hunk_reject               (SparkHunk          *self);
+void                 spark_hunk_reject_with_reason   (SparkHunk          *self,
+                                                      const char         *reason);
+const char          *spark_hunk_get_reject_reason    (SparkHunk          *self);
 void                 spark_hunk_reset                (SparkHunk          *self);
 /* Replaces the proposed new text with @text (lines separated by "\n"; one
  * final "\n" is ignored) and moves the hunk to SPARK_HUNK_EDITED. */

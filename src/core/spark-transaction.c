@@ -225,6 +225,10 @@ note_file (SparkTransaction *self,
           g_string_append_printf (why, _("rejected %s because it could not be placed (%s)"),
                                   label, first);
         }
+      else if (state == SPARK_HUNK_REJECTED && spark_hunk_get_reject_reason (hunk) != NULL)
+        /* Translators: the last %s is the reviewer's own words */
+        g_string_append_printf (why, _("rejected %s because the reviewer rejected it: “%s”"),
+                                label, spark_hunk_get_reject_reason (hunk));
       else if (state == SPARK_HUNK_REJECTED)
         g_string_append_printf (why, _("rejected %s because the reviewer rejected it"), label);
       else

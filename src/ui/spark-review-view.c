@@ -22,9 +22,9 @@
 
 /* The rows are a GtkListView over a GtkTreeListModel (changeset → file
  * changes → hunks, always expanded), so rows are built around what is on
- * screen only (GTK 4.8 keeps about 200) and a new hunk inserts one row. What must outlive a recycled row
- * lives here: the reasons typed for rejections and the buffers of edits in
- * progress, both keyed by hunk. */
+ * screen only (GTK 4.8 keeps about 200) and a new hunk inserts one row.
+ * What must outlive a recycled row lives here: the buffers of edits in
+ * progress, keyed by hunk. Rejection reasons live on the hunks. */
 
 struct _SparkReviewView
 {
@@ -34,7 +34,6 @@ struct _SparkReviewView
   GtkTreeListModel   *tree;
   GtkSingleSelection *selection;
   GListModel         *all_hunks;
-  GHashTable         *reasons;
   GHashTable         *edit_buffers;
   GHashTable         *rows;
   char               *error_message;
@@ -314,12 +313,8 @@ reject_hunk (SparkReviewView *self,
   set_error (self, NULL);
   self->advance_after_reject = NULL;
 
-  if (reason != NULL && reason[0] != '\0')
-    g_hash_table_insert (self->reasons, g_object_ref (hunk), g_strdup (reason));
-  else
-    g_hash_table_remove (self->reasons, hunk);
-
-  spark_hunk_reject (hunk);
+  /* The reason lives on the hunk: the apply's report to the model quotes it. */
+  spark_hunk_reject_with_reason (hunk, reason);
 
   if (advance && spark_review_view_get_selected_hunk (self) == hunk)
     select_next (self, 1);
@@ -942,7 +937,6 @@ spark_review_view_dispose (GObject *object)
   g_clear_object (&self->changeset);
   g_clear_object (&self->focus_hunk);
   g_hash_table_remove_all (self->rows);
-  g_hash_table_remove_all (self->reasons);
   g_hash_table_remove_all (self->edit_buffers);
 
   G_OBJECT_CLASS (spark_review_view_parent_class)->dispose (object);
@@ -954,7 +948,6 @@ spark_review_view_finalize (GObject *object)
   SparkReviewView *self = SPARK_REVIEW_VIEW (object);
 
   g_clear_pointer (&self->rows, g_hash_table_unref);
-  g_clear_pointer (&self->reasons, g_hash_table_unref);
   g_clear_pointer (&self->edit_buffers, g_hash_table_unref);
   g_clear_pointer (&self->error_message, g_free);
 
@@ -1099,7 +1092,6 @@ spark_review_view_init (SparkReviewView *self)
   GtkShortcut *shortcut;
 
   self->rows = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  self->reasons = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   self->edit_buffers = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -1162,7 +1154,6 @@ spark_review_view_set_changeset (SparkReviewView *self,
   g_clear_pointer (&self->error_message, g_free);
   self->advance_after_reject = NULL;
   g_hash_table_remove_all (self->rows);
-  g_hash_table_remove_all (self->reasons);
   g_hash_table_remove_all (self->edit_buffers);
 
   g_set_object (&self->changeset, changeset);
@@ -1262,8 +1253,5 @@ spark_review_view_get_reject_reason (SparkReviewView *self,
   g_return_val_if_fail (SPARK_IS_REVIEW_VIEW (self), NULL);
   g_return_val_if_fail (SPARK_IS_HUNK (hunk), NULL);
 
-  if (spark_hunk_get_state (hunk) != SPARK_HUNK_REJECTED)
-    return NULL;
-
-  return g_hash_table_lookup (self->reasons, hunk);
+  return spark_hunk_get_reject_reason (hunk);
 }
