@@ -744,6 +744,25 @@ test_several_calls_in_one_response (Fixture       *f,
 }
 
 static void
+test_server_unavailable_is_retried (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+
+  /* 503 on the upgrade: retried with backoff, then HTTP (transport auto). */
+  spark_session_set_retry_policy (f->session, 2, 5);
+  spark_fake_server_set_ws_status (f->server, 503);
+  spark_fake_server_push_stream (f->server, "text-hello");
+  run_turn (f, "hi");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 3);
+  g_assert_true (spark_session_get_fell_back (f->session));
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 1);
+  g_assert_cmpstr (spark_json_get_string (reqs->pdata[0], "_transport"), ==, "http");
+}
+
+static void
 test_fallback_on_426 (Fixture       *f,
                       gconstpointer  data)
 {
@@ -1260,6 +1279,7 @@ main (int   argc,
   ADD ("/agent/session/patch/rejected", test_patch_rejected);
   ADD ("/agent/session/patch/reviewed-in-changeset", test_patch_reviewed_in_changeset);
   ADD ("/agent/session/fallback-on-426", test_fallback_on_426);
+  ADD ("/agent/session/server-unavailable-is-retried", test_server_unavailable_is_retried);
   ADD ("/agent/session/explicit-websocket-no-fallback", test_explicit_websocket_does_not_fall_back);
   ADD ("/agent/session/reconnect-after-drop", test_reconnect_after_drop);
   ADD ("/agent/session/previous-response-not-found", test_previous_response_not_found);

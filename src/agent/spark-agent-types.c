@@ -32,6 +32,7 @@ spark_agent_error_is_retryable (const GError *error)
   switch ((SparkAgentError) error->code)
     {
     case SPARK_AGENT_ERROR_CONNECT:
+    case SPARK_AGENT_ERROR_UNAVAILABLE:
     case SPARK_AGENT_ERROR_CLOSED:
     case SPARK_AGENT_ERROR_TIMEOUT:
     case SPARK_AGENT_ERROR_PREVIOUS_RESPONSE_NOT_FOUND:

@@ -22,7 +22,8 @@ typedef enum
   SPARK_AGENT_ERROR_INSECURE,            /* key would travel in clear text */
   SPARK_AGENT_ERROR_CONNECT,             /* network-level failure, retryable */
   SPARK_AGENT_ERROR_WS_UNSUPPORTED,      /* 426/404/405 on the upgrade: use HTTP */
-  SPARK_AGENT_ERROR_HTTP,                /* other HTTP status (401, 429, 500...) */
+  SPARK_AGENT_ERROR_HTTP,                /* other HTTP status (401, 403, 429...) */
+  SPARK_AGENT_ERROR_UNAVAILABLE,         /* HTTP 5xx: the server may recover, retryable */
   SPARK_AGENT_ERROR_CLOSED,              /* socket/stream ended before completion, retryable */
   SPARK_AGENT_ERROR_CLOSED_FINAL,        /* closed with a non-recoverable close code */
   SPARK_AGENT_ERROR_TIMEOUT,             /* no event within the idle timeout, retryable */

@@ -363,8 +363,7 @@ error_body_cb (GObject      *object,
                                      "message");
 
   error = g_error_new (SPARK_AGENT_ERROR,
-                       (status == 426 || status == 404 || status == 405) ? SPARK_AGENT_ERROR_WS_UNSUPPORTED
-                                                                         : SPARK_AGENT_ERROR_HTTP,
+                       status >= 500 ? SPARK_AGENT_ERROR_UNAVAILABLE : SPARK_AGENT_ERROR_HTTP,
                        "HTTP %u %s%s%s", status, soup_message_get_reason_phrase (request->msg),
                        message ? ": " : "", message ? message : "");
   fail_request (request, error);

@@ -235,6 +235,10 @@ connect_cb (GObject      *object,
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_WS_UNSUPPORTED,
                                  "Server does not offer WebSocket mode (HTTP %u %s)",
                                  status, soup_message_get_reason_phrase (msg));
+      else if (status >= 500 && status < 600)
+        g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_UNAVAILABLE,
+                                 "WebSocket upgrade failed: HTTP %u %s",
+                                 status, soup_message_get_reason_phrase (msg));
       else if (status >= 100 && status != SOUP_STATUS_SWITCHING_PROTOCOLS)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_HTTP,
                                  "WebSocket upgrade refused: HTTP %u %s",
