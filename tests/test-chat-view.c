@@ -317,6 +317,15 @@ on_queue (SparkChatView *view,
 }
 
 static void
+on_review (SparkChatView  *view,
+           const char     *call_id,
+           char          **reviewed)
+{
+  g_free (*reviewed);
+  *reviewed = g_strdup (call_id);
+}
+
+static void
 on_stop (SparkChatView *view,
          Emitted       *e)
 {
@@ -331,7 +340,8 @@ test_stream (void)
   g_autoptr(GPtrArray) views = NULL;
   g_autoptr(GPtrArray) sources = NULL;
   g_autoptr(GPtrArray) labels = NULL;
-  SparkTranscriptItem *reasoning, *item, *call, *error, *notice;
+  SparkTranscriptItem *reasoning, *item, *call, *patch, *error, *notice;
+  g_autofree char *reviewed = NULL;
   SparkChatView *view;
   GtkWindow *window;
   SparkChatRow *row;
@@ -369,6 +379,10 @@ test_stream (void)
                                "src/util.c:1: int util (void)\n", TRUE);
   spark_transcript_set_streaming (transcript, call, FALSE);
 
+  patch = spark_transcript_begin_tool_call (transcript, "ctc_1", "call_patch", "apply_patch");
+  spark_transcript_append_text (transcript, patch, "*** Begin Patch\n*** Update File: src/meson.build\n", -1);
+  spark_transcript_set_summary (transcript, patch, "apply_patch — 2 files, +10 −3");
+
   item = spark_transcript_begin (transcript, SPARK_TRANSCRIPT_KIND_ASSISTANT, "msg_1");
 
   tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (view), count_ticks, ticks, NULL);
@@ -400,6 +414,11 @@ test_stream (void)
         }
     }
   seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  /* Frames while it streamed; what follows (new rows, the busy state) is
+   * not part of the measure. */
+  wait_ms (20);
+  gtk_widget_remove_tick_callback (GTK_WIDGET (view), tick_id);
+  n_frames = n_ticks;
   spark_transcript_set_streaming (transcript, item, FALSE);
   spark_chat_view_set_busy (view, FALSE);
   error = spark_transcript_append (transcript, SPARK_TRANSCRIPT_KIND_ERROR,
@@ -407,11 +426,9 @@ test_stream (void)
                                    "and gave up; check the endpoint in Preferences.");
   notice = spark_transcript_append (transcript, SPARK_TRANSCRIPT_KIND_NOTICE, "Stopped");
   wait_ms (300);
-  gtk_widget_remove_tick_callback (GTK_WIDGET (view), tick_id);
 
   deltas = spark_transcript_get_n_deltas (transcript);
   renders = spark_chat_view_get_n_renders (view) - renders;
-  n_frames = n_ticks;
   row = row_for (GTK_WIDGET (view), item);
   g_assert_nonnull (row);
   markdown = g_ptr_array_index ((views = find_all (GTK_WIDGET (row), SPARK_TYPE_MARKDOWN_VIEW)), 0);
@@ -425,7 +442,7 @@ test_stream (void)
            deltas, seconds, n_frames, renders, markdown_updates, ticks[1] / 1000.0);
 
   g_assert_cmpuint (deltas, >=, N_DELTAS);
-  /* At most one render a frame (plus the other rows' own changes). */
+  /* At most one render a frame (plus the rows added after the stream). */
   g_assert_cmpuint (renders, <=, n_frames + 8);
   g_assert_cmpuint (renders, <, deltas / 20);
   g_assert_cmpuint (markdown_updates, <, deltas / 10);
@@ -445,6 +462,21 @@ test_stream (void)
                      "#include <stdio.h>\n\nint\nutil (void)\n{\n  return printf (\"%d\\n\", 42) > 0;\n}");
     g_assert_nonnull (gtk_source_buffer_get_language (code_buffer));
     g_assert_cmpstr (gtk_source_language_get_id (gtk_source_buffer_get_language (code_buffer)), ==, "c");
+
+    /* "Copy Code" puts the code on the clipboard. */
+    {
+      GtkWidget *copy = find_by_label (GTK_WIDGET (row), GTK_TYPE_BUTTON, "Copy Code");
+      GdkContentProvider *content;
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      g_assert_nonnull (copy);
+      g_signal_emit_by_name (copy, "clicked");
+      content = gdk_clipboard_get_content (gtk_widget_get_clipboard (copy));
+      g_assert_nonnull (content);
+      g_value_init (&value, G_TYPE_STRING);
+      g_assert_true (gdk_content_provider_get_value (content, &value, NULL));
+      g_assert_cmpstr (g_value_get_string (&value), ==, code);
+    }
   }
 
   labels = find_all (GTK_WIDGET (row), GTK_TYPE_LABEL);
@@ -505,6 +537,24 @@ test_stream (void)
 
     g_assert_cmpuint (expanders->len, ==, 1);
     gtk_expander_set_expanded (expanders->pdata[0], TRUE);
+  }
+  {
+    GtkWidget *review = find_by_label (GTK_WIDGET (row), GTK_TYPE_BUTTON, "Review Patch");
+
+    /* Only a patch has something to review. */
+    g_assert_false (review != NULL && gtk_widget_get_visible (review));
+  }
+  row = row_for (GTK_WIDGET (view), patch);
+  g_assert_nonnull (row);
+  g_assert_true (has_label (GTK_WIDGET (row), "Tool call: apply_patch — 2 files, +10 −3"));
+  {
+    GtkWidget *review = find_by_label (GTK_WIDGET (row), GTK_TYPE_BUTTON, "Review Patch");
+
+    g_assert_nonnull (review);
+    g_assert_true (gtk_widget_get_visible (review));
+    g_signal_connect (view, "review", G_CALLBACK (on_review), &reviewed);
+    g_signal_emit_by_name (review, "clicked");
+    g_assert_cmpstr (reviewed, ==, "call_patch");
   }
   row = row_for (GTK_WIDGET (view), reasoning);
   {

@@ -39,11 +39,26 @@ struct _SparkChatRow
   GtkLabel            *output;        /* tool output */
   GtkExpander         *expander;
   GtkSpinner          *spinner;
+  GtkWidget           *review;        /* apply_patch: "Review" */
   GtkImage            *icon;
   SparkMarkdownView   *markdown;
 };
 
 G_DEFINE_FINAL_TYPE (SparkChatRow, spark_chat_row, GTK_TYPE_WIDGET)
+
+enum {
+  REVIEW,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+on_review_clicked (GtkButton    *button,
+                   SparkChatRow *self)
+{
+  g_signal_emit (self, signals[REVIEW], 0);
+}
 
 static GtkWidget *
 new_label (const char *css_class)
@@ -71,6 +86,7 @@ clear_children (SparkChatRow *self)
   self->output = NULL;
   self->expander = NULL;
   self->spinner = NULL;
+  self->review = NULL;
   self->icon = NULL;
   self->markdown = NULL;
   self->kind = -1;
@@ -128,6 +144,17 @@ build_children (SparkChatRow        *self,
       gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->label));
       self->spinner = GTK_SPINNER (gtk_spinner_new ());
       gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->spinner));
+      /* translators: on a chat row of a proposed patch: show it in the review pane */
+      self->review = gtk_button_new_with_label (_("Review"));
+      gtk_widget_add_css_class (self->review, "flat");
+      gtk_widget_add_css_class (self->review, "spark-tool-review");
+      gtk_widget_set_valign (self->review, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->review),
+                                      /* translators: accessible name of the button that shows a patch in the review pane */
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Review Patch"),
+                                      -1);
+      g_signal_connect (self->review, "clicked", G_CALLBACK (on_review_clicked), self);
+      gtk_box_append (GTK_BOX (header), self->review);
       gtk_expander_set_label_widget (self->expander, header);
       self->output = GTK_LABEL (new_label ("monospace"));
       gtk_label_set_wrap_mode (self->output, PANGO_WRAP_CHAR);
@@ -239,6 +266,7 @@ update_tool_call (SparkChatRow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->label), summary);
   gtk_spinner_set_spinning (self->spinner, streaming);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), streaming);
+  gtk_widget_set_visible (self->review, g_strcmp0 (name, "apply_patch") == 0);
 
   if (g_strcmp0 (name, "apply_patch") == 0)
     icon = "document-edit-symbolic";
@@ -256,6 +284,11 @@ update_tool_call (SparkChatRow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->expander), "error");
   else
     gtk_widget_add_css_class (GTK_WIDGET (self->expander), "error");
+
+  /* What unfolds: the tool's output, or while a patch waits for its
+   * output, the patch itself. */
+  if ((output == NULL || output[0] == '\0') && g_strcmp0 (name, "apply_patch") == 0)
+    output = spark_transcript_item_get_text (self->item);
 
   if (output != NULL && output[0] != '\0')
     {
@@ -281,7 +314,9 @@ update_tool_call (SparkChatRow *self)
   else
     gtk_label_set_text (self->output, "");
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->expander), output != NULL && output[0] != '\0');
+  /* Nothing to unfold yet: no empty box under the row (the expander stays
+   * sensitive for the Review button in its title). */
+  gtk_widget_set_visible (GTK_WIDGET (self->output), output != NULL && output[0] != '\0');
 }
 
 gboolean
@@ -398,6 +433,11 @@ spark_chat_row_class_init (SparkChatRowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = spark_chat_row_dispose;
+
+  /* The "Review" button of an apply_patch row was clicked. */
+  signals[REVIEW] =
+    g_signal_new ("review", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "chatrow");

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SparkChatRow, spark_chat_row, SPARK, CHAT_ROW, GtkWidget)
 
+/* Signals: review () — the "Review" button of an apply_patch row. */
+
 GtkWidget           *spark_chat_row_new        (void);
 SparkTranscriptItem *spark_chat_row_get_item   (SparkChatRow        *self);
 /* Shows @item (NULL empties the row); rebuilds the children only when the

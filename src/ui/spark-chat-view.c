@@ -81,6 +81,7 @@ enum {
   STEER,
   QUEUE,
   STOP,
+  REVIEW,
   N_SIGNALS
 };
 
@@ -90,13 +91,26 @@ static guint signals[N_SIGNALS];
 /* Rows */
 
 static void
+on_row_review (SparkChatRow  *row,
+               SparkChatView *self)
+{
+  SparkTranscriptItem *item = spark_chat_row_get_item (row);
+
+  if (item != NULL)
+    g_signal_emit (self, signals[REVIEW], 0, spark_transcript_item_get_call_id (item));
+}
+
+static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *list_item,
            SparkChatView            *self)
 {
+  GtkWidget *row = spark_chat_row_new ();
+
   gtk_list_item_set_activatable (list_item, FALSE);
   gtk_list_item_set_selectable (list_item, FALSE);
-  gtk_list_item_set_child (list_item, spark_chat_row_new ());
+  g_signal_connect_object (row, "review", G_CALLBACK (on_row_review), self, 0);
+  gtk_list_item_set_child (list_item, row);
 }
 
 static void
@@ -757,6 +771,9 @@ spark_chat_view_class_init (SparkChatViewClass *klass)
   signals[STOP] =
     g_signal_new ("stop", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  signals[REVIEW] =
+    g_signal_new ("review", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   g_type_ensure (SPARK_TYPE_MARKDOWN_VIEW);
   g_assert (spark_get_resource () != NULL);

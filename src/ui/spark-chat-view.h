@@ -23,6 +23,8 @@ G_DECLARE_FINAL_TYPE (SparkChatView, spark_chat_view, SPARK, CHAT_VIEW, GtkWidge
  *   steer (const char *text)   Ctrl+Enter while busy
  *   queue (const char *text)   Alt+Enter while busy
  *   stop  ()                   the Stop button or Escape while busy
+ *   review (const char *call_id)  "Review" on an apply_patch row: show
+ *                                 that call's changes in the review pane
  * The message box is cleared after each of the first three.
  *
  * Actions: chat.send, chat.stop, chat.focus-message.

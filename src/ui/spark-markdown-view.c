@@ -136,6 +136,18 @@ on_activate_link (GtkLabel   *label,
   return TRUE;
 }
 
+static void
+on_copy_clicked (GtkButton     *button,
+                 GtkTextBuffer *buffer)
+{
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), text);
+}
+
 static Block *
 block_new (SparkMarkdownView        *self,
            const SparkMarkdownBlock *source)
@@ -162,6 +174,8 @@ block_new (SparkMarkdownView        *self,
   else
     {
       GtkWidget *scroller = gtk_scrolled_window_new ();
+      GtkWidget *overlay;
+      GtkWidget *copy;
       GtkWidget *view;
 
       block->buffer = gtk_source_buffer_new (NULL);
@@ -190,7 +204,25 @@ block_new (SparkMarkdownView        *self,
       gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
       gtk_widget_add_css_class (scroller, "spark-code-block");
       gtk_widget_set_overflow (scroller, GTK_OVERFLOW_HIDDEN);
-      block->widget = scroller;
+
+      overlay = gtk_overlay_new ();
+      gtk_overlay_set_child (GTK_OVERLAY (overlay), scroller);
+      copy = gtk_button_new_from_icon_name ("edit-copy-symbolic");
+      gtk_widget_set_halign (copy, GTK_ALIGN_END);
+      gtk_widget_set_valign (copy, GTK_ALIGN_START);
+      gtk_widget_set_margin_top (copy, 4);
+      gtk_widget_set_margin_end (copy, 4);
+      gtk_widget_add_css_class (copy, "flat");
+      gtk_widget_add_css_class (copy, "spark-code-copy");
+      /* translators: tooltip of the button that copies a code block of the chat */
+      gtk_widget_set_tooltip_text (copy, _("Copy"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (copy),
+                                      /* translators: accessible name of the button that copies a code block */
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy Code"),
+                                      -1);
+      g_signal_connect_object (copy, "clicked", G_CALLBACK (on_copy_clicked), block->buffer, 0);
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), copy);
+      block->widget = overlay;
     }
 
   block->tight = -1;
