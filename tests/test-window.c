@@ -423,6 +423,10 @@ test_apply_respects_unsaved_tabs (void)
   g_assert_true (spark_assistant_send (assistant, "change world to there", &error));
   g_assert_no_error (error);
   WAIT_UNTIL (spark_assistant_get_awaiting_approval (assistant), "the proposal");
+  /* The review pane shows the proposal, complete now. */
+  g_assert_true (spark_review_view_get_changeset (spark_window_get_review_view (window)) ==
+                 spark_assistant_get_changeset (assistant));
+  g_assert_false (spark_review_view_get_streaming (spark_window_get_review_view (window)));
   g_assert_true (spark_changeset_accept_all (spark_assistant_get_changeset (assistant), &error));
   g_assert_no_error (error);
 
@@ -437,7 +441,9 @@ test_apply_respects_unsaved_tabs (void)
    * one undoable step. */
   gtk_text_buffer_undo (buffer);
   gtk_text_buffer_set_modified (buffer, FALSE);
-  g_assert_true (spark_window_apply_proposal (window));
+  /* Apply as the review pane's Apply does (Ctrl+Enter there). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (spark_window_get_review_view (window)),
+                                             "review.apply", NULL));
   WAIT_UNTIL (file_is (dir, "hello.txt", "hello\nthere\n"), "the file on disk");
   WAIT_UNTIL (buffer_is (page, "hello\nthere\n"), "the tab to follow");
   gtk_text_buffer_undo (buffer);

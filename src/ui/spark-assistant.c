@@ -34,6 +34,7 @@ struct _SparkAssistant
   char           *api_key;
   guint           key_looked_up : 1;
   guint           started : 1;
+  guint           streaming : 1;
 };
 
 enum {
@@ -43,6 +44,7 @@ enum {
   PROP_BUSY,
   PROP_CHANGESET,
   PROP_AWAITING_APPROVAL,
+  PROP_STREAMING,
   N_PROPS
 };
 
@@ -226,6 +228,25 @@ set_changeset (SparkAssistant *self,
 }
 
 static void
+set_streaming (SparkAssistant *self,
+               gboolean        streaming)
+{
+  if (self->streaming == !!streaming)
+    return;
+
+  self->streaming = !!streaming;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAMING]);
+}
+
+static void
+tool_call_done_cb (SparkAssistant *self,
+                   SparkToolCall  *call)
+{
+  if (spark_tool_call_is_patch (call))
+    set_streaming (self, FALSE);
+}
+
+static void
 tool_call_started_cb (SparkAssistant *self,
                       SparkToolCall  *call,
                       SparkSession   *session)
@@ -241,6 +262,7 @@ tool_call_started_cb (SparkAssistant *self,
     return;
 
   g_clear_object (&self->pending_call);
+  set_streaming (self, TRUE);
   if (g_set_object (&self->changeset, changeset))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANGESET]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AWAITING_APPROVAL]);
@@ -289,6 +311,9 @@ tool_call_output_cb (SparkAssistant *self,
 static void
 busy_changed_cb (SparkAssistant *self)
 {
+  /* A turn that ended (stopped, dropped, failed) streams nothing more. */
+  if (!spark_session_get_busy (self->session))
+    set_streaming (self, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
@@ -351,6 +376,10 @@ spark_assistant_get_property (GObject    *object,
       g_value_set_boolean (value, spark_assistant_get_awaiting_approval (self));
       break;
 
+    case PROP_STREAMING:
+      g_value_set_boolean (value, self->streaming);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -379,6 +408,10 @@ spark_assistant_class_init (SparkAssistantClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_AWAITING_APPROVAL] =
     g_param_spec_boolean ("awaiting-approval", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The model is still writing the proposal's patch. */
+  properties[PROP_STREAMING] =
+    g_param_spec_boolean ("streaming", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -426,6 +459,8 @@ spark_assistant_new (SparkProject *project,
 
   g_signal_connect_object (self->session, "tool-call-started",
                            G_CALLBACK (tool_call_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "tool-call-done",
+                           G_CALLBACK (tool_call_done_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "tool-call-output",
                            G_CALLBACK (tool_call_output_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::busy",

@@ -18,6 +18,7 @@
 #include "spark-editor-page.h"
 #include "spark-file-tree.h"
 #include "spark-quick-open.h"
+#include "spark-review-view.h"
 #include "spark-window.h"
 
 struct _SparkWindow
@@ -38,6 +39,7 @@ struct _SparkWindow
   GtkPaned             *outer_paned;
   GtkListBox           *recent_list;
   GtkWidget            *recent_box;
+  SparkReviewView      *review_view;
   GtkWidget            *side_area;
   AdwViewStack         *side_stack;
   AdwTabView           *tab_view;
@@ -391,6 +393,12 @@ spark_window_apply_proposal (SparkWindow *self)
 }
 
 static void
+review_apply_requested_cb (SparkWindow *self)
+{
+  spark_window_apply_proposal (self);
+}
+
+static void
 apply_proposal_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *param)
@@ -440,6 +448,10 @@ spark_window_open_folder (SparkWindow *self,
                            G_CALLBACK (applied_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (spark_assistant_get_session (self->assistant), "error",
                            G_CALLBACK (session_error_cb), self, G_CONNECT_SWAPPED);
+  g_object_bind_property (self->assistant, "changeset", self->review_view, "changeset",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->assistant, "streaming", self->review_view, "streaming",
+                          G_BINDING_SYNC_CREATE);
 
   name = spark_project_dup_display_name (self->project);
   where = display_path (folder);
@@ -890,6 +902,7 @@ spark_window_class_init (SparkWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SPARK_TYPE_FILE_TREE);
+  g_type_ensure (SPARK_TYPE_REVIEW_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/sparkcode/Spark/spark-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, editor_stack);
@@ -899,6 +912,7 @@ spark_window_class_init (SparkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, outer_paned);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, recent_box);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, recent_list);
+  gtk_widget_class_bind_template_child (widget_class, SparkWindow, review_view);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, side_area);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, side_stack);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, tab_view);
@@ -906,6 +920,7 @@ spark_window_class_init (SparkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, window_title);
   gtk_widget_class_bind_template_callback (widget_class, file_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, recent_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, review_apply_requested_cb);
   gtk_widget_class_bind_template_callback (widget_class, tab_view_close_page_cb);
   gtk_widget_class_bind_template_callback (widget_class, tab_view_n_pages_cb);
   gtk_widget_class_bind_template_callback (widget_class, tab_view_selected_page_cb);
@@ -985,6 +1000,14 @@ spark_window_get_file_tree (SparkWindow *self)
   g_return_val_if_fail (SPARK_IS_WINDOW (self), NULL);
 
   return self->file_tree;
+}
+
+SparkReviewView *
+spark_window_get_review_view (SparkWindow *self)
+{
+  g_return_val_if_fail (SPARK_IS_WINDOW (self), NULL);
+
+  return self->review_view;
 }
 
 AdwTabView *

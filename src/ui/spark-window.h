@@ -13,6 +13,7 @@
 #include "spark-editor-page.h"
 #include "spark-file-tree.h"
 #include "spark-project.h"
+#include "spark-review-view.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,7 @@ SparkEditorPage *spark_window_open_file       (SparkWindow    *self,
 SparkEditorPage *spark_window_get_current_page (SparkWindow   *self);
 SparkFileTree   *spark_window_get_file_tree   (SparkWindow    *self);
 AdwTabView      *spark_window_get_tab_view    (SparkWindow    *self);
+SparkReviewView *spark_window_get_review_view (SparkWindow    *self);
 void             spark_window_show_toast      (SparkWindow    *self,
                                                const char     *message);
 
