@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
@@ -458,6 +460,151 @@ test_apply_respects_unsaved_tabs (void)
   spark_test_rm_rf (dir);
 }
 
+static gboolean
+transcript_has (SparkTranscript *transcript,
+                const char      *needle)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (transcript)); i++)
+    {
+      g_autoptr(SparkTranscriptItem) item = g_list_model_get_item (G_LIST_MODEL (transcript), i);
+      const char *text = spark_transcript_item_get_text (item);
+
+      if (text != NULL && strstr (text, needle) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Issue 5's turn in the real window: the prompt goes in through the chat,
+ * text and a multi-file patch stream back, hunks are reviewable before the
+ * patch is complete, the person accepts some, rejects one with a reason,
+ * edits one, applies, and the disk and the model's tool output are exact. */
+static void
+test_turn_review_apply (void)
+{
+  SparkFakeServer *server = spark_fake_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = spark_test_make_temp_dir ();
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  SparkAssistant *assistant;
+  SparkReviewView *review;
+  SparkChangeset *changeset;
+  SparkFileChange *a_c;
+  SparkChatView *chat;
+  SparkWindow *window;
+  JsonObject *last;
+  JsonObject *output = NULL;
+  JsonArray *input;
+
+  spark_test_write_file (dir, "a.c", "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
+                                     "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n");
+  spark_test_write_file (dir, "b.txt", "alpha\nbeta\n");
+  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
+  g_settings_set_string (settings, "transport", "websocket");
+
+  folder = g_file_new_for_path (dir);
+  window = spark_application_open_folder (app, folder, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  assistant = spark_window_get_assistant (window);
+  chat = spark_window_get_chat_view (window);
+  review = spark_window_get_review_view (window);
+  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
+
+  /* Slow enough that the review pane is seen mid-stream. */
+  spark_fake_server_set_event_delay (server, 15000);
+  spark_fake_server_push_stream (server, "text-and-multi-patch");
+  spark_fake_server_push_stream (server, "text-done");
+
+  spark_chat_view_set_message (chat, "Spell out two, six and ten, capitalise beta, add notes.");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.send", NULL));
+
+  /* Hunks arrive while the model is still writing the patch. */
+  WAIT_UNTIL (spark_review_view_get_changeset (review) != NULL &&
+              spark_changeset_get_n_hunks (spark_review_view_get_changeset (review)) >= 2,
+              "the first hunks");
+  g_assert_true (spark_assistant_get_streaming (assistant));
+  g_assert_false (spark_assistant_get_awaiting_approval (assistant));
+  g_assert_true (transcript_has (spark_chat_view_get_transcript (chat), "three changes"));
+  wait_ms (300);
+  save_screenshot (GTK_WIDGET (window), "turn-review-mid-stream.png");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (review), ADW_TYPE_VIEW_STACK)), "chat");
+  wait_ms (300);
+  save_screenshot (GTK_WIDGET (window), "turn-chat-mid-stream.png");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (review), ADW_TYPE_VIEW_STACK)), "review");
+
+  WAIT_UNTIL (spark_assistant_get_awaiting_approval (assistant), "the whole patch");
+  g_assert_false (spark_assistant_get_streaming (assistant));
+  changeset = spark_review_view_get_changeset (review);
+  g_assert_cmpuint (spark_changeset_get_n_files (changeset), ==, 3);
+  g_assert_cmpuint (spark_changeset_get_n_hunks (changeset), ==, 5);
+
+  /* Decide: a.c accept hunk 1 (with the pane's action), reject hunk 2 with
+   * a reason, edit hunk 3; reject b.txt; accept c.md. */
+  a_c = spark_changeset_get_file (changeset, 0);
+  g_assert_true (spark_review_view_select_hunk (review, spark_file_change_get_hunk (a_c, 0)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (review), "review.accept-hunk", NULL));
+  g_assert_cmpint (spark_hunk_get_state (spark_file_change_get_hunk (a_c, 0)), ==, SPARK_HUNK_ACCEPTED);
+  spark_hunk_reject_with_reason (spark_file_change_get_hunk (a_c, 1), "six stays a number");
+  /* The edit replaces the hunk's whole new side, context lines included. */
+  g_assert_true (spark_hunk_set_edited_text (spark_file_change_get_hunk (a_c, 2),
+                                             "line 9\nline ten (edited)\nline 11", &error));
+  g_assert_no_error (error);
+  spark_file_change_reject_all (spark_changeset_get_file (changeset, 1));
+  g_assert_true (spark_file_change_accept_all (spark_changeset_get_file (changeset, 2), &error));
+  g_assert_no_error (error);
+  wait_ms (200);
+  save_screenshot (GTK_WIDGET (window), "turn-review-decided.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (review), "review.apply", NULL));
+  WAIT_UNTIL (file_is (dir, "c.md", "# Notes\n\nWritten by the model.\n"), "the apply");
+
+  g_assert_true (file_is (dir, "b.txt", "alpha\nbeta\n"));
+  {
+    g_autofree char *a = spark_test_read_file (dir, "a.c", NULL);
+
+    g_assert_nonnull (strstr (a, "line 1\nline TWO\nline 3\n"));
+    g_assert_nonnull (strstr (a, "line 5\nline 6\nline 7\n"));
+    g_assert_nonnull (strstr (a, "line 9\nline ten (edited)\nline 11\n"));
+    g_assert_null (strstr (a, "line TEN"));
+    g_assert_null (strstr (a, "line 10\n"));
+  }
+
+  /* The model heard exactly what happened, on the same socket. */
+  WAIT_UNTIL (!spark_assistant_get_busy (assistant), "the turn to end");
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (server), ==, 1);
+  requests = spark_fake_server_dup_generating (server);
+  g_assert_cmpuint (requests->len, ==, 2);
+  last = g_ptr_array_index (requests, 1);
+  input = json_object_get_array_member (last, "input");
+  for (guint i = 0; i < json_array_get_length (input); i++)
+    {
+      JsonObject *item = json_array_get_object_element (input, i);
+
+      if (g_strcmp0 (json_object_get_string_member (item, "type"), "custom_tool_call_output") == 0)
+        output = item;
+    }
+  g_assert_nonnull (output);
+  g_assert_cmpstr (json_object_get_string_member (output, "call_id"), ==, "call_multi");
+  {
+    const char *text = json_object_get_string_member (output, "output");
+
+    g_test_message ("tool output: %s", text);
+    g_assert_nonnull (strstr (text, "Applied 2 of 3 hunks to a.c"));
+    g_assert_nonnull (strstr (text, "six stays a number"));
+    g_assert_nonnull (strstr (text, "Applied 0 of 1 hunks to b.txt"));
+    g_assert_nonnull (strstr (text, "A c.md"));
+  }
+
+  g_settings_reset (settings, "endpoint");
+  g_settings_reset (settings, "transport");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spark_fake_server_free (server);
+  spark_test_rm_rf (dir);
+}
+
 static GtkWidget *
 find_prefs_row (GtkWidget  *widget,
                 GType       type,
@@ -550,6 +697,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/quick-open", test_quick_open);
   g_test_add_func ("/ui/window/one-window-per-folder", test_one_window_per_folder);
   g_test_add_func ("/ui/window/apply-respects-unsaved-tabs", test_apply_respects_unsaved_tabs);
+  g_test_add_func ("/ui/window/turn-review-apply", test_turn_review_apply);
   g_test_add_func ("/ui/preferences/settings", test_preferences);
 
   ret = g_test_run ();

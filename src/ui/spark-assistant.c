@@ -535,6 +535,15 @@ spark_assistant_get_awaiting_approval (SparkAssistant *self)
   return self->pending_call != NULL;
 }
 
+/* The model is still writing the proposal's patch. */
+gboolean
+spark_assistant_get_streaming (SparkAssistant *self)
+{
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), FALSE);
+
+  return self->streaming;
+}
+
 gboolean
 spark_assistant_send (SparkAssistant  *self,
                       const char      *prompt,

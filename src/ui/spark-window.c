@@ -15,6 +15,7 @@
 
 #include "spark-application.h"
 #include "spark-assistant.h"
+#include "spark-chat-view.h"
 #include "spark-editor-page.h"
 #include "spark-file-tree.h"
 #include "spark-quick-open.h"
@@ -28,10 +29,12 @@ struct _SparkWindow
   GSettings            *settings;
   SparkProject         *project;
   SparkAssistant       *assistant;
+  SparkTranscript      *transcript;
   GCancellable         *cancellable;
   gulong                max_position_handler;
 
   /* Template children */
+  SparkChatView        *chat_view;
   GtkWidget            *editor_stack;
   SparkFileTree        *file_tree;
   GtkPaned             *inner_paned;
@@ -406,6 +409,83 @@ apply_proposal_action (GtkWidget  *widget,
   spark_window_apply_proposal (SPARK_WINDOW (widget));
 }
 
+static void
+assistant_notice_cb (SparkWindow *self)
+{
+  const char *notice = spark_assistant_get_notice (self->assistant);
+  g_autofree char *markup = notice ? g_markup_escape_text (notice, -1) : NULL;
+
+  spark_chat_view_set_notice (self->chat_view, markup);
+}
+
+static void
+chat_send_cb (SparkWindow   *self,
+              const char    *text,
+              SparkChatView *view)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->assistant == NULL)
+    return;
+
+  if (!spark_assistant_send (self->assistant, text, &error))
+    {
+      /* Nothing is lost: the text goes back into the message box. */
+      spark_chat_view_set_message (view, text);
+      spark_window_show_toast (self, error->message);
+    }
+}
+
+static void
+chat_steer_cb (SparkWindow   *self,
+               const char    *text,
+               SparkChatView *view)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->assistant != NULL && !spark_assistant_steer (self->assistant, text, &error))
+    {
+      spark_chat_view_set_message (view, text);
+      spark_window_show_toast (self, error->message);
+    }
+}
+
+static void
+chat_queue_cb (SparkWindow   *self,
+               const char    *text,
+               SparkChatView *view)
+{
+  if (self->assistant != NULL)
+    spark_assistant_queue (self->assistant, text);
+}
+
+static void
+chat_stop_cb (SparkWindow *self)
+{
+  if (self->assistant != NULL)
+    spark_assistant_stop (self->assistant);
+}
+
+static void
+chat_review_cb (SparkWindow *self,
+                const char  *call_id)
+{
+  adw_view_stack_set_visible_child_name (self->side_stack, "review");
+  if (!self->side_area_visible)
+    g_object_set (self, "side-area-visible", TRUE, NULL);
+}
+
+/**
+ * spark_window_get_chat_view:
+ */
+SparkChatView *
+spark_window_get_chat_view (SparkWindow *self)
+{
+  g_return_val_if_fail (SPARK_IS_WINDOW (self), NULL);
+
+  return self->chat_view;
+}
+
 /**
  * spark_window_get_assistant:
  *
@@ -452,6 +532,17 @@ spark_window_open_folder (SparkWindow *self,
                           G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->assistant, "streaming", self->review_view, "streaming",
                           G_BINDING_SYNC_CREATE);
+
+  /* The chat shows the session's transcript; it adds the person's own
+   * messages too, as they join the history. */
+  g_clear_object (&self->transcript);
+  self->transcript = spark_transcript_new ();
+  spark_transcript_follow_session (self->transcript, spark_assistant_get_session (self->assistant));
+  spark_chat_view_set_transcript (self->chat_view, self->transcript);
+  g_object_bind_property (self->assistant, "busy", self->chat_view, "busy", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->assistant, "notify::notice",
+                           G_CALLBACK (assistant_notice_cb), self, G_CONNECT_SWAPPED);
+  assistant_notice_cb (self);
 
   name = spark_project_dup_display_name (self->project);
   where = display_path (folder);
@@ -806,6 +897,7 @@ spark_window_finalize (GObject *object)
   SparkWindow *self = (SparkWindow *)object;
 
   g_clear_object (&self->assistant);
+  g_clear_object (&self->transcript);
   g_clear_object (&self->project);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -901,10 +993,12 @@ spark_window_class_init (SparkWindowClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (SPARK_TYPE_CHAT_VIEW);
   g_type_ensure (SPARK_TYPE_FILE_TREE);
   g_type_ensure (SPARK_TYPE_REVIEW_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/sparkcode/Spark/spark-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SparkWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, editor_stack);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, file_tree);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, inner_paned);
@@ -918,6 +1012,11 @@ spark_window_class_init (SparkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, tab_view);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, window_title);
+  gtk_widget_class_bind_template_callback (widget_class, chat_queue_cb);
+  gtk_widget_class_bind_template_callback (widget_class, chat_review_cb);
+  gtk_widget_class_bind_template_callback (widget_class, chat_send_cb);
+  gtk_widget_class_bind_template_callback (widget_class, chat_steer_cb);
+  gtk_widget_class_bind_template_callback (widget_class, chat_stop_cb);
   gtk_widget_class_bind_template_callback (widget_class, file_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, recent_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, review_apply_requested_cb);

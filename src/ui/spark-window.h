@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "spark-assistant.h"
+#include "spark-chat-view.h"
 #include "spark-editor-page.h"
 #include "spark-file-tree.h"
 #include "spark-project.h"
@@ -33,6 +34,7 @@ SparkEditorPage *spark_window_get_current_page (SparkWindow   *self);
 SparkFileTree   *spark_window_get_file_tree   (SparkWindow    *self);
 AdwTabView      *spark_window_get_tab_view    (SparkWindow    *self);
 SparkReviewView *spark_window_get_review_view (SparkWindow    *self);
+SparkChatView   *spark_window_get_chat_view   (SparkWindow    *self);
 void             spark_window_show_toast      (SparkWindow    *self,
                                                const char     *message);
 
