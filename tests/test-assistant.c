@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "spark-assistant.h"
 #include "spark-fake-server.h"
 #include "spark-responses.h"
@@ -24,6 +26,9 @@ typedef struct
   SparkProject    *project;
   SparkAssistant  *assistant;
   guint            proposals;
+  guint            command_requests;
+  SparkCommandDecision answer;
+  char            *last_command;
   char            *applied;
   GPtrArray       *outputs;      /* char *, each tool output the session sent */
 } Fixture;
@@ -64,6 +69,18 @@ output_cb (SparkSession  *session,
 }
 
 static void
+command_requested_cb (SparkAssistant *assistant,
+                      SparkToolCall  *call,
+                      const char     *command,
+                      Fixture        *f)
+{
+  f->command_requests++;
+  g_free (f->last_command);
+  f->last_command = g_strdup (command);
+  spark_assistant_decide_command (assistant, call, f->answer);
+}
+
+static void
 make_assistant (Fixture *f)
 {
   g_autoptr(GFile) root = g_file_new_for_path (f->root);
@@ -73,6 +90,7 @@ make_assistant (Fixture *f)
   spark_session_set_store_dir (spark_assistant_get_session (f->assistant), f->store);
   g_signal_connect (f->assistant, "proposal-started", G_CALLBACK (proposal_started_cb), f);
   g_signal_connect (f->assistant, "applied", G_CALLBACK (applied_cb), f);
+  g_signal_connect (f->assistant, "command-approval-requested", G_CALLBACK (command_requested_cb), f);
   g_signal_connect (spark_assistant_get_session (f->assistant), "tool-call-output",
                     G_CALLBACK (output_cb), f);
 }
@@ -108,6 +126,7 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->server, spark_fake_server_free);
   g_clear_pointer (&f->outputs, g_ptr_array_unref);
   g_clear_pointer (&f->applied, g_free);
+  g_clear_pointer (&f->last_command, g_free);
   spark_test_rm_rf (f->root);
   spark_test_rm_rf (f->store);
   g_free (f->root);
@@ -246,6 +265,60 @@ test_auto_apply (Fixture       *f,
   WAIT_UNTIL (!spark_assistant_get_busy (f->assistant), "the turn to end");
 }
 
+static void
+run_shell_turn (Fixture    *f,
+                const char *prompt)
+{
+  g_autoptr(GError) error = NULL;
+  guint before = f->outputs->len;
+
+  spark_fake_server_push_stream (f->server, "call-shell");
+  spark_fake_server_push_stream (f->server, "text-done");
+  g_assert_true (spark_assistant_send (f->assistant, prompt, &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL (f->outputs->len == before + 1, "the command's output");
+  WAIT_UNTIL (!spark_assistant_get_busy (f->assistant), "the turn to end");
+}
+
+static void
+test_commands_ask (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->root, "shell.txt", NULL);
+
+  /* Even "apply automatically" asks before a command runs. */
+  g_settings_set_string (f->settings, "approval-mode", "auto-edits");
+  make_assistant (f);
+  WAIT_UNTIL (spark_assistant_get_ready (f->assistant), "the assistant to be ready");
+
+  f->answer = SPARK_COMMAND_DENY;
+  run_shell_turn (f, "run it");
+  g_assert_cmpuint (f->command_requests, ==, 1);
+  g_assert_cmpstr (f->last_command, ==, "echo from-shell > shell.txt");
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_nonnull (strstr (g_ptr_array_index (f->outputs, 0), "chose not to run"));
+
+  f->answer = SPARK_COMMAND_RUN_ALWAYS;
+  run_shell_turn (f, "run it now");
+  g_assert_cmpuint (f->command_requests, ==, 2);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* Allowed for the session: the same command no longer asks. */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  f->answer = SPARK_COMMAND_DENY;
+  run_shell_turn (f, "once more");
+  g_assert_cmpuint (f->command_requests, ==, 2);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* Read-only refuses commands without asking. */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_settings_set_string (f->settings, "approval-mode", "read-only");
+  run_shell_turn (f, "and again");
+  g_assert_cmpuint (f->command_requests, ==, 2);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_nonnull (strstr (g_ptr_array_index (f->outputs, 3), "read-only"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -263,6 +336,7 @@ main (int   argc,
   ADD ("/ui/assistant/reject-whole", test_reject_whole);
   ADD ("/ui/assistant/read-only", test_read_only);
   ADD ("/ui/assistant/auto-apply", test_auto_apply);
+  ADD ("/ui/assistant/commands-ask", test_commands_ask);
 #undef ADD
 
   return g_test_run ();

@@ -18,6 +18,7 @@
 #include "spark-fake-server.h"
 #include "spark-preferences-window.h"
 #include "spark-quick-open.h"
+#include "spark-test-gtk.h"
 #include "spark-test-utils.h"
 #include "spark-window.h"
 
@@ -90,29 +91,6 @@ find_row (GListModel *rows,
 
   g_error ("No row named %s", name);
   return 0;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static GtkWindow *
@@ -237,7 +215,7 @@ test_open_edit_save (void)
   /* Let it draw, then keep a picture of it. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
   wait_ms (800);
-  save_screenshot (GTK_WIDGET (window), "main-window.png");
+  spark_test_save_screenshot (GTK_WIDGET (window), "main-window.png");
 
   /* The shortcuts window is there, on Ctrl+?. */
   {
@@ -529,10 +507,10 @@ test_turn_review_apply (void)
   g_assert_false (spark_assistant_get_awaiting_approval (assistant));
   g_assert_true (transcript_has (spark_chat_view_get_transcript (chat), "three changes"));
   wait_ms (300);
-  save_screenshot (GTK_WIDGET (window), "turn-review-mid-stream.png");
+  spark_test_save_screenshot (GTK_WIDGET (window), "turn-review-mid-stream.png");
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (review), ADW_TYPE_VIEW_STACK)), "chat");
   wait_ms (300);
-  save_screenshot (GTK_WIDGET (window), "turn-chat-mid-stream.png");
+  spark_test_save_screenshot (GTK_WIDGET (window), "turn-chat-mid-stream.png");
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (review), ADW_TYPE_VIEW_STACK)), "review");
 
   WAIT_UNTIL (spark_assistant_get_awaiting_approval (assistant), "the whole patch");
@@ -556,7 +534,7 @@ test_turn_review_apply (void)
   g_assert_true (spark_file_change_accept_all (spark_changeset_get_file (changeset, 2), &error));
   g_assert_no_error (error);
   wait_ms (200);
-  save_screenshot (GTK_WIDGET (window), "turn-review-decided.png");
+  spark_test_save_screenshot (GTK_WIDGET (window), "turn-review-decided.png");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (review), "review.apply", NULL));
   WAIT_UNTIL (file_is (dir, "c.md", "# Notes\n\nWritten by the model.\n"), "the apply");
@@ -597,6 +575,51 @@ test_turn_review_apply (void)
     g_assert_nonnull (strstr (text, "Applied 0 of 1 hunks to b.txt"));
     g_assert_nonnull (strstr (text, "A c.md"));
   }
+
+  g_settings_reset (settings, "endpoint");
+  g_settings_reset (settings, "transport");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spark_fake_server_free (server);
+  spark_test_rm_rf (dir);
+}
+
+/* A command the model wants to run is shown and waits for the person. */
+static void
+test_command_asks (void)
+{
+  SparkFakeServer *server = spark_fake_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = spark_test_make_temp_dir ();
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *made = NULL;
+  SparkAssistant *assistant;
+  SparkWindow *window;
+  GtkWindow *dialog;
+
+  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
+  g_settings_set_string (settings, "transport", "websocket");
+  window = spark_application_open_folder (app, folder, NULL);
+  assistant = spark_window_get_assistant (window);
+  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
+
+  spark_fake_server_push_stream (server, "call-shell");
+  spark_fake_server_push_stream (server, "text-done");
+  g_assert_true (spark_assistant_send (assistant, "make shell.txt", &error));
+  WAIT_UNTIL ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, "the command question");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "echo from-shell &gt; shell.txt"));
+  {
+    g_autofree char *path = g_build_filename (dir, "shell.txt", NULL);
+
+    /* Nothing ran before the answer. */
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
+
+  answer_dialog ("run");
+  WAIT_UNTIL (!spark_assistant_get_busy (assistant), "the turn to end");
+  made = spark_test_read_file (dir, "shell.txt", NULL);
+  g_assert_cmpstr (made, ==, "from-shell\n");
 
   g_settings_reset (settings, "endpoint");
   g_settings_reset (settings, "transport");
@@ -698,6 +721,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/one-window-per-folder", test_one_window_per_folder);
   g_test_add_func ("/ui/window/apply-respects-unsaved-tabs", test_apply_respects_unsaved_tabs);
   g_test_add_func ("/ui/window/turn-review-apply", test_turn_review_apply);
+  g_test_add_func ("/ui/window/command-asks", test_command_asks);
   g_test_add_func ("/ui/preferences/settings", test_preferences);
 
   ret = g_test_run ();

@@ -13,6 +13,7 @@
 
 #include "spark-assistant.h"
 #include "spark-credentials.h"
+#include "spark-responses.h"
 
 /* The model side of one project window: it owns the agent session, keeps it
  * in step with the preferences (GSettings, which the agent layer does not
@@ -32,6 +33,7 @@ struct _SparkAssistant
   SparkToolCall  *pending_call;  /* its call, once the model finished it */
   char           *notice;
   char           *api_key;
+  GHashTable     *allowed_commands;   /* allowed for this session */
   guint           key_looked_up : 1;
   guint           started : 1;
   guint           streaming : 1;
@@ -51,6 +53,7 @@ enum {
 enum {
   PROPOSAL_STARTED,
   APPLIED,
+  COMMAND_APPROVAL_REQUESTED,
   N_SIGNALS
 };
 
@@ -269,13 +272,49 @@ tool_call_started_cb (SparkAssistant *self,
   g_signal_emit (self, signals[PROPOSAL_STARTED], 0, changeset);
 }
 
+static char *
+dup_command (SparkToolCall *call)
+{
+  g_autoptr(JsonObject) args = spark_tool_call_dup_arguments (call, NULL);
+  const char *command = args ? spark_json_get_string (args, "command") : NULL;
+
+  return g_strdup (command);
+}
+
+/* Shell commands always show the command and ask, unless the person
+ * allowed that exact command for this session. */
+static gboolean
+review_command (SparkAssistant *self,
+                SparkToolCall  *call)
+{
+  g_autofree char *command = dup_command (call);
+
+  if (command == NULL)
+    return FALSE;   /* malformed: the policy refuses it */
+
+  if (g_settings_get_enum (self->settings, "approval-mode") == 2)
+    {
+      spark_tool_call_reject (call, "Not run: Spark is in read-only mode, so no command may run.");
+      return TRUE;
+    }
+
+  if (g_hash_table_contains (self->allowed_commands, command))
+    {
+      spark_tool_call_approve (call);
+      return TRUE;
+    }
+
+  g_signal_emit (self, signals[COMMAND_APPROVAL_REQUESTED], 0, call, command);
+  return TRUE;
+}
+
 static gboolean
 review_cb (SparkAssistant      *self,
            SparkToolCall       *call,
            SparkApprovalPolicy *policy)
 {
   if (!spark_tool_call_is_patch (call))
-    return FALSE;   /* shell: the policy's mode decides (refuses) for now */
+    return review_command (self, call);
 
   if (g_settings_get_enum (self->settings, "approval-mode") == 2)
     {
@@ -342,6 +381,7 @@ spark_assistant_finalize (GObject *object)
   g_clear_object (&self->pending_call);
   g_clear_pointer (&self->notice, g_free);
   g_clear_pointer (&self->api_key, g_free);
+  g_clear_pointer (&self->allowed_commands, g_hash_table_unref);
 
   G_OBJECT_CLASS (spark_assistant_parent_class)->finalize (object);
 }
@@ -430,12 +470,22 @@ spark_assistant_class_init (SparkAssistantClass *klass)
   signals[APPLIED] =
     g_signal_new ("applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * SparkAssistant::command-approval-requested:
+   * @call: the shell call waiting for spark_assistant_decide_command()
+   * @command: the command line, as the model wrote it
+   */
+  signals[COMMAND_APPROVAL_REQUESTED] =
+    g_signal_new ("command-approval-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, SPARK_TYPE_TOOL_CALL, G_TYPE_STRING);
 }
 
 static void
 spark_assistant_init (SparkAssistant *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->allowed_commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**
@@ -651,4 +701,38 @@ spark_assistant_reject (SparkAssistant *self,
   call = g_object_ref (self->pending_call);
   set_changeset (self, self->changeset, NULL);
   spark_tool_call_reject (call, reason && *reason ? reason : "The person rejected the whole change.");
+}
+
+/**
+ * spark_assistant_decide_command:
+ * @call: the call from #SparkAssistant::command-approval-requested
+ *
+ * Runs the command, runs it and every later identical command of this
+ * session without asking, or tells the model it was not run.
+ */
+void
+spark_assistant_decide_command (SparkAssistant       *self,
+                                SparkToolCall        *call,
+                                SparkCommandDecision  decision)
+{
+  g_return_if_fail (SPARK_IS_ASSISTANT (self));
+  g_return_if_fail (SPARK_IS_TOOL_CALL (call));
+
+  if (spark_tool_call_get_decision (call) != SPARK_DECISION_PENDING)
+    return;   /* the turn was stopped meanwhile */
+
+  switch (decision)
+    {
+    case SPARK_COMMAND_RUN_ALWAYS:
+      g_hash_table_add (self->allowed_commands, dup_command (call));
+      G_GNUC_FALLTHROUGH;
+    case SPARK_COMMAND_RUN:
+      spark_tool_call_approve (call);
+      break;
+
+    case SPARK_COMMAND_DENY:
+    default:
+      spark_tool_call_reject (call, "The person chose not to run this command.");
+      break;
+    }
 }

@@ -15,6 +15,13 @@
 
 G_BEGIN_DECLS
 
+typedef enum
+{
+  SPARK_COMMAND_DENY,
+  SPARK_COMMAND_RUN,
+  SPARK_COMMAND_RUN_ALWAYS,
+} SparkCommandDecision;
+
 #define SPARK_TYPE_ASSISTANT (spark_assistant_get_type ())
 
 G_DECLARE_FINAL_TYPE (SparkAssistant, spark_assistant, SPARK, ASSISTANT, GObject)
@@ -41,5 +48,8 @@ gboolean        spark_assistant_apply           (SparkAssistant *self,
                                                  GError        **error);
 void            spark_assistant_reject          (SparkAssistant *self,
                                                  const char     *reason);
+void            spark_assistant_decide_command  (SparkAssistant *self,
+                                                 SparkToolCall  *call,
+                                                 SparkCommandDecision decision);
 
 G_END_DECLS

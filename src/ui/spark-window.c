@@ -409,6 +409,80 @@ apply_proposal_action (GtkWidget  *widget,
   spark_window_apply_proposal (SPARK_WINDOW (widget));
 }
 
+typedef struct
+{
+  SparkAssistant *assistant;
+  SparkToolCall  *call;
+} CommandQuestion;
+
+static void
+command_question_free (gpointer  data,
+                       GClosure *closure)
+{
+  CommandQuestion *q = data;
+
+  g_clear_object (&q->assistant);
+  g_clear_object (&q->call);
+  g_free (q);
+}
+
+static void
+command_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     CommandQuestion  *q)
+{
+  SparkCommandDecision decision = SPARK_COMMAND_DENY;
+
+  if (g_strcmp0 (response, "run") == 0)
+    decision = SPARK_COMMAND_RUN;
+  else if (g_strcmp0 (response, "always") == 0)
+    decision = SPARK_COMMAND_RUN_ALWAYS;
+
+  spark_assistant_decide_command (q->assistant, q->call, decision);
+}
+
+/* Issue 5: shell commands always show the command and ask. The person sees
+ * whether it runs in the sandbox before saying yes. */
+static void
+command_approval_requested_cb (SparkWindow   *self,
+                               SparkToolCall *call,
+                               const char    *command)
+{
+  g_autofree char *escaped = g_markup_escape_text (command, -1);
+  g_autofree char *bwrap = g_find_program_in_path ("bwrap");
+  g_autofree char *body = NULL;
+  CommandQuestion *q;
+  AdwMessageDialog *dialog;
+
+  body = g_strdup_printf ("<tt>%s</tt>\n\n%s", escaped,
+                          bwrap != NULL
+                          ? _("It runs in a sandbox: no network, and only the project folder can be changed.")
+                          : _("Bubblewrap is not installed, so it runs without a sandbox, with all your permissions."));
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Run This Command?"), NULL));
+  adw_message_dialog_set_body_use_markup (dialog, TRUE);
+  adw_message_dialog_set_body (dialog, body);
+  adw_message_dialog_add_responses (dialog,
+                                    /* Translators: button of the "Run This Command?" dialog */
+                                    "deny", _("_Don't Run"),
+                                    /* Translators: button of the "Run This Command?" dialog */
+                                    "always", _("Always _Allow in This Session"),
+                                    /* Translators: button of the "Run This Command?" dialog */
+                                    "run", _("_Run"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "run", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "deny");
+  adw_message_dialog_set_close_response (dialog, "deny");
+
+  q = g_new0 (CommandQuestion, 1);
+  q->assistant = g_object_ref (self->assistant);
+  q->call = g_object_ref (call);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (command_response_cb), q,
+                         command_question_free, 0);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 assistant_notice_cb (SparkWindow *self)
 {
@@ -540,6 +614,8 @@ spark_window_open_folder (SparkWindow *self,
   spark_transcript_follow_session (self->transcript, spark_assistant_get_session (self->assistant));
   spark_chat_view_set_transcript (self->chat_view, self->transcript);
   g_object_bind_property (self->assistant, "busy", self->chat_view, "busy", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->assistant, "command-approval-requested",
+                           G_CALLBACK (command_approval_requested_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->assistant, "notify::notice",
                            G_CALLBACK (assistant_notice_cb), self, G_CONNECT_SWAPPED);
   assistant_notice_cb (self);
