@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -569,11 +570,118 @@ run_read_only_worker (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* The bubblewrap binary the shell tool runs commands in: $SPARK_BWRAP when
+ * set (a path that is not an executable, e.g. /nonexistent, turns the
+ * sandbox off), else `bwrap` from PATH. NULL when there is none. */
+static char *
+find_bwrap (void)
+{
+  const char *override = g_getenv ("SPARK_BWRAP");
+
+  if (override != NULL && override[0] != '\0')
+    return g_find_program_in_path (override);
+
+  return g_find_program_in_path ("bwrap");
+}
+
+/* Whether @path is @dir or inside it (both canonical). */
+static gboolean
+path_is_within (const char *path,
+                const char *dir)
+{
+  gsize len = strlen (dir);
+
+  if (strncmp (path, dir, len) != 0)
+    return FALSE;
+
+  return path[len] == '\0' || path[len] == '/' || (len > 0 && dir[len - 1] == '/');
+}
+
+static void
+push_args (GPtrArray  *argv,
+           const char *first,
+           ...)
+{
+  va_list args;
+
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+}
+
+/* The command line for @command: inside bubblewrap when @bwrap is not NULL.
+ * The sandbox sees the whole file system read-only, the project folder
+ * @root writable, an empty /tmp, and an empty $HOME and $XDG_RUNTIME_DIR
+ * (the person's files, keyring and session bus sockets); it has no network
+ * and its own process namespace (no other process, and so no other
+ * process's environment, is visible; all of it dies with bwrap). */
+static GPtrArray *
+shell_argv_new (const char *bwrap,
+                const char *root,
+                const char *command)
+{
+  static const char * const private_dirs[] = { "HOME", "XDG_RUNTIME_DIR" };
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+
+  if (bwrap != NULL)
+    {
+      g_autoptr(GPtrArray) hidden = g_ptr_array_new_with_free_func (free);
+
+      for (guint i = 0; i < G_N_ELEMENTS (private_dirs); i++)
+        {
+          const char *value = g_getenv (private_dirs[i]);
+          char *dir = value != NULL && g_path_is_absolute (value) ? realpath (value, NULL) : NULL;
+
+          /* "/" cannot be hidden; a home that is the project stays visible. */
+          if (dir == NULL || strcmp (dir, "/") == 0 || strcmp (dir, root) == 0 ||
+              !g_file_test (dir, G_FILE_TEST_IS_DIR))
+            free (dir);
+          else
+            g_ptr_array_add (hidden, dir);
+        }
+
+      push_args (argv, bwrap,
+                 "--ro-bind", "/", "/",
+                 "--dev", "/dev",
+                 "--proc", "/proc",
+                 "--tmpfs", "/tmp",
+                 NULL);
+      /* A folder that holds the project is hidden first and the project
+       * bound back into it; any other one is hidden after the bind. */
+      for (guint i = 0; i < hidden->len; i++)
+        if (path_is_within (root, hidden->pdata[i]))
+          push_args (argv, "--tmpfs", hidden->pdata[i], NULL);
+      push_args (argv, "--bind", root, root, NULL);
+      for (guint i = 0; i < hidden->len; i++)
+        if (!path_is_within (root, hidden->pdata[i]))
+          push_args (argv, "--tmpfs", hidden->pdata[i], NULL);
+      push_args (argv,
+                 "--unshare-net",
+                 "--unshare-pid",
+                 "--new-session",
+                 "--die-with-parent",
+                 "--chdir", root,
+                 "--",
+                 NULL);
+    }
+
+  push_args (argv, "/bin/sh", "-c", command, NULL);
+  g_ptr_array_add (argv, NULL);
+
+  return argv;
+}
+
 typedef struct
 {
   GSubprocess *subprocess;
+  GByteArray  *output;       /* the first SPARK_TOOLS_MAX_OUTPUT bytes */
+  guint64      output_size;  /* everything the command wrote */
+  pid_t        pgid;
+  guint        timeout_ms;
   guint        timeout_id;
   guint        timed_out : 1;
+  guint        sandboxed : 1;
 } ShellState;
 
 static void
@@ -585,13 +693,13 @@ shell_child_setup (gpointer data)
 }
 
 static void
-kill_group (GSubprocess *subprocess)
+kill_group (ShellState *state)
 {
-  const char *ident = g_subprocess_get_identifier (subprocess);
-
-  if (ident != NULL)
-    kill (-(pid_t) g_ascii_strtoll (ident, NULL, 10), SIGKILL);
-  g_subprocess_force_exit (subprocess);
+  /* By the group id saved at spawn: the leader may be gone already while
+   * its children still hold the pipe. */
+  if (state->pgid > 0)
+    kill (-state->pgid, SIGKILL);
+  g_subprocess_force_exit (state->subprocess);
 }
 
 static gboolean
@@ -602,7 +710,7 @@ shell_timeout_cb (gpointer user_data)
 
   state->timeout_id = 0;
   state->timed_out = TRUE;
-  kill_group (state->subprocess);
+  kill_group (state);
 
   return G_SOURCE_REMOVE;
 }
@@ -614,63 +722,156 @@ shell_state_free (gpointer data)
 
   g_clear_handle_id (&state->timeout_id, g_source_remove);
   g_clear_object (&state->subprocess);
+  g_clear_pointer (&state->output, g_byte_array_unref);
   g_free (state);
 }
 
+/* Ends the call on a read or wait error (cancellation included). */
 static void
-shell_communicate_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+shell_fail (GTask  *task,
+            GError *error)
 {
-  g_autoptr(GTask) task = user_data;
   RunData *data = g_task_get_task_data (task);
   ShellState *state = g_object_get_data (G_OBJECT (task), "shell-state");
-  g_autoptr(GBytes) stdout_bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) out = g_string_new (NULL);
-  GSubprocess *subprocess = G_SUBPROCESS (object);
 
   g_clear_handle_id (&state->timeout_id, g_source_remove);
+  kill_group (state);
 
-  if (!g_subprocess_communicate_finish (subprocess, result, &stdout_bytes, NULL, &error))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          kill_group (subprocess);
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      data->output = g_strdup_printf ("Error: %s", error->message);
-      data->success = FALSE;
-      g_task_return_boolean (task, TRUE);
+      g_task_return_error (task, error);
       return;
     }
 
-  if (stdout_bytes != NULL)
-    {
-      gsize len;
-      const char *bytes = g_bytes_get_data (stdout_bytes, &len);
-      g_autofree char *valid = g_utf8_make_valid (bytes ? bytes : "", len);
+  data->output = g_strdup_printf ("Error: %s", error->message);
+  data->success = FALSE;
+  g_error_free (error);
+  g_task_return_boolean (task, TRUE);
+}
 
-      if (strlen (valid) > SPARK_TOOLS_MAX_OUTPUT)
+/* @len without a last character that the cap cut in half. */
+static gsize
+utf8_whole_prefix (const char *text,
+                   gsize       len)
+{
+  for (gsize back = 1; back <= MIN (len, 4); back++)
+    {
+      if (((guchar) text[len - back] & 0xC0) != 0x80)
         {
-          g_string_append_len (out, valid, SPARK_TOOLS_MAX_OUTPUT);
-          g_string_append (out, "\n[output truncated]\n");
+          if (g_utf8_get_char_validated (text + len - back, back) == (gunichar) -2)
+            return len - back;
+          break;
         }
-      else
-        g_string_append (out, valid);
+    }
+
+  return len;
+}
+
+static char *
+shell_format_output (ShellState  *state,
+                     GSubprocess *subprocess)
+{
+  g_autofree char *text = NULL;
+  GString *out;
+  gboolean truncated = state->output_size > state->output->len;
+  gsize len = state->output->len;
+
+  if (truncated)
+    len = utf8_whole_prefix ((const char *) state->output->data, len);
+  text = g_utf8_make_valid (len > 0 ? (const char *) state->output->data : "", len);
+  out = g_string_new (text);
+
+  if (truncated)
+    {
+      /* Replacement characters may have made the text longer. */
+      if (out->len > SPARK_TOOLS_MAX_OUTPUT)
+        {
+          const char *end = out->str + SPARK_TOOLS_MAX_OUTPUT;
+
+          while (end > out->str && ((guchar) *end & 0xC0) == 0x80)
+            end--;
+          g_string_truncate (out, end - out->str);
+        }
+      g_string_append_printf (out,
+                              "\n[output truncated: only the first %u of the %" G_GUINT64_FORMAT
+                              " bytes the command wrote are shown]\n",
+                              (guint) SPARK_TOOLS_MAX_OUTPUT, state->output_size);
     }
 
   if (state->timed_out)
-    g_string_append (out, "\n[killed: timed out]\n");
+    g_string_append_printf (out, "\n[killed: timed out after %u ms]\n", state->timeout_ms);
   else if (g_subprocess_get_if_exited (subprocess))
     g_string_append_printf (out, "\n[exit code %d]\n", g_subprocess_get_exit_status (subprocess));
   else
     g_string_append (out, "\n[killed by a signal]\n");
 
+  if (!state->sandboxed)
+    g_string_append (out, "[not sandboxed: bubblewrap (bwrap) was not found, so the command ran "
+                          "with the person's own permissions and network]\n");
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+shell_wait_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  RunData *data = g_task_get_task_data (task);
+  ShellState *state = g_object_get_data (G_OBJECT (task), "shell-state");
+  GSubprocess *subprocess = G_SUBPROCESS (object);
+
+  if (!g_subprocess_wait_finish (subprocess, result, &error))
+    {
+      shell_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_clear_handle_id (&state->timeout_id, g_source_remove);
+
   data->success = !state->timed_out && g_subprocess_get_successful (subprocess);
-  data->output = g_string_free (g_steal_pointer (&out), FALSE);
+  data->output = shell_format_output (state, subprocess);
   g_task_return_boolean (task, TRUE);
+}
+
+/* Reads the output to its end, keeping only the first
+ * SPARK_TOOLS_MAX_OUTPUT bytes (`yes` must not fill the memory). */
+static void
+shell_read_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  ShellState *state = g_object_get_data (G_OBJECT (task), "shell-state");
+  GInputStream *stream = G_INPUT_STREAM (object);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  const guint8 *chunk;
+  gsize size;
+
+  if (!(bytes = g_input_stream_read_bytes_finish (stream, result, &error)))
+    {
+      shell_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  chunk = g_bytes_get_data (bytes, &size);
+  if (size == 0)
+    {
+      /* End of output; the command may still run (the timeout holds). */
+      g_subprocess_wait_async (state->subprocess, cancellable, shell_wait_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  if (state->output->len < SPARK_TOOLS_MAX_OUTPUT)
+    g_byte_array_append (state->output, chunk, MIN (size, SPARK_TOOLS_MAX_OUTPUT - state->output->len));
+  state->output_size += size;
+
+  g_input_stream_read_bytes_async (stream, 64 * 1024, G_PRIORITY_DEFAULT, cancellable,
+                                   shell_read_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -679,9 +880,9 @@ run_shell (SparkTools *self,
            RunData    *data)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *bwrap = g_find_program_in_path ("bwrap");
+  g_autofree char *bwrap = find_bwrap ();
   const char *command = spark_json_get_string (data->args, "command");
   gint64 timeout = CLAMP (spark_json_get_int (data->args, "timeout_ms", SHELL_DEFAULT_TIMEOUT_MS),
                           100, SHELL_MAX_TIMEOUT_MS);
@@ -694,32 +895,7 @@ run_shell (SparkTools *self,
       return;
     }
 
-  if (bwrap != NULL)
-    {
-      /* Project writable, the rest read-only, no network. */
-      g_ptr_array_add (argv, bwrap);
-      g_ptr_array_add (argv, (char *) "--ro-bind");
-      g_ptr_array_add (argv, (char *) "/");
-      g_ptr_array_add (argv, (char *) "/");
-      g_ptr_array_add (argv, (char *) "--dev");
-      g_ptr_array_add (argv, (char *) "/dev");
-      g_ptr_array_add (argv, (char *) "--proc");
-      g_ptr_array_add (argv, (char *) "/proc");
-      g_ptr_array_add (argv, (char *) "--tmpfs");
-      g_ptr_array_add (argv, (char *) "/tmp");
-      g_ptr_array_add (argv, (char *) "--bind");
-      g_ptr_array_add (argv, data->root);
-      g_ptr_array_add (argv, data->root);
-      g_ptr_array_add (argv, (char *) "--unshare-net");
-      g_ptr_array_add (argv, (char *) "--die-with-parent");
-      g_ptr_array_add (argv, (char *) "--chdir");
-      g_ptr_array_add (argv, data->root);
-      g_ptr_array_add (argv, (char *) "--");
-    }
-  g_ptr_array_add (argv, (char *) "/bin/sh");
-  g_ptr_array_add (argv, (char *) "-c");
-  g_ptr_array_add (argv, (char *) command);
-  g_ptr_array_add (argv, NULL);
+  argv = shell_argv_new (bwrap, data->root, command);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_MERGE |
@@ -730,6 +906,9 @@ run_shell (SparkTools *self,
   g_subprocess_launcher_unsetenv (launcher, "OPENAI_API_KEY");
 
   state = g_new0 (ShellState, 1);
+  state->output = g_byte_array_new ();
+  state->timeout_ms = timeout;
+  state->sandboxed = bwrap != NULL;
   g_object_set_data_full (G_OBJECT (task), "shell-state", state, shell_state_free);
 
   state->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
@@ -739,10 +918,12 @@ run_shell (SparkTools *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
+  state->pgid = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (state->subprocess), NULL, 10);
 
   state->timeout_id = g_timeout_add (timeout, shell_timeout_cb, task);
-  g_subprocess_communicate_async (state->subprocess, NULL, g_task_get_cancellable (task),
-                                  shell_communicate_cb, g_object_ref (task));
+  g_input_stream_read_bytes_async (g_subprocess_get_stdout_pipe (state->subprocess), 64 * 1024,
+                                   G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                   shell_read_cb, g_object_ref (task));
 }
 
 void
@@ -984,4 +1165,15 @@ spark_tools_set_shell_enabled (SparkTools *self,
       self->shell_enabled = enabled;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHELL_ENABLED]);
     }
+}
+
+gboolean
+spark_tools_get_sandboxed (SparkTools *self)
+{
+  g_autofree char *bwrap = NULL;
+
+  g_return_val_if_fail (SPARK_IS_TOOLS (self), FALSE);
+
+  bwrap = find_bwrap ();
+  return bwrap != NULL;
 }

@@ -35,6 +35,14 @@ gboolean    spark_tools_is_read_only        (const char     *name);
 gboolean    spark_tools_get_shell_enabled   (SparkTools     *self);
 void        spark_tools_set_shell_enabled   (SparkTools     *self,
                                              gboolean        enabled);
+/* Whether the shell tool will run a command inside bubblewrap: no network,
+ * only the project folder writable, $HOME and $XDG_RUNTIME_DIR hidden, no
+ * other process visible. FALSE when bwrap is missing: the command would run
+ * with the person's own permissions, so say so before asking for approval
+ * (the tool's output says so too). Checked at each call: $SPARK_BWRAP, when
+ * set, names the bwrap binary instead of PATH's `bwrap`; a path that is not
+ * an executable (SPARK_BWRAP=/nonexistent) turns the sandbox off. */
+gboolean    spark_tools_get_sandboxed       (SparkTools     *self);
 
 /* Runs an approved (or read-only) call. The result is always a text for the
  * model; *success says whether the tool did its job. Errors (GError) are
