@@ -431,6 +431,32 @@ on_early (SoupServer        *server,
 
 /* HTTP */
 
+/* GET /v1/models, as OpenAI and the local servers answer it. */
+static void
+on_models (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  static const char body[] =
+    "{\"object\":\"list\",\"data\":["
+    "{\"id\":\"gpt-5.3-codex-spark\",\"object\":\"model\",\"owned_by\":\"openai\"},"
+    "{\"id\":\"gpt-5.1-codex\",\"object\":\"model\",\"owned_by\":\"openai\"},"
+    "{\"id\":\"local-llama\",\"object\":\"model\",\"owned_by\":\"llama.cpp\"}]}";
+
+  if (strcmp (soup_server_message_get_method (msg), "GET") != 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  remember_headers (user_data, msg);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                    body, sizeof body - 1);
+}
+
 static void
 on_http (SoupServer        *server,
          SoupServerMessage *msg,
@@ -535,6 +561,7 @@ spark_fake_server_new_tls (GTlsCertificate *certificate)
   soup_server_add_early_handler (self->server, "/v1/responses", on_early, self, NULL);
   soup_server_add_handler (self->server, "/v1/responses", on_http, self, NULL);
   soup_server_add_handler (self->server, "/v1/chat/completions", on_http, self, NULL);
+  soup_server_add_handler (self->server, "/v1/models", on_models, self, NULL);
   soup_server_add_websocket_handler (self->server, "/v1/responses", NULL, NULL, on_websocket, self, NULL);
 
   if (!soup_server_listen_local (self->server, 0,

@@ -491,6 +491,19 @@ test_turn_review_apply (void)
   review = spark_window_get_review_view (window);
   WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
 
+  /* The model picker lists what the endpoint serves, the default picked;
+   * picking another one is the model preference. */
+  WAIT_UNTIL (spark_assistant_get_models (assistant) != NULL, "the model list");
+  g_assert_cmpstr (spark_chat_view_get_model (chat), ==, "gpt-5.3-codex-spark");
+  spark_chat_view_set_model (chat, "local-llama");
+  {
+    g_autofree char *model = g_settings_get_string (settings, "model");
+
+    g_assert_cmpstr (model, ==, "local-llama");
+    g_assert_cmpstr (spark_session_get_model (spark_assistant_get_session (assistant)), ==, "local-llama");
+  }
+  g_settings_reset (settings, "model");
+
   /* Slow enough that the review pane is seen mid-stream. */
   spark_fake_server_set_event_delay (server, 15000);
   spark_fake_server_push_stream (server, "text-and-multi-patch");

@@ -13,6 +13,7 @@
 
 #include "spark-assistant.h"
 #include "spark-credentials.h"
+#include "spark-models.h"
 #include "spark-responses.h"
 
 /* The model side of one project window: it owns the agent session, keeps it
@@ -34,6 +35,9 @@ struct _SparkAssistant
   char           *notice;
   char           *api_key;
   GHashTable     *allowed_commands;   /* allowed for this session */
+  GStrv           models;
+  char           *models_endpoint;
+  GCancellable   *models_cancellable;
   guint           key_looked_up : 1;
   guint           started : 1;
   guint           streaming : 1;
@@ -47,6 +51,7 @@ enum {
   PROP_CHANGESET,
   PROP_AWAITING_APPROVAL,
   PROP_STREAMING,
+  PROP_MODELS,
   N_PROPS
 };
 
@@ -113,6 +118,8 @@ start_cb (GObject      *object,
     }
 }
 
+static void fetch_models (SparkAssistant *self);
+
 /* Reads the preferences into the session and decides whether a turn can
  * run. Called at start, when a preference changes, and when the key is in. */
 static void
@@ -163,11 +170,55 @@ apply_settings (SparkAssistant *self)
 
   set_notice (self, NULL);
 
+  if (!self->started || g_strcmp0 (self->models_endpoint, endpoint) != 0)
+    {
+      g_free (self->models_endpoint);
+      self->models_endpoint = g_strdup (endpoint);
+      fetch_models (self);
+    }
+
   if (!self->started)
     {
       self->started = TRUE;
       spark_session_start_async (self->session, self->cancellable, start_cb, g_object_ref (self));
     }
+}
+
+static void
+models_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(SparkAssistant) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GStrv models = spark_models_list_finish (result, &error);
+
+  if (models == NULL)
+    {
+      /* The picker keeps the model typed in the preferences. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No model list: %s", error->message);
+      return;
+    }
+
+  g_strfreev (self->models);
+  self->models = models;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODELS]);
+}
+
+/* What the endpoint serves, for the chat's model picker. */
+static void
+fetch_models (SparkAssistant *self)
+{
+  g_autofree char *owned_endpoint = NULL;
+  const char *endpoint = effective_endpoint (self, &owned_endpoint);
+
+  g_cancellable_cancel (self->models_cancellable);
+  g_clear_object (&self->models_cancellable);
+  self->models_cancellable = g_cancellable_new ();
+
+  spark_models_list_async (endpoint, self->api_key, self->models_cancellable,
+                           models_cb, g_object_ref (self));
 }
 
 static void
@@ -362,6 +413,7 @@ spark_assistant_dispose (GObject *object)
   SparkAssistant *self = (SparkAssistant *)object;
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->models_cancellable);
   if (self->session != NULL)
     spark_session_close (self->session);
 
@@ -382,6 +434,9 @@ spark_assistant_finalize (GObject *object)
   g_clear_pointer (&self->notice, g_free);
   g_clear_pointer (&self->api_key, g_free);
   g_clear_pointer (&self->allowed_commands, g_hash_table_unref);
+  g_clear_pointer (&self->models, g_strfreev);
+  g_clear_pointer (&self->models_endpoint, g_free);
+  g_clear_object (&self->models_cancellable);
 
   G_OBJECT_CLASS (spark_assistant_parent_class)->finalize (object);
 }
@@ -420,6 +475,10 @@ spark_assistant_get_property (GObject    *object,
       g_value_set_boolean (value, self->streaming);
       break;
 
+    case PROP_MODELS:
+      g_value_set_boxed (value, self->models);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -453,6 +512,10 @@ spark_assistant_class_init (SparkAssistantClass *klass)
   properties[PROP_STREAMING] =
     g_param_spec_boolean ("streaming", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The models the endpoint serves; NULL until the list is in. */
+  properties[PROP_MODELS] =
+    g_param_spec_boxed ("models", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -586,6 +649,19 @@ spark_assistant_get_awaiting_approval (SparkAssistant *self)
 }
 
 /* The model is still writing the proposal's patch. */
+/**
+ * spark_assistant_get_models:
+ *
+ * Returns: (transfer none) (nullable): the endpoint's models, sorted
+ */
+const char * const *
+spark_assistant_get_models (SparkAssistant *self)
+{
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), NULL);
+
+  return (const char * const *) self->models;
+}
+
 gboolean
 spark_assistant_get_streaming (SparkAssistant *self)
 {

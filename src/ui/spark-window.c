@@ -483,6 +483,41 @@ command_approval_requested_cb (SparkWindow   *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The model picker: the endpoint's models, the current one selected; a
+ * pick is the "model" preference. */
+static void
+assistant_models_cb (SparkWindow *self)
+{
+  const char * const *models = spark_assistant_get_models (self->assistant);
+  g_autofree char *model = g_settings_get_string (self->settings, "model");
+
+  if (models == NULL)
+    return;
+
+  spark_chat_view_set_model (self->chat_view,
+                             *model ? model : spark_session_get_model (spark_assistant_get_session (self->assistant)));
+  spark_chat_view_set_models (self->chat_view, models);
+}
+
+static void
+chat_model_cb (SparkWindow *self)
+{
+  const char *model = spark_chat_view_get_model (self->chat_view);
+  g_autofree char *current = g_settings_get_string (self->settings, "model");
+
+  if (model != NULL && *model != '\0' && g_strcmp0 (model, current) != 0)
+    g_settings_set_string (self->settings, "model", model);
+}
+
+static void
+settings_model_cb (SparkWindow *self)
+{
+  g_autofree char *model = g_settings_get_string (self->settings, "model");
+
+  if (*model != '\0')
+    spark_chat_view_set_model (self->chat_view, model);
+}
+
 static void
 assistant_notice_cb (SparkWindow *self)
 {
@@ -616,6 +651,8 @@ spark_window_open_folder (SparkWindow *self,
   g_object_bind_property (self->assistant, "busy", self->chat_view, "busy", G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->assistant, "command-approval-requested",
                            G_CALLBACK (command_approval_requested_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->assistant, "notify::models",
+                           G_CALLBACK (assistant_models_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->assistant, "notify::notice",
                            G_CALLBACK (assistant_notice_cb), self, G_CONNECT_SWAPPED);
   assistant_notice_cb (self);
@@ -1150,6 +1187,10 @@ spark_window_init (SparkWindow *self)
     g_signal_connect_object (self->inner_paned, "notify::max-position",
                              G_CALLBACK (inner_max_position_cb), self, G_CONNECT_SWAPPED);
 
+  g_signal_connect_object (self->chat_view, "notify::model",
+                           G_CALLBACK (chat_model_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::model",
+                           G_CALLBACK (settings_model_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::recent-folders",
                            G_CALLBACK (reload_recent), self, G_CONNECT_SWAPPED);
   reload_recent (self);
