@@ -401,13 +401,73 @@ review_apply_requested_cb (SparkWindow *self)
   spark_window_apply_proposal (self);
 }
 
+/* The turn's main actions live in the window's action map, which
+ * GtkApplicationWindow exports on the session bus: they can be bound to
+ * keys and triggered from scripts (issue 5). */
 static void
-apply_proposal_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *param)
+apply_changes_activated (GSimpleAction *action,
+                         GVariant      *param,
+                         gpointer       user_data)
 {
-  spark_window_apply_proposal (SPARK_WINDOW (widget));
+  spark_window_apply_proposal (SPARK_WINDOW (user_data));
 }
+
+static void
+accept_all_changes_activated (GSimpleAction *action,
+                              GVariant      *param,
+                              gpointer       user_data)
+{
+  SparkWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  SparkChangeset *changeset = self->assistant ? spark_assistant_get_changeset (self->assistant) : NULL;
+
+  if (changeset != NULL && !spark_changeset_accept_all (changeset, &error))
+    spark_window_show_toast (self, error->message);
+}
+
+static void
+reject_all_changes_activated (GSimpleAction *action,
+                              GVariant      *param,
+                              gpointer       user_data)
+{
+  SparkWindow *self = user_data;
+  SparkChangeset *changeset = self->assistant ? spark_assistant_get_changeset (self->assistant) : NULL;
+
+  if (changeset != NULL)
+    spark_changeset_reject_all (changeset);
+}
+
+static void
+stop_response_activated (GSimpleAction *action,
+                         GVariant      *param,
+                         gpointer       user_data)
+{
+  SparkWindow *self = user_data;
+
+  if (self->assistant != NULL)
+    spark_assistant_stop (self->assistant);
+}
+
+static void
+send_message_activated (GSimpleAction *action,
+                        GVariant      *param,
+                        gpointer       user_data)
+{
+  SparkWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->assistant != NULL &&
+      !spark_assistant_send (self->assistant, g_variant_get_string (param, NULL), &error))
+    spark_window_show_toast (self, error->message);
+}
+
+static const GActionEntry turn_actions[] = {
+  { "apply-changes", apply_changes_activated },
+  { "accept-all-changes", accept_all_changes_activated },
+  { "reject-all-changes", reject_all_changes_activated },
+  { "stop-response", stop_response_activated },
+  { "send-message", send_message_activated, "s" },
+};
 
 typedef struct
 {
@@ -1142,7 +1202,6 @@ spark_window_class_init (SparkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "win.close-page", NULL, close_page_action);
   gtk_widget_class_install_action (widget_class, "win.show-side-page", "s", show_side_page_action);
-  gtk_widget_class_install_action (widget_class, "win.apply-proposal", NULL, apply_proposal_action);
   gtk_widget_class_install_property_action (widget_class, "win.toggle-file-tree", "file-tree-visible");
   gtk_widget_class_install_property_action (widget_class, "win.toggle-side-area", "side-area-visible");
 
@@ -1186,6 +1245,8 @@ spark_window_init (SparkWindow *self)
   self->max_position_handler =
     g_signal_connect_object (self->inner_paned, "notify::max-position",
                              G_CALLBACK (inner_max_position_cb), self, G_CONNECT_SWAPPED);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), turn_actions, G_N_ELEMENTS (turn_actions), self);
 
   g_signal_connect_object (self->chat_view, "notify::model",
                            G_CALLBACK (chat_model_cb), self, G_CONNECT_SWAPPED);
