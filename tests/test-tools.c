@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,10 +17,14 @@
 #include "spark-test-utils.h"
 #include "spark-tools.h"
 
+/* What the shell tests change in the environment; restored at teardown. */
+static const char * const saved_vars[] = { "HOME", "XDG_RUNTIME_DIR", "SPARK_BWRAP", "OPENAI_API_KEY" };
+
 typedef struct
 {
   char       *root;
   SparkTools *tools;
+  char       *saved_env[G_N_ELEMENTS (saved_vars)];
 } Fixture;
 
 static void
@@ -42,6 +47,8 @@ fixture_setup (Fixture       *f,
     g_assert_true (g_file_set_contents (blob, "world\n\x00\x01\x02", 9, NULL));
   }
   f->tools = spark_tools_new (f->root);
+  for (guint i = 0; i < G_N_ELEMENTS (saved_vars); i++)
+    f->saved_env[i] = g_strdup (g_getenv (saved_vars[i]));
 }
 
 static void
@@ -62,6 +69,14 @@ fixture_teardown (Fixture       *f,
   g_assert_null (weak);
   spark_test_rm_rf (f->root);
   g_free (f->root);
+  for (guint i = 0; i < G_N_ELEMENTS (saved_vars); i++)
+    {
+      if (f->saved_env[i] != NULL)
+        g_setenv (saved_vars[i], f->saved_env[i], TRUE);
+      else
+        g_unsetenv (saved_vars[i]);
+      g_free (f->saved_env[i]);
+    }
 }
 
 static void
@@ -80,12 +95,12 @@ run_cb (GObject      *object,
   g_object_set_data (G_OBJECT (out), "done", GINT_TO_POINTER (TRUE));
 }
 
-/* Runs tool @name with JSON @args; returns the output, sets *success. */
+/* Runs tool @name of @tools with JSON @args; returns the output, sets *success. */
 static char *
-run_tool (Fixture    *f,
-          const char *name,
-          const char *args,
-          gboolean   *success)
+run_tool_with (SparkTools *tools,
+               const char *name,
+               const char *args,
+               gboolean   *success)
 {
   g_autoptr(SparkToolCall) call = spark_tool_call_new (SPARK_TOOL_CALL_FUNCTION, "fc_1", "call_1", name);
   g_autoptr(GObject) out = g_object_new (G_TYPE_OBJECT, NULL);
@@ -94,7 +109,7 @@ run_tool (Fixture    *f,
 
   json_object_set_string_member (item, "arguments", args);
   _spark_tool_call_complete (call, item);
-  spark_tools_run_async (f->tools, call, NULL, run_cb, out);
+  spark_tools_run_async (tools, call, NULL, run_cb, out);
   while (!done)
     {
       g_main_context_iteration (NULL, TRUE);
@@ -103,6 +118,50 @@ run_tool (Fixture    *f,
 
   *success = GPOINTER_TO_INT (g_object_get_data (out, "success"));
   return g_strdup (g_object_get_data (out, "output"));
+}
+
+static char *
+run_tool (Fixture    *f,
+          const char *name,
+          const char *args,
+          gboolean   *success)
+{
+  return run_tool_with (f->tools, name, args, success);
+}
+
+/* Runs the shell tool of @tools; @timeout_ms 0 keeps the default. */
+static char *
+run_shell_with (SparkTools *tools,
+                const char *command,
+                guint       timeout_ms,
+                gboolean   *success)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *args = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "command");
+  json_builder_add_string_value (builder, command);
+  if (timeout_ms > 0)
+    {
+      json_builder_set_member_name (builder, "timeout_ms");
+      json_builder_add_int_value (builder, timeout_ms);
+    }
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  args = json_to_string (node, FALSE);
+
+  return run_tool_with (tools, "shell", args, success);
+}
+
+static char *
+run_shell (Fixture    *f,
+           const char *command,
+           guint       timeout_ms,
+           gboolean   *success)
+{
+  return run_shell_with (f->tools, command, timeout_ms, success);
 }
 
 #define assert_contains(haystack, needle) \
@@ -260,6 +319,512 @@ test_shell (Fixture       *f,
   g_assert_false (ok);
 }
 
+#define NOT_SANDBOXED "[not sandboxed:"
+
+/* Why the bubblewrap tests cannot run here, or NULL: bwrap must exist (as
+ * the tool finds it: $SPARK_BWRAP or PATH) and be able to build the same
+ * kind of sandbox (user namespaces may be off on some machines). */
+static const char *
+sandbox_unusable (void)
+{
+  static gboolean probed;
+  static char *reason;
+  g_autofree char *bwrap = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *override = g_getenv ("SPARK_BWRAP");
+  int status = 0;
+
+  if (probed)
+    return reason;
+  probed = TRUE;
+
+  bwrap = g_find_program_in_path (override != NULL && override[0] != '\0' ? override : "bwrap");
+  if (bwrap == NULL)
+    {
+      reason = g_strdup ("bubblewrap (bwrap) is not installed");
+      return reason;
+    }
+
+  {
+    const char *argv[] = { bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                           "--tmpfs", "/tmp", "--unshare-net", "--unshare-pid", "--new-session",
+                           "--die-with-parent", "true", NULL };
+
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                       NULL, &err, &status, &error))
+      reason = g_strdup_printf ("%s cannot be run: %s", bwrap, error->message);
+    else if (!g_spawn_check_wait_status (status, &error))
+      reason = g_strdup_printf ("%s cannot build a sandbox here (%s): %s", bwrap, error->message,
+                                g_strstrip (err));
+  }
+
+  return reason;
+}
+
+#define REQUIRE_SANDBOX(f) \
+  G_STMT_START { \
+    const char *why_ = sandbox_unusable (); \
+    if (why_ != NULL) { g_test_skip (why_); return; } \
+    g_assert_true (spark_tools_get_sandboxed ((f)->tools)); \
+  } G_STMT_END
+
+/* A fresh folder that is not under /tmp (the sandbox's /tmp is an empty
+ * tmpfs anyway, so a folder there would prove nothing about the other
+ * mounts): under the test build folder, or /var/tmp if that is in /tmp. */
+static char *
+make_dir_outside_tmp (void)
+{
+  g_autofree char *base = g_canonicalize_filename (g_test_get_dir (G_TEST_BUILT), NULL);
+  g_autofree char *tmp = g_canonicalize_filename (g_get_tmp_dir (), NULL);
+  char *dir;
+
+  if (g_str_has_prefix (base, tmp))
+    {
+      g_free (base);
+      base = g_strdup ("/var/tmp");
+    }
+  dir = g_build_filename (base, "spark-sandbox-XXXXXX", NULL);
+  g_assert_nonnull (g_mkdtemp (dir));
+  return dir;
+}
+
+/* Turns the sandbox off the way a machine without bwrap would have it. */
+static void
+pretend_no_bwrap (void)
+{
+  g_setenv ("SPARK_BWRAP", "/nonexistent/bwrap", TRUE);
+}
+
+/* (a) The project folder is writable from inside: create, append, move,
+ * overwrite and delete, all seen from outside afterwards. */
+static void
+test_sandbox_project_writable (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *hello = NULL;
+  g_autofree char *big = g_build_filename (f->root, "big.txt", NULL);
+  gboolean ok;
+
+  REQUIRE_SANDBOX (f);
+
+  out = run_shell (f, "echo one > new.txt && echo two >> new.txt && mkdir -p sub/dir && "
+                      "mv new.txt sub/dir/moved.txt && echo changed > hello.txt && rm big.txt && pwd",
+                   0, &ok);
+  g_assert_true (ok);
+  assert_contains (out, f->root);
+  assert_contains (out, "[exit code 0]");
+  g_assert_null (strstr (out, NOT_SANDBOXED));
+
+  moved = spark_test_read_file (f->root, "sub/dir/moved.txt", NULL);
+  g_assert_cmpstr (moved, ==, "one\ntwo\n");
+  hello = spark_test_read_file (f->root, "hello.txt", NULL);
+  g_assert_cmpstr (hello, ==, "changed\n");
+  g_assert_false (g_file_test (big, G_FILE_TEST_EXISTS));
+}
+
+/* (b) Nothing outside the project can be written: not another temporary
+ * folder, not a folder on the real disk (read-only), not a file there.
+ * Control: the same commands unsandboxed do write. */
+static void
+test_sandbox_outside_read_only (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *tmp_dir = spark_test_make_temp_dir ();
+  g_autofree char *disk_dir = make_dir_outside_tmp ();
+  g_autofree char *tmp_file = g_build_filename (tmp_dir, "escaped", NULL);
+  g_autofree char *disk_file = g_build_filename (disk_dir, "escaped", NULL);
+  g_autofree char *kept = NULL;
+  g_autofree char *touch_tmp = g_strdup_printf ("touch '%s'", tmp_file);
+  g_autofree char *touch_disk = g_strdup_printf ("touch '%s'", disk_file);
+  g_autofree char *overwrite = g_strdup_printf ("echo overwritten > '%s/kept.txt'", disk_dir);
+  gboolean ok;
+
+  REQUIRE_SANDBOX (f);
+  spark_test_write_file (disk_dir, "kept.txt", "original\n");
+
+  {
+    g_autofree char *out = run_shell (f, touch_tmp, 0, &ok);
+
+    g_assert_false (ok);
+    g_assert_null (strstr (out, "[exit code 0]"));
+    g_assert_false (g_file_test (tmp_file, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_autofree char *out = run_shell (f, touch_disk, 0, &ok);
+
+    g_assert_false (ok);
+    assert_contains (out, "Read-only file system");
+    g_assert_false (g_file_test (disk_file, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_autofree char *out = run_shell (f, overwrite, 0, &ok);
+
+    g_assert_false (ok);
+    kept = spark_test_read_file (disk_dir, "kept.txt", NULL);
+    g_assert_cmpstr (kept, ==, "original\n");
+  }
+
+  /* Control: the commands are right; only the sandbox stops them. */
+  pretend_no_bwrap ();
+  {
+    g_autofree char *a = run_shell (f, touch_tmp, 0, &ok);
+    g_autofree char *b = NULL;
+
+    g_assert_true (ok);
+    b = run_shell (f, touch_disk, 0, &ok);
+    g_assert_true (ok);
+    g_assert_true (g_file_test (tmp_file, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (disk_file, G_FILE_TEST_EXISTS));
+  }
+
+  spark_test_rm_rf (tmp_dir);
+  spark_test_rm_rf (disk_dir);
+}
+
+/* (c) $HOME and $XDG_RUNTIME_DIR (keyring, session bus and display
+ * sockets) are empty inside, also when the project lives in $HOME, which
+ * stays visible and writable then. Both folders are made outside /tmp so
+ * only their own tmpfs can hide them. */
+static void
+test_sandbox_home_hidden (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *home = make_dir_outside_tmp ();
+  g_autofree char *runtime = make_dir_outside_tmp ();
+  g_autofree char *project = g_build_filename (home, "src", "project", NULL);
+  g_autofree char *look = g_strdup_printf ("ls -A '%s' '%s'; cat '%s/marker.txt' '%s/bus'",
+                                           home, runtime, home, runtime);
+  g_autoptr(SparkTools) home_tools = NULL;
+  gboolean ok;
+
+  REQUIRE_SANDBOX (f);
+
+  spark_test_write_file (home, "marker.txt", "home-secret\n");
+  spark_test_write_file (home, ".ssh/id_ed25519", "key-secret\n");
+  spark_test_write_file (runtime, "bus", "runtime-secret\n");
+  spark_test_write_file (project, "inside.txt", "project-text\n");
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+
+  {
+    g_autofree char *out = run_shell (f, look, 0, &ok);
+
+    g_assert_false (ok);
+    assert_contains (out, "No such file");
+    g_assert_null (strstr (out, "home-secret"));
+    g_assert_null (strstr (out, "runtime-secret"));
+    /* Listed names sit on lines of their own. */
+    g_assert_null (strstr (out, "\nmarker.txt\n"));
+    g_assert_null (strstr (out, "\n.ssh\n"));
+    g_assert_null (strstr (out, "\nbus\n"));
+  }
+
+  /* A project inside $HOME: visible and writable, the rest of $HOME not. */
+  home_tools = spark_tools_new (project);
+  {
+    g_autofree char *out = run_shell_with (home_tools, "cat inside.txt && echo made > made.txt && "
+                                                       "cat ../../marker.txt", 0, &ok);
+    g_autofree char *made = spark_test_read_file (project, "made.txt", NULL);
+
+    assert_contains (out, "project-text");
+    g_assert_null (strstr (out, "home-secret"));
+    g_assert_false (ok);
+    g_assert_cmpstr (made, ==, "made\n");
+  }
+
+  /* Control: unsandboxed, the same command sees everything. */
+  pretend_no_bwrap ();
+  {
+    g_autofree char *out = run_shell (f, look, 0, &ok);
+
+    g_assert_true (ok);
+    assert_contains (out, "home-secret");
+    assert_contains (out, "runtime-secret");
+    assert_contains (out, "\nmarker.txt\n");
+    assert_contains (out, "\n.ssh\n");
+    assert_contains (out, "\nbus\n");
+    assert_contains (out, NOT_SANDBOXED);
+  }
+
+  spark_test_rm_rf (home);
+  spark_test_rm_rf (runtime);
+}
+
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             guint             *count)
+{
+  (*count)++;
+  return FALSE;
+}
+
+/* (d) No network: a TCP port this test listens on at 127.0.0.1 cannot be
+ * reached from inside; the same command reaches it unsandboxed. */
+static void
+test_sandbox_no_network (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GSocketService) service = g_socket_service_new ();
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bash = g_find_program_in_path ("bash");
+  g_autofree char *command = NULL;
+  gint64 deadline;
+  guint incoming = 0;
+  gboolean ok;
+
+  REQUIRE_SANDBOX (f);
+  if (bash == NULL)
+    {
+      g_test_skip ("bash is needed to open a TCP connection");
+      return;
+    }
+
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), any, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (on_incoming), &incoming);
+  g_socket_service_start (service);
+  command = g_strdup_printf ("%s -c 'exec 3<>/dev/tcp/127.0.0.1/%u && echo tcp-open'", bash,
+                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  {
+    g_autofree char *out = run_shell (f, command, 0, &ok);
+
+    g_assert_false (ok);
+    g_assert_null (strstr (out, "tcp-open"));
+  }
+  for (guint i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (incoming, ==, 0);
+
+  /* Control: the port is open to anyone outside the sandbox. */
+  pretend_no_bwrap ();
+  {
+    g_autofree char *out = run_shell (f, command, 0, &ok);
+
+    g_assert_true (ok);
+    assert_contains (out, "tcp-open");
+  }
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (incoming == 0 && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  g_assert_cmpuint (incoming, ==, 1);
+
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+}
+
+/* Whether a process whose command line holds @tag still runs (waits a
+ * little: a SIGKILL is delivered asynchronously). */
+static gboolean
+process_survives (const char *tag)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  do
+    {
+      g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+      gboolean found = FALSE;
+      const char *name;
+
+      while (proc != NULL && (name = g_dir_read_name (proc)) != NULL && !found)
+        {
+          g_autofree char *path = NULL;
+          g_autofree char *cmdline = NULL;
+          gsize len = 0;
+
+          if (!g_ascii_isdigit (name[0]))
+            continue;
+          path = g_build_filename ("/proc", name, "cmdline", NULL);
+          if (g_file_get_contents (path, &cmdline, &len, NULL))
+            {
+              for (gsize i = 0; i < len; i++)
+                if (cmdline[i] == '\0')
+                  cmdline[i] = ' ';
+              found = strstr (cmdline, tag) != NULL;
+            }
+        }
+      if (!found)
+        return FALSE;
+      g_usleep (50 * 1000);
+    }
+  while (g_get_monotonic_time () < deadline);
+
+  return TRUE;
+}
+
+/* Runs a command that never ends by itself, with children that hold the
+ * output pipe and one that does not (tagged: @TAG@ in @command_template);
+ * checks it ends soon after the timeout with all of them. */
+static void
+check_timeout_kills_all (Fixture    *f,
+                         const char *command_template)
+{
+  g_autofree char *tag = g_strdup_printf ("spark-orphan-%d-%d", getpid (), g_random_int_range (0, 1000000));
+  g_auto(GStrv) parts = g_strsplit (command_template, "@TAG@", -1);
+  g_autofree char *command = g_strjoinv (tag, parts);
+  g_autofree char *out = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gint64 elapsed;
+  gboolean ok;
+
+  out = run_shell (f, command, 500, &ok);
+  elapsed = (g_get_monotonic_time () - start) / 1000;
+
+  g_assert_false (ok);
+  assert_contains (out, "[killed: timed out after 500 ms]");
+  g_assert_cmpint (elapsed, >=, 400);
+  g_assert_cmpint (elapsed, <, 500 + 5000);
+  g_assert_false (process_survives (tag));
+}
+
+#define ENDLESS_COMMAND "sh -c 'sleep 100' @TAG@ >/dev/null 2>&1 & sleep 100 & sleep 100"
+
+/* (e) At the timeout the command dies with its whole process group. */
+static void
+test_sandbox_timeout (Fixture       *f,
+                      gconstpointer  data)
+{
+  REQUIRE_SANDBOX (f);
+  check_timeout_kills_all (f, ENDLESS_COMMAND);
+}
+
+/* The same unsandboxed, plus a shell that exits at once and leaves a child
+ * holding the pipe (the group is killed even when its leader is gone). */
+static void
+test_shell_timeout_unsandboxed (Fixture       *f,
+                                gconstpointer  data)
+{
+  pretend_no_bwrap ();
+  check_timeout_kills_all (f, ENDLESS_COMMAND);
+  check_timeout_kills_all (f, "sh -c 'sleep 100' @TAG@ & exit 0");
+}
+
+/* (f) Output beyond the cap is cut with a marker that says how much there
+ * was, never in the middle of a UTF-8 character, and reading goes on to the
+ * end (the exit code is the command's). */
+static void
+test_shell_output_cap (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *split = NULL;
+  g_autofree char *marker = g_strdup_printf ("only the first %u of the 200010 bytes",
+                                             SPARK_TOOLS_MAX_OUTPUT);
+  g_autofree char *split_command = g_strdup_printf ("head -c %u /dev/zero | tr '\\0' a; printf 'ééé'",
+                                                    SPARK_TOOLS_MAX_OUTPUT - 1);
+  gboolean ok;
+
+  if (sandbox_unusable () == NULL)
+    g_assert_true (spark_tools_get_sandboxed (f->tools));
+
+  out = run_shell (f, "head -c 200000 /dev/zero | tr '\\0' a; echo; echo tail-end", 0, &ok);
+  g_assert_true (ok);
+  g_assert_true (g_str_has_prefix (out, "aaaa"));
+  assert_contains (out, "[output truncated: ");
+  assert_contains (out, marker);
+  assert_contains (out, "[exit code 0]");
+  g_assert_null (strstr (out, "tail-end"));
+  g_assert_cmpuint (strlen (out), <, SPARK_TOOLS_MAX_OUTPUT + 512);
+  g_assert_cmpuint (strspn (out, "a"), ==, SPARK_TOOLS_MAX_OUTPUT);
+
+  /* The cap falls inside "é": the half character is dropped. */
+  split = run_shell (f, split_command, 0, &ok);
+  g_assert_true (ok);
+  g_assert_true (g_utf8_validate (split, -1, NULL));
+  g_assert_cmpuint (strspn (split, "a"), ==, SPARK_TOOLS_MAX_OUTPUT - 1);
+  g_assert_true (g_str_has_prefix (split + SPARK_TOOLS_MAX_OUTPUT - 1, "\n[output truncated: "));
+}
+
+/* (g) The API key is not visible to the command: not in its environment,
+ * and not in another process's through /proc (a process started with the
+ * key stands for Spark itself). Control: unsandboxed, /proc shows it. */
+static void
+test_sandbox_no_key (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *command = "env; printenv OPENAI_API_KEY; "
+                        "cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -a '^OPENAI_API_KEY='; "
+                        "echo scanned";
+  gboolean ok;
+
+  REQUIRE_SANDBOX (f);
+
+  g_subprocess_launcher_setenv (launcher, "OPENAI_API_KEY", "sk-spark-test-secret", TRUE);
+  holder = g_subprocess_launcher_spawn (launcher, &error, "sleep", "60", NULL);
+  g_assert_no_error (error);
+  g_setenv ("OPENAI_API_KEY", "sk-spark-test-secret", TRUE);
+
+  {
+    g_autofree char *out = run_shell (f, command, 0, &ok);
+
+    assert_contains (out, "scanned");
+    g_assert_null (strstr (out, "sk-spark-test"));
+  }
+
+  pretend_no_bwrap ();
+  {
+    g_autofree char *out = run_shell (f, "printenv OPENAI_API_KEY; echo scanned", 0, &ok);
+
+    assert_contains (out, "scanned");
+    g_assert_null (strstr (out, "sk-spark-test"));
+  }
+  {
+    g_autofree char *out = run_shell (f, command, 0, &ok);
+
+    /* The /proc scan does work: only the sandbox keeps the key away. */
+    assert_contains (out, "OPENAI_API_KEY=sk-spark-test-secret");
+  }
+
+  g_subprocess_force_exit (holder);
+  g_subprocess_wait (holder, NULL, NULL);
+}
+
+/* Without bwrap the command still runs, the output says it ran unsandboxed,
+ * and spark_tools_get_sandboxed() says so beforehand. */
+static void
+test_shell_unsandboxed (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *written = NULL;
+  gboolean ok;
+
+  pretend_no_bwrap ();
+  g_assert_false (spark_tools_get_sandboxed (f->tools));
+
+  out = run_shell (f, "echo plain > plain.txt; echo ran", 0, &ok);
+  g_assert_true (ok);
+  assert_contains (out, "ran\n");
+  assert_contains (out, "[exit code 0]");
+  assert_contains (out, "[not sandboxed: bubblewrap (bwrap) was not found");
+  written = spark_test_read_file (f->root, "plain.txt", NULL);
+  g_assert_cmpstr (written, ==, "plain\n");
+
+  /* Back to PATH's bwrap: sandboxed exactly when one is there. */
+  g_unsetenv ("SPARK_BWRAP");
+  {
+    g_autofree char *bwrap = g_find_program_in_path ("bwrap");
+    g_autofree char *again = run_shell (f, "true", 0, &ok);
+
+    g_assert_cmpint (spark_tools_get_sandboxed (f->tools), ==, bwrap != NULL);
+    g_assert_cmpint (strstr (again, NOT_SANDBOXED) == NULL, ==, bwrap != NULL);
+  }
+}
+
 static void
 test_definitions (Fixture       *f,
                   gconstpointer  data)
@@ -392,6 +957,15 @@ main (int   argc,
   ADD ("/agent/tools/grep", test_grep);
   ADD ("/agent/tools/paths-stay-inside", test_paths_stay_inside);
   ADD ("/agent/tools/shell", test_shell);
+  ADD ("/agent/tools/shell/unsandboxed", test_shell_unsandboxed);
+  ADD ("/agent/tools/shell/output-cap", test_shell_output_cap);
+  ADD ("/agent/tools/shell/timeout-unsandboxed", test_shell_timeout_unsandboxed);
+  ADD ("/agent/tools/sandbox/project-writable", test_sandbox_project_writable);
+  ADD ("/agent/tools/sandbox/outside-read-only", test_sandbox_outside_read_only);
+  ADD ("/agent/tools/sandbox/home-hidden", test_sandbox_home_hidden);
+  ADD ("/agent/tools/sandbox/no-network", test_sandbox_no_network);
+  ADD ("/agent/tools/sandbox/timeout", test_sandbox_timeout);
+  ADD ("/agent/tools/sandbox/no-key", test_sandbox_no_key);
   ADD ("/agent/tools/definitions", test_definitions);
 #undef ADD
 
