@@ -228,7 +228,8 @@ test_partial_apply_result (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpstr (result, ==,
                    "Applied 3 of 4 hunks to a.c; rejected hunk 2 because the reviewer rejected it: "
-                   "“keep 2 as a number”.\n"
+                   "“keep 2 as a number”; applied hunk 4 as the reviewer edited it.\n"
+                   "The reviewer's text for hunk 4 of a.c:\n```\nFIVE\n```\n"
                    "Applied 0 of 1 hunks to b.c; rejected hunk 1 because the reviewer rejected it.\n"
                    "Success. Updated the following files:\n"
                    "M a.c\n"

@@ -589,6 +589,8 @@ test_turn_review_apply (void)
     g_test_message ("tool output: %s", text);
     g_assert_nonnull (strstr (text, "Applied 2 of 3 hunks to a.c"));
     g_assert_nonnull (strstr (text, "six stays a number"));
+    g_assert_nonnull (strstr (text, "applied hunk 3 as the reviewer edited it"));
+    g_assert_nonnull (strstr (text, "line ten (edited)"));
     g_assert_nonnull (strstr (text, "Applied 0 of 1 hunks to b.txt"));
     g_assert_nonnull (strstr (text, "A c.md"));
   }

@@ -202,8 +202,9 @@ note_file (SparkTransaction *self,
   const char *path = spark_file_change_get_path (file);
   guint n = spark_file_change_get_n_hunks (file);
   g_autoptr(GString) why = g_string_new (NULL);
+  g_autoptr(GString) edits = g_string_new (NULL);
 
-  if (applied == n)
+  if (applied == n && spark_file_change_count_state (file, SPARK_HUNK_EDITED) == 0)
     return;
 
   for (guint i = 0; i < n; i++)
@@ -213,8 +214,20 @@ note_file (SparkTransaction *self,
       g_autofree char *label = hunk_label (hunk);
       g_autofree char *first = NULL;
 
-      if (state == SPARK_HUNK_ACCEPTED || state == SPARK_HUNK_EDITED)
+      if (state == SPARK_HUNK_ACCEPTED)
         continue;
+
+      if (state == SPARK_HUNK_EDITED)
+        {
+          /* The model must know what the file holds now, not what it wrote. */
+          g_autofree char *text = g_strjoinv ("\n", (char **) spark_hunk_get_effective_lines (hunk));
+
+          g_string_append (why, "; ");
+          g_string_append_printf (why, _("applied %s as the reviewer edited it"), label);
+          g_string_append_printf (edits, _("The reviewer's text for %s of %s:\n"), label, path);
+          g_string_append_printf (edits, "```\n%s\n```\n", text);
+          continue;
+        }
 
       g_string_append (why, "; ");
       if (state == SPARK_HUNK_CONFLICT)
@@ -237,6 +250,7 @@ note_file (SparkTransaction *self,
 
   g_string_append_printf (self->notes, _("Applied %u of %u hunks to %s%s.\n"),
                           applied, n, path, why->str);
+  g_string_append (self->notes, edits->str);
 }
 
 static gboolean
