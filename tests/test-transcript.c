@@ -426,6 +426,21 @@ test_follow_stop (Fixture       *f,
 }
 
 static void
+test_follow_compaction (Fixture       *f,
+                        gconstpointer  data)
+{
+  guint before = n_items (f);
+  g_autoptr(SparkTranscriptItem) notice = NULL;
+
+  /* The session's signal, as test-session shows it fires near the limit. */
+  g_signal_emit_by_name (f->session, "context-compacted", (guint64) 12345);
+  g_assert_cmpuint (n_items (f), ==, before + 1);
+  notice = g_list_model_get_item (G_LIST_MODEL (f->transcript), before);
+  g_assert_cmpint (spark_transcript_item_get_kind (notice), ==, SPARK_TRANSCRIPT_KIND_NOTICE);
+  g_assert_nonnull (strstr (spark_transcript_item_get_text (notice), "12.3"));
+}
+
+static void
 test_load_history (Fixture       *f,
                    gconstpointer  data)
 {
@@ -477,6 +492,7 @@ main (int   argc,
   fixture_test ("/transcript/follow/reasoning", test_follow_reasoning);
   fixture_test ("/transcript/follow/errors", test_follow_errors);
   fixture_test ("/transcript/follow/stop", test_follow_stop);
+  fixture_test ("/transcript/follow/compaction", test_follow_compaction);
   fixture_test ("/transcript/load-history", test_load_history);
 
   return g_test_run ();

@@ -907,6 +907,22 @@ on_turn_finished (SparkSession    *session,
   self->response_start = self->items->len;
 }
 
+/* The session shortened older tool output to stay inside the model's
+ * context window: say so, the model now sees less of what it read. */
+static void
+on_context_compacted (SparkSession    *session,
+                      guint64          bytes,
+                      SparkTranscript *self)
+{
+  g_autofree char *size = g_format_size (bytes);
+  g_autofree char *text = NULL;
+
+  /* translators: %s is an amount of text such as "12.3 kB" */
+  text = g_strdup_printf (_("The conversation neared the model's context limit: %s of older tool output was shortened"),
+                          size);
+  spark_transcript_append (self, SPARK_TRANSCRIPT_KIND_NOTICE, text);
+}
+
 static void
 on_busy_changed (SparkSession    *session,
                  GParamSpec      *pspec,
@@ -949,6 +965,7 @@ spark_transcript_follow_session (SparkTranscript *self,
       g_signal_connect (session, "error", G_CALLBACK (on_error), self);
       g_signal_connect (session, "turn-finished", G_CALLBACK (on_turn_finished), self);
       g_signal_connect (session, "notify::busy", G_CALLBACK (on_busy_changed), self);
+      g_signal_connect (session, "context-compacted", G_CALLBACK (on_context_compacted), self);
     }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
