@@ -567,6 +567,28 @@ test_turn_review_apply (void)
     g_assert_null (strstr (a, "line 10\n"));
   }
 
+  /* Undo Apply restores the tree byte for byte; redo brings the apply
+   * back. */
+  {
+    g_autofree char *applied_a = spark_test_read_file (dir, "a.c", NULL);
+    g_autofree char *c_md = g_build_filename (dir, "c.md", NULL);
+
+    WAIT_UNTIL (!spark_assistant_get_busy (assistant), "the turn to end");
+    g_action_group_activate_action (G_ACTION_GROUP (window), "undo-apply", NULL);
+    WAIT_UNTIL (!g_file_test (c_md, G_FILE_TEST_EXISTS) &&
+                file_is (dir, "a.c", "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
+                                     "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n"),
+                "the undo");
+    g_assert_true (file_is (dir, "b.txt", "alpha\nbeta\n"));
+
+    wait_ms (100);
+    g_action_group_activate_action (G_ACTION_GROUP (window), "redo-apply", NULL);
+    WAIT_UNTIL (g_file_test (c_md, G_FILE_TEST_EXISTS) && file_is (dir, "a.c", applied_a),
+                "the redo");
+    g_assert_true (file_is (dir, "c.md", "# Notes\n\nWritten by the model.\n"));
+    g_assert_true (file_is (dir, "b.txt", "alpha\nbeta\n"));
+  }
+
   /* The model heard exactly what happened, on the same socket. */
   WAIT_UNTIL (!spark_assistant_get_busy (assistant), "the turn to end");
   g_assert_cmpuint (spark_fake_server_get_n_handshakes (server), ==, 1);

@@ -16,6 +16,7 @@
 #include "spark-application.h"
 #include "spark-assistant.h"
 #include "spark-chat-view.h"
+#include "spark-checkpoints.h"
 #include "spark-editor-page.h"
 #include "spark-file-tree.h"
 #include "spark-quick-open.h"
@@ -30,6 +31,8 @@ struct _SparkWindow
   SparkProject         *project;
   SparkAssistant       *assistant;
   SparkTranscript      *transcript;
+  char                 *redo_checkpoint;   /* recorded by the last Undo Apply */
+  guint                 restoring : 1;
   GCancellable         *cancellable;
   gulong                max_position_handler;
 
@@ -298,8 +301,110 @@ applied_cb (SparkWindow *self,
             const char  *summary)
 {
   g_auto(GStrv) lines = g_strsplit (summary, "\n", 2);
+  AdwToast *toast = adw_toast_new (lines[0] ? lines[0] : summary);
 
-  spark_window_show_toast (self, lines[0] ? lines[0] : summary);
+  /* Every apply starts from a checkpoint: offer the way back. */
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo-apply");
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Undo Apply ------------------------------------------------------------- */
+
+typedef struct
+{
+  char *root;
+  char *id;       /* NULL: the latest checkpoint */
+} RestoreJob;
+
+static void
+restore_job_free (RestoreJob *job)
+{
+  g_free (job->root);
+  g_free (job->id);
+  g_free (job);
+}
+
+static void
+restore_worker (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  RestoreJob *job = task_data;
+  g_autoptr(SparkWorkspace) workspace = NULL;
+  g_autoptr(SparkCheckpoints) checkpoints = NULL;
+  SparkCheckpoint *before = NULL;
+  GError *error = NULL;
+
+  /* libgit2 and the file writes stay off the main thread. */
+  if ((workspace = spark_workspace_new (job->root, &error)) == NULL ||
+      (checkpoints = spark_checkpoints_new (workspace, &error)) == NULL ||
+      !spark_checkpoints_restore (checkpoints, job->id, &before, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, before, (GDestroyNotify) spark_checkpoint_free);
+}
+
+static void
+restore_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  SparkWindow *self = SPARK_WINDOW (object);
+  RestoreJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SparkCheckpoint) before = g_task_propagate_pointer (G_TASK (result), &error);
+  AdwToast *toast;
+
+  self->restoring = FALSE;
+
+  if (before == NULL)
+    {
+      spark_window_show_toast (self, error->message);
+      return;
+    }
+
+  /* The restore recorded where it started: that is the way forward again. */
+  g_free (self->redo_checkpoint);
+  self->redo_checkpoint = job->id == NULL ? g_strdup (before->id) : NULL;
+  spark_project_refresh_status (self->project);
+
+  if (job->id == NULL)
+    {
+      toast = adw_toast_new (_("Restored the files from before the last apply"));
+      adw_toast_set_button_label (toast, _("_Redo"));
+      adw_toast_set_action_name (toast, "win.redo-apply");
+    }
+  else
+    {
+      toast = adw_toast_new (_("Restored the files as they were before the undo"));
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+restore_checkpoint (SparkWindow *self,
+                    const char  *id)
+{
+  g_autoptr(GTask) task = NULL;
+  RestoreJob *job;
+
+  if (self->project == NULL || self->restoring)
+    return;
+
+  self->restoring = TRUE;
+  job = g_new0 (RestoreJob, 1);
+  job->root = g_strdup (spark_project_get_root_path (self->project));
+  job->id = g_strdup (id);
+
+  task = g_task_new (self, self->cancellable, restore_cb, NULL);
+  g_task_set_source_tag (task, restore_checkpoint);
+  g_task_set_task_data (task, job, (GDestroyNotify) restore_job_free);
+  g_task_run_in_thread (task, restore_worker);
 }
 
 static void
@@ -461,7 +566,33 @@ send_message_activated (GSimpleAction *action,
     spark_window_show_toast (self, error->message);
 }
 
+static void
+undo_apply_activated (GSimpleAction *action,
+                      GVariant      *param,
+                      gpointer       user_data)
+{
+  /* The newest checkpoint is the one taken just before the last apply. */
+  restore_checkpoint (SPARK_WINDOW (user_data), NULL);
+}
+
+static void
+redo_apply_activated (GSimpleAction *action,
+                      GVariant      *param,
+                      gpointer       user_data)
+{
+  SparkWindow *self = user_data;
+
+  if (self->redo_checkpoint != NULL)
+    {
+      g_autofree char *id = g_steal_pointer (&self->redo_checkpoint);
+
+      restore_checkpoint (self, id);
+    }
+}
+
 static const GActionEntry turn_actions[] = {
+  { "undo-apply", undo_apply_activated },
+  { "redo-apply", redo_apply_activated },
   { "apply-changes", apply_changes_activated },
   { "accept-all-changes", accept_all_changes_activated },
   { "reject-all-changes", reject_all_changes_activated },
@@ -1073,6 +1204,7 @@ spark_window_finalize (GObject *object)
   g_clear_object (&self->transcript);
   g_clear_object (&self->project);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->redo_checkpoint, g_free);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (spark_window_parent_class)->finalize (object);
@@ -1247,6 +1379,17 @@ spark_window_init (SparkWindow *self)
                              G_CALLBACK (inner_max_position_cb), self, G_CONNECT_SWAPPED);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), turn_actions, G_N_ELEMENTS (turn_actions), self);
+
+  /* Ctrl+Shift+Z is redo in the editor; in the review pane it undoes the
+   * last apply. */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK),
+                                                            gtk_named_action_new ("win.undo-apply")));
+    gtk_widget_add_controller (GTK_WIDGET (self->review_view), shortcuts);
+  }
 
   g_signal_connect_object (self->chat_view, "notify::model",
                            G_CALLBACK (chat_model_cb), self, G_CONNECT_SWAPPED);
