@@ -23,6 +23,7 @@
 #include "spark-chat-view.h"
 #include "spark-markdown.h"
 #include "spark-markdown-view.h"
+#include "spark-test-gtk.h"
 #include "spark-test-utils.h"
 
 #define N_DELTAS 5000
@@ -52,29 +53,6 @@ wait_ms (guint msec)
       if (!g_main_context_iteration (NULL, FALSE))
         g_usleep (1000);
     }
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 /* Every descendant of @widget of @type, depth first. */
@@ -408,7 +386,7 @@ test_stream (void)
       if (i == N_DELTAS / 2)
         {
           wait_ms (50);
-          save_screenshot (GTK_WIDGET (window), "chat-mid-stream.png");
+          spark_test_save_screenshot (GTK_WIDGET (window), "chat-mid-stream.png");
           /* The screenshot is not a frame: measure gaps from the next one. */
           ticks[0] = 0;
         }
@@ -512,7 +490,7 @@ test_stream (void)
   g_assert_true (has_label (GTK_WIDGET (row_for (GTK_WIDGET (view), error)),
                             "Error: The server closed the connection (1011). Spark retried 3 times and gave up; chec…"));
   g_assert_true (has_label (GTK_WIDGET (row_for (GTK_WIDGET (view), notice)), "Notice: Stopped"));
-  save_screenshot (GTK_WIDGET (window), "chat-end.png");
+  spark_test_save_screenshot (GTK_WIDGET (window), "chat-end.png");
 
   /* Scrolled up, it stays put while text arrives; back at the end, it follows again. */
   gtk_adjustment_set_value (vadjustment, 0);
@@ -572,14 +550,14 @@ test_stream (void)
   wait_ms (200);
   g_test_message ("top: value %.0f upper %.0f following %d", gtk_adjustment_get_value (vadjustment),
                   gtk_adjustment_get_upper (vadjustment), spark_chat_view_get_following (view));
-  save_screenshot (GTK_WIDGET (window), "chat-top.png");
+  spark_test_save_screenshot (GTK_WIDGET (window), "chat-top.png");
 
   /* Dark: the code follows with the dark scheme. */
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
   wait_ms (300);
   g_assert_cmpstr (gtk_source_style_scheme_get_id (gtk_source_buffer_get_style_scheme (code_buffer)), ==,
                    "Adwaita-dark");
-  save_screenshot (GTK_WIDGET (window), "chat-dark.png");
+  spark_test_save_screenshot (GTK_WIDGET (window), "chat-dark.png");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   gtk_window_destroy (window);
@@ -698,7 +676,7 @@ test_message_box (void)
   /* Empty state with a setup notice. */
   spark_chat_view_set_notice (view, "No API key: set <b>OPENAI_API_KEY</b> or add one in Preferences.");
   wait_ms (400);
-  save_screenshot (GTK_WIDGET (window), "chat-empty.png");
+  spark_test_save_screenshot (GTK_WIDGET (window), "chat-empty.png");
   spark_chat_view_set_notice (view, NULL);
 
   gtk_window_destroy (window);
@@ -770,7 +748,7 @@ test_follow_session (void)
                             "Tool call: grep \"wor.d\" — 1 match"));
   g_assert_true (has_label (GTK_WIDGET (row_for (GTK_WIDGET (view), answer)),
                             "Assistant: Hello, world!"));
-  save_screenshot (GTK_WIDGET (window), "chat-session.png");
+  spark_test_save_screenshot (GTK_WIDGET (window), "chat-session.png");
   g_object_unref (call);
   g_object_unref (answer);
 
@@ -840,7 +818,7 @@ test_long_session (void)
   g_assert_true (spark_chat_view_get_following (view));
   g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), >=,
                      gtk_adjustment_get_upper (vadjustment) - gtk_adjustment_get_page_size (vadjustment) - 1);
-  save_screenshot (GTK_WIDGET (window), "chat-long.png");
+  spark_test_save_screenshot (GTK_WIDGET (window), "chat-long.png");
 
   gtk_window_destroy (window);
 }

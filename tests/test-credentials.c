@@ -109,6 +109,14 @@ test_round_trip (void)
     g_assert_true (g_file_test (login, G_FILE_TEST_IS_REGULAR));
   }
   g_assert_false (file_contains (data_dir, TEST_KEY));
+
+  /* Forgetting it leaves no key for the tests that run after this one on
+   * the same session bus. */
+  g_assert_true (spark_credentials_forget_api_key (&error));
+  g_assert_no_error (error);
+  g_clear_pointer (&key, g_free);
+  key = spark_credentials_lookup_api_key (&error);
+  g_assert_null (key);
 }
 
 int

@@ -14,6 +14,7 @@
 #include <adwaita.h>
 
 #include "spark-editor-page.h"
+#include "spark-test-gtk.h"
 #include "spark-test-utils.h"
 
 #define WAIT_SECONDS 10
@@ -660,31 +661,9 @@ test_confirm_close (Fixture       *f,
 }
 
 static void
-save_screenshot (GtkWidget  *widget,
-                 const char *path)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
-}
-
-static void
 test_screenshot (Fixture       *f,
                  gconstpointer  data)
 {
-  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
-  g_autofree char *png = NULL;
   g_autofree char *source = NULL;
 
   source = g_strdup ("/* hello.c */\n"
@@ -713,8 +692,7 @@ test_screenshot (Fixture       *f,
   spin (600);  /* revealer animations */
   gtk_test_widget_wait_for_draw (GTK_WIDGET (f->window));
 
-  png = g_build_filename (builddir ? builddir : ".", "test-editor-page.png", NULL);
-  save_screenshot (GTK_WIDGET (f->window), png);
+  spark_test_save_screenshot (GTK_WIDGET (f->window), "editor-page.png");
 }
 
 static void

@@ -16,6 +16,7 @@
 #include "spark-hunk-row.h"
 #include "spark-review-file-row.h"
 #include "spark-review-view.h"
+#include "spark-test-gtk.h"
 #include "spark-test-utils.h"
 
 #define WAIT_SECONDS 20
@@ -143,31 +144,14 @@ fixture_teardown (Fixture       *f,
   g_free (f->apply_result);
 }
 
+/* After the pane's animations settle. */
 static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  int width, height;
-
   spin (300);
   gtk_test_widget_wait_for_draw (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  spark_test_save_screenshot (widget, name);
 }
 
 static void

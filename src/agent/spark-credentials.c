@@ -83,3 +83,27 @@ spark_credentials_store_api_key (const char  *api_key,
   return FALSE;
 #endif
 }
+
+/**
+ * spark_credentials_forget_api_key:
+ *
+ * Removes the key stored in the keyring, if any.
+ */
+gboolean
+spark_credentials_forget_api_key (GError **error)
+{
+#ifdef HAVE_LIBSECRET
+  g_autoptr(GError) local_error = NULL;
+
+  secret_password_clear_sync (get_schema (), NULL, &local_error,
+                              "service", "openai",
+                              NULL);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+#endif
+
+  return TRUE;
+}

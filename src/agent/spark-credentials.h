@@ -16,5 +16,6 @@ G_BEGIN_DECLS
 char     *spark_credentials_lookup_api_key (GError     **error);
 gboolean  spark_credentials_store_api_key  (const char  *api_key,
                                             GError     **error);
+gboolean  spark_credentials_forget_api_key (GError     **error);
 
 G_END_DECLS

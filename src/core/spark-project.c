@@ -80,7 +80,11 @@ read_status_cb (GObject      *object,
   table = spark_git_read_status_finish (SPARK_GIT (object), result, &error);
   if (table == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* A folder deleted or moved away under Spark is not a fault. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          !g_file_test (self->root_path, G_FILE_TEST_IS_DIR))
+        g_debug ("No git status for %s: %s", self->root_path, error->message);
+      else
         g_warning ("Failed to read git status of %s: %s", self->root_path, error->message);
       return;
     }
