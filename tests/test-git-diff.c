@@ -659,6 +659,74 @@ test_subfolder (void)
   spark_test_rm_rf (dir);
 }
 
+static void
+test_partial_and_conflicts (void)
+{
+  g_autofree char *dir = make_repo (TRUE);
+  g_autoptr(SparkGitDiff) head = NULL;
+  g_autoptr(SparkGitDiff) unstaged = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  SparkGitDiffFileStatus status;
+  SparkGitStageState state;
+  SparkGitDiffFile *file;
+  guint n_hunks = 0;
+  int rc = 0;
+
+  spark_test_write_file (dir, "a.txt", LINES);
+  commit_all (dir);
+
+  /* Line 2 staged, then changed again in the work tree: one hunk, partly
+   * staged. */
+  spark_test_write_file (dir, "a.txt", LINES_2);
+  spark_test_git (dir, "add", "a.txt", NULL);
+  spark_test_write_file (dir, "a.txt",
+                         "line 1\nLINE 2\nLINE 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\nline 10\n"
+                         "line 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\nline 18\nline 19\nline 20\n");
+  head = read_diff (dir, SPARK_GIT_DIFF_HEAD);
+  file = spark_git_diff_lookup (head, "a.txt");
+  g_object_get (file, "path", &path, "status", &status, "stage-state", &state, "n-hunks", &n_hunks, NULL);
+  g_assert_cmpstr (path, ==, "a.txt");
+  g_assert_cmpint (status, ==, SPARK_GIT_DIFF_FILE_MODIFIED);
+  g_assert_cmpint (state, ==, SPARK_GIT_STAGE_PARTIAL);
+  g_assert_cmpuint (n_hunks, ==, 1);
+  g_assert_cmpint (spark_git_diff_hunk_get_stage_state (spark_git_diff_file_get_hunk (file, 0)),
+                   ==, SPARK_GIT_STAGE_PARTIAL);
+  spark_test_git (dir, "commit", "-q", "-a", "-m", "lines 2 and 3", NULL);
+
+  /* A merge conflict: the conflicted file has no hunks (the index has no
+   * single version to compare with), and a commit is refused while the
+   * merge is in progress. */
+  spark_test_git (dir, "checkout", "-q", "-b", "other", "HEAD~1", NULL);
+  spark_test_write_file (dir, "a.txt", LINES_2_18);
+  spark_test_git (dir, "commit", "-q", "-a", "-m", "other", NULL);
+  g_spawn_sync (dir, (char *[]) { (char *) "git", (char *) "-c", (char *) "user.name=T",
+                                  (char *) "-c", (char *) "user.email=t@example.invalid",
+                                  (char *) "merge", (char *) "-q", (char *) "main", NULL },
+                NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, &rc, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_spawn_check_wait_status (rc, NULL));
+
+  unstaged = read_diff (dir, SPARK_GIT_DIFF_UNSTAGED);
+  file = spark_git_diff_lookup (unstaged, "a.txt");
+  g_assert_nonnull (file);
+  g_assert_cmpint (spark_git_diff_file_get_status (file), ==, SPARK_GIT_DIFF_FILE_CONFLICTED);
+  g_assert_cmpuint (spark_git_diff_file_get_n_hunks (file), ==, 0);
+
+  id = spark_git_commit (dir, "Merge", &error);
+  g_assert_error (error, SPARK_GIT_COMMIT_ERROR, SPARK_GIT_COMMIT_ERROR_BUSY);
+  g_assert_null (id);
+  g_clear_error (&error);
+
+  out = git_output (dir, "rev-list", "--count", "HEAD", NULL);
+  g_assert_cmpstr (out, ==, "2\n");
+
+  spark_test_rm_rf (dir);
+}
+
 typedef struct
 {
   GObject  *object;
@@ -800,6 +868,7 @@ main (int   argc,
   g_test_add_func ("/git-diff/stage-file", test_stage_file);
   g_test_add_func ("/git-diff/special-files", test_special_files);
   g_test_add_func ("/git-diff/subfolder", test_subfolder);
+  g_test_add_func ("/git-diff/partial-and-conflicts", test_partial_and_conflicts);
   g_test_add_func ("/git-diff/async", test_async);
   g_test_add_func ("/git-commit/commit", test_commit);
   g_test_add_func ("/git-commit/unborn", test_commit_unborn);

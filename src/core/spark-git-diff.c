@@ -408,6 +408,65 @@ struct _SparkGitDiffFile
 
 G_DEFINE_FINAL_TYPE (SparkGitDiffFile, spark_git_diff_file, G_TYPE_OBJECT)
 
+/* Read-only, for views to bind (the file never changes). */
+enum {
+  FILE_PROP_0,
+  FILE_PROP_KIND,
+  FILE_PROP_PATH,
+  FILE_PROP_OLD_PATH,
+  FILE_PROP_STATUS,
+  FILE_PROP_BINARY,
+  FILE_PROP_ADDITIONS,
+  FILE_PROP_DELETIONS,
+  FILE_PROP_STAGE_STATE,
+  FILE_PROP_N_HUNKS,
+  N_FILE_PROPS
+};
+
+static GParamSpec *file_properties[N_FILE_PROPS];
+
+static void
+spark_git_diff_file_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  SparkGitDiffFile *self = SPARK_GIT_DIFF_FILE (object);
+
+  switch (prop_id)
+    {
+    case FILE_PROP_KIND:
+      g_value_set_enum (value, self->kind);
+      break;
+    case FILE_PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    case FILE_PROP_OLD_PATH:
+      g_value_set_string (value, self->old_path);
+      break;
+    case FILE_PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+    case FILE_PROP_BINARY:
+      g_value_set_boolean (value, self->binary);
+      break;
+    case FILE_PROP_ADDITIONS:
+      g_value_set_uint (value, self->additions);
+      break;
+    case FILE_PROP_DELETIONS:
+      g_value_set_uint (value, self->deletions);
+      break;
+    case FILE_PROP_STAGE_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case FILE_PROP_N_HUNKS:
+      g_value_set_uint (value, self->hunks->len);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 spark_git_diff_file_finalize (GObject *object)
 {
@@ -426,6 +485,39 @@ spark_git_diff_file_class_init (SparkGitDiffFileClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = spark_git_diff_file_finalize;
+  object_class->get_property = spark_git_diff_file_get_property;
+
+  file_properties[FILE_PROP_KIND] =
+    g_param_spec_enum ("kind", NULL, NULL, SPARK_TYPE_GIT_DIFF_KIND, SPARK_GIT_DIFF_HEAD,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  file_properties[FILE_PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  file_properties[FILE_PROP_OLD_PATH] =
+    g_param_spec_string ("old-path", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  file_properties[FILE_PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL, SPARK_TYPE_GIT_DIFF_FILE_STATUS,
+                       SPARK_GIT_DIFF_FILE_MODIFIED,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  file_properties[FILE_PROP_BINARY] =
+    g_param_spec_boolean ("binary", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  file_properties[FILE_PROP_ADDITIONS] =
+    g_param_spec_uint ("additions", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  file_properties[FILE_PROP_DELETIONS] =
+    g_param_spec_uint ("deletions", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  file_properties[FILE_PROP_STAGE_STATE] =
+    g_param_spec_enum ("stage-state", NULL, NULL, SPARK_TYPE_GIT_STAGE_STATE,
+                       SPARK_GIT_STAGE_UNSTAGED,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  file_properties[FILE_PROP_N_HUNKS] =
+    g_param_spec_uint ("n-hunks", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_FILE_PROPS, file_properties);
 }
 
 static void
@@ -1369,6 +1461,14 @@ stage_op (const char        *repo_path,
           gboolean           stage,
           GError           **error)
 {
+  if (hunk != NULL && file->status == SPARK_GIT_DIFF_FILE_CONFLICTED)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("“%s” has merge conflicts: resolve them, then stage the whole file"),
+                   file->path);
+      return FALSE;
+    }
+
   /* Added, deleted and renamed files have one hunk: the whole file. */
   if (hunk == NULL || file->binary || file->status != SPARK_GIT_DIFF_FILE_MODIFIED)
     return file_op (repo_path, file, stage, error);

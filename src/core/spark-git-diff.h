@@ -88,7 +88,9 @@ SparkGitStageState      spark_git_diff_hunk_get_stage_state (SparkGitDiffHunk *s
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SparkGitDiffHunk, spark_git_diff_hunk_unref)
 
 /* One file of a diff (immutable). Paths are relative to the work tree's root,
- * as git prints them, whatever folder the diff was read from. */
+ * as git prints them, whatever folder the diff was read from. The getters
+ * are also read-only properties ("path", "old-path", "status", "binary",
+ * "additions", "deletions", "stage-state", "n-hunks", "kind") for views. */
 #define SPARK_TYPE_GIT_DIFF_FILE (spark_git_diff_file_get_type ())
 
 G_DECLARE_FINAL_TYPE (SparkGitDiffFile, spark_git_diff_file, SPARK, GIT_DIFF_FILE, GObject)
@@ -137,6 +139,7 @@ SparkGitDiffFile *spark_git_diff_lookup           (SparkGitDiff         *self,
  * stage_hunk takes a hunk of a %SPARK_GIT_DIFF_UNSTAGED file, unstage_hunk
  * one of a %SPARK_GIT_DIFF_STAGED file. For an added, deleted, renamed or
  * binary file a hunk is the whole file, so the whole file is (un)staged.
+ * A conflicted file has no hunks: stage it whole once resolved.
  * The file operations take a file of any kind: staging makes the index match
  * the work tree for that path (a missing file is removed from the index);
  * unstaging makes it match HEAD (both paths of a rename). */
