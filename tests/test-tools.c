@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -327,19 +328,22 @@ test_shell (Fixture       *f,
 static const char *
 sandbox_unusable (void)
 {
-  static gboolean probed;
+  static char *probed;   /* the bwrap (or variable) last asked about */
   static char *reason;
   g_autofree char *bwrap = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
   const char *override = g_getenv ("SPARK_BWRAP");
+  const char *wanted = override != NULL && override[0] != '\0' ? override : "bwrap";
   int status = 0;
 
-  if (probed)
+  if (g_strcmp0 (probed, wanted) == 0)
     return reason;
-  probed = TRUE;
+  g_free (probed);
+  probed = g_strdup (wanted);
+  g_clear_pointer (&reason, g_free);
 
-  bwrap = g_find_program_in_path (override != NULL && override[0] != '\0' ? override : "bwrap");
+  bwrap = g_find_program_in_path (wanted);
   if (bwrap == NULL)
     {
       reason = g_strdup ("bubblewrap (bwrap) is not installed");
@@ -355,8 +359,8 @@ sandbox_unusable (void)
                        NULL, &err, &status, &error))
       reason = g_strdup_printf ("%s cannot be run: %s", bwrap, error->message);
     else if (!g_spawn_check_wait_status (status, &error))
-      reason = g_strdup_printf ("%s cannot build a sandbox here (%s): %s", bwrap, error->message,
-                                g_strstrip (err));
+      reason = g_strdup_printf ("%s cannot build a sandbox here (%s)%s%s", bwrap, error->message,
+                                *g_strstrip (err) ? ": " : "", err);
   }
 
   return reason;
@@ -410,11 +414,14 @@ test_sandbox_project_writable (Fixture       *f,
 
   REQUIRE_SANDBOX (f);
 
+  /* /proc/1 is bwrap's own init in the sandbox's process namespace. */
   out = run_shell (f, "echo one > new.txt && echo two >> new.txt && mkdir -p sub/dir && "
-                      "mv new.txt sub/dir/moved.txt && echo changed > hello.txt && rm big.txt && pwd",
+                      "mv new.txt sub/dir/moved.txt && echo changed > hello.txt && rm big.txt && pwd && "
+                      "tr '\\0' ' ' < /proc/1/cmdline",
                    0, &ok);
   g_assert_true (ok);
   assert_contains (out, f->root);
+  assert_contains (out, "bwrap");
   assert_contains (out, "[exit code 0]");
   g_assert_null (strstr (out, NOT_SANDBOXED));
 
@@ -682,6 +689,7 @@ check_timeout_kills_all (Fixture    *f,
   elapsed = (g_get_monotonic_time () - start) / 1000;
 
   g_assert_false (ok);
+  g_assert_true ((strstr (out, NOT_SANDBOXED) == NULL) == spark_tools_get_sandboxed (f->tools));
   assert_contains (out, "[killed: timed out after 500 ms]");
   g_assert_cmpint (elapsed, >=, 400);
   g_assert_cmpint (elapsed, <, 500 + 5000);
@@ -793,35 +801,44 @@ test_sandbox_no_key (Fixture       *f,
   g_subprocess_wait (holder, NULL, NULL);
 }
 
-/* Without bwrap the command still runs, the output says it ran unsandboxed,
- * and spark_tools_get_sandboxed() says so beforehand. */
+/* Without bwrap, or with one that cannot build a sandbox (here `false`),
+ * the command still runs, the output says it ran unsandboxed, and
+ * spark_tools_get_sandboxed() says so beforehand. */
 static void
 test_shell_unsandboxed (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autofree char *out = NULL;
-  g_autofree char *written = NULL;
+  g_autofree char *broken = g_find_program_in_path ("false");
+  const char *bwraps[] = { "/nonexistent/bwrap", broken };
   gboolean ok;
 
-  pretend_no_bwrap ();
-  g_assert_false (spark_tools_get_sandboxed (f->tools));
+  g_assert_nonnull (broken);
+  for (guint i = 0; i < G_N_ELEMENTS (bwraps); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *written = NULL;
+      g_autofree char *plain = g_build_filename (f->root, "plain.txt", NULL);
 
-  out = run_shell (f, "echo plain > plain.txt; echo ran", 0, &ok);
-  g_assert_true (ok);
-  assert_contains (out, "ran\n");
-  assert_contains (out, "[exit code 0]");
-  assert_contains (out, "[not sandboxed: bubblewrap (bwrap) was not found");
-  written = spark_test_read_file (f->root, "plain.txt", NULL);
-  g_assert_cmpstr (written, ==, "plain\n");
+      g_setenv ("SPARK_BWRAP", bwraps[i], TRUE);
+      g_assert_false (spark_tools_get_sandboxed (f->tools));
 
-  /* Back to PATH's bwrap: sandboxed exactly when one is there. */
+      out = run_shell (f, "echo plain > plain.txt; echo ran", 0, &ok);
+      g_assert_true (ok);
+      assert_contains (out, "ran\n");
+      assert_contains (out, "[exit code 0]");
+      assert_contains (out, "[not sandboxed: bubblewrap (bwrap) is missing or cannot run here");
+      written = spark_test_read_file (f->root, "plain.txt", NULL);
+      g_assert_cmpstr (written, ==, "plain\n");
+      g_assert_cmpint (g_unlink (plain), ==, 0);
+    }
+
+  /* Back to PATH's bwrap: sandboxed exactly when it works here. */
   g_unsetenv ("SPARK_BWRAP");
   {
-    g_autofree char *bwrap = g_find_program_in_path ("bwrap");
     g_autofree char *again = run_shell (f, "true", 0, &ok);
 
-    g_assert_cmpint (spark_tools_get_sandboxed (f->tools), ==, bwrap != NULL);
-    g_assert_cmpint (strstr (again, NOT_SANDBOXED) == NULL, ==, bwrap != NULL);
+    g_assert_cmpint (spark_tools_get_sandboxed (f->tools), ==, sandbox_unusable () == NULL);
+    g_assert_cmpint (strstr (again, NOT_SANDBOXED) == NULL, ==, sandbox_unusable () == NULL);
   }
 }
 

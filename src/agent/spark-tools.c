@@ -9,11 +9,13 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "spark-file-util.h"
 #include "spark-responses.h"
@@ -570,18 +572,74 @@ run_read_only_worker (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* What every sandbox gets: no network, its own process namespace (no other
+ * process, and so no other process's environment, is visible, and all of
+ * it dies with bwrap), its own session (no terminal to inject input into). */
+static const char * const sandbox_flags[] = {
+  "--unshare-net", "--unshare-pid", "--new-session", "--die-with-parent",
+};
+
+/* Whether @bwrap can build a sandbox here (user namespaces may be off).
+ * Asked once per binary and process: a few milliseconds. */
+static gboolean
+bwrap_works (const char *bwrap)
+{
+  static const char * const probe_mounts[] = {
+    "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+  };
+  static GMutex lock;
+  static char *probed;
+  static gboolean works;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (g_strcmp0 (probed, bwrap) == 0)
+    return works;
+
+  argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (char *) bwrap);
+  for (guint i = 0; i < G_N_ELEMENTS (probe_mounts); i++)
+    g_ptr_array_add (argv, (char *) probe_mounts[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (sandbox_flags); i++)
+    g_ptr_array_add (argv, (char *) sandbox_flags[i]);
+  g_ptr_array_add (argv, (char *) "true");
+  g_ptr_array_add (argv, NULL);
+
+  works = g_spawn_sync (NULL, (char **) argv->pdata, NULL,
+                        G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                        NULL, NULL, NULL, NULL, &status, &error) &&
+          g_spawn_check_wait_status (status, &error);
+  if (!works)
+    g_message ("%s cannot build a sandbox here, shell commands run without one: %s",
+               bwrap, error->message);
+
+  g_free (probed);
+  probed = g_strdup (bwrap);
+
+  return works;
+}
+
 /* The bubblewrap binary the shell tool runs commands in: $SPARK_BWRAP when
  * set (a path that is not an executable, e.g. /nonexistent, turns the
- * sandbox off), else `bwrap` from PATH. NULL when there is none. */
+ * sandbox off), else `bwrap` from PATH. NULL when there is none or when it
+ * cannot build a sandbox on this system. */
 static char *
 find_bwrap (void)
 {
   const char *override = g_getenv ("SPARK_BWRAP");
+  g_autofree char *bwrap = NULL;
 
   if (override != NULL && override[0] != '\0')
-    return g_find_program_in_path (override);
+    bwrap = g_find_program_in_path (override);
+  else
+    bwrap = g_find_program_in_path ("bwrap");
 
-  return g_find_program_in_path ("bwrap");
+  if (bwrap == NULL || !bwrap_works (bwrap))
+    return NULL;
+
+  return g_steal_pointer (&bwrap);
 }
 
 /* Whether @path is @dir or inside it (both canonical). */
@@ -613,9 +671,8 @@ push_args (GPtrArray  *argv,
 /* The command line for @command: inside bubblewrap when @bwrap is not NULL.
  * The sandbox sees the whole file system read-only, the project folder
  * @root writable, an empty /tmp, and an empty $HOME and $XDG_RUNTIME_DIR
- * (the person's files, keyring and session bus sockets); it has no network
- * and its own process namespace (no other process, and so no other
- * process's environment, is visible; all of it dies with bwrap). */
+ * (the person's files, keyring and session bus sockets), with the
+ * sandbox_flags above. */
 static GPtrArray *
 shell_argv_new (const char *bwrap,
                 const char *root,
@@ -656,14 +713,9 @@ shell_argv_new (const char *bwrap,
       for (guint i = 0; i < hidden->len; i++)
         if (!path_is_within (root, hidden->pdata[i]))
           push_args (argv, "--tmpfs", hidden->pdata[i], NULL);
-      push_args (argv,
-                 "--unshare-net",
-                 "--unshare-pid",
-                 "--new-session",
-                 "--die-with-parent",
-                 "--chdir", root,
-                 "--",
-                 NULL);
+      for (guint i = 0; i < G_N_ELEMENTS (sandbox_flags); i++)
+        push_args (argv, sandbox_flags[i], NULL);
+      push_args (argv, "--chdir", root, "--", NULL);
     }
 
   push_args (argv, "/bin/sh", "-c", command, NULL);
@@ -687,9 +739,14 @@ typedef struct
 static void
 shell_child_setup (gpointer data)
 {
+  pid_t *pgid = data;
+
   /* Its own process group, so a timeout kills the command's children too
-   * (they would otherwise keep the output pipe open). */
+   * (they would otherwise keep the output pipe open). Its id goes to the
+   * parent through shared memory: GSubprocess forgets the pid as soon as
+   * the shell is reaped, which can happen before the parent asks. */
   setpgid (0, 0);
+  *pgid = getpid ();
 }
 
 static void
@@ -749,24 +806,6 @@ shell_fail (GTask  *task,
   g_task_return_boolean (task, TRUE);
 }
 
-/* @len without a last character that the cap cut in half. */
-static gsize
-utf8_whole_prefix (const char *text,
-                   gsize       len)
-{
-  for (gsize back = 1; back <= MIN (len, 4); back++)
-    {
-      if (((guchar) text[len - back] & 0xC0) != 0x80)
-        {
-          if (g_utf8_get_char_validated (text + len - back, back) == (gunichar) -2)
-            return len - back;
-          break;
-        }
-    }
-
-  return len;
-}
-
 static char *
 shell_format_output (ShellState  *state,
                      GSubprocess *subprocess)
@@ -776,14 +815,14 @@ shell_format_output (ShellState  *state,
   gboolean truncated = state->output_size > state->output->len;
   gsize len = state->output->len;
 
-  if (truncated)
-    len = utf8_whole_prefix ((const char *) state->output->data, len);
   text = g_utf8_make_valid (len > 0 ? (const char *) state->output->data : "", len);
   out = g_string_new (text);
 
   if (truncated)
     {
-      /* Replacement characters may have made the text longer. */
+      /* Replacement characters made the text longer than the cap, if any:
+       * cut at a character boundary, which also drops the replacement of
+       * a character the cap split. */
       if (out->len > SPARK_TOOLS_MAX_OUTPUT)
         {
           const char *end = out->str + SPARK_TOOLS_MAX_OUTPUT;
@@ -806,8 +845,8 @@ shell_format_output (ShellState  *state,
     g_string_append (out, "\n[killed by a signal]\n");
 
   if (!state->sandboxed)
-    g_string_append (out, "[not sandboxed: bubblewrap (bwrap) was not found, so the command ran "
-                          "with the person's own permissions and network]\n");
+    g_string_append (out, "[not sandboxed: bubblewrap (bwrap) is missing or cannot run here, so the "
+                          "command ran with the person's own permissions and network]\n");
 
   return g_string_free (out, FALSE);
 }
@@ -887,6 +926,7 @@ run_shell (SparkTools *self,
   gint64 timeout = CLAMP (spark_json_get_int (data->args, "timeout_ms", SHELL_DEFAULT_TIMEOUT_MS),
                           100, SHELL_MAX_TIMEOUT_MS);
   ShellState *state;
+  pid_t *shared_pgid;
 
   if (command == NULL || command[0] == '\0')
     {
@@ -901,9 +941,18 @@ run_shell (SparkTools *self,
                                         G_SUBPROCESS_FLAGS_STDERR_MERGE |
                                         G_SUBPROCESS_FLAGS_STDIN_INHERIT);
   g_subprocess_launcher_set_cwd (launcher, data->root);
-  g_subprocess_launcher_set_child_setup (launcher, shell_child_setup, NULL, NULL);
   /* Never hand the key to a command the model wrote. */
   g_subprocess_launcher_unsetenv (launcher, "OPENAI_API_KEY");
+
+  shared_pgid = mmap (NULL, sizeof *shared_pgid, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared_pgid == MAP_FAILED)
+    {
+      data->output = g_strdup_printf ("Error: %s", g_strerror (errno));
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  *shared_pgid = 0;
+  g_subprocess_launcher_set_child_setup (launcher, shell_child_setup, shared_pgid, NULL);
 
   state = g_new0 (ShellState, 1);
   state->output = g_byte_array_new ();
@@ -912,13 +961,14 @@ run_shell (SparkTools *self,
   g_object_set_data_full (G_OBJECT (task), "shell-state", state, shell_state_free);
 
   state->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  state->pgid = *shared_pgid;
+  munmap (shared_pgid, sizeof *shared_pgid);
   if (state->subprocess == NULL)
     {
       data->output = g_strdup_printf ("Error: %s", error->message);
       g_task_return_boolean (task, TRUE);
       return;
     }
-  state->pgid = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (state->subprocess), NULL, 10);
 
   state->timeout_id = g_timeout_add (timeout, shell_timeout_cb, task);
   g_input_stream_read_bytes_async (g_subprocess_get_stdout_pipe (state->subprocess), 64 * 1024,

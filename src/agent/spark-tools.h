@@ -37,11 +37,12 @@ void        spark_tools_set_shell_enabled   (SparkTools     *self,
                                              gboolean        enabled);
 /* Whether the shell tool will run a command inside bubblewrap: no network,
  * only the project folder writable, $HOME and $XDG_RUNTIME_DIR hidden, no
- * other process visible. FALSE when bwrap is missing: the command would run
- * with the person's own permissions, so say so before asking for approval
- * (the tool's output says so too). Checked at each call: $SPARK_BWRAP, when
- * set, names the bwrap binary instead of PATH's `bwrap`; a path that is not
- * an executable (SPARK_BWRAP=/nonexistent) turns the sandbox off. */
+ * other process visible. FALSE when bwrap is missing or cannot build a
+ * sandbox on this system (tried once, and logged): the command would
+ * run with the person's own permissions, so say so before asking for
+ * approval (the tool's output says so too). $SPARK_BWRAP, read at each
+ * call, names the bwrap binary instead of PATH's `bwrap`; a path that is
+ * not an executable (SPARK_BWRAP=/nonexistent) turns the sandbox off. */
 gboolean    spark_tools_get_sandboxed       (SparkTools     *self);
 
 /* Runs an approved (or read-only) call. The result is always a text for the
