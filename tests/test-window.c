@@ -16,6 +16,7 @@
 #include "spark-directory-list.h"
 #include "spark-editor-page.h"
 #include "spark-fake-server.h"
+#include "spark-latency-meter.h"
 #include "spark-preferences-window.h"
 #include "spark-quick-open.h"
 #include "spark-test-gtk.h"
@@ -91,6 +92,24 @@ find_row (GListModel *rows,
 
   g_error ("No row named %s", name);
   return 0;
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
 }
 
 static GtkWindow *
@@ -587,6 +606,15 @@ test_turn_review_apply (void)
                 "the redo");
     g_assert_true (file_is (dir, "c.md", "# Notes\n\nWritten by the model.\n"));
     g_assert_true (file_is (dir, "b.txt", "alpha\nbeta\n"));
+  }
+
+  /* The latency meter in the header followed the turn. */
+  {
+    SparkLatencyMeter *meter = SPARK_LATENCY_METER (find_widget (GTK_WIDGET (window), SPARK_TYPE_LATENCY_METER));
+
+    g_assert_nonnull (meter);
+    g_assert_true (spark_latency_meter_get_session (meter) == spark_assistant_get_session (assistant));
+    g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (meter), >, 0);
   }
 
   /* The model heard exactly what happened, on the same socket. */

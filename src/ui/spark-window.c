@@ -19,6 +19,7 @@
 #include "spark-checkpoints.h"
 #include "spark-editor-page.h"
 #include "spark-file-tree.h"
+#include "spark-latency-meter.h"
 #include "spark-quick-open.h"
 #include "spark-review-view.h"
 #include "spark-window.h"
@@ -41,6 +42,7 @@ struct _SparkWindow
   GtkWidget            *editor_stack;
   SparkFileTree        *file_tree;
   GtkPaned             *inner_paned;
+  SparkLatencyMeter    *latency_meter;
   GtkStack             *main_stack;
   GtkPaned             *outer_paned;
   GtkListBox           *recent_list;
@@ -833,6 +835,8 @@ spark_window_open_folder (SparkWindow *self,
   g_object_bind_property (self->assistant, "streaming", self->review_view, "streaming",
                           G_BINDING_SYNC_CREATE);
 
+  spark_latency_meter_set_session (self->latency_meter, spark_assistant_get_session (self->assistant));
+
   /* The chat shows the session's transcript; it adds the person's own
    * messages too, as they join the history. */
   g_clear_object (&self->transcript);
@@ -1300,6 +1304,7 @@ spark_window_class_init (SparkWindowClass *klass)
 
   g_type_ensure (SPARK_TYPE_CHAT_VIEW);
   g_type_ensure (SPARK_TYPE_FILE_TREE);
+  g_type_ensure (SPARK_TYPE_LATENCY_METER);
   g_type_ensure (SPARK_TYPE_REVIEW_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/sparkcode/Spark/spark-window.ui");
@@ -1307,6 +1312,7 @@ spark_window_class_init (SparkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, editor_stack);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, file_tree);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, inner_paned);
+  gtk_widget_class_bind_template_child (widget_class, SparkWindow, latency_meter);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, outer_paned);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, recent_box);
