@@ -327,6 +327,59 @@ test_stage_hunk (void)
   spark_test_rm_rf (dir);
 }
 
+/* Hunks of one snapshot, staged (and unstaged) one after the other: the
+ * first moves the second in the index. */
+static void
+test_stage_in_turn (void)
+{
+  g_autofree char *dir = make_repo (TRUE);
+  g_autoptr(SparkGitDiff) unstaged = NULL;
+  g_autoptr(SparkGitDiff) staged = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cached = NULL;
+  g_autofree char *head = NULL;
+  g_autofree char *out = NULL;
+  SparkGitDiffFile *file;
+
+  spark_test_write_file (dir, "a.txt", LINES);
+  commit_all (dir);
+  spark_test_write_file (dir, "a.txt",
+                         "line 1\nnew a\nnew b\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\n"
+                         "line 9\nline 10\nline 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\n"
+                         "line 19\nline 20\n");
+
+  unstaged = read_diff (dir, SPARK_GIT_DIFF_UNSTAGED);
+  file = spark_git_diff_lookup (unstaged, "a.txt");
+  g_assert_cmpuint (spark_git_diff_file_get_n_hunks (file), ==, 2);
+  g_assert_true (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
+  g_assert_no_error (error);
+  g_assert_true (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 1), &error));
+  g_assert_no_error (error);
+
+  cached = git_output (dir, "diff", "--cached", NULL);
+  head = git_output (dir, "diff", "HEAD", NULL);
+  g_assert_cmpstr (cached, ==, head);
+  out = git_output (dir, "diff", NULL);
+  g_assert_cmpstr (out, ==, "");
+
+  staged = read_diff (dir, SPARK_GIT_DIFF_STAGED);
+  file = spark_git_diff_lookup (staged, "a.txt");
+  g_assert_cmpuint (spark_git_diff_file_get_n_hunks (file), ==, 2);
+  g_assert_true (spark_git_diff_unstage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
+  g_assert_no_error (error);
+  g_assert_true (spark_git_diff_unstage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 1), &error));
+  g_assert_no_error (error);
+
+  g_clear_pointer (&cached, g_free);
+  cached = git_output (dir, "diff", "--cached", NULL);
+  g_assert_cmpstr (cached, ==, "");
+  g_clear_pointer (&out, g_free);
+  out = git_output (dir, "diff", NULL);
+  g_assert_cmpstr (out, ==, head);
+
+  spark_test_rm_rf (dir);
+}
+
 static void
 test_stage_file (void)
 {
@@ -865,6 +918,7 @@ main (int   argc,
 
   g_test_add_func ("/git-diff/views", test_views);
   g_test_add_func ("/git-diff/stage-hunk", test_stage_hunk);
+  g_test_add_func ("/git-diff/stage-in-turn", test_stage_in_turn);
   g_test_add_func ("/git-diff/stage-file", test_stage_file);
   g_test_add_func ("/git-diff/special-files", test_special_files);
   g_test_add_func ("/git-diff/subfolder", test_subfolder);

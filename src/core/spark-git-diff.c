@@ -367,12 +367,13 @@ hunk_new_from_patch (git_patch *patch,
   return self;
 }
 
+/* Same lines, wherever they are: staging another hunk of the file moves
+ * the later ones in the index. */
 static gboolean
-hunk_equal (SparkGitDiffHunk *a,
-            SparkGitDiffHunk *b)
+hunk_same_lines (SparkGitDiffHunk *a,
+                 SparkGitDiffHunk *b)
 {
-  if (a->old_start != b->old_start || a->old_lines != b->old_lines ||
-      a->new_start != b->new_start || a->new_lines != b->new_lines ||
+  if (a->old_lines != b->old_lines || a->new_lines != b->new_lines ||
       a->lines->len != b->lines->len)
     return FALSE;
 
@@ -1371,6 +1372,7 @@ hunk_op (const char        *repo_path,
   git_blob *blob = NULL;
   gboolean ret = FALSE;
   gssize found = -1;
+  guint best_distance = 0;
   gsize n_hunks;
 
   if (file->kind != kind)
@@ -1402,13 +1404,27 @@ hunk_op (const char        *repo_path,
       goto out;
     }
 
+  /* The hunk with the same lines nearest to where it was. */
   n_hunks = git_patch_num_hunks (patch);
-  for (gsize i = 0; i < n_hunks && found < 0; i++)
+  for (gsize i = 0; i < n_hunks; i++)
     {
       g_autoptr(SparkGitDiffHunk) fresh = hunk_new_from_patch (patch, i);
+      guint distance;
+      guint a;
+      guint b;
 
-      if (fresh != NULL && hunk_equal (fresh, hunk))
-        found = i;
+      if (fresh == NULL || !hunk_same_lines (fresh, hunk))
+        continue;
+
+      /* The side that staging does not move. */
+      a = stage ? fresh->new_start : fresh->old_start;
+      b = stage ? hunk->new_start : hunk->old_start;
+      distance = a > b ? a - b : b - a;
+      if (found < 0 || distance < best_distance)
+        {
+          found = i;
+          best_distance = distance;
+        }
     }
 
   if (found < 0)
