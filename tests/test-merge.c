@@ -627,6 +627,33 @@ test_property_one_side (void)
     }
 }
 
+/* Texts so different that the diff gives up on a shortest path (past 256
+ * edits): the diff is no longer minimal but stays valid, so the one-side
+ * invariants still hold byte for byte. */
+static void
+test_property_large_different (void)
+{
+  for (guint iter = 0; iter < 4; iter++)
+    {
+      g_autofree char *base = random_text (3000);
+      g_autofree char *changed = iter % 2 == 0 ? random_text (3000) : mutate (base);
+      g_autofree char *other = random_text (2000);
+      g_autoptr(SparkMergeResult) ours = merge (base, changed, base);
+      g_autoptr(SparkMergeResult) both = merge (base, changed, changed);
+      g_autoptr(SparkMergeResult) all = merge (base, changed, other);
+      g_autoptr(GArray) choices = g_array_new (FALSE, TRUE, sizeof (SparkMergeChoice));
+      g_autofree char *resolved = NULL;
+
+      g_assert_cmpstr (spark_merge_result_get_text (ours), ==, changed);
+      g_assert_cmpstr (spark_merge_result_get_text (both), ==, changed);
+
+      /* Every conflict can be resolved (all set to ours). */
+      g_array_set_size (choices, spark_merge_result_get_n_conflicts (all));
+      resolved = spark_merge_result_resolve (all, (SparkMergeChoice *) (gpointer) choices->data, choices->len);
+      g_assert_nonnull (resolved);
+    }
+}
+
 /* Not an assertion: the figure is printed for the log. */
 static void
 test_benchmark (void)
@@ -702,6 +729,7 @@ main (int   argc,
   g_test_add_func ("/merge/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/merge/property/non-overlapping", test_property_non_overlapping);
   g_test_add_func ("/merge/property/one-side", test_property_one_side);
+  g_test_add_func ("/merge/property/large-different", test_property_large_different);
   g_test_add_func ("/merge/benchmark", test_benchmark);
 
   return g_test_run ();

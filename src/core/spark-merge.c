@@ -58,6 +58,7 @@ typedef struct
   const char *text;
   gsize       len;  /* without the ending */
   Eol         eol;
+  guint       hash;
   guint       id;   /* equal ids ⇔ equal contents */
 } Line;
 
@@ -112,6 +113,31 @@ G_DEFINE_BOXED_TYPE (SparkMergeResult, spark_merge_result,
 
 /* Lines and ids */
 
+/* A multiply-xorshift hash over eight bytes at a time. */
+static guint
+hash_bytes (const char *p,
+            gsize       len)
+{
+  guint64 h = G_GUINT64_CONSTANT (0x9e3779b97f4a7c15) ^ len;
+  guint64 w = 0;
+
+  while (len >= 8)
+    {
+      memcpy (&w, p, 8);
+      h = (h ^ w) * G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+      h ^= h >> 32;
+      p += 8;
+      len -= 8;
+    }
+
+  w = 0;
+  memcpy (&w, p, len);
+  h = (h ^ w) * G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
+  h ^= h >> 29;
+
+  return (guint) h;
+}
+
 static void
 side_init (Side       *side,
            const char *text)
@@ -128,11 +154,12 @@ side_init (Side       *side,
   while (p < end)
     {
       const char *nl = memchr (p, '\n', end - p);
-      Line line = { p, 0, EOL_NONE, 0 };
+      Line line = { p, 0, EOL_NONE, 0, 0 };
 
       if (nl == NULL)
         {
           line.len = end - p;
+          line.hash = hash_bytes (p, line.len);
           g_array_append_val (lines, line);
           break;
         }
@@ -147,6 +174,7 @@ side_init (Side       *side,
           line.len = nl - p;
           line.eol = EOL_LF;
         }
+      line.hash = hash_bytes (p, line.len);
       g_array_append_val (lines, line);
       p = nl + 1;
     }
@@ -159,13 +187,7 @@ side_init (Side       *side,
 static guint
 line_hash (gconstpointer data)
 {
-  const Line *line = data;
-  guint32 h = 2166136261u;
-
-  for (gsize i = 0; i < line->len; i++)
-    h = (h ^ (guchar) line->text[i]) * 16777619u;
-
-  return h;
+  return ((const Line *) data)->hash;
 }
 
 static gboolean
@@ -175,7 +197,7 @@ line_equal (gconstpointer a,
   const Line *la = a;
   const Line *lb = b;
 
-  return la->len == lb->len && memcmp (la->text, lb->text, la->len) == 0;
+  return la->hash == lb->hash && la->len == lb->len && memcmp (la->text, lb->text, la->len) == 0;
 }
 
 /* Gives each line an id; returns the number of ids. */
@@ -220,6 +242,7 @@ typedef struct
   gboolean    *mb;
   int         *vf;
   int         *vb;
+  int          max_cost;
 } Myers;
 
 /* The furthest x on diagonal k one edit after the previous step: a move down
@@ -243,7 +266,11 @@ myers_step (const int *v,
 }
 
 /* Finds a point (*sx, *sy) on a shortest edit path of a[0..n) → b[0..m),
- * where the forward and backward searches meet. */
+ * where the forward and backward searches meet. Past my->max_cost edits it
+ * gives up on a shortest path and splits at the point either search has
+ * taken furthest (x + y): the diff stays valid, only no longer minimal, and
+ * very different texts cost O((n + m) · max_cost) per split instead of
+ * O((n + m) · D). */
 static gboolean
 myers_split (Myers *my,
              int    a0,
@@ -314,6 +341,29 @@ myers_split (Myers *my,
               *sy = m - y;
               return TRUE;
             }
+        }
+
+      if (d >= my->max_cost)
+        {
+          int best = -1;
+
+          for (int k = lo; k <= hi; k += 2)
+            {
+              if (vf[k] >= 0 && 2 * vf[k] - k > best)
+                {
+                  best = 2 * vf[k] - k;
+                  *sx = vf[k];
+                  *sy = vf[k] - k;
+                }
+              if (vb[k] >= 0 && 2 * vb[k] - k > best)
+                {
+                  best = 2 * vb[k] - k;
+                  *sx = n - vb[k];
+                  *sy = m - (vb[k] - k);
+                }
+            }
+
+          return best > 0;
         }
     }
 
@@ -462,6 +512,10 @@ diff_lines (const Side *base,
   my.mb = mb;
   my.vf = v + nfb + 1;
   my.vb = v + (nfa + nfb + 3) + nfb + 1;
+  /* About git's bound: at least 256, 2·√(n + m) for long texts. */
+  for (my.max_cost = 1; (gsize) my.max_cost * my.max_cost < (gsize) nfa + nfb; my.max_cost++)
+    ;
+  my.max_cost = MAX (256, 2 * my.max_cost);
   myers_compare (&my, 0, nfa, 0, nfb);
 
   for (i = 0; i < nfa; i++)
@@ -841,7 +895,7 @@ render (SparkMergeResult       *self,
 {
   Emitter e = { 0 };
 
-  e.out = g_string_new (NULL);
+  e.out = g_string_sized_new (strlen (self->sides[SIDE_OURS].text) + strlen (self->sides[SIDE_THEIRS].text) / 8 + 64);
   e.default_eol = self->default_eol;
 
   for (guint p = 0; p < self->pieces->len; p++)
