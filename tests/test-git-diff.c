@@ -292,16 +292,35 @@ test_stage_hunk (void)
   g_assert_cmpint (spark_git_diff_hunk_get_stage_state (spark_git_diff_file_get_hunk (file, 1)),
                    ==, SPARK_GIT_STAGE_STAGED);
 
-  /* Hunks of the wrong view are refused. */
-  g_assert_false (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  g_clear_error (&error);
+  /* Hunks of the HEAD view stage and unstage too; staging a staged one
+   * changes nothing. */
+  g_assert_true (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 1), &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&cached, g_free);
+  cached = git_output (dir, "diff", "--cached", NULL);
+  g_assert_cmpstr (from_first_hunk (cached), ==, HUNK_18);
+  g_assert_true (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&cached, g_free);
+  cached = git_output (dir, "diff", "--cached", NULL);
+  g_assert_cmpstr (from_first_hunk (cached), ==, HUNK_2 HUNK_18);
+  g_assert_true (spark_git_diff_unstage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&cached, g_free);
+  cached = git_output (dir, "diff", "--cached", NULL);
+  g_assert_cmpstr (from_first_hunk (cached), ==, HUNK_18);
 
   /* Unstage it back. */
   staged = read_diff (dir, SPARK_GIT_DIFF_STAGED);
   file = spark_git_diff_lookup (staged, "a.txt");
   g_assert_cmpuint (spark_git_diff_file_get_n_hunks (file), ==, 1);
   hunk = spark_git_diff_file_get_hunk (file, 0);
+
+  /* A staged hunk cannot be staged. */
+  g_assert_false (spark_git_diff_stage_hunk (dir, file, hunk, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
   g_assert_cmpstr (spark_git_diff_hunk_get_header (hunk), ==, "@@ -15,6 +15,6 @@ line 14");
   g_assert_true (spark_git_diff_unstage_hunk (dir, file, hunk, &error));
   g_assert_no_error (error);
@@ -747,6 +766,20 @@ test_partial_and_conflicts (void)
   g_assert_cmpuint (n_hunks, ==, 1);
   g_assert_cmpint (spark_git_diff_hunk_get_stage_state (spark_git_diff_file_get_hunk (file, 0)),
                    ==, SPARK_GIT_STAGE_PARTIAL);
+
+  /* Staging a partly staged hunk of the HEAD view stages all of it;
+   * unstaging it unstages all of it. */
+  g_assert_true (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
+  g_assert_no_error (error);
+  out = git_output (dir, "diff", NULL);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (spark_git_diff_unstage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&out, g_free);
+  out = git_output (dir, "diff", "--cached", NULL);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+
   spark_test_git (dir, "commit", "-q", "-a", "-m", "lines 2 and 3", NULL);
 
   /* A merge conflict: the conflicted file has no hunks (the index has no

@@ -1354,58 +1354,103 @@ mismatch:
   return NULL;
 }
 
+/* Where hunk @index of @patch changes lines, on one side, in doubled
+ * coordinates (see Span): its lines on that side, and the gaps where it
+ * inserts the other side's lines. FALSE for a hunk of context only. */
 static gboolean
-hunk_op (const char        *repo_path,
-         SparkGitDiffFile  *file,
-         SparkGitDiffHunk  *hunk,
-         gboolean           stage,
-         GError           **error)
+changed_span (git_patch *patch,
+              gsize      index,
+              gboolean   new_side,
+              Span      *out)
 {
-  g_autoptr(GByteArray) content = NULL;
-  SparkGitDiffKind kind = stage ? SPARK_GIT_DIFF_UNSTAGED : SPARK_GIT_DIFF_STAGED;
-  const git_index_entry *entry;
-  git_index_entry new_entry;
-  git_repository *repo = NULL;
-  git_index *index = NULL;
-  git_diff *diff = NULL;
-  git_patch *patch = NULL;
-  git_blob *blob = NULL;
-  gboolean ret = FALSE;
-  gssize found = -1;
-  guint best_distance = 0;
-  gsize n_hunks;
+  const git_diff_hunk *hunk = NULL;
+  size_t n_lines = 0;
+  gboolean have = FALSE;
+  gint64 last;
 
-  if (file->kind != kind)
+  if (git_patch_get_hunk (&hunk, &n_lines, patch, index) != 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   stage ? _("Only a hunk of the unstaged changes can be staged")
-                         : _("Only a hunk of the staged changes can be unstaged"));
+      git_error_clear ();
       return FALSE;
     }
 
-  if ((repo = open_repository (repo_path, error)) == NULL)
-    return FALSE;
+  last = new_side ? hunk->new_start : hunk->old_start;
+  last = last > 0 ? last - 1 : 0;
 
-  if (git_repository_index (&index, repo) != 0)
+  for (gsize i = 0; i < n_lines; i++)
     {
-      set_git_error (error, _("Could not read the git index"));
-      goto out;
+      const git_diff_line *line = NULL;
+      char own = new_side ? GIT_DIFF_LINE_ADDITION : GIT_DIFF_LINE_DELETION;
+      char other = new_side ? GIT_DIFF_LINE_DELETION : GIT_DIFF_LINE_ADDITION;
+      int lineno;
+      gint64 point;
+
+      if (git_patch_get_line_in_hunk (&line, patch, index, i) != 0)
+        {
+          git_error_clear ();
+          continue;
+        }
+
+      lineno = new_side ? line->new_lineno : line->old_lineno;
+      if (line->origin == GIT_DIFF_LINE_CONTEXT)
+        {
+          last = lineno;
+          continue;
+        }
+      else if (line->origin == own)
+        {
+          point = 2 * (gint64) lineno;
+          last = lineno;
+        }
+      else if (line->origin == other)
+        point = 2 * last + 1;
+      else
+        continue;
+
+      if (!have)
+        {
+          out->lo = out->hi = point;
+          have = TRUE;
+        }
+      out->lo = MIN (out->lo, point);
+      out->hi = MAX (out->hi, point);
     }
 
-  if ((diff = read_git_diff (repo, kind, file->path, DIFF_CONTEXT, error)) == NULL)
-    goto out;
+  return have;
+}
 
-  if (git_diff_num_deltas (diff) != 1 || git_patch_from_diff (&patch, diff, 0) != 0 ||
-      patch == NULL || git_patch_get_delta (patch)->status != GIT_DELTA_MODIFIED)
+/* Which hunks of the fresh @patch to apply for @hunk of @file: the same
+ * hunk, found again by its lines; or, for a hunk of the HEAD view, every
+ * hunk that changes lines inside it (on the side staging does not move). */
+static gboolean
+select_hunks (SparkGitDiffFile  *file,
+              SparkGitDiffHunk  *hunk,
+              git_patch         *patch,
+              gboolean           stage,
+              GArray            *indices,
+              GError           **error)
+{
+  gsize n_hunks = git_patch_num_hunks (patch);
+  gssize found = -1;
+  guint best_distance = 0;
+
+  if (file->kind == SPARK_GIT_DIFF_HEAD)
     {
-      git_error_clear ();
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("“%s” changed since its diff was read; read the diff again"), file->path);
-      goto out;
+      Span target = stage ? span_around (hunk->new_start, hunk->new_lines)
+                          : span_around (hunk->old_start, hunk->old_lines);
+
+      for (gsize i = 0; i < n_hunks; i++)
+        {
+          Span changed;
+
+          if (changed_span (patch, i, stage, &changed) &&
+              changed.lo <= target.hi && target.lo <= changed.hi)
+            g_array_append_val (indices, i);
+        }
+      return TRUE;
     }
 
   /* The hunk with the same lines nearest to where it was. */
-  n_hunks = git_patch_num_hunks (patch);
   for (gsize i = 0; i < n_hunks; i++)
     {
       g_autoptr(SparkGitDiffHunk) fresh = hunk_new_from_patch (patch, i);
@@ -1432,6 +1477,81 @@ hunk_op (const char        *repo_path,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    _("The hunk “%s” of “%s” changed since it was read; read the diff again"),
                    hunk->header, file->path);
+      return FALSE;
+    }
+
+  g_array_append_val (indices, found);
+  return TRUE;
+}
+
+static gboolean
+hunk_op (const char        *repo_path,
+         SparkGitDiffFile  *file,
+         SparkGitDiffHunk  *hunk,
+         gboolean           stage,
+         GError           **error)
+{
+  g_autoptr(GByteArray) content = NULL;
+  g_autoptr(GArray) indices = g_array_new (FALSE, FALSE, sizeof (gsize));
+  SparkGitDiffKind kind = stage ? SPARK_GIT_DIFF_UNSTAGED : SPARK_GIT_DIFF_STAGED;
+  const git_index_entry *entry;
+  git_index_entry new_entry;
+  git_repository *repo = NULL;
+  git_index *index = NULL;
+  git_diff *diff = NULL;
+  git_patch *patch = NULL;
+  git_blob *blob = NULL;
+  gboolean whole_file = FALSE;
+  gboolean ret = FALSE;
+
+  if (file->kind != kind && file->kind != SPARK_GIT_DIFF_HEAD)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   stage ? _("A hunk of the staged changes cannot be staged again")
+                         : _("A hunk of the unstaged changes cannot be unstaged"));
+      return FALSE;
+    }
+
+  if ((repo = open_repository (repo_path, error)) == NULL)
+    return FALSE;
+
+  if (git_repository_index (&index, repo) != 0)
+    {
+      set_git_error (error, _("Could not read the git index"));
+      goto out;
+    }
+
+  if ((diff = read_git_diff (repo, kind, file->path, DIFF_CONTEXT, error)) == NULL)
+    goto out;
+
+  /* From the HEAD view: nothing left to (un)stage, or the index holds
+   * another kind of change (say a deletion): then the whole file. */
+  if (file->kind == SPARK_GIT_DIFF_HEAD && git_diff_num_deltas (diff) == 0)
+    {
+      ret = TRUE;
+      goto out;
+    }
+
+  if (git_diff_num_deltas (diff) != 1 || git_patch_from_diff (&patch, diff, 0) != 0 ||
+      patch == NULL || git_patch_get_delta (patch)->status != GIT_DELTA_MODIFIED)
+    {
+      git_error_clear ();
+      if (file->kind == SPARK_GIT_DIFF_HEAD)
+        {
+          whole_file = TRUE;
+          goto out;
+        }
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("“%s” changed since its diff was read; read the diff again"), file->path);
+      goto out;
+    }
+
+  if (!select_hunks (file, hunk, patch, stage, indices, error))
+    goto out;
+
+  if (indices->len == 0)
+    {
+      ret = TRUE;
       goto out;
     }
 
@@ -1443,10 +1563,21 @@ hunk_op (const char        *repo_path,
       goto out;
     }
 
-  content = apply_hunk (git_blob_rawcontent (blob), git_blob_rawsize (blob),
-                        patch, found, !stage, error);
-  if (content == NULL)
-    goto out;
+  /* Bottom-up, so that each hunk's position in the index still holds. */
+  for (guint i = indices->len; i > 0; i--)
+    {
+      g_autoptr(GByteArray) next = NULL;
+      gsize h = g_array_index (indices, gsize, i - 1);
+
+      if (content == NULL)
+        next = apply_hunk (git_blob_rawcontent (blob), git_blob_rawsize (blob), patch, h, !stage, error);
+      else
+        next = apply_hunk ((const char *) content->data, content->len, patch, h, !stage, error);
+      if (next == NULL)
+        goto out;
+      g_clear_pointer (&content, g_byte_array_unref);
+      content = g_steal_pointer (&next);
+    }
 
   /* No stat data: git must hash the work tree file again to compare. */
   memset (&new_entry, 0, sizeof new_entry);
@@ -1467,6 +1598,9 @@ out:
   g_clear_pointer (&diff, git_diff_free);
   g_clear_pointer (&index, git_index_free);
   git_repository_free (repo);
+
+  if (whole_file)
+    return file_op (repo_path, file, stage, error);
   return ret;
 }
 

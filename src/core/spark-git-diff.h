@@ -137,9 +137,13 @@ SparkGitDiffFile *spark_git_diff_lookup           (SparkGitDiff         *self,
  * was read, they fail with G_IO_ERROR_NOT_FOUND (read the diff again).
  *
  * stage_hunk takes a hunk of a %SPARK_GIT_DIFF_UNSTAGED file, unstage_hunk
- * one of a %SPARK_GIT_DIFF_STAGED file. For an added, deleted, renamed or
- * binary file a hunk is the whole file, so the whole file is (un)staged.
- * A conflicted file has no hunks: stage it whole once resolved.
+ * one of a %SPARK_GIT_DIFF_STAGED file. Both also take a hunk of a
+ * %SPARK_GIT_DIFF_HEAD file: then every unstaged (staged) change inside it
+ * moves, so that the hunk is all staged (unstaged); a hunk already so is
+ * left alone. For an added, deleted, renamed or binary file a hunk is the
+ * whole file, so the whole file is (un)staged. A conflicted file has no
+ * hunks: stage it whole once resolved.
+ *
  * The file operations take a file of any kind: staging makes the index match
  * the work tree for that path (a missing file is removed from the index);
  * unstaging makes it match HEAD (both paths of a rename). */
