@@ -16,7 +16,9 @@ G_BEGIN_DECLS
  * model's proposal applied to @base.
  *
  * Both sides are diffed against @base (Myers' O(ND) diff, linear space, on
- * lines compared without their ending). Then, walking @base:
+ * lines compared without their ending; past 256 edits per split, or 2·√n for
+ * long texts, it settles for a valid but not minimal diff, so very different
+ * texts stay fast). Then, walking @base:
  *  - a change made on one side only takes that side;
  *  - the same change made on both sides is taken once;
  *  - changes that overlap (share a base line, or a pure insertion falls
@@ -25,8 +27,10 @@ G_BEGIN_DECLS
  *  - changes that only touch at a boundary (one ends on the base line where
  *    the other starts, or an insertion sits right before or after the other
  *    side's changed lines) merge, in base order. This is more permissive than
- *    git's default (xdl_merge conflicts on touching changes); the order of the
- *    result is never in doubt here, so Spark merges them.
+ *    git (`git merge-file` conflicts on touching changes); the order of the
+ *    result is never in doubt here, so Spark merges them. Pure insertions and
+ *    deletions are first slid down over equal lines, so the same insertion
+ *    is seen at the same place on both sides.
  *
  * Line endings: "\n" and "\r\n" end a line (a lone "\r" does not). A line
  * keeps the ending it had on the side it comes from; a line both sides kept
