@@ -627,6 +627,75 @@ test_property_one_side (void)
     }
 }
 
+/* @text without any "\r", ending with a newline unless empty. */
+static char *
+lf_only (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *r = text; *r != '\0'; r++)
+    if (*r != '\r')
+      g_string_append_c (out, *r);
+  if (out->len > 0 && out->str[out->len - 1] != '\n')
+    g_string_append_c (out, '\n');
+
+  return g_string_free (out, FALSE);
+}
+
+/* Randomized, with repeated lines on both sides (LF only and a final newline:
+ * where endings differ the rules prefer ours, on purpose): swapping ours and
+ * theirs gives the same conflicts and, with each conflict resolved the same way, the
+ * same text; every conflict's lines in the merged text run from its
+ * "<<<<<<<" marker to its ">>>>>>>" marker. */
+static void
+test_property_symmetry (void)
+{
+  for (guint iter = 0; iter < 2000; iter++)
+    {
+      g_autofree char *raw = random_text (g_test_rand_int_range (0, 20));
+      g_autofree char *base = lf_only (raw);
+      g_autofree char *raw_a = mutate (base);
+      g_autofree char *raw_b = mutate (base);
+      g_autofree char *a = lf_only (raw_a);
+      g_autofree char *b = lf_only (raw_b);
+      g_autoptr(SparkMergeResult) ab = NULL;
+      g_autoptr(SparkMergeResult) ba = NULL;
+      g_autoptr(GArray) ours = g_array_new (FALSE, TRUE, sizeof (SparkMergeChoice));
+      g_autoptr(GArray) theirs = g_array_new (FALSE, TRUE, sizeof (SparkMergeChoice));
+      g_autofree char *ab_text = NULL;
+      g_autofree char *ba_text = NULL;
+      g_auto(GStrv) lines = NULL;
+      guint n;
+
+      ab = merge (base, a, b);
+      ba = merge (base, b, a);
+      n = spark_merge_result_get_n_conflicts (ab);
+      g_assert_cmpuint (spark_merge_result_get_n_conflicts (ba), ==, n);
+
+      g_array_set_size (ours, n);
+      g_array_set_size (theirs, n);
+      for (guint k = 0; k < n; k++)
+        {
+          g_array_index (ours, SparkMergeChoice, k).kind = SPARK_MERGE_CHOOSE_OURS;
+          g_array_index (theirs, SparkMergeChoice, k).kind = SPARK_MERGE_CHOOSE_THEIRS;
+        }
+      ab_text = spark_merge_result_resolve (ab, (SparkMergeChoice *) (gpointer) ours->data, n);
+      ba_text = spark_merge_result_resolve (ba, (SparkMergeChoice *) (gpointer) theirs->data, n);
+      g_assert_cmpstr (ab_text, ==, ba_text);
+
+      lines = g_strsplit (spark_merge_result_get_text (ab), "\n", -1);
+      for (guint k = 0; k < n; k++)
+        {
+          const SparkMergeConflict *c = spark_merge_result_get_conflict (ab, k);
+
+          g_assert_cmpuint (c->start_line + c->n_lines, <, g_strv_length (lines));
+          g_assert_cmpstr (lines[c->start_line], ==, "<<<<<<< ours");
+          g_assert_cmpstr (lines[c->start_line + c->n_lines - 1], ==, ">>>>>>> theirs");
+          g_assert_cmpuint (c->n_lines, ==, 4 + c->ours_n_lines + c->base_n_lines + c->theirs_n_lines);
+        }
+    }
+}
+
 /* Texts so different that the diff gives up on a shortest path (past 256
  * edits): the diff is no longer minimal but stays valid, so the one-side
  * invariants still hold byte for byte. */
@@ -729,6 +798,7 @@ main (int   argc,
   g_test_add_func ("/merge/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/merge/property/non-overlapping", test_property_non_overlapping);
   g_test_add_func ("/merge/property/one-side", test_property_one_side);
+  g_test_add_func ("/merge/property/symmetry", test_property_symmetry);
   g_test_add_func ("/merge/property/large-different", test_property_large_different);
   g_test_add_func ("/merge/benchmark", test_benchmark);
 
