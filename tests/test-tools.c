@@ -842,6 +842,35 @@ test_shell_unsandboxed (Fixture       *f,
   }
 }
 
+/* A command reads /dev/null, never Spark's own stdin (the terminal under
+ * `spark exec`). */
+static void
+test_shell_stdin_closed (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  int fds[2];
+  int saved;
+  gboolean ok;
+
+  /* Give this process a stdin with something to read. */
+  g_assert_cmpint (pipe (fds), ==, 0);
+  g_assert_cmpint (write (fds[1], "from-spark-stdin\n", 17), ==, 17);
+  close (fds[1]);
+  saved = dup (0);
+  g_assert_cmpint (dup2 (fds[0], 0), ==, 0);
+  close (fds[0]);
+
+  out = run_shell (f, "read line; echo \"got[$line]\"", 5000, &ok);
+
+  g_assert_cmpint (dup2 (saved, 0), ==, 0);
+  close (saved);
+
+  g_assert_true (ok);
+  assert_contains (out, "got[]");
+  g_assert_null (strstr (out, "from-spark-stdin"));
+}
+
 static void
 test_definitions (Fixture       *f,
                   gconstpointer  data)
@@ -975,6 +1004,7 @@ main (int   argc,
   ADD ("/agent/tools/paths-stay-inside", test_paths_stay_inside);
   ADD ("/agent/tools/shell", test_shell);
   ADD ("/agent/tools/shell/unsandboxed", test_shell_unsandboxed);
+  ADD ("/agent/tools/shell/stdin-closed", test_shell_stdin_closed);
   ADD ("/agent/tools/shell/output-cap", test_shell_output_cap);
   ADD ("/agent/tools/shell/timeout-unsandboxed", test_shell_timeout_unsandboxed);
   ADD ("/agent/tools/sandbox/project-writable", test_sandbox_project_writable);

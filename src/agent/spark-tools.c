@@ -937,9 +937,10 @@ run_shell (SparkTools *self,
 
   argv = shell_argv_new (bwrap, data->root, command);
 
+  /* stdin is /dev/null: a command must not read Spark's terminal (under
+   * `spark exec`) or wait for input nobody will type. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_MERGE |
-                                        G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_cwd (launcher, data->root);
   /* Never hand the key to a command the model wrote. */
   g_subprocess_launcher_unsetenv (launcher, "OPENAI_API_KEY");

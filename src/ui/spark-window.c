@@ -642,13 +642,13 @@ command_approval_requested_cb (SparkWindow   *self,
                                const char    *command)
 {
   g_autofree char *escaped = g_markup_escape_text (command, -1);
-  g_autofree char *bwrap = g_find_program_in_path ("bwrap");
+  gboolean sandboxed = spark_tools_get_sandboxed (spark_session_get_tools (spark_assistant_get_session (self->assistant)));
   g_autofree char *body = NULL;
   CommandQuestion *q;
   AdwMessageDialog *dialog;
 
   body = g_strdup_printf ("<tt>%s</tt>\n\n%s", escaped,
-                          bwrap != NULL
+                          sandboxed
                           ? _("It runs in a sandbox: no network, and only the project folder can be changed.")
                           : _("Bubblewrap is not installed, so it runs without a sandbox, with all your permissions."));
 
