@@ -406,9 +406,20 @@ myers_compare (Myers *my,
           return;
         }
 
-      myers_compare (my, a0, a0 + sx, b0, b0 + sy);
-      a0 += sx;
-      b0 += sy;
+      /* Recurse into the smaller half and loop on the other: the stack
+       * stays O(log (n + m)) deep. */
+      if (sx + sy <= (a1 - a0) + (b1 - b0) - sx - sy)
+        {
+          myers_compare (my, a0, a0 + sx, b0, b0 + sy);
+          a0 += sx;
+          b0 += sy;
+        }
+      else
+        {
+          myers_compare (my, a0 + sx, a1, b0 + sy, b1);
+          a1 = a0 + sx;
+          b1 = b0 + sy;
+        }
     }
 }
 
@@ -589,8 +600,9 @@ conflicts_with_any (const Hunk *h,
   return FALSE;
 }
 
-/* The side lines matching base lines [rs, re), given that base line @b_cur
- * is side line @s_cur and the side's hunks in the range are [from, to). */
+/* Where the side's lines for base lines [rs, re) end, given that they start
+ * at side line @s_start and that the side's hunks in the range are
+ * [from, to). */
 static guint
 side_end (GArray *hunks,
           guint   from,
