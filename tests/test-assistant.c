@@ -265,6 +265,52 @@ test_auto_apply (Fixture       *f,
   WAIT_UNTIL (!spark_assistant_get_busy (f->assistant), "the turn to end");
 }
 
+/* A drop mid-patch with no retry left: the received hunks can still be
+ * applied, without a tool call to answer. */
+static void
+test_salvage_after_final_drop (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  SparkChangeset *changeset;
+  SparkFileChange *a_c;
+
+  spark_test_write_file (f->root, "a.c", "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
+                                        "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n");
+  spark_test_write_file (f->root, "b.txt", "alpha\nbeta\n");
+  make_assistant (f);
+  WAIT_UNTIL (spark_assistant_get_ready (f->assistant), "the assistant to be ready");
+  spark_session_set_retry_policy (spark_assistant_get_session (f->assistant), 0, 10);
+
+  spark_fake_server_push_stream (f->server, "drop-mid-patch");
+  g_assert_true (spark_assistant_send (f->assistant, "spell them out", &error));
+  WAIT_UNTIL (spark_assistant_get_salvaged (f->assistant), "the drop");
+  WAIT_UNTIL (!spark_assistant_get_busy (f->assistant), "the turn to give up");
+  g_assert_true (spark_assistant_get_salvaged (f->assistant));
+
+  changeset = spark_assistant_get_changeset (f->assistant);
+  a_c = spark_changeset_get_file (changeset, 0);
+  g_assert_cmpuint (spark_file_change_get_n_hunks (a_c), ==, 3);
+
+  /* Nothing decided yet: refused, nothing written. */
+  g_assert_false (spark_assistant_apply (f->assistant, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (a_c, 2), NULL));
+  g_assert_true (spark_assistant_apply (f->assistant, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (f->applied);
+  contents = spark_test_read_file (f->root, "a.c", NULL);
+  g_assert_cmpstr (contents, ==, "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
+                                 "line 7\nline 8\nline 9\nline TEN\nline 11\nline 12\n");
+  g_free (contents);
+  contents = spark_test_read_file (f->root, "b.txt", NULL);
+  g_assert_cmpstr (contents, ==, "alpha\nbeta\n");
+  g_assert_false (spark_assistant_get_salvaged (f->assistant));
+}
+
 static void
 run_shell_turn (Fixture    *f,
                 const char *prompt)
@@ -337,6 +383,7 @@ main (int   argc,
   ADD ("/ui/assistant/read-only", test_read_only);
   ADD ("/ui/assistant/auto-apply", test_auto_apply);
   ADD ("/ui/assistant/commands-ask", test_commands_ask);
+  ADD ("/ui/assistant/salvage-after-final-drop", test_salvage_after_final_drop);
 #undef ADD
 
   return g_test_run ();

@@ -652,6 +652,75 @@ test_turn_review_apply (void)
   spark_test_rm_rf (dir);
 }
 
+/* Issue 6: a drop mid-patch keeps the received hunks (and what the person
+ * decided about them), the turn is retried and completes, and the retried
+ * proposal starts with those decisions. */
+static void
+test_drop_mid_patch (void)
+{
+  SparkFakeServer *server = spark_fake_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = spark_test_make_temp_dir ();
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GError) error = NULL;
+  SparkAssistant *assistant;
+  SparkChangeset *salvaged;
+  SparkChangeset *retried;
+  SparkFileChange *a_c;
+  SparkWindow *window;
+
+  spark_test_write_file (dir, "a.c", "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
+                                     "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n");
+  spark_test_write_file (dir, "b.txt", "alpha\nbeta\n");
+  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
+  g_settings_set_string (settings, "transport", "websocket");
+  window = spark_application_open_folder (app, folder, NULL);
+  assistant = spark_window_get_assistant (window);
+  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
+  /* A retry a moment later, as after a real drop. */
+  spark_session_set_retry_policy (spark_assistant_get_session (assistant), 3, 1500);
+
+  spark_fake_server_push_stream (server, "drop-mid-patch");
+  spark_fake_server_push_stream (server, "text-and-multi-patch");
+  spark_fake_server_push_stream (server, "text-done");
+  g_assert_true (spark_assistant_send (assistant, "spell them out", &error));
+  g_assert_no_error (error);
+
+  /* The drop: a.c's three complete hunks stay, reviewable and decidable. */
+  WAIT_UNTIL (spark_assistant_get_salvaged (assistant), "the drop");
+  salvaged = spark_assistant_get_changeset (assistant);
+  g_assert_nonnull (salvaged);
+  a_c = spark_changeset_get_file (salvaged, 0);
+  g_assert_cmpstr (spark_file_change_get_path (a_c), ==, "a.c");
+  g_assert_cmpuint (spark_file_change_get_n_hunks (a_c), ==, 3);
+  g_assert_false (spark_review_view_get_streaming (spark_window_get_review_view (window)));
+  g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (a_c, 0), NULL));
+  spark_hunk_reject_with_reason (spark_file_change_get_hunk (a_c, 1), "six stays");
+
+  /* The retried turn streams the whole patch again and completes; the
+   * decisions made meanwhile carry over. */
+  WAIT_UNTIL (spark_assistant_get_changeset (assistant) != salvaged &&
+              spark_assistant_get_awaiting_approval (assistant), "the retried proposal");
+  retried = spark_assistant_get_changeset (assistant);
+  g_assert_cmpuint (spark_changeset_get_n_hunks (retried), ==, 5);
+  a_c = spark_changeset_get_file (retried, 0);
+  g_assert_cmpint (spark_hunk_get_state (spark_file_change_get_hunk (a_c, 0)), ==, SPARK_HUNK_ACCEPTED);
+  g_assert_cmpint (spark_hunk_get_state (spark_file_change_get_hunk (a_c, 1)), ==, SPARK_HUNK_REJECTED);
+  g_assert_cmpstr (spark_hunk_get_reject_reason (spark_file_change_get_hunk (a_c, 1)), ==, "six stays");
+  g_assert_cmpint (spark_hunk_get_state (spark_file_change_get_hunk (a_c, 2)), ==, SPARK_HUNK_PENDING);
+
+  g_assert_true (spark_window_apply_proposal (window));
+  WAIT_UNTIL (!spark_assistant_get_busy (assistant), "the retried turn to end");
+  g_assert_true (file_is (dir, "a.c", "line 1\nline TWO\nline 3\nline 4\nline 5\nline 6\n"
+                                      "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n"));
+
+  g_settings_reset (settings, "endpoint");
+  g_settings_reset (settings, "transport");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spark_fake_server_free (server);
+  spark_test_rm_rf (dir);
+}
+
 /* A command the model wants to run is shown and waits for the person. */
 static void
 test_command_asks (void)
@@ -791,6 +860,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/apply-respects-unsaved-tabs", test_apply_respects_unsaved_tabs);
   g_test_add_func ("/ui/window/turn-review-apply", test_turn_review_apply);
   g_test_add_func ("/ui/window/command-asks", test_command_asks);
+  g_test_add_func ("/ui/window/drop-mid-patch", test_drop_mid_patch);
   g_test_add_func ("/ui/preferences/settings", test_preferences);
 
   ret = g_test_run ();

@@ -38,10 +38,31 @@ struct _SparkAssistant
   GStrv           models;
   char           *models_endpoint;
   GCancellable   *models_cancellable;
+  GHashTable     *carried;         /* hunk key → Decision, from a salvaged proposal */
   guint           key_looked_up : 1;
   guint           started : 1;
   guint           streaming : 1;
+  guint           salvaged : 1;     /* the stream dropped mid-patch; hunks kept */
 };
+
+/* What the person decided about a hunk of a proposal whose stream dropped,
+ * so the same hunk of the retried proposal starts decided. */
+typedef struct
+{
+  SparkHunkState  state;
+  char           *reason;
+  char           *edited;
+} Decision;
+
+static void
+decision_free (gpointer data)
+{
+  Decision *d = data;
+
+  g_free (d->reason);
+  g_free (d->edited);
+  g_free (d);
+}
 
 enum {
   PROP_0,
@@ -52,6 +73,7 @@ enum {
   PROP_AWAITING_APPROVAL,
   PROP_STREAMING,
   PROP_MODELS,
+  PROP_SALVAGED,
   N_PROPS
 };
 
@@ -59,6 +81,7 @@ enum {
   PROPOSAL_STARTED,
   APPLIED,
   COMMAND_APPROVAL_REQUESTED,
+  STREAM_DROPPED,
   N_SIGNALS
 };
 
@@ -300,6 +323,151 @@ tool_call_done_cb (SparkAssistant *self,
     set_streaming (self, FALSE);
 }
 
+static char *
+hunk_key (SparkFileChange *file,
+          SparkHunk       *hunk)
+{
+  g_autofree char *old_text = g_strjoinv ("\n", (char **) spark_hunk_get_old_lines (hunk));
+  g_autofree char *new_text = g_strjoinv ("\n", (char **) spark_hunk_get_new_lines (hunk));
+
+  return g_strdup_printf ("%s\x1f%s\x1f%s", spark_file_change_get_path (file), old_text, new_text);
+}
+
+static void
+apply_carried (SparkAssistant  *self,
+               SparkFileChange *file,
+               SparkHunk       *hunk)
+{
+  g_autofree char *key = NULL;
+  Decision *d;
+
+  if (self->carried == NULL || spark_hunk_get_state (hunk) != SPARK_HUNK_PENDING)
+    return;
+
+  key = hunk_key (file, hunk);
+  if ((d = g_hash_table_lookup (self->carried, key)) == NULL)
+    return;
+
+  switch (d->state)
+    {
+    case SPARK_HUNK_ACCEPTED:
+      spark_hunk_accept (hunk, NULL);
+      break;
+    case SPARK_HUNK_REJECTED:
+      spark_hunk_reject_with_reason (hunk, d->reason);
+      break;
+    case SPARK_HUNK_EDITED:
+      spark_hunk_set_edited_text (hunk, d->edited, NULL);
+      break;
+    case SPARK_HUNK_PENDING:
+    case SPARK_HUNK_CONFLICT:
+    default:
+      break;
+    }
+}
+
+static void
+file_hunks_changed_cb (SparkFileChange *file,
+                       guint            position,
+                       guint            removed,
+                       guint            added,
+                       SparkAssistant  *self)
+{
+  for (guint i = position; i < position + added; i++)
+    apply_carried (self, file, spark_file_change_get_hunk (file, i));
+}
+
+static void
+watch_file (SparkAssistant  *self,
+            SparkFileChange *file)
+{
+  g_signal_connect_object (file, "items-changed", G_CALLBACK (file_hunks_changed_cb), self, 0);
+  file_hunks_changed_cb (file, 0, 0, spark_file_change_get_n_hunks (file), self);
+}
+
+static void
+files_changed_cb (SparkChangeset *changeset,
+                  guint           position,
+                  guint           removed,
+                  guint           added,
+                  SparkAssistant *self)
+{
+  for (guint i = position; i < position + added; i++)
+    watch_file (self, spark_changeset_get_file (changeset, i));
+}
+
+/* Remembers the decisions made on a salvaged proposal, for its retry. */
+static void
+remember_decisions (SparkAssistant *self)
+{
+  g_clear_pointer (&self->carried, g_hash_table_unref);
+  self->carried = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, decision_free);
+
+  for (guint i = 0; i < spark_changeset_get_n_files (self->changeset); i++)
+    {
+      SparkFileChange *file = spark_changeset_get_file (self->changeset, i);
+
+      for (guint j = 0; j < spark_file_change_get_n_hunks (file); j++)
+        {
+          SparkHunk *hunk = spark_file_change_get_hunk (file, j);
+          SparkHunkState state = spark_hunk_get_state (hunk);
+          Decision *d;
+
+          if (state == SPARK_HUNK_PENDING || state == SPARK_HUNK_CONFLICT)
+            continue;
+
+          d = g_new0 (Decision, 1);
+          d->state = state;
+          d->reason = g_strdup (spark_hunk_get_reject_reason (hunk));
+          if (state == SPARK_HUNK_EDITED)
+            d->edited = g_strjoinv ("\n", (char **) spark_hunk_get_effective_lines (hunk));
+          g_hash_table_insert (self->carried, hunk_key (file, hunk), d);
+        }
+    }
+}
+
+static void
+set_salvaged (SparkAssistant *self,
+              gboolean        salvaged)
+{
+  if (self->salvaged == !!salvaged)
+    return;
+
+  self->salvaged = !!salvaged;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SALVAGED]);
+}
+
+/* The connection dropped while the model was writing a patch. Nothing
+ * received is thrown away: complete hunks stay reviewable (and appliable
+ * while no retry has replaced them); a file the drop cut short is marked
+ * so it is never written half. The session retries the turn by itself. */
+static void
+session_error_cb (SparkAssistant *self,
+                  const GError   *error)
+{
+  if (!self->streaming || self->changeset == NULL)
+    return;
+
+  for (guint i = 0; i < spark_changeset_get_n_files (self->changeset); i++)
+    {
+      SparkFileChange *file = spark_changeset_get_file (self->changeset, i);
+
+      if (spark_file_change_get_complete (file))
+        continue;
+
+      /* An added file's only hunk is its whole content: cut short, it would
+       * be written truncated. Hunks of an update are whole on their own. */
+      if (spark_file_change_get_kind (file) == SPARK_FILE_CHANGE_ADD)
+        for (guint j = 0; j < spark_file_change_get_n_hunks (file); j++)
+          spark_hunk_reject_with_reason (spark_file_change_get_hunk (file, j),
+                                         "cut off when the connection dropped");
+    }
+
+  set_streaming (self, FALSE);
+  set_salvaged (self, TRUE);
+  g_signal_emit (self, signals[STREAM_DROPPED], 0, error);
+}
+
 static void
 tool_call_started_cb (SparkAssistant *self,
                       SparkToolCall  *call,
@@ -316,9 +484,24 @@ tool_call_started_cb (SparkAssistant *self,
     return;
 
   g_clear_object (&self->pending_call);
+
+  /* A retry after a drop: what the person already decided carries over. */
+  if (self->salvaged && self->changeset != NULL)
+    remember_decisions (self);
+  else
+    g_clear_pointer (&self->carried, g_hash_table_unref);
+  set_salvaged (self, FALSE);
+
   set_streaming (self, TRUE);
   if (g_set_object (&self->changeset, changeset))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANGESET]);
+    {
+      if (self->carried != NULL)
+        {
+          g_signal_connect_object (changeset, "items-changed", G_CALLBACK (files_changed_cb), self, 0);
+          files_changed_cb (changeset, 0, 0, spark_changeset_get_n_files (changeset), self);
+        }
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANGESET]);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AWAITING_APPROVAL]);
   g_signal_emit (self, signals[PROPOSAL_STARTED], 0, changeset);
 }
@@ -435,6 +618,7 @@ spark_assistant_finalize (GObject *object)
   g_clear_pointer (&self->api_key, g_free);
   g_clear_pointer (&self->allowed_commands, g_hash_table_unref);
   g_clear_pointer (&self->models, g_strfreev);
+  g_clear_pointer (&self->carried, g_hash_table_unref);
   g_clear_pointer (&self->models_endpoint, g_free);
   g_clear_object (&self->models_cancellable);
 
@@ -479,6 +663,10 @@ spark_assistant_get_property (GObject    *object,
       g_value_set_boxed (value, self->models);
       break;
 
+    case PROP_SALVAGED:
+      g_value_set_boolean (value, self->salvaged);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -516,7 +704,22 @@ spark_assistant_class_init (SparkAssistantClass *klass)
   properties[PROP_MODELS] =
     g_param_spec_boxed ("models", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The stream dropped mid-patch; the received hunks are kept. */
+  properties[PROP_SALVAGED] =
+    g_param_spec_boolean ("salvaged", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SparkAssistant::stream-dropped:
+   * @error: why the stream ended
+   *
+   * The model's stream broke while it was writing a patch. The hunks that
+   * arrived stay in the proposal; the session retries the turn.
+   */
+  signals[STREAM_DROPPED] =
+    g_signal_new ("stream-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 
   /**
    * SparkAssistant::proposal-started:
@@ -578,6 +781,8 @@ spark_assistant_new (SparkProject *project,
                            G_CALLBACK (tool_call_output_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::busy",
                            G_CALLBACK (busy_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "error",
+                           G_CALLBACK (session_error_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (spark_session_get_approval_policy (self->session), "review",
                            G_CALLBACK (review_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "changed",
@@ -639,13 +844,22 @@ spark_assistant_get_changeset (SparkAssistant *self)
   return self->changeset;
 }
 
-/* The model finished the patch and waits for the person's decision. */
+/* The model finished the patch and waits for the person's decision, or
+ * its stream dropped and the received hunks can be applied as they are. */
 gboolean
 spark_assistant_get_awaiting_approval (SparkAssistant *self)
 {
   g_return_val_if_fail (SPARK_IS_ASSISTANT (self), FALSE);
 
   return self->pending_call != NULL;
+}
+
+gboolean
+spark_assistant_get_salvaged (SparkAssistant *self)
+{
+  g_return_val_if_fail (SPARK_IS_ASSISTANT (self), FALSE);
+
+  return self->salvaged;
 }
 
 /* The model is still writing the proposal's patch. */
@@ -736,6 +950,29 @@ spark_assistant_apply (SparkAssistant  *self,
   g_autoptr(SparkToolCall) call = NULL;
 
   g_return_val_if_fail (SPARK_IS_ASSISTANT (self), FALSE);
+
+  if (self->pending_call == NULL && self->salvaged && self->changeset != NULL)
+    {
+      g_autofree char *report = NULL;
+
+      /* No tool call waits for this proposal any more (its stream
+       * dropped): apply what was accepted directly. */
+      if (spark_changeset_count_state (self->changeset, SPARK_HUNK_ACCEPTED) == 0 &&
+          spark_changeset_count_state (self->changeset, SPARK_HUNK_EDITED) == 0)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("Accept or edit at least one change first"));
+          return FALSE;
+        }
+
+      report = spark_changeset_apply (self->changeset, error);
+      if (report == NULL)
+        return FALSE;
+
+      set_salvaged (self, FALSE);
+      g_signal_emit (self, signals[APPLIED], 0, report);
+      return TRUE;
+    }
 
   if (self->pending_call == NULL)
     {

@@ -35,6 +35,7 @@ gboolean        spark_assistant_get_busy        (SparkAssistant *self);
 SparkChangeset *spark_assistant_get_changeset   (SparkAssistant *self);
 gboolean        spark_assistant_get_awaiting_approval (SparkAssistant *self);
 gboolean        spark_assistant_get_streaming   (SparkAssistant *self);
+gboolean        spark_assistant_get_salvaged    (SparkAssistant *self);
 const char * const *spark_assistant_get_models  (SparkAssistant *self);
 gboolean        spark_assistant_send            (SparkAssistant *self,
                                                  const char     *prompt,

@@ -410,9 +410,25 @@ restore_checkpoint (SparkWindow *self,
 }
 
 static void
+stream_dropped_cb (SparkWindow  *self,
+                   const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  /* Translators: %s says why the connection ended */
+  message = g_strdup_printf (_("The model's stream broke (%s). Spark is retrying; the changes received so far are kept for review."),
+                             error->message);
+  spark_window_show_toast (self, message);
+}
+
+static void
 session_error_cb (SparkWindow  *self,
                   const GError *error)
 {
+  /* A drop mid-patch has its own message. */
+  if (self->assistant != NULL && spark_assistant_get_salvaged (self->assistant))
+    return;
+
   spark_window_show_toast (self, error->message);
 }
 
@@ -828,6 +844,8 @@ spark_window_open_folder (SparkWindow *self,
                            G_CALLBACK (proposal_started_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->assistant, "applied",
                            G_CALLBACK (applied_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->assistant, "stream-dropped",
+                           G_CALLBACK (stream_dropped_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (spark_assistant_get_session (self->assistant), "error",
                            G_CALLBACK (session_error_cb), self, G_CONNECT_SWAPPED);
   g_object_bind_property (self->assistant, "changeset", self->review_view, "changeset",
