@@ -23,6 +23,7 @@ struct _SparkChangeset
 
   SparkWorkspace *workspace;
   GPtrArray      *files;
+  GHashTable     *current;    /* path → GBytes: unsaved editor text */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -68,6 +69,7 @@ spark_changeset_finalize (GObject *object)
 
   g_clear_object (&self->workspace);
   g_clear_pointer (&self->files, g_ptr_array_unref);
+  g_clear_pointer (&self->current, g_hash_table_unref);
 
   G_OBJECT_CLASS (spark_changeset_parent_class)->finalize (object);
 }
@@ -84,6 +86,8 @@ static void
 spark_changeset_init (SparkChangeset *self)
 {
   self->files = g_ptr_array_new_with_free_func (g_object_unref);
+  self->current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_bytes_unref);
 }
 
 /**
@@ -504,4 +508,49 @@ spark_changeset_describe (SparkChangeset *self)
     }
 
   return g_string_free (out, FALSE);
+}
+
+/**
+ * spark_changeset_set_current_text:
+ * @path: the file, relative to the project root as the patch names it, or
+ *   absolute
+ * @text: (nullable): the text the person has now (e.g. an unsaved editor
+ *   tab), or %NULL to read the file from disk again
+ * @length: length of @text, or -1 when nul-terminated
+ *
+ * Tells the apply what the file holds now when that is not what is on disk.
+ * If it differs from what the model read, the apply merges the proposal into
+ * @text (and writes the merge to disk; spark_file_change_get_merged_text()
+ * has it for the tab), exactly as for an edit made on disk.
+ */
+void
+spark_changeset_set_current_text (SparkChangeset *self,
+                                  const char     *path,
+                                  const char     *text,
+                                  gssize          length)
+{
+  g_return_if_fail (SPARK_IS_CHANGESET (self));
+  g_return_if_fail (path != NULL);
+
+  if (text == NULL)
+    {
+      g_hash_table_remove (self->current, path);
+      return;
+    }
+
+  if (length < 0)
+    length = strlen (text);
+  g_hash_table_insert (self->current, g_strdup (path), g_bytes_new (text, length));
+}
+
+GBytes *
+_spark_changeset_get_current_text (SparkChangeset  *self,
+                                   SparkFileChange *file)
+{
+  const SparkFileOriginal *o = _spark_file_change_get_original (file);
+  GBytes *bytes = g_hash_table_lookup (self->current, spark_file_change_get_path (file));
+
+  if (bytes == NULL && o != NULL && o->abs_path != NULL)
+    bytes = g_hash_table_lookup (self->current, o->abs_path);
+  return bytes;
 }

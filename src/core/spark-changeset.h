@@ -65,6 +65,16 @@ gboolean         spark_changeset_accept_all        (SparkChangeset    *self,
                                                     GError           **error);
 void             spark_changeset_reject_all        (SparkChangeset    *self);
 
+/* What a file holds now when an unsaved editor tab has it (@text NULL:
+ * forget it, read the disk). Used instead of the disk bytes to decide
+ * whether the person edited the file after the model read it, and as "ours"
+ * in the merge; see SparkTransaction. @path: relative to the project root
+ * (as the patch names it) or absolute. */
+void             spark_changeset_set_current_text  (SparkChangeset    *self,
+                                                    const char        *path,
+                                                    const char        *text,
+                                                    gssize             length);
+
 /* Applies the accepted and edited hunks to the workspace as one transaction
  * (see SparkTransaction): a checkpoint first, then atomic writes, rolled back
  * on any failure. Returns the model-facing result text. */

@@ -32,6 +32,9 @@ struct _SparkFileChange
   GError              *error;
   SparkWorkspace      *workspace;
   SparkFileOriginal    original;
+  SparkMergeResult    *merge;        /* a merge left in conflict */
+  GBytes              *merge_ours;   /* the file when it was merged */
+  char                *merged_text;  /* what the last apply wrote after merging */
 
   guint                patch_line;
   guint                cursor;
@@ -105,6 +108,9 @@ spark_file_change_finalize (GObject *object)
   g_clear_pointer (&self->original.text, g_free);
   g_clear_pointer (&self->original.raw, g_bytes_unref);
   g_clear_pointer (&self->original.lines, g_strfreev);
+  g_clear_pointer (&self->merge, spark_merge_result_unref);
+  g_clear_pointer (&self->merge_ours, g_bytes_unref);
+  g_clear_pointer (&self->merged_text, g_free);
 
   G_OBJECT_CLASS (spark_file_change_parent_class)->finalize (object);
 }
@@ -539,4 +545,81 @@ _spark_file_change_bind (SparkFileChange *self,
 
   for (guint i = 0; i < self->hunks->len; i++)
     locate (self, g_ptr_array_index (self->hunks, i));
+}
+
+/**
+ * spark_file_change_get_merged_text:
+ *
+ * Returns: (nullable): the text the last successful apply wrote when it had
+ *   to merge the proposal with the person's concurrent edits (what an open
+ *   editor tab should now hold), else %NULL
+ */
+const char *
+spark_file_change_get_merged_text (SparkFileChange *self)
+{
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), NULL);
+  return self->merged_text;
+}
+
+void
+_spark_file_change_set_merged_text (SparkFileChange *self,
+                                    const char      *text)
+{
+  g_free (self->merged_text);
+  self->merged_text = g_strdup (text);
+}
+
+SparkMergeResult *
+_spark_file_change_get_merge (SparkFileChange  *self,
+                              GBytes          **ours)
+{
+  if (ours != NULL)
+    *ours = self->merge_ours;
+  return self->merge;
+}
+
+/* Appends one merge-conflict hunk per conflict of @result, @ours being the
+ * file's bytes that were merged. */
+void
+_spark_file_change_add_merge_conflicts (SparkFileChange  *self,
+                                        SparkMergeResult *result,
+                                        GBytes           *ours)
+{
+  guint n = spark_merge_result_get_n_conflicts (result);
+  guint first = self->hunks->len;
+
+  g_return_if_fail (self->merge == NULL);
+
+  self->merge = spark_merge_result_ref (result);
+  self->merge_ours = g_bytes_ref (ours);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const SparkMergeConflict *c = spark_merge_result_get_conflict (result, i);
+      g_autofree char *message = NULL;
+      SparkHunk *hunk;
+
+      if (c->ours_n_lines <= 1)
+        /* Translators: %u is a line number, %s a file path */
+        message = g_strdup_printf (_("You changed line %u of %s after the model read it, "
+                                     "and the proposal changes the same lines. "
+                                     "Choose what to keep."),
+                                   c->ours_line + 1, self->path);
+      else
+        /* Translators: %u–%u are line numbers, %s a file path */
+        message = g_strdup_printf (_("You changed lines %u–%u of %s after the model read it, "
+                                     "and the proposal changes the same lines. "
+                                     "Choose what to keep."),
+                                   c->ours_line + 1, c->ours_line + c->ours_n_lines, self->path);
+
+      hunk = _spark_hunk_new_merge_conflict (c, i, message);
+      _spark_hunk_set_index (hunk, self->hunks->len);
+      g_ptr_array_add (self->hunks, hunk);
+    }
+
+  if (n > 0)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), first, 0, n);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+    }
 }

@@ -75,6 +75,11 @@ gboolean             spark_file_change_accept_all     (SparkFileChange     *self
                                                        GError             **error);
 void                 spark_file_change_reject_all     (SparkFileChange     *self);
 
+/* After an apply that merged the proposal with the person's concurrent edits
+ * (see SparkTransaction): the text written, which an open editor tab of the
+ * file should now hold. NULL when the last apply did not merge this file. */
+const char          *spark_file_change_get_merged_text (SparkFileChange   *self);
+
 /* Used by the parser: appends @hunk (taking a reference), locating it first
  * when a workspace is bound; emits items-changed. */
 void                 spark_file_change_append_hunk    (SparkFileChange     *self,

@@ -28,6 +28,14 @@ struct _SparkHunk
   char            *conflict_message;
   char            *reject_reason;
 
+  /* A merge conflict (spark_hunk_is_merge_conflict()). */
+  char            *merge_ours;
+  char            *merge_base;
+  char            *merge_theirs;
+  char            *merge_custom;
+  guint            merge_index;
+  SparkMergeChoiceKind merge_choice;
+
   guint            index;
   guint            patch_line;
   guint            start;        /* from 0 */
@@ -37,6 +45,8 @@ struct _SparkHunk
   SparkHunkState   state;
   guint            end_of_file : 1;
   guint            located : 1;
+  guint            merge : 1;
+  guint            merge_chosen : 1;
 };
 
 G_DEFINE_FINAL_TYPE (SparkHunk, spark_hunk, G_TYPE_OBJECT)
@@ -110,6 +120,10 @@ spark_hunk_finalize (GObject *object)
   g_clear_pointer (&self->edited_lines, g_strfreev);
   g_clear_pointer (&self->conflict_message, g_free);
   g_clear_pointer (&self->reject_reason, g_free);
+  g_clear_pointer (&self->merge_ours, g_free);
+  g_clear_pointer (&self->merge_base, g_free);
+  g_clear_pointer (&self->merge_theirs, g_free);
+  g_clear_pointer (&self->merge_custom, g_free);
 
   G_OBJECT_CLASS (spark_hunk_parent_class)->finalize (object);
 }
@@ -322,6 +336,11 @@ spark_hunk_accept (SparkHunk  *self,
   if (self->state == SPARK_HUNK_CONFLICT)
     return refuse_conflict (self, error);
 
+  /* A resolved merge conflict: accepting takes the proposal. */
+  if (self->merge)
+    return self->state == SPARK_HUNK_EDITED ||
+           spark_hunk_resolve_conflict (self, SPARK_MERGE_CHOOSE_THEIRS, NULL, error);
+
   if (self->state != SPARK_HUNK_EDITED)
     set_state (self, SPARK_HUNK_ACCEPTED);
 
@@ -344,8 +363,16 @@ spark_hunk_reject_with_reason (SparkHunk  *self,
 {
   g_return_if_fail (SPARK_IS_HUNK (self));
 
-  if (self->state == SPARK_HUNK_CONFLICT)
+  /* Rejecting a merge conflict keeps the person's lines. */
+  if (self->state == SPARK_HUNK_CONFLICT && !self->merge)
     return;
+
+  if (self->merge)
+    {
+      g_clear_pointer (&self->edited_lines, g_strfreev);
+      self->merge_choice = SPARK_MERGE_CHOOSE_OURS;
+      self->merge_chosen = TRUE;
+    }
 
   g_clear_pointer (&self->reject_reason, g_free);
   if (reason != NULL && reason[0] != '\0')
@@ -376,6 +403,13 @@ spark_hunk_reset (SparkHunk *self)
     return;
 
   g_clear_pointer (&self->edited_lines, g_strfreev);
+  if (self->merge)
+    {
+      self->merge_chosen = FALSE;
+      g_clear_pointer (&self->merge_custom, g_free);
+      set_state (self, SPARK_HUNK_CONFLICT);
+      return;
+    }
   set_state (self, SPARK_HUNK_PENDING);
 }
 
@@ -392,6 +426,16 @@ spark_hunk_set_edited_text (SparkHunk   *self,
 
   if (self->state == SPARK_HUNK_CONFLICT)
     return refuse_conflict (self, error);
+
+  /* Editing a resolved merge conflict is a custom resolution. */
+  if (self->merge)
+    {
+      g_autofree char *region = NULL;
+
+      region = (text[0] == '\0' || g_str_has_suffix (text, "\n")) ? g_strdup (text)
+                                                                 : g_strconcat (text, "\n", NULL);
+      return spark_hunk_resolve_conflict (self, SPARK_MERGE_CHOOSE_CUSTOM, region, error);
+    }
 
   if (!g_utf8_validate (text, -1, NULL))
     {
@@ -482,4 +526,193 @@ _spark_hunk_set_old_lines (SparkHunk  *self,
 {
   g_strfreev (self->old_lines);
   self->old_lines = g_strdupv (lines);
+}
+
+/* Region text (lines with their endings) to lines without them. */
+static char **
+region_lines (const char *text)
+{
+  g_autofree char *copy = g_strdup (text);
+  char **lines;
+  gsize len = strlen (copy);
+
+  if (len > 0 && copy[len - 1] == '\n')
+    copy[--len] = '\0';
+  if (len > 0 && copy[len - 1] == '\r')
+    copy[--len] = '\0';
+  if (text[0] == '\0')
+    return g_new0 (char *, 1);
+  if (len == 0)
+    {
+      lines = g_new0 (char *, 2);
+      lines[0] = g_strdup ("");
+      return lines;
+    }
+
+  lines = g_strsplit (copy, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      gsize l = strlen (lines[i]);
+
+      if (l > 0 && lines[i][l - 1] == '\r')
+        lines[i][l - 1] = '\0';
+    }
+  return lines;
+}
+
+SparkHunk *
+_spark_hunk_new_merge_conflict (const SparkMergeConflict *conflict,
+                                guint                     conflict_index,
+                                const char               *message)
+{
+  g_auto(GStrv) ours = region_lines (conflict->ours);
+  g_auto(GStrv) theirs = region_lines (conflict->theirs);
+  SparkHunk *self = spark_hunk_new (NULL, (const char * const *) ours,
+                                    (const char * const *) theirs, FALSE);
+
+  self->merge = TRUE;
+  self->merge_ours = g_strdup (conflict->ours);
+  self->merge_base = g_strdup (conflict->base);
+  self->merge_theirs = g_strdup (conflict->theirs);
+  self->merge_index = conflict_index;
+  self->conflict_message = g_strdup (message);
+  self->start = conflict->ours_line;
+  self->length = conflict->ours_n_lines;
+  self->fuzz = SPARK_MATCH_EXACT;
+  self->state = SPARK_HUNK_CONFLICT;
+
+  return self;
+}
+
+guint
+_spark_hunk_get_merge_index (SparkHunk *self)
+{
+  return self->merge_index;
+}
+
+const char *
+_spark_hunk_get_merge_custom (SparkHunk *self)
+{
+  return self->merge_custom;
+}
+
+gboolean
+spark_hunk_is_merge_conflict (SparkHunk *self)
+{
+  g_return_val_if_fail (SPARK_IS_HUNK (self), FALSE);
+  return self->merge;
+}
+
+/**
+ * spark_hunk_get_conflict_ours:
+ *
+ * Returns: (nullable): the person's text of a merge-conflict region
+ */
+const char *
+spark_hunk_get_conflict_ours (SparkHunk *self)
+{
+  g_return_val_if_fail (SPARK_IS_HUNK (self), NULL);
+  return self->merge_ours;
+}
+
+/**
+ * spark_hunk_get_conflict_theirs:
+ *
+ * Returns: (nullable): the proposal's text of a merge-conflict region
+ */
+const char *
+spark_hunk_get_conflict_theirs (SparkHunk *self)
+{
+  g_return_val_if_fail (SPARK_IS_HUNK (self), NULL);
+  return self->merge_theirs;
+}
+
+/**
+ * spark_hunk_get_conflict_base:
+ *
+ * Returns: (nullable): the text the model read, of a merge-conflict region
+ */
+const char *
+spark_hunk_get_conflict_base (SparkHunk *self)
+{
+  g_return_val_if_fail (SPARK_IS_HUNK (self), NULL);
+  return self->merge_base;
+}
+
+gboolean
+spark_hunk_get_merge_choice (SparkHunk            *self,
+                             SparkMergeChoiceKind *choice)
+{
+  g_return_val_if_fail (SPARK_IS_HUNK (self), FALSE);
+
+  if (!self->merge || !self->merge_chosen)
+    return FALSE;
+  if (choice != NULL)
+    *choice = self->merge_choice;
+  return TRUE;
+}
+
+gboolean
+spark_hunk_resolve_conflict (SparkHunk             *self,
+                             SparkMergeChoiceKind   choice,
+                             const char            *custom_text,
+                             GError               **error)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (SPARK_IS_HUNK (self), FALSE);
+  g_return_val_if_fail (choice <= SPARK_MERGE_CHOOSE_CUSTOM, FALSE);
+
+  if (!self->merge)
+    {
+      g_set_error_literal (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
+                           _("Only a merge conflict can be resolved"));
+      return FALSE;
+    }
+
+  if (custom_text == NULL)
+    custom_text = "";
+  if (choice == SPARK_MERGE_CHOOSE_CUSTOM && !g_utf8_validate (custom_text, -1, NULL))
+    {
+      g_set_error_literal (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOT_TEXT,
+                           _("The resolution is not valid UTF-8"));
+      return FALSE;
+    }
+
+  switch (choice)
+    {
+    case SPARK_MERGE_CHOOSE_OURS:
+      text = g_strdup (self->merge_ours);
+      break;
+    case SPARK_MERGE_CHOOSE_THEIRS:
+      text = g_strdup (self->merge_theirs);
+      break;
+    case SPARK_MERGE_CHOOSE_BOTH:
+      text = g_strconcat (self->merge_ours, self->merge_theirs, NULL);
+      break;
+    case SPARK_MERGE_CHOOSE_BASE:
+      text = g_strdup (self->merge_base);
+      break;
+    case SPARK_MERGE_CHOOSE_CUSTOM:
+    default:
+      text = g_strdup (custom_text);
+      break;
+    }
+
+  g_clear_pointer (&self->merge_custom, g_free);
+  if (choice == SPARK_MERGE_CHOOSE_CUSTOM)
+    self->merge_custom = g_strdup (custom_text);
+  self->merge_choice = choice;
+  self->merge_chosen = TRUE;
+  g_clear_pointer (&self->reject_reason, g_free);
+  g_clear_pointer (&self->edited_lines, g_strfreev);
+  self->edited_lines = region_lines (text);
+
+  /* Notify even when already edited: the text changed. */
+  if (self->state == SPARK_HUNK_EDITED)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  else
+    set_state (self, SPARK_HUNK_EDITED);
+
+  return TRUE;
 }

@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "spark-merge.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -117,5 +119,37 @@ void                 spark_hunk_reset                (SparkHunk          *self);
 gboolean             spark_hunk_set_edited_text      (SparkHunk          *self,
                                                       const char         *text,
                                                       GError            **error);
+
+/* Merge conflicts. When the person changed a file after the model read it
+ * and the proposal changes the same lines, applying leaves the file alone
+ * and appends one merge-conflict hunk per conflicting region to its
+ * SparkFileChange (the proposal's own hunks keep their state). Such a hunk
+ * is in SPARK_HUNK_CONFLICT and carries the three versions of the region:
+ * the person's (ours: the file now), the model's (theirs: the proposal) and
+ * the text both started from (base), each the region's exact text with its
+ * line endings ("" when a side has no lines there). Its old lines are ours,
+ * its new lines theirs, its location the region in the file now. */
+gboolean             spark_hunk_is_merge_conflict    (SparkHunk          *self);
+const char          *spark_hunk_get_conflict_ours    (SparkHunk          *self);
+const char          *spark_hunk_get_conflict_theirs  (SparkHunk          *self);
+const char          *spark_hunk_get_conflict_base    (SparkHunk          *self);
+/* Resolves a merge-conflict hunk: @choice OURS keeps the person's lines,
+ * THEIRS takes the proposal's, BOTH the person's then the proposal's, BASE
+ * neither change, CUSTOM @custom_text (UTF-8; NULL is ""). The hunk becomes
+ * SPARK_HUNK_EDITED, its effective lines the resolution, and the next apply
+ * writes the file: the merge with every region resolved, provided the file
+ * is still as it was when the conflict was found. Resolving again replaces
+ * the choice; spark_hunk_reset() returns to the conflict; rejecting the hunk
+ * counts as keeping the person's lines. Fails with SPARK_PATCH_ERROR_CONFLICT
+ * on a hunk that is not a merge conflict, SPARK_PATCH_ERROR_NOT_TEXT on
+ * invalid UTF-8. */
+gboolean             spark_hunk_resolve_conflict     (SparkHunk          *self,
+                                                      SparkMergeChoiceKind choice,
+                                                      const char         *custom_text,
+                                                      GError            **error);
+/* The choice made by spark_hunk_resolve_conflict() (OURS once rejected), and
+ * whether one was made. */
+gboolean             spark_hunk_get_merge_choice     (SparkHunk          *self,
+                                                      SparkMergeChoiceKind *choice);
 
 G_END_DECLS

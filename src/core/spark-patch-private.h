@@ -7,9 +7,11 @@
 
 #pragma once
 
+#include "spark-changeset.h"
 #include "spark-file-change.h"
 #include "spark-file-util.h"
 #include "spark-hunk.h"
+#include "spark-merge.h"
 #include "spark-workspace.h"
 
 G_BEGIN_DECLS
@@ -29,6 +31,14 @@ void         _spark_hunk_set_conflict       (SparkHunk        *self,
                                              const char       *message);
 void         _spark_hunk_set_old_lines      (SparkHunk        *self,
                                              char            **lines);
+/* A merge-conflict hunk for @conflict, the @conflict_index-th of its
+ * merge, in SPARK_HUNK_CONFLICT with @message. */
+SparkHunk   *_spark_hunk_new_merge_conflict (const SparkMergeConflict *conflict,
+                                             guint                     conflict_index,
+                                             const char               *message);
+guint        _spark_hunk_get_merge_index    (SparkHunk        *self);
+/* The custom resolution text (with endings), or NULL. */
+const char  *_spark_hunk_get_merge_custom   (SparkHunk        *self);
 /* Location from 0, as the matcher gave it. */
 guint        _spark_hunk_get_start          (SparkHunk        *self);
 guint        _spark_hunk_get_new_drop       (SparkHunk        *self);
@@ -62,5 +72,21 @@ typedef struct
 } SparkFileOriginal;
 
 const SparkFileOriginal *_spark_file_change_get_original (SparkFileChange *self);
+
+/* Three-way merges (the transaction's, when the file changed after it was
+ * read). A merge left in conflict is kept with the bytes it merged (@ours),
+ * so the next apply writes its resolution, and only onto those bytes. */
+void              _spark_file_change_add_merge_conflicts (SparkFileChange  *self,
+                                                          SparkMergeResult *result,
+                                                          GBytes           *ours);
+SparkMergeResult *_spark_file_change_get_merge           (SparkFileChange  *self,
+                                                          GBytes          **ours);
+void              _spark_file_change_set_merged_text     (SparkFileChange  *self,
+                                                          const char       *text);
+
+/* The text an unsaved editor tab holds for @file (see
+ * spark_changeset_set_current_text()), or NULL. */
+GBytes           *_spark_changeset_get_current_text      (SparkChangeset   *self,
+                                                          SparkFileChange  *file);
 
 G_END_DECLS

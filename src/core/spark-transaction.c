@@ -56,6 +56,8 @@ struct _SparkTransaction
   GString         *summary;    /* "A path" lines */
   char            *result_text;
   SparkCheckpoint *checkpoint;
+  GPtrArray       *merged;     /* MergedFile: texts to hand back on success */
+  guint            n_merge_conflicts;
 
   guint            inject_failure;
   guint            n_performed;
@@ -63,7 +65,23 @@ struct _SparkTransaction
   gboolean         ran;
 };
 
+typedef struct
+{
+  SparkFileChange *file;
+  char            *text;
+} MergedFile;
+
 G_DEFINE_FINAL_TYPE (SparkTransaction, spark_transaction, G_TYPE_OBJECT)
+
+static void
+merged_file_free (gpointer data)
+{
+  MergedFile *m = data;
+
+  g_object_unref (m->file);
+  g_free (m->text);
+  g_free (m);
+}
 
 static void
 action_free (gpointer data)
@@ -90,6 +108,7 @@ spark_transaction_finalize (GObject *object)
   g_string_free (self->summary, TRUE);
   g_clear_pointer (&self->result_text, g_free);
   g_clear_pointer (&self->checkpoint, spark_checkpoint_free);
+  g_clear_pointer (&self->merged, g_ptr_array_unref);
 
   G_OBJECT_CLASS (spark_transaction_parent_class)->finalize (object);
 }
@@ -108,6 +127,7 @@ spark_transaction_init (SparkTransaction *self)
   self->actions = g_ptr_array_new_with_free_func (action_free);
   self->notes = g_string_new (NULL);
   self->summary = g_string_new (NULL);
+  self->merged = g_ptr_array_new_with_free_func (merged_file_free);
   self->do_checkpoint = TRUE;
 }
 
@@ -319,6 +339,250 @@ keep_line_endings (const SparkFileOriginal *o,
   return (const char * const *) out->pdata;
 }
 
+/* What the file holds now: the unsaved editor text given to the changeset,
+ * else the bytes on disk; NULL when it cannot be read. */
+static GBytes *
+current_bytes (SparkTransaction        *self,
+               SparkFileChange         *file,
+               const SparkFileOriginal *o)
+{
+  GBytes *current = _spark_changeset_get_current_text (self->changeset, file);
+  char *raw = NULL;
+  gsize len = 0;
+
+  if (current != NULL)
+    return g_bytes_ref (current);
+  if (!g_file_get_contents (o->abs_path, &raw, &len, NULL))
+    return NULL;
+  return g_bytes_new_take (raw, len);
+}
+
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  return g_strndup (data ? data : "", len);
+}
+
+static void
+append_region (GString    *out,
+               const char *text)
+{
+  g_string_append (out, "```\n");
+  g_string_append (out, text);
+  if (text[0] != '\0' && !g_str_has_suffix (text, "\n"))
+    g_string_append_c (out, '\n');
+  g_string_append (out, "```\n");
+}
+
+/* Writes @contents for @file (to the destination of a move). */
+static void
+add_file_write (SparkTransaction        *self,
+                SparkFileChange         *file,
+                const SparkFileOriginal *o,
+                char                    *contents,
+                gsize                    length)
+{
+  const char *path = spark_file_change_get_path (file);
+
+  if (spark_file_change_get_kind (file) == SPARK_FILE_CHANGE_MOVE &&
+      strcmp (o->abs_path, o->abs_move_path) != 0)
+    {
+      add_action (self, ACTION_WRITE, o->abs_move_path, contents, length, o->mode);
+      add_action (self, ACTION_DELETE, o->abs_path, NULL, 0, 0);
+      g_string_append_printf (self->summary, "M %s\n", spark_file_change_get_move_path (file));
+    }
+  else
+    {
+      add_action (self, ACTION_WRITE, o->abs_path, contents, length, 0);
+      g_string_append_printf (self->summary, "M %s\n", path);
+    }
+}
+
+static void
+remember_merged (SparkTransaction *self,
+                 SparkFileChange  *file,
+                 const char       *text)
+{
+  MergedFile *m = g_new0 (MergedFile, 1);
+
+  m->file = g_object_ref (file);
+  m->text = g_strdup (text);
+  g_ptr_array_add (self->merged, m);
+}
+
+/* The file changed since the model read it: merge base (what it read),
+ * ours (@current) and theirs (@proposed). A clean merge is written; a
+ * conflict leaves the file alone and adds merge-conflict hunks to it. */
+static gboolean
+plan_merge (SparkTransaction         *self,
+            SparkFileChange          *file,
+            const SparkFileOriginal  *o,
+            GBytes                   *current,
+            const char               *proposed,
+            guint                     applied,
+            GError                  **error)
+{
+  const char *path = spark_file_change_get_path (file);
+  g_autoptr(SparkMergeResult) result = NULL;
+  g_autoptr(GError) merge_error = NULL;
+  g_autofree char *base = bytes_to_string (o->raw);
+  g_autofree char *ours = bytes_to_string (current);
+  guint n;
+
+  result = spark_merge_three_way_full (base, ours, proposed,
+                                       _("what the model read"), _("yours"), _("proposed"),
+                                       &merge_error);
+  if (result == NULL)
+    {
+      g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
+                   _("%s changed after the patch was read and cannot be merged (%s); "
+                     "not overwriting it"),
+                   path, merge_error->message);
+      return FALSE;
+    }
+
+  if (!spark_merge_result_has_conflicts (result))
+    {
+      const char *text = spark_merge_result_get_text (result);
+
+      note_file (self, file, applied);
+      /* Translators: %s is a file path */
+      g_string_append_printf (self->notes,
+                              _("Merged with the person's concurrent edits to %s: they changed it "
+                                "after you read it, on other lines, and both changes were kept. "
+                                "Read the file again before changing it further.\n"),
+                              path);
+      add_file_write (self, file, o, g_strdup (text), strlen (text));
+      remember_merged (self, file, text);
+      return TRUE;
+    }
+
+  _spark_file_change_add_merge_conflicts (file, result, current);
+  n = spark_merge_result_get_n_conflicts (result);
+  self->n_merge_conflicts += n;
+
+  /* Translators: %s is a file path */
+  g_string_append_printf (self->notes,
+                          _("Did not apply your changes to %s because the person changed the same "
+                            "lines after you read it. The file was left as the person has it; "
+                            "they will resolve the conflict in the review.\n"),
+                          path);
+  for (guint i = 0; i < n; i++)
+    {
+      const SparkMergeConflict *c = spark_merge_result_get_conflict (result, i);
+
+      g_string_append_printf (self->notes,
+                              _("Conflict %u, at line %u of %s now. The person's lines:\n"),
+                              i + 1, c->ours_line + 1, path);
+      append_region (self->notes, c->ours);
+      g_string_append (self->notes, _("Your lines:\n"));
+      append_region (self->notes, c->theirs);
+    }
+
+  return TRUE;
+}
+
+static const char *
+choice_words (SparkMergeChoiceKind kind)
+{
+  switch (kind)
+    {
+    case SPARK_MERGE_CHOOSE_OURS:
+      return _("the person kept their lines");
+    case SPARK_MERGE_CHOOSE_THEIRS:
+      return _("the person took your lines");
+    case SPARK_MERGE_CHOOSE_BOTH:
+      return _("the person kept both, theirs first");
+    case SPARK_MERGE_CHOOSE_BASE:
+      return _("the person dropped both changes");
+    case SPARK_MERGE_CHOOSE_CUSTOM:
+    default:
+      return _("the person wrote their own text");
+    }
+}
+
+/* A merge of @file was left in conflict by an earlier apply: write its
+ * resolution once every conflict hunk is resolved, onto the bytes merged. */
+static gboolean
+plan_resolution (SparkTransaction         *self,
+                 SparkFileChange          *file,
+                 const SparkFileOriginal  *o,
+                 SparkMergeResult         *merge,
+                 GBytes                   *merged_ours)
+{
+  const char *path = spark_file_change_get_path (file);
+  guint n_conflicts = spark_merge_result_get_n_conflicts (merge);
+  g_autofree SparkMergeChoice *choices = g_new0 (SparkMergeChoice, MAX (n_conflicts, 1));
+  g_autoptr(GString) how = g_string_new (NULL);
+  g_autoptr(GBytes) current = NULL;
+  g_autofree char *text = NULL;
+  guint unresolved = 0;
+
+  for (guint i = 0; i < spark_file_change_get_n_hunks (file); i++)
+    {
+      SparkHunk *hunk = spark_file_change_get_hunk (file, i);
+      SparkMergeChoiceKind kind;
+      guint k;
+
+      if (!spark_hunk_is_merge_conflict (hunk))
+        continue;
+
+      k = _spark_hunk_get_merge_index (hunk);
+      if (k >= n_conflicts)
+        continue;
+      if (!spark_hunk_get_merge_choice (hunk, &kind))
+        {
+          unresolved++;
+          continue;
+        }
+      choices[k].kind = kind;
+      choices[k].text = _spark_hunk_get_merge_custom (hunk);
+      g_string_append_printf (how, _("Conflict %u: %s"), k + 1, choice_words (kind));
+      if (kind == SPARK_MERGE_CHOOSE_CUSTOM)
+        {
+          g_string_append (how, ":\n");
+          append_region (how, choices[k].text ? choices[k].text : "");
+        }
+      else
+        g_string_append (how, ".\n");
+    }
+
+  if (unresolved > 0)
+    {
+      g_string_append_printf (self->notes,
+                              _("Did not apply your changes to %s: %u of its conflicts with the "
+                                "person's edits are not resolved yet.\n"),
+                              path, unresolved);
+      self->n_merge_conflicts += unresolved;
+      return TRUE;
+    }
+
+  current = current_bytes (self, file, o);
+  if (current == NULL || !g_bytes_equal (current, merged_ours))
+    {
+      g_string_append_printf (self->notes,
+                              _("Did not apply your changes to %s: the person changed it again "
+                                "after the conflict was shown, so the resolution was not written.\n"),
+                              path);
+      self->n_merge_conflicts++;
+      return TRUE;
+    }
+
+  text = spark_merge_result_resolve (merge, choices, n_conflicts);
+  g_string_append_printf (self->notes,
+                          _("Merged with the person's concurrent edits to %s, as the person "
+                            "resolved the conflicts. Read the file again before changing it further.\n"),
+                          path);
+  g_string_append (self->notes, how->str);
+  add_file_write (self, file, o, g_strdup (text), strlen (text));
+  remember_merged (self, file, text);
+
+  return TRUE;
+}
+
 static gboolean
 plan_file (SparkTransaction  *self,
            SparkFileChange   *file,
@@ -378,12 +642,25 @@ plan_file (SparkTransaction  *self,
       {
         g_autoptr(GArray) reps = g_array_new (FALSE, TRUE, sizeof (SparkReplacement));
         g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+        g_autoptr(GBytes) current = NULL;
         g_autofree char *lf = NULL;
+        SparkMergeResult *merge;
+        GBytes *merged_ours = NULL;
         char *out;
         gsize lf_len, out_len;
 
-        if (!still_same (file, o, error))
-          return FALSE;
+        merge = _spark_file_change_get_merge (file, &merged_ours);
+        if (merge != NULL)
+          return plan_resolution (self, file, o, merge, merged_ours);
+
+        current = current_bytes (self, file, o);
+        if (current == NULL || o->raw == NULL)
+          {
+            g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
+                         _("%s changed on disk after the patch was read; not overwriting it"),
+                         path);
+            return FALSE;
+          }
 
         for (guint i = 0; i < n; i++)
           {
@@ -423,17 +700,15 @@ plan_file (SparkTransaction  *self,
             out_len += 3;
           }
 
-        if (kind == SPARK_FILE_CHANGE_MOVE && strcmp (o->abs_path, o->abs_move_path) != 0)
+        if (!g_bytes_equal (current, o->raw))
           {
-            add_action (self, ACTION_WRITE, o->abs_move_path, out, out_len, o->mode);
-            add_action (self, ACTION_DELETE, o->abs_path, NULL, 0, 0);
-            g_string_append_printf (self->summary, "M %s\n", spark_file_change_get_move_path (file));
+            gboolean ok = plan_merge (self, file, o, current, out, applied, error);
+
+            g_free (out);
+            return ok;
           }
-        else
-          {
-            add_action (self, ACTION_WRITE, o->abs_path, out, out_len, 0);
-            g_string_append_printf (self->summary, "M %s\n", path);
-          }
+
+        add_file_write (self, file, o, out, out_len);
       }
       break;
 
@@ -456,6 +731,13 @@ plan (SparkTransaction  *self,
     {
       if (!plan_file (self, spark_changeset_get_file (self->changeset, i), error))
         return FALSE;
+    }
+
+  if (self->actions->len == 0 && self->n_merge_conflicts > 0)
+    {
+      g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
+                   _("Nothing was changed.\n%s"), self->notes->str);
+      return FALSE;
     }
 
   if (self->actions->len == 0)
@@ -720,6 +1002,13 @@ execute (SparkTransaction  *self,
 static void
 finish_result (SparkTransaction *self)
 {
+  for (guint i = 0; i < self->merged->len; i++)
+    {
+      MergedFile *m = g_ptr_array_index (self->merged, i);
+
+      _spark_file_change_set_merged_text (m->file, m->text);
+    }
+
   self->result_text = g_strdup_printf ("%s%s%s",
                                        self->notes->str,
                                        _("Success. Updated the following files:\n"),
