@@ -1,0 +1,618 @@
+/* spark-window-turn.c: the model's turn in the project window
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spark-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "spark-assistant.h"
+#include "spark-checkpoints.h"
+#include "spark-review-view.h"
+#include "spark-window-private.h"
+
+/* The model's turn -------------------------------------------------------- */
+
+static void
+proposal_started_cb (SparkWindow    *self,
+                     SparkChangeset *changeset)
+{
+  /* Review starts while the patch is still streaming. */
+  adw_view_stack_set_visible_child_name (self->side_stack, "review");
+  if (!self->side_area_visible)
+    g_object_set (self, "side-area-visible", TRUE, NULL);
+}
+
+static void
+applied_cb (SparkWindow *self,
+            const char  *summary)
+{
+  g_auto(GStrv) lines = g_strsplit (summary, "\n", 2);
+  AdwToast *toast = adw_toast_new (lines[0] ? lines[0] : summary);
+
+  /* Every apply starts from a checkpoint: offer the way back. */
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo-apply");
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Undo Apply ------------------------------------------------------------- */
+
+typedef struct
+{
+  char *root;
+  char *id;       /* NULL: the latest checkpoint */
+} RestoreJob;
+
+static void
+restore_job_free (RestoreJob *job)
+{
+  g_free (job->root);
+  g_free (job->id);
+  g_free (job);
+}
+
+static void
+restore_worker (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  RestoreJob *job = task_data;
+  g_autoptr(SparkWorkspace) workspace = NULL;
+  g_autoptr(SparkCheckpoints) checkpoints = NULL;
+  SparkCheckpoint *before = NULL;
+  GError *error = NULL;
+
+  /* libgit2 and the file writes stay off the main thread. */
+  if ((workspace = spark_workspace_new (job->root, &error)) == NULL ||
+      (checkpoints = spark_checkpoints_new (workspace, &error)) == NULL ||
+      !spark_checkpoints_restore (checkpoints, job->id, &before, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, before, (GDestroyNotify) spark_checkpoint_free);
+}
+
+static void
+restore_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  SparkWindow *self = SPARK_WINDOW (object);
+  RestoreJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SparkCheckpoint) before = g_task_propagate_pointer (G_TASK (result), &error);
+  AdwToast *toast;
+
+  self->restoring = FALSE;
+
+  if (before == NULL)
+    {
+      spark_window_show_toast (self, error->message);
+      return;
+    }
+
+  /* The restore recorded where it started: that is the way forward again. */
+  g_free (self->redo_checkpoint);
+  self->redo_checkpoint = job->id == NULL ? g_strdup (before->id) : NULL;
+  spark_project_refresh_status (self->project);
+
+  if (job->id == NULL)
+    {
+      toast = adw_toast_new (_("Restored the files from before the last apply"));
+      adw_toast_set_button_label (toast, _("_Redo"));
+      adw_toast_set_action_name (toast, "win.redo-apply");
+    }
+  else
+    {
+      toast = adw_toast_new (_("Restored the files as they were before the undo"));
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+restore_checkpoint (SparkWindow *self,
+                    const char  *id)
+{
+  g_autoptr(GTask) task = NULL;
+  RestoreJob *job;
+
+  if (self->project == NULL || self->restoring)
+    return;
+
+  self->restoring = TRUE;
+  job = g_new0 (RestoreJob, 1);
+  job->root = g_strdup (spark_project_get_root_path (self->project));
+  job->id = g_strdup (id);
+
+  task = g_task_new (self, self->cancellable, restore_cb, NULL);
+  g_task_set_source_tag (task, restore_checkpoint);
+  g_task_set_task_data (task, job, (GDestroyNotify) restore_job_free);
+  g_task_run_in_thread (task, restore_worker);
+}
+
+static void
+stream_dropped_cb (SparkWindow  *self,
+                   const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  /* Translators: %s says why the connection ended */
+  message = g_strdup_printf (_("The model's stream broke (%s). Spark is retrying; the changes received so far are kept for review."),
+                             error->message);
+  spark_window_show_toast (self, message);
+}
+
+static void
+session_error_cb (SparkWindow  *self,
+                  const GError *error)
+{
+  /* A drop mid-patch has its own message. */
+  if (self->assistant != NULL && spark_assistant_get_salvaged (self->assistant))
+    return;
+
+  spark_window_show_toast (self, error->message);
+}
+
+/* Open tabs whose unsaved text an apply would overwrite. */
+static GPtrArray *
+find_unsaved_targets (SparkWindow    *self,
+                      SparkChangeset *changeset)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  GFile *root = spark_project_get_root (self->project);
+  guint n_pages = adw_tab_view_get_n_pages (self->tab_view);
+
+  for (guint i = 0; i < spark_changeset_get_n_files (changeset); i++)
+    {
+      SparkFileChange *change = spark_changeset_get_file (changeset, i);
+      const char *paths[] = { spark_file_change_get_path (change),
+                              spark_file_change_get_move_path (change) };
+
+      if (!spark_file_change_is_accepted (change))
+        continue;
+
+      for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
+        {
+          g_autoptr(GFile) file = NULL;
+
+          if (paths[p] == NULL)
+            continue;
+          file = g_file_resolve_relative_path (root, paths[p]);
+
+          for (guint t = 0; t < n_pages; t++)
+            {
+              SparkEditorPage *page = SPARK_EDITOR_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, t)));
+
+              if (g_file_equal (spark_editor_page_get_file (page), file) &&
+                  spark_editor_page_get_modified (page))
+                g_ptr_array_add (names, g_strdup (paths[p]));
+            }
+        }
+    }
+
+  return names;
+}
+
+/**
+ * spark_window_apply_proposal:
+ *
+ * Applies what the person accepted of the proposal under review, unless an
+ * open tab holds unsaved edits of a file it would change: Spark never
+ * overwrites those, the person saves or discards them first.
+ *
+ * Returns: whether the apply went ahead
+ */
+gboolean
+spark_window_apply_proposal (SparkWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) unsaved = NULL;
+  SparkChangeset *changeset;
+
+  g_return_val_if_fail (SPARK_IS_WINDOW (self), FALSE);
+
+  if (self->assistant == NULL ||
+      (changeset = spark_assistant_get_changeset (self->assistant)) == NULL)
+    return FALSE;
+
+  unsaved = find_unsaved_targets (self, changeset);
+  if (unsaved->len > 0)
+    {
+      g_autofree char *list = NULL;
+      g_autofree char *message = NULL;
+
+      g_ptr_array_add (unsaved, NULL);
+      list = g_strjoinv (", ", (char **) unsaved->pdata);
+      /* Translators: %s is a list of file names */
+      message = g_strdup_printf (_("Save or discard your edits to %s first: Spark never overwrites unsaved text"),
+                                 list);
+      spark_window_show_toast (self, message);
+      return FALSE;
+    }
+
+  if (!spark_assistant_apply (self->assistant, &error))
+    {
+      spark_window_show_toast (self, error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+review_apply_requested_cb (SparkWindow *self)
+{
+  spark_window_apply_proposal (self);
+}
+
+/* The turn's main actions live in the window's action map, which
+ * GtkApplicationWindow exports on the session bus: they can be bound to
+ * keys and triggered from scripts (issue 5). */
+static void
+apply_changes_activated (GSimpleAction *action,
+                         GVariant      *param,
+                         gpointer       user_data)
+{
+  spark_window_apply_proposal (SPARK_WINDOW (user_data));
+}
+
+static void
+accept_all_changes_activated (GSimpleAction *action,
+                              GVariant      *param,
+                              gpointer       user_data)
+{
+  SparkWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  SparkChangeset *changeset = self->assistant ? spark_assistant_get_changeset (self->assistant) : NULL;
+
+  if (changeset != NULL && !spark_changeset_accept_all (changeset, &error))
+    spark_window_show_toast (self, error->message);
+}
+
+static void
+reject_all_changes_activated (GSimpleAction *action,
+                              GVariant      *param,
+                              gpointer       user_data)
+{
+  SparkWindow *self = user_data;
+  SparkChangeset *changeset = self->assistant ? spark_assistant_get_changeset (self->assistant) : NULL;
+
+  if (changeset != NULL)
+    spark_changeset_reject_all (changeset);
+}
+
+static void
+stop_response_activated (GSimpleAction *action,
+                         GVariant      *param,
+                         gpointer       user_data)
+{
+  SparkWindow *self = user_data;
+
+  if (self->assistant != NULL)
+    spark_assistant_stop (self->assistant);
+}
+
+static void
+send_message_activated (GSimpleAction *action,
+                        GVariant      *param,
+                        gpointer       user_data)
+{
+  SparkWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->assistant != NULL &&
+      !spark_assistant_send (self->assistant, g_variant_get_string (param, NULL), &error))
+    spark_window_show_toast (self, error->message);
+}
+
+static void
+undo_apply_activated (GSimpleAction *action,
+                      GVariant      *param,
+                      gpointer       user_data)
+{
+  /* The newest checkpoint is the one taken just before the last apply. */
+  restore_checkpoint (SPARK_WINDOW (user_data), NULL);
+}
+
+static void
+redo_apply_activated (GSimpleAction *action,
+                      GVariant      *param,
+                      gpointer       user_data)
+{
+  SparkWindow *self = user_data;
+
+  if (self->redo_checkpoint != NULL)
+    {
+      g_autofree char *id = g_steal_pointer (&self->redo_checkpoint);
+
+      restore_checkpoint (self, id);
+    }
+}
+
+static const GActionEntry turn_actions[] = {
+  { "undo-apply", undo_apply_activated },
+  { "redo-apply", redo_apply_activated },
+  { "apply-changes", apply_changes_activated },
+  { "accept-all-changes", accept_all_changes_activated },
+  { "reject-all-changes", reject_all_changes_activated },
+  { "stop-response", stop_response_activated },
+  { "send-message", send_message_activated, "s" },
+};
+
+typedef struct
+{
+  SparkAssistant *assistant;
+  SparkToolCall  *call;
+} CommandQuestion;
+
+static void
+command_question_free (gpointer  data,
+                       GClosure *closure)
+{
+  CommandQuestion *q = data;
+
+  g_clear_object (&q->assistant);
+  g_clear_object (&q->call);
+  g_free (q);
+}
+
+static void
+command_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     CommandQuestion  *q)
+{
+  SparkCommandDecision decision = SPARK_COMMAND_DENY;
+
+  if (g_strcmp0 (response, "run") == 0)
+    decision = SPARK_COMMAND_RUN;
+  else if (g_strcmp0 (response, "always") == 0)
+    decision = SPARK_COMMAND_RUN_ALWAYS;
+
+  spark_assistant_decide_command (q->assistant, q->call, decision);
+}
+
+/* Issue 5: shell commands always show the command and ask. The person sees
+ * whether it runs in the sandbox before saying yes. */
+static void
+command_approval_requested_cb (SparkWindow   *self,
+                               SparkToolCall *call,
+                               const char    *command)
+{
+  g_autofree char *escaped = g_markup_escape_text (command, -1);
+  gboolean sandboxed = spark_tools_get_sandboxed (spark_session_get_tools (spark_assistant_get_session (self->assistant)));
+  g_autofree char *body = NULL;
+  CommandQuestion *q;
+  AdwMessageDialog *dialog;
+
+  body = g_strdup_printf ("<tt>%s</tt>\n\n%s", escaped,
+                          sandboxed
+                          ? _("It runs in a sandbox: no network, and only the project folder can be changed.")
+                          : _("Bubblewrap is not installed, so it runs without a sandbox, with all your permissions."));
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Run This Command?"), NULL));
+  adw_message_dialog_set_body_use_markup (dialog, TRUE);
+  adw_message_dialog_set_body (dialog, body);
+  adw_message_dialog_add_responses (dialog,
+                                    /* Translators: button of the "Run This Command?" dialog */
+                                    "deny", _("_Don't Run"),
+                                    /* Translators: button of the "Run This Command?" dialog */
+                                    "always", _("Always _Allow in This Session"),
+                                    /* Translators: button of the "Run This Command?" dialog */
+                                    "run", _("_Run"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "run", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "deny");
+  adw_message_dialog_set_close_response (dialog, "deny");
+
+  q = g_new0 (CommandQuestion, 1);
+  q->assistant = g_object_ref (self->assistant);
+  q->call = g_object_ref (call);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (command_response_cb), q,
+                         command_question_free, 0);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The model picker: the endpoint's models, the current one selected; a
+ * pick is the "model" preference. */
+static void
+assistant_models_cb (SparkWindow *self)
+{
+  const char * const *models = spark_assistant_get_models (self->assistant);
+  g_autofree char *model = g_settings_get_string (self->settings, "model");
+
+  if (models == NULL)
+    return;
+
+  spark_chat_view_set_model (self->chat_view,
+                             *model ? model : spark_session_get_model (spark_assistant_get_session (self->assistant)));
+  spark_chat_view_set_models (self->chat_view, models);
+}
+
+static void
+chat_model_cb (SparkWindow *self)
+{
+  const char *model = spark_chat_view_get_model (self->chat_view);
+  g_autofree char *current = g_settings_get_string (self->settings, "model");
+
+  if (model != NULL && *model != '\0' && g_strcmp0 (model, current) != 0)
+    g_settings_set_string (self->settings, "model", model);
+}
+
+static void
+settings_model_cb (SparkWindow *self)
+{
+  g_autofree char *model = g_settings_get_string (self->settings, "model");
+
+  if (*model != '\0')
+    spark_chat_view_set_model (self->chat_view, model);
+}
+
+static void
+assistant_notice_cb (SparkWindow *self)
+{
+  const char *notice = spark_assistant_get_notice (self->assistant);
+  g_autofree char *markup = notice ? g_markup_escape_text (notice, -1) : NULL;
+
+  spark_chat_view_set_notice (self->chat_view, markup);
+}
+
+static void
+chat_send_cb (SparkWindow   *self,
+              const char    *text,
+              SparkChatView *view)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->assistant == NULL)
+    return;
+
+  if (!spark_assistant_send (self->assistant, text, &error))
+    {
+      /* Nothing is lost: the text goes back into the message box. */
+      spark_chat_view_set_message (view, text);
+      spark_window_show_toast (self, error->message);
+    }
+}
+
+static void
+chat_steer_cb (SparkWindow   *self,
+               const char    *text,
+               SparkChatView *view)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->assistant != NULL && !spark_assistant_steer (self->assistant, text, &error))
+    {
+      spark_chat_view_set_message (view, text);
+      spark_window_show_toast (self, error->message);
+    }
+}
+
+static void
+chat_queue_cb (SparkWindow   *self,
+               const char    *text,
+               SparkChatView *view)
+{
+  if (self->assistant != NULL)
+    spark_assistant_queue (self->assistant, text);
+}
+
+static void
+chat_stop_cb (SparkWindow *self)
+{
+  if (self->assistant != NULL)
+    spark_assistant_stop (self->assistant);
+}
+
+static void
+chat_review_cb (SparkWindow *self,
+                const char  *call_id)
+{
+  adw_view_stack_set_visible_child_name (self->side_stack, "review");
+  if (!self->side_area_visible)
+    g_object_set (self, "side-area-visible", TRUE, NULL);
+}
+
+/**
+ * spark_window_get_chat_view:
+ */
+SparkChatView *
+spark_window_get_chat_view (SparkWindow *self)
+{
+  g_return_val_if_fail (SPARK_IS_WINDOW (self), NULL);
+
+  return self->chat_view;
+}
+
+/**
+ * spark_window_get_assistant:
+ *
+ * Returns: (transfer none) (nullable): the model side of the open project
+ */
+SparkAssistant *
+spark_window_get_assistant (SparkWindow *self)
+{
+  g_return_val_if_fail (SPARK_IS_WINDOW (self), NULL);
+
+  return self->assistant;
+}
+
+/* Wiring ----------------------------------------------------------------- */
+
+void
+_spark_window_class_init_turn (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback (widget_class, chat_queue_cb);
+  gtk_widget_class_bind_template_callback (widget_class, chat_review_cb);
+  gtk_widget_class_bind_template_callback (widget_class, chat_send_cb);
+  gtk_widget_class_bind_template_callback (widget_class, chat_steer_cb);
+  gtk_widget_class_bind_template_callback (widget_class, chat_stop_cb);
+  gtk_widget_class_bind_template_callback (widget_class, review_apply_requested_cb);
+}
+
+void
+_spark_window_init_turn (SparkWindow *self)
+{
+  g_action_map_add_action_entries (G_ACTION_MAP (self), turn_actions, G_N_ELEMENTS (turn_actions), self);
+
+  /* Ctrl+Shift+Z is redo in the editor; in the review pane it undoes the
+   * last apply. */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK),
+                                                            gtk_named_action_new ("win.undo-apply")));
+    gtk_widget_add_controller (GTK_WIDGET (self->review_view), shortcuts);
+  }
+
+  g_signal_connect_object (self->chat_view, "notify::model",
+                           G_CALLBACK (chat_model_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::model",
+                           G_CALLBACK (settings_model_cb), self, G_CONNECT_SWAPPED);
+}
+
+/* Connects the views to a new project's assistant. */
+void
+_spark_window_attach_assistant (SparkWindow *self)
+{
+  g_signal_connect_object (self->assistant, "proposal-started",
+                           G_CALLBACK (proposal_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->assistant, "applied",
+                           G_CALLBACK (applied_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->assistant, "stream-dropped",
+                           G_CALLBACK (stream_dropped_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (spark_assistant_get_session (self->assistant), "error",
+                           G_CALLBACK (session_error_cb), self, G_CONNECT_SWAPPED);
+  g_object_bind_property (self->assistant, "changeset", self->review_view, "changeset",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->assistant, "streaming", self->review_view, "streaming",
+                          G_BINDING_SYNC_CREATE);
+
+  spark_latency_meter_set_session (self->latency_meter, spark_assistant_get_session (self->assistant));
+
+  /* The chat shows the session's transcript; it adds the person's own
+   * messages too, as they join the history. */
+  g_clear_object (&self->transcript);
+  self->transcript = spark_transcript_new ();
+  spark_transcript_follow_session (self->transcript, spark_assistant_get_session (self->assistant));
+  spark_chat_view_set_transcript (self->chat_view, self->transcript);
+  g_object_bind_property (self->assistant, "busy", self->chat_view, "busy", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->assistant, "command-approval-requested",
+                           G_CALLBACK (command_approval_requested_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->assistant, "notify::models",
+                           G_CALLBACK (assistant_models_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->assistant, "notify::notice",
+                           G_CALLBACK (assistant_notice_cb), self, G_CONNECT_SWAPPED);
+  assistant_notice_cb (self);
+}
