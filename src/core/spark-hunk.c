@@ -578,6 +578,7 @@ _spark_hunk_new_merge_conflict (const SparkMergeConflict *conflict,
   self->conflict_message = g_strdup (message);
   self->start = conflict->ours_line;
   self->length = conflict->ours_n_lines;
+  self->located = TRUE;
   self->fuzz = SPARK_MATCH_EXACT;
   self->state = SPARK_HUNK_CONFLICT;
 

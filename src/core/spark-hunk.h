@@ -128,7 +128,8 @@ gboolean             spark_hunk_set_edited_text      (SparkHunk          *self,
  * the person's (ours: the file now), the model's (theirs: the proposal) and
  * the text both started from (base), each the region's exact text with its
  * line endings ("" when a side has no lines there). Its old lines are ours,
- * its new lines theirs, its location the region in the file now. */
+ * its new lines theirs, its location the region in the file now (so unlike
+ * other conflicts it has a start line). */
 gboolean             spark_hunk_is_merge_conflict    (SparkHunk          *self);
 const char          *spark_hunk_get_conflict_ours    (SparkHunk          *self);
 const char          *spark_hunk_get_conflict_theirs  (SparkHunk          *self);

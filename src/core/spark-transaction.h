@@ -33,6 +33,25 @@ G_DECLARE_FINAL_TYPE (SparkTransaction, spark_transaction, SPARK, TRANSACTION, G
  *  4. on any failure, restore every file already touched and remove the
  *     folders created, so the tree is byte-identical to before.
  *
+ * Concurrent edits: when an updated (or moved) file no longer holds what the
+ * patch was read against (on disk, or in the text given with
+ * spark_changeset_set_current_text()), the plan merges three ways
+ * (spark_merge_three_way(): base = the bytes read, ours = the file now,
+ * theirs = base with the accepted and edited hunks):
+ *  - a clean merge is written like any other file (same atomic write, same
+ *    rollback), the result text says "Merged with the person's concurrent
+ *    edits to a.c…", and spark_file_change_get_merged_text() has the text;
+ *  - a merge with conflicts writes nothing to that file: one merge-conflict
+ *    hunk per conflict is appended to its SparkFileChange (see
+ *    spark_hunk_resolve_conflict()), the result text tells the model which
+ *    lines the person changed, and the other files still apply. When no
+ *    other file is written the apply fails with SPARK_PATCH_ERROR_CONFLICT
+ *    and the same text;
+ *  - once every conflict hunk of the file is resolved, the next apply writes
+ *    the merge with the resolutions, only if the file still holds the bytes
+ *    that were merged (otherwise it is left alone and the model told).
+ * A deleted file that changed is still refused (the whole apply fails).
+ *
  * spark_transaction_get_result_text() then holds the model-facing text.
  */
 
