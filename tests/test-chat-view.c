@@ -23,6 +23,7 @@
 #include "spark-chat-view.h"
 #include "spark-markdown.h"
 #include "spark-markdown-view.h"
+#include "spark-project.h"
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
 
@@ -823,6 +824,296 @@ test_long_session (void)
   gtk_window_destroy (window);
 }
 
+/* "@" completion and attachments */
+
+/* The window with its popover drawn on top where it shows (a popover is a
+ * surface of its own, which spark_test_save_screenshot() leaves out). */
+static void
+save_screenshot_with_popover (GtkWindow  *window,
+                              GtkPopover *popover,
+                              const char *name)
+{
+  g_autoptr(GdkPaintable) window_paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  g_autoptr(GdkPaintable) popover_paintable = gtk_widget_paintable_new (GTK_WIDGET (popover));
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (popover));
+  double wx, wy, px, py;
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
+  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
+
+  gdk_paintable_snapshot (window_paintable, GDK_SNAPSHOT (snapshot), width, height);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (surface)) + px - wx,
+                                                gdk_popup_get_position_y (GDK_POPUP (surface)) + py - wy));
+  gdk_paintable_snapshot (popover_paintable, GDK_SNAPSHOT (snapshot),
+                          gtk_widget_get_width (GTK_WIDGET (popover)),
+                          gtk_widget_get_height (GTK_WIDGET (popover)));
+  gtk_snapshot_restore (snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static GtkPopover *
+find_popover (SparkChatView *view)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_POPOVER (child))
+        return GTK_POPOVER (child);
+    }
+
+  return NULL;
+}
+
+
+static void
+type_text (SparkChatView *view,
+           const char    *text)
+{
+  GtkTextView *message = GTK_TEXT_VIEW (find_by_label (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW, "Message"));
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (message);
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    gtk_text_buffer_insert_interactive_at_cursor (buffer, p, g_utf8_next_char (p) - p, TRUE);
+}
+
+/* The paths the "@" popover offers, in order. */
+static GPtrArray *
+mention_paths (SparkChatView *view)
+{
+  GPtrArray *paths = g_ptr_array_new ();
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      g_autoptr(GPtrArray) rows = NULL;
+
+      if (!GTK_IS_POPOVER (child))
+        continue;
+
+      rows = find_all (child, GTK_TYPE_LIST_BOX_ROW);
+      for (guint i = 0; i < rows->len; i++)
+        {
+          GtkWidget *label = gtk_list_box_row_get_child (rows->pdata[i]);
+
+          g_ptr_array_add (paths, (gpointer) gtk_label_get_text (GTK_LABEL (label)));
+        }
+    }
+
+  return paths;
+}
+
+static const char *
+selected_mention (SparkChatView *view)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      g_autoptr(GPtrArray) lists = NULL;
+      GtkListBoxRow *row;
+
+      if (!GTK_IS_POPOVER (child))
+        continue;
+
+      lists = find_all (child, GTK_TYPE_LIST_BOX);
+      g_assert_cmpuint (lists->len, ==, 1);
+      row = gtk_list_box_get_selected_row (lists->pdata[0]);
+      return row ? gtk_label_get_text (GTK_LABEL (gtk_list_box_row_get_child (row))) : NULL;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  char *text;
+  GStrv attachments;
+  char *attached_text;
+} Sent;
+
+static void
+on_send_with_attachments (SparkChatView *view,
+                          const char    *text,
+                          Sent          *sent)
+{
+  g_free (sent->text);
+  g_strfreev (sent->attachments);
+  g_free (sent->attached_text);
+  sent->text = g_strdup (text);
+  sent->attachments = spark_chat_view_dup_attachments (view);
+  sent->attached_text = spark_chat_view_dup_attached_text (view);
+}
+
+static void
+test_mention (void)
+{
+  g_autofree char *root = spark_test_make_temp_dir ();
+  g_autoptr(GFile) file = g_file_new_for_path (root);
+  g_autoptr(SparkProject) project = spark_project_new (file);
+  g_autoptr(GPtrArray) paths = NULL;
+  g_auto(GStrv) attachments = NULL;
+  g_autofree char *text = NULL;
+  Sent sent = { NULL, NULL, NULL };
+  SparkChatView *view;
+  GtkWindow *window;
+
+  spark_test_write_file (root, "src/ui/window.c", "int window;\n");
+  spark_test_write_file (root, "src/ui/widget.c", "int widget;\n");
+  spark_test_write_file (root, "src/ui/window.h", "extern int window;\n");
+  spark_test_write_file (root, "README.md", "# Readme\n");
+  spark_test_write_file (root, "docs/install.md", "Install\n");
+
+  window = show_view (&view, 600, 500);
+  g_signal_connect (view, "send", G_CALLBACK (on_send_with_attachments), &sent);
+  spark_chat_view_set_project (view, project);
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.focus-message", NULL);
+
+  /* No popover for an "@" inside a word. */
+  type_text (view, "mail@win");
+  wait_ms (200);
+  g_assert_false (spark_chat_view_get_completing (view));
+  spark_chat_view_set_message (view, NULL);
+
+  /* "@win" lists the window files first, the best one selected. */
+  type_text (view, "Look at @win");
+  WAIT_UNTIL (spark_chat_view_get_completing (view));
+  wait_ms (100);
+  paths = mention_paths (view);
+  g_assert_cmpuint (paths->len, >=, 2);
+  g_assert_true (g_str_has_prefix (paths->pdata[0], "src/ui/window."));
+  g_assert_true (g_str_has_prefix (paths->pdata[1], "src/ui/window."));
+  for (guint i = 0; i < paths->len; i++)
+    g_assert_cmpstr (paths->pdata[i], !=, "README.md");
+  g_assert_cmpstr (selected_mention (view), ==, paths->pdata[0]);
+  spark_test_save_screenshot (GTK_WIDGET (window), "chat-mention-window.png");
+  save_screenshot_with_popover (window, find_popover (view), "chat-mention.png");
+
+  /* Down and Up move the selection (wrapping); other keys pass. */
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Down, 0));
+  g_assert_cmpstr (selected_mention (view), ==, paths->pdata[1]);
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Up, 0));
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Up, 0));
+  g_assert_cmpstr (selected_mention (view), ==, paths->pdata[paths->len - 1]);
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Down, 0));
+  g_assert_false (spark_chat_view_handle_key (view, GDK_KEY_a, 0));
+
+  /* "@wind" narrows; Enter inserts the selected path, not a send. */
+  type_text (view, "dow.c");
+  wait_ms (50);
+  g_ptr_array_unref (paths);
+  paths = mention_paths (view);
+  g_assert_cmpstr (paths->pdata[0], ==, "src/ui/window.c");
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Return, 0));
+  g_assert_null (sent.text);
+  g_assert_false (spark_chat_view_get_completing (view));
+  text = spark_chat_view_dup_message (view);
+  g_assert_cmpstr (text, ==, "Look at @src/ui/window.c ");
+  attachments = spark_chat_view_dup_attachments (view);
+  g_assert_cmpuint (g_strv_length (attachments), ==, 1);
+  g_assert_cmpstr (attachments[0], ==, "src/ui/window.c");
+
+  /* Tab completes too; Escape closes without touching the text, and the
+   * same "@" stays closed while typing on. */
+  type_text (view, "and @READ");
+  WAIT_UNTIL (spark_chat_view_get_completing (view));
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Tab, 0));
+  type_text (view, "and @inst");
+  WAIT_UNTIL (spark_chat_view_get_completing (view));
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Escape, 0));
+  g_assert_false (spark_chat_view_get_completing (view));
+  type_text (view, "a");
+  wait_ms (50);
+  g_assert_false (spark_chat_view_get_completing (view));
+  g_clear_pointer (&text, g_free);
+  text = spark_chat_view_dup_message (view);
+  g_assert_cmpstr (text, ==, "Look at @src/ui/window.c and @README.md and @insta");
+
+  /* A typed path that exists counts; a missing one or one outside does not. */
+  type_text (view, " @docs/install.md, @nope.c @../etc/passwd");
+  g_strfreev (attachments);
+  attachments = spark_chat_view_dup_attachments (view);
+  g_assert_cmpuint (g_strv_length (attachments), ==, 3);
+  g_assert_cmpstr (attachments[0], ==, "src/ui/window.c");
+  g_assert_cmpstr (attachments[1], ==, "README.md");
+  g_assert_cmpstr (attachments[2], ==, "docs/install.md");
+
+  /* Enter sends: the handler reads the attachments of the sent message. */
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Return, 0));
+  g_assert_nonnull (sent.text);
+  g_assert_cmpuint (g_strv_length (sent.attachments), ==, 3);
+  g_assert_cmpstr (sent.attachments[2], ==, "docs/install.md");
+  g_assert_null (sent.attached_text);
+  g_strfreev (attachments);
+  attachments = spark_chat_view_dup_attachments (view);
+  g_assert_cmpuint (g_strv_length (attachments), ==, 0);
+
+  gtk_window_destroy (window);
+  g_free (sent.text);
+  g_strfreev (sent.attachments);
+  g_free (sent.attached_text);
+  spark_test_rm_rf (root);
+}
+
+static void
+test_attach_text (void)
+{
+  g_autofree char *attached = NULL;
+  GtkWidget *remove;
+  Sent sent = { NULL, NULL, NULL };
+  SparkChatView *view;
+  GtkWindow *window = show_view (&view, 600, 500);
+
+  g_signal_connect (view, "send", G_CALLBACK (on_send_with_attachments), &sent);
+  g_assert_null (spark_chat_view_dup_attached_text (view));
+
+  spark_chat_view_attach_text (view, "src/main.c:3-4", "int\nmain (void)\n");
+  spark_chat_view_attach_text (view, "notes.md", "Use ``` fences");
+  spark_chat_view_attach_text (view, "drop.txt", "dropped");
+  g_assert_cmpuint (spark_chat_view_get_n_attached_texts (view), ==, 3);
+  spark_chat_view_set_message (view, "Explain these");
+  wait_ms (100);
+  spark_test_save_screenshot (GTK_WIDGET (window), "chat-attachments.png");
+
+  /* Each chip has a remove button named after it. */
+  remove = find_by_label (GTK_WIDGET (view), GTK_TYPE_BUTTON, "Remove drop.txt");
+  g_assert_nonnull (remove);
+  g_signal_emit_by_name (remove, "clicked");
+  g_assert_cmpuint (spark_chat_view_get_n_attached_texts (view), ==, 2);
+
+  attached = spark_chat_view_dup_attached_text (view);
+  g_assert_cmpstr (attached, ==,
+                   "src/main.c:3-4\n```\nint\nmain (void)\n```\n"
+                   "\nnotes.md\n````\nUse ``` fences\n````\n");
+
+  g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Return, 0));
+  g_assert_cmpstr (sent.text, ==, "Explain these");
+  g_assert_cmpstr (sent.attached_text, ==, attached);
+  g_assert_cmpuint (spark_chat_view_get_n_attached_texts (view), ==, 0);
+  g_assert_null (spark_chat_view_dup_attached_text (view));
+
+  gtk_window_destroy (window);
+  g_free (sent.text);
+  g_strfreev (sent.attachments);
+  g_free (sent.attached_text);
+}
+
 static void
 test_dispose (void)
 {
@@ -865,6 +1156,8 @@ main (int   argc,
   g_test_add_func ("/ui/chat-view/message-box", test_message_box);
   g_test_add_func ("/ui/chat-view/follow-session", test_follow_session);
   g_test_add_func ("/ui/chat-view/long-session", test_long_session);
+  g_test_add_func ("/ui/chat-view/mention", test_mention);
+  g_test_add_func ("/ui/chat-view/attach-text", test_attach_text);
   g_test_add_func ("/ui/chat-view/dispose", test_dispose);
 
   return g_test_run ();

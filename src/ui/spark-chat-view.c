@@ -16,12 +16,23 @@
 
 #include "spark-chat-row.h"
 #include "spark-chat-view.h"
+#include "spark-fuzzy.h"
 #include "spark-markdown-view.h"
 #include "spark-resources.h"
 
 /* Within this many pixels of the end, the transcript counts as "at the end"
  * and keeps following new text. */
 #define FOLLOW_SLACK 32.0
+
+/* How many files the "@" popover offers, and lists at most. */
+#define MAX_MENTION_MATCHES 8
+#define MAX_PROJECT_FILES 50000
+
+typedef struct
+{
+  char *label;
+  char *text;
+} Snippet;
 
 struct _SparkChatView
 {
@@ -44,7 +55,26 @@ struct _SparkChatView
   gulong           item_changed_id;
   gulong           items_changed_id;
 
+  /* "@" completion: the project's files (listed on the first "@"), the
+   * paths picked from the popover, and the "@" being completed (its offset
+   * in the buffer, or -1) and the one Escape dismissed. */
+  SparkProject    *project;
+  GPtrArray       *project_files;
+  GCancellable    *files_cancellable;
+  GPtrArray       *mentioned;
+  GtkPopover      *mention_popover;
+  GtkListBox      *mention_list;
+  int              mention_offset;
+  int              dismissed_offset;
+
+  /* Attached texts (Snippet), and what goes with the message being emitted. */
+  GPtrArray       *snippets;
+  GStrv            sending_attachments;
+  char            *sending_text;
+
   /* Template widgets */
+  GtkBox          *chips_box;
+  GtkWidget       *chips_scroller;
   GtkWidget       *composer;
   GtkDropDown     *model_dropdown;
   GtkLabel        *hint_label;
@@ -63,6 +93,8 @@ struct _SparkChatView
   guint            following : 1;
   guint            auto_scrolling : 1;
   guint            updating_models : 1;
+  guint            sending : 1;
+  guint            files_loading : 1;
 };
 
 G_DEFINE_FINAL_TYPE (SparkChatView, spark_chat_view, GTK_TYPE_WIDGET)
@@ -285,6 +317,532 @@ on_vadjustment_changed (GtkAdjustment *adjustment,
     self->last_upper = gtk_adjustment_get_upper (adjustment);
 }
 
+/* "@" completion */
+
+static gboolean
+is_space (gunichar c)
+{
+  return c == 0 || g_unichar_isspace (c);
+}
+
+/* The "@word" the cursor is in: its bounds, and the query (the text
+ * between "@" and the cursor). An "@" counts at the start of a word only. */
+static gboolean
+find_mention (SparkChatView  *self,
+              GtkTextIter    *at,
+              GtkTextIter    *end,
+              char          **query)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->message_view);
+  GtkTextIter cursor;
+  GtkTextIter iter;
+
+  if (gtk_text_buffer_get_has_selection (buffer))
+    return FALSE;
+
+  gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+  iter = cursor;
+
+  while (gtk_text_iter_backward_char (&iter))
+    {
+      gunichar c = gtk_text_iter_get_char (&iter);
+
+      if (c == '@')
+        {
+          GtkTextIter before = iter;
+          GtkTextIter query_start = iter;
+
+          if (gtk_text_iter_backward_char (&before) && !is_space (gtk_text_iter_get_char (&before)))
+            return FALSE;
+
+          *at = iter;
+          *end = cursor;
+          while (!gtk_text_iter_is_end (end) && !is_space (gtk_text_iter_get_char (end)))
+            gtk_text_iter_forward_char (end);
+          gtk_text_iter_forward_char (&query_start);
+          if (query != NULL)
+            *query = gtk_text_iter_get_slice (&query_start, &cursor);
+          return TRUE;
+        }
+
+      if (is_space (c))
+        return FALSE;
+    }
+
+  return FALSE;
+}
+
+typedef struct
+{
+  int         score;
+  const char *path;
+} Match;
+
+static int
+compare_matches (gconstpointer a,
+                 gconstpointer b)
+{
+  const Match *ma = a;
+  const Match *mb = b;
+  gsize la, lb;
+
+  if (ma->score != mb->score)
+    return ma->score < mb->score ? 1 : -1;
+
+  la = strlen (ma->path);
+  lb = strlen (mb->path);
+  if (la != lb)
+    return la < lb ? -1 : 1;
+
+  return strcmp (ma->path, mb->path);
+}
+
+static guint
+count_mention_rows (SparkChatView *self)
+{
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (self->mention_list, n) != NULL)
+    n++;
+
+  return n;
+}
+
+/* Fills the popover with the best matches of @query; returns how many. */
+static guint
+update_matches (SparkChatView *self,
+                const char    *query)
+{
+  g_autoptr(GArray) matches = g_array_new (FALSE, FALSE, sizeof (Match));
+  GtkWidget *child;
+  guint n;
+
+  for (guint i = 0; self->project_files != NULL && i < self->project_files->len; i++)
+    {
+      Match match = { 0, g_ptr_array_index (self->project_files, i) };
+
+      if (spark_fuzzy_match (query, match.path, &match.score))
+        g_array_append_val (matches, match);
+    }
+  g_array_sort (matches, compare_matches);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->mention_list))) != NULL)
+    gtk_list_box_remove (self->mention_list, child);
+
+  n = MIN (matches->len, MAX_MENTION_MATCHES);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *path = g_array_index (matches, Match, i).path;
+      GtkWidget *label = gtk_label_new (path);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 48);
+      g_object_set_data_full (G_OBJECT (label), "spark-path", g_strdup (path), g_free);
+      gtk_list_box_append (self->mention_list, label);
+    }
+
+  if (n > 0)
+    gtk_list_box_select_row (self->mention_list, gtk_list_box_get_row_at_index (self->mention_list, 0));
+
+  return n;
+}
+
+static void
+hide_mention (SparkChatView *self)
+{
+  self->mention_offset = -1;
+  if (gtk_widget_get_visible (GTK_WIDGET (self->mention_popover)))
+    gtk_popover_popdown (self->mention_popover);
+}
+
+static void
+show_mention (SparkChatView *self,
+              GtkTextIter   *at)
+{
+  GdkRectangle rect;
+  double x = 0, y = 0;
+  int wx, wy;
+
+  gtk_text_view_get_iter_location (self->message_view, at, &rect);
+  gtk_text_view_buffer_to_window_coords (self->message_view, GTK_TEXT_WINDOW_WIDGET,
+                                         rect.x, rect.y, &wx, &wy);
+  gtk_widget_translate_coordinates (GTK_WIDGET (self->message_view), GTK_WIDGET (self),
+                                    wx, wy, &x, &y);
+  rect.x = (int) x;
+  rect.y = (int) y;
+  rect.width = MAX (rect.width, 1);
+  rect.height = MAX (rect.height, 1);
+
+  gtk_popover_set_pointing_to (self->mention_popover, &rect);
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->mention_popover)))
+    gtk_popover_popup (self->mention_popover);
+}
+
+static void update_mention (SparkChatView *self);
+
+static void
+list_files_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  SparkChatView *self;
+  GPtrArray *files;
+
+  files = spark_project_list_files_finish (SPARK_PROJECT (object), result, &error);
+  /* Cancelled: the view is gone or has another project. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = SPARK_CHAT_VIEW (user_data);
+  self->files_loading = FALSE;
+  g_clear_object (&self->files_cancellable);
+
+  if (files == NULL)
+    {
+      g_warning ("Failed to list the project's files: %s", error->message);
+      files = g_ptr_array_new_with_free_func (g_free);
+    }
+  g_clear_pointer (&self->project_files, g_ptr_array_unref);
+  self->project_files = files;
+
+  update_mention (self);
+}
+
+static void
+ensure_project_files (SparkChatView *self)
+{
+  if (self->project == NULL || self->project_files != NULL || self->files_loading)
+    return;
+
+  self->files_loading = TRUE;
+  self->files_cancellable = g_cancellable_new ();
+  spark_project_list_files_async (self->project, MAX_PROJECT_FILES, self->files_cancellable,
+                                  list_files_cb, self);
+}
+
+static void
+update_mention (SparkChatView *self)
+{
+  g_autofree char *query = NULL;
+  GtkTextIter at, end;
+  int offset;
+
+  if (self->mention_popover == NULL)
+    return;
+
+  if (self->preediting || !find_mention (self, &at, &end, &query))
+    {
+      self->dismissed_offset = -1;
+      hide_mention (self);
+      return;
+    }
+
+  offset = gtk_text_iter_get_offset (&at);
+  ensure_project_files (self);
+
+  if (offset == self->dismissed_offset || query[0] == '\0' ||
+      self->project_files == NULL || update_matches (self, query) == 0)
+    {
+      hide_mention (self);
+      return;
+    }
+
+  self->mention_offset = offset;
+  show_mention (self, &at);
+}
+
+static void
+add_mentioned (SparkChatView *self,
+               const char    *path)
+{
+  for (guint i = 0; i < self->mentioned->len; i++)
+    {
+      if (strcmp (g_ptr_array_index (self->mentioned, i), path) == 0)
+        return;
+    }
+  g_ptr_array_add (self->mentioned, g_strdup (path));
+}
+
+/* Replaces the "@word" with the selected file's "@path ". */
+static gboolean
+complete_mention (SparkChatView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->message_view);
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->mention_list);
+  g_autofree char *replacement = NULL;
+  const char *path;
+  GtkTextIter at, end;
+
+  if (row == NULL || !find_mention (self, &at, &end, NULL))
+    return FALSE;
+
+  path = g_object_get_data (G_OBJECT (gtk_list_box_row_get_child (row)), "spark-path");
+  replacement = g_strdup_printf ("@%s ", path);
+  add_mentioned (self, path);
+
+  gtk_text_buffer_begin_user_action (buffer);
+  gtk_text_buffer_delete (buffer, &at, &end);
+  gtk_text_buffer_place_cursor (buffer, &at);
+  gtk_text_buffer_insert_at_cursor (buffer, replacement, -1);
+  gtk_text_buffer_end_user_action (buffer);
+
+  hide_mention (self);
+  return TRUE;
+}
+
+static void
+move_mention_selection (SparkChatView *self,
+                        int            delta)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->mention_list);
+  int n = (int) count_mention_rows (self);
+  int index;
+
+  if (n == 0)
+    return;
+
+  index = row ? gtk_list_box_row_get_index (row) : -1;
+  index = ((index + delta) % n + n) % n;
+  gtk_list_box_select_row (self->mention_list, gtk_list_box_get_row_at_index (self->mention_list, index));
+}
+
+static gboolean
+handle_mention_key (SparkChatView   *self,
+                    guint            keyval,
+                    GdkModifierType  mods)
+{
+  switch (keyval)
+    {
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      move_mention_selection (self, -1);
+      return TRUE;
+
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      move_mention_selection (self, 1);
+      return TRUE;
+
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+    case GDK_KEY_Tab:
+    case GDK_KEY_KP_Tab:
+      return mods == 0 && complete_mention (self);
+
+    case GDK_KEY_Escape:
+      self->dismissed_offset = self->mention_offset;
+      hide_mention (self);
+      return TRUE;
+
+    default:
+      return FALSE;
+    }
+}
+
+static void
+on_mention_row_activated (GtkListBox    *list,
+                          GtkListBoxRow *row,
+                          SparkChatView *self)
+{
+  gtk_list_box_select_row (list, row);
+  complete_mention (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->message_view));
+}
+
+static void
+on_insert_mark_set (GtkTextBuffer *buffer,
+                    GtkTextIter   *location,
+                    GtkTextMark   *mark,
+                    SparkChatView *self)
+{
+  /* Typing is handled on ::changed; this follows cursor moves while the
+   * popover shows. */
+  if (mark == gtk_text_buffer_get_insert (buffer) && spark_chat_view_get_completing (self))
+    update_mention (self);
+}
+
+/* Attachments */
+
+static gboolean
+project_has_file (SparkChatView *self,
+                  const char    *path)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *full = NULL;
+
+  if (path[0] == '\0' || path[0] == '/')
+    return FALSE;
+
+  parts = g_strsplit (path, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (strcmp (parts[i], "..") == 0)
+        return FALSE;
+    }
+
+  for (guint i = 0; i < self->mentioned->len; i++)
+    {
+      if (strcmp (g_ptr_array_index (self->mentioned, i), path) == 0)
+        return TRUE;
+    }
+
+  for (guint i = 0; self->project_files != NULL && i < self->project_files->len; i++)
+    {
+      if (strcmp (g_ptr_array_index (self->project_files, i), path) == 0)
+        return TRUE;
+    }
+
+  if (self->project == NULL)
+    return FALSE;
+
+  full = g_build_filename (spark_project_get_root_path (self->project), path, NULL);
+  return g_file_test (full, G_FILE_TEST_IS_REGULAR);
+}
+
+static GStrv
+dup_text_attachments (SparkChatView *self,
+                      const char    *text)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) words = g_strsplit_set (text ? text : "", " \t\r\n", -1);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree char *path = NULL;
+      gsize length;
+
+      if (words[i][0] != '@' || words[i][1] == '\0')
+        continue;
+
+      /* "see @src/main.c, and" — try without trailing punctuation too. */
+      path = g_strdup (words[i] + 1);
+      length = strlen (path);
+      while (length > 0 && !project_has_file (self, path) &&
+             strchr (",.;:!?)]}'\"`", path[length - 1]) != NULL)
+        path[--length] = '\0';
+
+      if (length > 0 && !g_hash_table_contains (seen, path) && project_has_file (self, path))
+        {
+          g_strv_builder_add (builder, path);
+          g_hash_table_add (seen, g_steal_pointer (&path));
+        }
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static void
+snippet_free (Snippet *snippet)
+{
+  g_free (snippet->label);
+  g_free (snippet->text);
+  g_free (snippet);
+}
+
+static void
+update_chips (SparkChatView *self)
+{
+  gtk_widget_set_visible (self->chips_scroller, self->snippets->len > 0);
+}
+
+static void
+on_chip_remove_clicked (GtkButton     *button,
+                        SparkChatView *self)
+{
+  Snippet *snippet = g_object_get_data (G_OBJECT (button), "spark-snippet");
+  GtkWidget *chip = gtk_widget_get_parent (GTK_WIDGET (button));
+  guint index;
+
+  if (g_ptr_array_find (self->snippets, snippet, &index))
+    g_ptr_array_remove_index (self->snippets, index);
+  gtk_box_remove (self->chips_box, chip);
+  update_chips (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->message_view));
+}
+
+static GtkWidget *
+create_chip (SparkChatView *self,
+             Snippet       *snippet)
+{
+  g_autofree char *tooltip = NULL;
+  g_autofree char *remove_label = NULL;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *icon = gtk_image_new_from_icon_name ("text-x-generic-symbolic");
+  GtkWidget *label = gtk_label_new (snippet->label);
+  GtkWidget *button = gtk_button_new_from_icon_name ("window-close-symbolic");
+
+  gtk_widget_add_css_class (box, "spark-chat-chip");
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 32);
+
+  tooltip = g_utf8_substring (snippet->text, 0, MIN (g_utf8_strlen (snippet->text, -1), 400));
+  gtk_widget_set_tooltip_text (box, tooltip);
+
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "circular");
+  gtk_widget_add_css_class (button, "spark-chat-chip-remove");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  /* translators: tooltip of the button that removes an attachment from the message */
+  gtk_widget_set_tooltip_text (button, _("Remove Attachment"));
+  /* translators: accessible name of the button that removes an attachment; %s names it */
+  remove_label = g_strdup_printf (_("Remove %s"), snippet->label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label,
+                                  -1);
+  g_object_set_data (G_OBJECT (button), "spark-snippet", snippet);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (on_chip_remove_clicked), self, 0);
+
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), button);
+
+  return box;
+}
+
+static void
+clear_snippets (SparkChatView *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->chips_box))) != NULL)
+    gtk_box_remove (self->chips_box, child);
+  g_ptr_array_set_size (self->snippets, 0);
+  update_chips (self);
+}
+
+static char *
+format_snippets (SparkChatView *self)
+{
+  GString *out;
+
+  if (self->snippets->len == 0)
+    return NULL;
+
+  out = g_string_new (NULL);
+  for (guint i = 0; i < self->snippets->len; i++)
+    {
+      Snippet *snippet = g_ptr_array_index (self->snippets, i);
+      g_autoptr(GString) fence = g_string_new ("```");
+
+      while (strstr (snippet->text, fence->str) != NULL)
+        g_string_append_c (fence, '`');
+
+      g_string_append_printf (out, "%s%s\n%s\n%s%s%s\n",
+                              i > 0 ? "\n" : "",
+                              snippet->label,
+                              fence->str,
+                              snippet->text,
+                              g_str_has_suffix (snippet->text, "\n") ? "" : "\n",
+                              fence->str);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
 /* Sending */
 
 char *
@@ -321,10 +879,21 @@ emit_message (SparkChatView *self,
   if (stripped[0] == '\0')
     return FALSE;
 
+  /* What goes with the message, for the handlers (the box is cleared). */
+  self->sending_attachments = dup_text_attachments (self, text);
+  self->sending_text = format_snippets (self);
+  self->sending = TRUE;
+
   spark_chat_view_set_message (self, NULL);
   /* Following resumes: the person wants to see the answer. */
   set_following (self, TRUE);
   g_signal_emit (self, signals[signal_id], 0, stripped);
+
+  self->sending = FALSE;
+  g_clear_pointer (&self->sending_attachments, g_strfreev);
+  g_clear_pointer (&self->sending_text, g_free);
+  g_ptr_array_set_size (self->mentioned, 0);
+  clear_snippets (self);
 
   return TRUE;
 }
@@ -368,14 +937,18 @@ spark_chat_view_handle_key (SparkChatView   *self,
 
   g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), FALSE);
 
-  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
-    return FALSE;
-
   /* Enter while an input method composes commits the composition. */
   if (self->preediting)
     return FALSE;
 
   mods = state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK);
+
+  /* The "@" popover takes Up, Down, Enter, Tab and Escape while it shows. */
+  if (spark_chat_view_get_completing (self) && handle_mention_key (self, keyval, mods))
+    return TRUE;
+
+  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
+    return FALSE;
   buffer = gtk_text_view_get_buffer (self->message_view);
 
   if (mods == GDK_SHIFT_MASK)
@@ -432,6 +1005,7 @@ on_message_changed (GtkTextBuffer *buffer,
                     SparkChatView *self)
 {
   update_send_action (self);
+  update_mention (self);
 }
 
 /* Models */
@@ -634,6 +1208,85 @@ spark_chat_view_get_following (SparkChatView *self)
   return self->following;
 }
 
+void
+spark_chat_view_set_project (SparkChatView *self,
+                             SparkProject  *project)
+{
+  g_return_if_fail (SPARK_IS_CHAT_VIEW (self));
+  g_return_if_fail (!project || SPARK_IS_PROJECT (project));
+
+  if (self->project == project)
+    return;
+
+  if (self->files_cancellable != NULL)
+    g_cancellable_cancel (self->files_cancellable);
+  g_clear_object (&self->files_cancellable);
+  self->files_loading = FALSE;
+  g_clear_pointer (&self->project_files, g_ptr_array_unref);
+  g_set_object (&self->project, project);
+  hide_mention (self);
+}
+
+GStrv
+spark_chat_view_dup_attachments (SparkChatView *self)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), NULL);
+
+  if (self->sending)
+    return g_strdupv (self->sending_attachments);
+
+  text = spark_chat_view_dup_message (self);
+  return dup_text_attachments (self, text);
+}
+
+void
+spark_chat_view_attach_text (SparkChatView *self,
+                             const char    *label,
+                             const char    *text)
+{
+  Snippet *snippet;
+
+  g_return_if_fail (SPARK_IS_CHAT_VIEW (self));
+  g_return_if_fail (label != NULL);
+  g_return_if_fail (text != NULL);
+
+  snippet = g_new0 (Snippet, 1);
+  snippet->label = g_strdup (label);
+  snippet->text = g_strdup (text);
+  g_ptr_array_add (self->snippets, snippet);
+
+  gtk_box_append (self->chips_box, create_chip (self, snippet));
+  update_chips (self);
+}
+
+char *
+spark_chat_view_dup_attached_text (SparkChatView *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), NULL);
+
+  if (self->sending)
+    return g_strdup (self->sending_text);
+
+  return format_snippets (self);
+}
+
+guint
+spark_chat_view_get_n_attached_texts (SparkChatView *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), 0);
+  return self->snippets->len;
+}
+
+gboolean
+spark_chat_view_get_completing (SparkChatView *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHAT_VIEW (self), FALSE);
+  return self->mention_popover != NULL &&
+         gtk_widget_get_visible (GTK_WIDGET (self->mention_popover));
+}
+
 guint
 spark_chat_view_get_n_renders (SparkChatView *self)
 {
@@ -655,6 +1308,13 @@ spark_chat_view_dispose (GObject *object)
     }
   spark_chat_view_set_transcript (self, NULL);
   g_clear_handle_id (&self->scroll_source, g_source_remove);
+  spark_chat_view_set_project (self, NULL);
+  if (self->mention_popover != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->mention_popover));
+      self->mention_popover = NULL;
+      self->mention_list = NULL;
+    }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SPARK_TYPE_CHAT_VIEW);
 
@@ -671,6 +1331,8 @@ spark_chat_view_finalize (GObject *object)
   SparkChatView *self = (SparkChatView *) object;
 
   g_clear_pointer (&self->model, g_free);
+  g_clear_pointer (&self->mentioned, g_ptr_array_unref);
+  g_clear_pointer (&self->snippets, g_ptr_array_unref);
 
   G_OBJECT_CLASS (spark_chat_view_parent_class)->finalize (object);
 }
@@ -780,6 +1442,8 @@ spark_chat_view_class_init (SparkChatViewClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/sparkcode/Spark/spark-chat-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, chips_box);
+  gtk_widget_class_bind_template_child (widget_class, SparkChatView, chips_scroller);
   gtk_widget_class_bind_template_child (widget_class, SparkChatView, composer);
   gtk_widget_class_bind_template_child (widget_class, SparkChatView, hint_label);
   gtk_widget_class_bind_template_child (widget_class, SparkChatView, list_view);
@@ -842,6 +1506,33 @@ spark_chat_view_init (SparkChatView *self)
   g_signal_connect (self->message_view, "preedit-changed", G_CALLBACK (on_preedit_changed), self);
   g_signal_connect_object (gtk_text_view_get_buffer (self->message_view), "changed",
                            G_CALLBACK (on_message_changed), self, 0);
+
+  g_signal_connect_object (gtk_text_view_get_buffer (self->message_view), "mark-set",
+                           G_CALLBACK (on_insert_mark_set), self, 0);
+
+  self->mention_offset = -1;
+  self->dismissed_offset = -1;
+  self->mentioned = g_ptr_array_new_with_free_func (g_free);
+  self->snippets = g_ptr_array_new_with_free_func ((GDestroyNotify) snippet_free);
+
+  /* Not autohide: the message box keeps the focus while the popover shows. */
+  self->mention_popover = GTK_POPOVER (gtk_popover_new ());
+  gtk_popover_set_autohide (self->mention_popover, FALSE);
+  gtk_popover_set_has_arrow (self->mention_popover, FALSE);
+  gtk_popover_set_position (self->mention_popover, GTK_POS_TOP);
+  gtk_widget_set_halign (GTK_WIDGET (self->mention_popover), GTK_ALIGN_START);
+  gtk_widget_add_css_class (GTK_WIDGET (self->mention_popover), "spark-mention-popover");
+  self->mention_list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->mention_list, GTK_SELECTION_BROWSE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->mention_list), "navigation-sidebar");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->mention_list),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  /* translators: accessible name of the list of files "@" completes */
+                                  _("Project Files"),
+                                  -1);
+  g_signal_connect (self->mention_list, "row-activated", G_CALLBACK (on_mention_row_activated), self);
+  gtk_popover_set_child (self->mention_popover, GTK_WIDGET (self->mention_list));
+  gtk_widget_set_parent (GTK_WIDGET (self->mention_popover), GTK_WIDGET (self));
 
   self->models = gtk_string_list_new (NULL);
   expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");

@@ -9,6 +9,7 @@
 
 #include <gtk/gtk.h>
 
+#include "spark-project.h"
 #include "spark-transcript.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,20 @@ G_DECLARE_FINAL_TYPE (SparkChatView, spark_chat_view, SPARK, CHAT_VIEW, GtkWidge
  *   review (const char *call_id)  "Review" on an apply_patch row: show
  *                                 that call's changes in the review pane
  * The message box is cleared after each of the first three.
+ *
+ * Attachments: while send, steer or queue is emitted, the getters below
+ * return what goes with that message (the box is already cleared), so a
+ * handler reads them there:
+ *
+ *   static void
+ *   on_send (SparkChatView *view, const char *text, gpointer data)
+ *   {
+ *     g_auto(GStrv) files = spark_chat_view_dup_attachments (view);
+ *     g_autofree char *attached = spark_chat_view_dup_attached_text (view);
+ *     ...
+ *   }
+ *
+ * Text attachments (chips) are removed once sent.
  *
  * Actions: chat.send, chat.stop, chat.focus-message.
  */
@@ -60,6 +75,25 @@ gboolean         spark_chat_view_get_following    (SparkChatView      *self);
 gboolean         spark_chat_view_handle_key       (SparkChatView      *self,
                                                    guint               keyval,
                                                    GdkModifierType     state);
+/* The project whose files "@" completes (listed lazily, on the first "@"). */
+void             spark_chat_view_set_project      (SparkChatView      *self,
+                                                   SparkProject       *project);
+/* Project-relative paths of the files mentioned as "@path" in the message
+ * (or, during send/steer/queue, in the message being sent) that exist in the
+ * project, in order, without duplicates. Never NULL. */
+GStrv            spark_chat_view_dup_attachments  (SparkChatView      *self);
+/* Attaches @text (the current file, a selection) as a removable chip above
+ * the message box; @label names it ("src/main.c:10-24"). */
+void             spark_chat_view_attach_text      (SparkChatView      *self,
+                                                   const char         *label,
+                                                   const char         *text);
+/* The attached texts as Markdown ("label" then a fenced block, for each),
+ * or NULL when nothing is attached. */
+char            *spark_chat_view_dup_attached_text (SparkChatView     *self);
+guint            spark_chat_view_get_n_attached_texts (SparkChatView  *self);
+/* Whether the "@" completion popover shows. */
+gboolean         spark_chat_view_get_completing   (SparkChatView      *self);
+
 /* How many rows were redrawn by the frame clock (a debugging counter: a
  * streaming row is redrawn at most once a frame however many deltas came). */
 guint            spark_chat_view_get_n_renders    (SparkChatView      *self);
