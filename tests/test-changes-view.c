@@ -1,0 +1,685 @@
+/* test-changes-view.c: the "Diff vs HEAD" view and the commit dialog on real
+ * git repositories, under Xvfb
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <git2.h>
+#include <glib/gstdio.h>
+#include <gtksourceview/gtksource.h>
+
+#include "spark-changes-view.h"
+#include "spark-commit-dialog.h"
+#include "spark-git-diff.h"
+#include "spark-test-gtk.h"
+#include "spark-test-utils.h"
+
+#define WAIT_SECONDS 20
+
+#define WAIT_UNTIL(cond)                                                   \
+  G_STMT_START {                                                           \
+    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
+    while (!(cond))                                                        \
+      {                                                                    \
+        if (g_get_monotonic_time () > _deadline)                           \
+          g_error ("Timed out waiting for %s", #cond);                     \
+        if (!g_main_context_iteration (NULL, FALSE))                       \
+          g_usleep (2000);                                                 \
+      }                                                                    \
+  } G_STMT_END
+
+/* 20 lines; LINES_2_18 changes lines 2 and 18, far enough apart to make two
+ * hunks. */
+#define LINES \
+  "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\nline 10\n" \
+  "line 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\nline 18\nline 19\nline 20\n"
+#define LINES_2_18 \
+  "line 1\nLINE 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\nline 10\n" \
+  "line 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\nLINE 18\nline 19\nline 20\n"
+#define LINES_2 \
+  "line 1\nLINE 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\nline 10\n" \
+  "line 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\nline 18\nline 19\nline 20\n"
+
+#define LINES_2_18_AGAIN \
+  "line 1\nLine 2, again\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\nline 10\n" \
+  "line 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\nLINE 18\nline 19\nline 20\n"
+
+#define HUNK_2 \
+  "@@ -1,5 +1,5 @@\n line 1\n-line 2\n+LINE 2\n line 3\n line 4\n line 5\n"
+#define HUNK_18 \
+  "@@ -15,6 +15,6 @@ line 14\n line 15\n line 16\n line 17\n-line 18\n+LINE 18\n line 19\n line 20\n"
+
+#define NEW_TXT "a new file\nof two lines\n"
+
+static char *fake_home;
+
+/* Git ------------------------------------------------------------------ */
+
+/* Runs the real git binary in @dir and returns its standard output. */
+static char *
+git_output (const char *dir,
+            ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  const char *arg;
+  int status = 0;
+  va_list ap;
+
+  g_ptr_array_add (args, (char *) "git");
+  g_ptr_array_add (args, (char *) "-c");
+  g_ptr_array_add (args, (char *) "core.quotepath=off");
+  va_start (ap, dir);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  g_spawn_sync (dir, (char **) args->pdata, NULL, G_SPAWN_SEARCH_PATH,
+                NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("git %s failed: %s", (char *) args->pdata[3], err);
+  return out;
+}
+
+static const char *
+from_first_hunk (const char *diff)
+{
+  const char *at = strstr (diff, "@@ ");
+
+  return at ? at : "";
+}
+
+/* A repository with a.txt modified in two places (two hunks), new.txt
+ * untracked and gone.txt deleted, nothing staged. */
+static char *
+make_repo (gboolean with_identity)
+{
+  char *dir = spark_test_make_temp_dir ();
+  g_autofree char *gone = NULL;
+
+  spark_test_git (dir, "init", "-q", NULL);
+  if (with_identity)
+    {
+      spark_test_git (dir, "config", "user.name", "Ada Lovelace", NULL);
+      spark_test_git (dir, "config", "user.email", "ada@example.invalid", NULL);
+    }
+  spark_test_write_file (dir, "a.txt", LINES);
+  spark_test_write_file (dir, "gone.txt", "going, going\n");
+  spark_test_git (dir, "add", "-A", NULL);
+  spark_test_git (dir, "commit", "-q", "-m", "base", NULL);
+
+  spark_test_write_file (dir, "a.txt", LINES_2_18);
+  spark_test_write_file (dir, "new.txt", NEW_TXT);
+  gone = g_build_filename (dir, "gone.txt", NULL);
+  g_assert_cmpint (g_remove (gone), ==, 0);
+  return dir;
+}
+
+/* Widgets -------------------------------------------------------------- */
+
+typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
+
+static GtkWidget *
+find_widget (GtkWidget     *root,
+             Match          match,
+             gconstpointer  data)
+{
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+match_label (GtkWidget     *widget,
+             gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+         g_str_equal (gtk_label_get_text (GTK_LABEL (widget)), data);
+}
+
+static gboolean
+match_label_containing (GtkWidget     *widget,
+                        gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+         strstr (gtk_label_get_text (GTK_LABEL (widget)), data) != NULL;
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  return find_widget (root, match_label, text);
+}
+
+typedef struct
+{
+  const char *action;
+  GVariant   *target;
+} ButtonQuery;
+
+static gboolean
+match_button (GtkWidget     *widget,
+              gconstpointer  data)
+{
+  const ButtonQuery *query = data;
+  GVariant *target;
+
+  if (!GTK_IS_BUTTON (widget) || !gtk_widget_get_visible (widget) ||
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), query->action) != 0)
+    return FALSE;
+
+  target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (widget));
+  return query->target == NULL || (target != NULL && g_variant_equal (target, query->target));
+}
+
+/* The visible button bound to @action (with @target, floating, consumed). */
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action,
+             GVariant   *target)
+{
+  ButtonQuery query = { action, target ? g_variant_ref_sink (target) : NULL };
+  GtkWidget *found = find_widget (root, match_button, &query);
+
+  g_clear_pointer (&query.target, g_variant_unref);
+  return found;
+}
+
+static gboolean
+match_type (GtkWidget     *widget,
+            gconstpointer  data)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
+}
+
+static const char *
+visible_page (SparkChangesView *view)
+{
+  GtkWidget *stack = find_widget (GTK_WIDGET (view), match_type, GSIZE_TO_POINTER (GTK_TYPE_STACK));
+
+  g_assert_nonnull (stack);
+  return gtk_stack_get_visible_child_name (GTK_STACK (stack));
+}
+
+static gboolean
+error_shown (SparkChangesView *view)
+{
+  GtkWidget *revealer = find_widget (GTK_WIDGET (view), match_type,
+                                     GSIZE_TO_POINTER (GTK_TYPE_REVEALER));
+
+  g_assert_nonnull (revealer);
+  return gtk_revealer_get_reveal_child (GTK_REVEALER (revealer));
+}
+
+static void
+click (GtkWidget *button)
+{
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  /* "activate" would click only after an animation. */
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* A window showing the changes of @dir, read. */
+static SparkChangesView *
+open_view (const char  *dir,
+           GtkWindow  **window_out)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  SparkChangesView *view = SPARK_CHANGES_VIEW (spark_changes_view_new ());
+
+  gtk_window_set_default_size (window, 900, 760);
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  gtk_window_present (window);
+  spark_changes_view_set_root (view, dir);
+  WAIT_UNTIL (!spark_changes_view_get_busy (view));
+  *window_out = window;
+  return view;
+}
+
+static void
+wait_idle (SparkChangesView *view)
+{
+  /* An operation reloads the diff once done: wait for both. */
+  WAIT_UNTIL (!spark_changes_view_get_busy (view));
+  for (guint i = 0; i < 5; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* Tests: the view ------------------------------------------------------ */
+
+static void
+test_rows (void)
+{
+  g_autofree char *dir = make_repo (TRUE);
+  g_autofree char *plain = spark_test_make_temp_dir ();
+  g_autofree char *clean = spark_test_make_temp_dir ();
+  GtkWindow *window = NULL;
+  SparkChangesView *view = open_view (dir, &window);
+  SparkGitDiff *diff = spark_changes_view_get_diff (view);
+  SparkGitDiffFile *file;
+
+  g_assert_nonnull (diff);
+  g_assert_cmpstr (visible_page (view), ==, "list");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (diff)), ==, 3);
+  g_assert_false (spark_changes_view_get_has_staged (view));
+
+  file = spark_git_diff_lookup (diff, "a.txt");
+  g_assert_nonnull (file);
+  g_assert_cmpint (spark_git_diff_file_get_status (file), ==, SPARK_GIT_DIFF_FILE_MODIFIED);
+  g_assert_cmpuint (spark_git_diff_file_get_n_hunks (file), ==, 2);
+  file = spark_git_diff_lookup (diff, "new.txt");
+  g_assert_nonnull (file);
+  g_assert_cmpint (spark_git_diff_file_get_status (file), ==, SPARK_GIT_DIFF_FILE_ADDED);
+  file = spark_git_diff_lookup (diff, "gone.txt");
+  g_assert_nonnull (file);
+  g_assert_cmpint (spark_git_diff_file_get_status (file), ==, SPARK_GIT_DIFF_FILE_DELETED);
+
+  /* What the rows show: paths, status letters, counts, the header. */
+  WAIT_UNTIL (find_label (GTK_WIDGET (view), "gone.txt") != NULL);
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "a.txt"));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "new.txt"));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "+2 −2"));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "+2 −0"));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "+0 −1"));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "M"));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "A"));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "D"));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "3 files changed, +4 −3"));
+  /* Two hunks of a.txt, one each of the others, all with Stage Hunk. */
+  g_assert_nonnull (find_button (GTK_WIDGET (view), "changes.stage-hunk",
+                                 g_variant_new ("(su)", "a.txt", 1)));
+  g_assert_nonnull (find_button (GTK_WIDGET (view), "changes.stage-hunk",
+                                 g_variant_new ("(su)", "gone.txt", 0)));
+  g_assert_nonnull (find_button (GTK_WIDGET (view), "changes.stage-file",
+                                 g_variant_new_string ("new.txt")));
+  g_assert_null (find_button (GTK_WIDGET (view), "changes.unstage-file", NULL));
+  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (view), "changes.commit", NULL)));
+
+  /* Collapsing a file hides its hunks. */
+  click (find_button (GTK_WIDGET (view), "changes.toggle-expanded", g_variant_new_string ("a.txt")));
+  g_assert_null (find_button (GTK_WIDGET (view), "changes.stage-hunk",
+                              g_variant_new ("(su)", "a.txt", 1)));
+  click (find_button (GTK_WIDGET (view), "changes.toggle-expanded", g_variant_new_string ("a.txt")));
+  g_assert_nonnull (find_button (GTK_WIDGET (view), "changes.stage-hunk",
+                                 g_variant_new ("(su)", "a.txt", 1)));
+
+  /* A folder git does not track, then a clean repository, then none. */
+  spark_changes_view_set_root (view, plain);
+  WAIT_UNTIL (!spark_changes_view_get_busy (view));
+  g_assert_cmpstr (visible_page (view), ==, "not-repo");
+  g_assert_null (spark_changes_view_get_diff (view));
+
+  spark_test_git (clean, "init", "-q", NULL);
+  spark_test_write_file (clean, "x.txt", "x\n");
+  spark_test_git (clean, "add", "-A", NULL);
+  spark_test_git (clean, "commit", "-q", "-m", "x", NULL);
+  spark_changes_view_set_root (view, clean);
+  WAIT_UNTIL (!spark_changes_view_get_busy (view));
+  g_assert_cmpstr (visible_page (view), ==, "empty");
+
+  spark_changes_view_set_root (view, NULL);
+  g_assert_cmpstr (visible_page (view), ==, "none");
+
+  gtk_window_destroy (window);
+  spark_test_rm_rf (dir);
+  spark_test_rm_rf (plain);
+  spark_test_rm_rf (clean);
+}
+
+static void
+notify_cb (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+count_cb (gpointer  instance,
+          guint    *count)
+{
+  (*count)++;
+}
+
+static void
+test_stage_hunk (void)
+{
+  g_autofree char *dir = make_repo (TRUE);
+  g_autofree char *cached = NULL;
+  g_autofree char *unstaged = NULL;
+  g_autofree char *names = NULL;
+  g_autofree char *work = NULL;
+  GtkWindow *window = NULL;
+  SparkChangesView *view = open_view (dir, &window);
+  SparkGitDiffFile *file;
+  guint n_notify = 0;
+
+  g_signal_connect (view, "notify::has-staged", G_CALLBACK (notify_cb), &n_notify);
+
+  /* Stage the first hunk of a.txt with its button. */
+  WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.stage-hunk",
+                           g_variant_new ("(su)", "a.txt", 0)) != NULL);
+  click (find_button (GTK_WIDGET (view), "changes.stage-hunk", g_variant_new ("(su)", "a.txt", 0)));
+  wait_idle (view);
+  g_assert_false (error_shown (view));
+  g_assert_true (spark_changes_view_get_has_staged (view));
+  g_assert_cmpuint (n_notify, ==, 1);
+
+  cached = git_output (dir, "diff", "--cached", NULL);
+  g_assert_cmpstr (from_first_hunk (cached), ==, HUNK_2);
+  unstaged = git_output (dir, "diff", NULL);
+  g_assert_nonnull (strstr (unstaged, HUNK_18));
+  g_assert_null (strstr (unstaged, "LINE 2"));
+  work = spark_test_read_file (dir, "a.txt", NULL);
+  g_assert_cmpstr (work, ==, LINES_2_18);
+
+  file = spark_git_diff_lookup (spark_changes_view_get_diff (view), "a.txt");
+  g_assert_cmpint (spark_git_diff_file_get_stage_state (file), ==, SPARK_GIT_STAGE_PARTIAL);
+  g_assert_cmpint (spark_git_diff_hunk_get_stage_state (spark_git_diff_file_get_hunk (file, 0)),
+                   ==, SPARK_GIT_STAGE_STAGED);
+  WAIT_UNTIL (find_label (GTK_WIDGET (view), "Partly Staged") != NULL);
+  g_assert_nonnull (find_button (GTK_WIDGET (view), "changes.unstage-hunk",
+                                 g_variant_new ("(su)", "a.txt", 0)));
+  g_assert_null (find_button (GTK_WIDGET (view), "changes.stage-hunk",
+                              g_variant_new ("(su)", "a.txt", 0)));
+  g_assert_true (gtk_widget_is_sensitive (find_button (GTK_WIDGET (view), "changes.commit", NULL)));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "3 files changed, +4 −3, 1 staged"));
+
+  spark_test_save_screenshot (GTK_WIDGET (window), "changes-view.png");
+
+  /* And back. */
+  click (find_button (GTK_WIDGET (view), "changes.unstage-hunk", g_variant_new ("(su)", "a.txt", 0)));
+  wait_idle (view);
+  g_clear_pointer (&cached, g_free);
+  cached = git_output (dir, "diff", "--cached", NULL);
+  g_assert_cmpstr (cached, ==, "");
+  g_assert_false (spark_changes_view_get_has_staged (view));
+  g_assert_cmpuint (n_notify, ==, 2);
+  g_clear_pointer (&work, g_free);
+  work = spark_test_read_file (dir, "a.txt", NULL);
+  g_assert_cmpstr (work, ==, LINES_2_18);
+
+  /* A whole file, with Stage File / Unstage File. */
+  WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.stage-file",
+                           g_variant_new_string ("new.txt")) != NULL);
+  click (find_button (GTK_WIDGET (view), "changes.stage-file", g_variant_new_string ("new.txt")));
+  wait_idle (view);
+  names = git_output (dir, "diff", "--cached", "--name-status", NULL);
+  g_assert_cmpstr (names, ==, "A\tnew.txt\n");
+  WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.unstage-file",
+                           g_variant_new_string ("new.txt")) != NULL);
+  click (find_button (GTK_WIDGET (view), "changes.unstage-file", g_variant_new_string ("new.txt")));
+  wait_idle (view);
+  g_clear_pointer (&names, g_free);
+  names = git_output (dir, "diff", "--cached", "--name-status", NULL);
+  g_assert_cmpstr (names, ==, "");
+
+  gtk_window_destroy (window);
+  spark_test_rm_rf (dir);
+}
+
+static void
+test_stale_hunk (void)
+{
+  g_autofree char *dir = make_repo (TRUE);
+  g_autofree char *cached = NULL;
+  GtkWindow *window = NULL;
+  SparkChangesView *view = open_view (dir, &window);
+
+  /* The file changes behind the view's back: its hunk no longer applies. */
+  spark_test_write_file (dir, "a.txt", LINES_2_18_AGAIN);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "changes.stage-hunk", "(su)", "a.txt", 0));
+  wait_idle (view);
+  g_assert_true (error_shown (view));
+  g_assert_nonnull (find_widget (GTK_WIDGET (view), match_label_containing, "changed since it was read"));
+  cached = git_output (dir, "diff", "--cached", NULL);
+  g_assert_cmpstr (cached, ==, "");
+
+  /* Reload from the error bar. */
+  click (find_button (GTK_WIDGET (view), "changes.reload", NULL));
+  wait_idle (view);
+  g_assert_false (error_shown (view));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "+2 −2"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "changes.stage-hunk", "(su)", "a.txt", 0));
+  wait_idle (view);
+  g_assert_false (error_shown (view));
+  g_clear_pointer (&cached, g_free);
+  cached = git_output (dir, "diff", "--cached", NULL);
+  g_assert_nonnull (strstr (cached, "+Line 2, again\n"));
+
+  gtk_window_destroy (window);
+  spark_test_rm_rf (dir);
+}
+
+/* Tests: the commit dialog --------------------------------------------- */
+
+static void
+committed_cb (SparkCommitDialog *dialog,
+              const char        *commit_id,
+              char             **out)
+{
+  g_assert_null (*out);
+  *out = g_strdup (commit_id);
+}
+
+static void
+test_commit (void)
+{
+  g_autofree char *dir = make_repo (TRUE);
+  g_autofree char *commit_id = NULL;
+  g_autofree char *head = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *author = NULL;
+  g_autofree char *blob = NULL;
+  g_autofree char *tree = NULL;
+  g_autofree char *work = NULL;
+  g_autofree char *unstaged = NULL;
+  GtkWindow *window = NULL;
+  SparkChangesView *view = open_view (dir, &window);
+  SparkCommitDialog *dialog;
+  guint n_requests = 0;
+
+  /* Stage the first hunk of a.txt and new.txt; leave the rest. */
+  gtk_widget_activate_action (GTK_WIDGET (view), "changes.stage-hunk", "(su)", "a.txt", 0);
+  wait_idle (view);
+  gtk_widget_activate_action (GTK_WIDGET (view), "changes.stage-file", "s", "new.txt");
+  wait_idle (view);
+  g_assert_true (spark_changes_view_get_has_staged (view));
+
+  g_signal_connect (view, "commit-requested", G_CALLBACK (count_cb), &n_requests);
+  click (find_button (GTK_WIDGET (view), "changes.commit", NULL));
+  g_assert_cmpuint (n_requests, ==, 1);
+
+  dialog = spark_commit_dialog_new (window, dir, "Prefilled summary\n\nM a.txt\n");
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_signal_connect (dialog, "committed", G_CALLBACK (committed_cb), &commit_id);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == window);
+  WAIT_UNTIL (!spark_commit_dialog_get_busy (dialog));
+
+  message = spark_commit_dialog_dup_message (dialog);
+  g_assert_cmpstr (message, ==, "Prefilled summary\n\nM a.txt\n");
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Ada Lovelace <ada@example.invalid>"));
+  /* The staged files, and only those. */
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "a.txt"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "new.txt"));
+  g_assert_null (find_label (GTK_WIDGET (dialog), "gone.txt"));
+
+  spark_commit_dialog_set_message (dialog, "Shout two lines\n\nLine 2 becomes LINE 2; new.txt arrives.\n");
+  spark_test_save_screenshot (GTK_WIDGET (dialog), "commit-dialog.png");
+
+  click (find_button (GTK_WIDGET (dialog), "commit.commit", NULL));
+  WAIT_UNTIL (commit_id != NULL && dialog == NULL);
+
+  head = git_output (dir, "rev-parse", "HEAD", NULL);
+  g_strchomp (head);
+  g_assert_cmpstr (head, ==, commit_id);
+  log = git_output (dir, "log", "-1", "--format=%s%n%b", NULL);
+  g_assert_cmpstr (log, ==, "Shout two lines\nLine 2 becomes LINE 2; new.txt arrives.\n\n");
+  author = git_output (dir, "log", "-1", "--format=%an <%ae>|%cn <%ce>", NULL);
+  g_assert_cmpstr (author, ==, "Ada Lovelace <ada@example.invalid>|Ada Lovelace <ada@example.invalid>\n");
+
+  /* The tree: the staged bytes, nothing else. */
+  blob = git_output (dir, "show", "HEAD:a.txt", NULL);
+  g_assert_cmpstr (blob, ==, LINES_2);
+  g_clear_pointer (&blob, g_free);
+  blob = git_output (dir, "show", "HEAD:new.txt", NULL);
+  g_assert_cmpstr (blob, ==, NEW_TXT);
+  tree = git_output (dir, "ls-tree", "--name-only", "HEAD", NULL);
+  g_assert_cmpstr (tree, ==, "a.txt\ngone.txt\nnew.txt\n");
+
+  /* The work tree is untouched; what was not staged still is not. */
+  work = spark_test_read_file (dir, "a.txt", NULL);
+  g_assert_cmpstr (work, ==, LINES_2_18);
+  unstaged = git_output (dir, "diff", "--", "a.txt", NULL);
+  g_assert_cmpstr (from_first_hunk (unstaged), ==, HUNK_18);
+
+  /* The lead reloads the view on git status changes. */
+  spark_changes_view_reload (view);
+  wait_idle (view);
+  g_assert_false (spark_changes_view_get_has_staged (view));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (spark_changes_view_get_diff (view))), ==, 2);
+
+  gtk_window_destroy (window);
+  spark_test_rm_rf (dir);
+}
+
+static void
+test_commit_nothing_staged (void)
+{
+  g_autofree char *dir = make_repo (TRUE);
+  g_autofree char *head = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *commit_id = NULL;
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  SparkCommitDialog *dialog;
+  GtkWidget *error_label;
+
+  gtk_window_present (window);
+  head = git_output (dir, "rev-parse", "HEAD", NULL);
+
+  dialog = spark_commit_dialog_new (window, dir, NULL);
+  g_signal_connect (dialog, "committed", G_CALLBACK (committed_cb), &commit_id);
+  gtk_window_present (GTK_WINDOW (dialog));
+  WAIT_UNTIL (!spark_commit_dialog_get_busy (dialog));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Nothing is staged"));
+
+  spark_commit_dialog_set_message (dialog, "Keep me\n\nEvery word.");
+  /* Ctrl+Enter works as well as the button. */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "commit.commit", NULL);
+  WAIT_UNTIL (spark_commit_dialog_get_error (dialog) != NULL && !spark_commit_dialog_get_busy (dialog));
+
+  error_label = find_widget (GTK_WIDGET (dialog), match_label_containing,
+                             spark_commit_dialog_get_error (dialog));
+  g_assert_nonnull (error_label);
+  g_assert_true (gtk_widget_has_css_class (error_label, "error"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_null (commit_id);
+  message = spark_commit_dialog_dup_message (dialog);
+  g_assert_cmpstr (message, ==, "Keep me\n\nEvery word.");
+  after = git_output (dir, "rev-parse", "HEAD", NULL);
+  g_assert_cmpstr (after, ==, head);
+  g_assert_true (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "commit.commit", NULL)));
+
+  spark_test_save_screenshot (GTK_WIDGET (dialog), "commit-dialog-error.png");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (window);
+  spark_test_rm_rf (dir);
+}
+
+static void
+test_no_identity (void)
+{
+  g_autofree char *dir = make_repo (FALSE);
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  SparkCommitDialog *dialog;
+
+  gtk_window_present (window);
+  spark_test_git (dir, "add", "new.txt", NULL);
+  dialog = spark_commit_dialog_new (window, dir, "Anything");
+  gtk_window_present (GTK_WINDOW (dialog));
+  WAIT_UNTIL (!spark_commit_dialog_get_busy (dialog));
+  /* It says what to run. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (dialog), match_label_containing,
+                                 "git config --global user.email"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "new.txt"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (window);
+  spark_test_rm_rf (dir);
+}
+
+static void
+load_css (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  /* AdwApplication loads style.css by itself; there is no application here. */
+  gtk_css_provider_load_from_resource (provider, "/io/github/sparkcode/Spark/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* No identity or other setting from the person running the tests: an
+   * empty home, for git and for libgit2 (which reads its search paths once). */
+  fake_home = spark_test_make_temp_dir ();
+  g_setenv ("HOME", fake_home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", fake_home, TRUE);
+  g_setenv ("GIT_CONFIG_NOSYSTEM", "1", TRUE);
+  g_unsetenv ("GIT_CONFIG_GLOBAL");
+  g_unsetenv ("GIT_DIR");
+  g_unsetenv ("GIT_WORK_TREE");
+  g_unsetenv ("GIT_INDEX_FILE");
+  git_libgit2_init ();
+  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, fake_home);
+  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, fake_home);
+  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, fake_home);
+  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_PROGRAMDATA, fake_home);
+
+  gtk_test_init (&argc, &argv, NULL);
+  spark_test_quiet_logs ();
+  adw_init ();
+  gtk_source_init ();
+  load_css ();
+
+  g_test_add_func ("/spark/changes-view/rows", test_rows);
+  g_test_add_func ("/spark/changes-view/stage-hunk", test_stage_hunk);
+  g_test_add_func ("/spark/changes-view/stale-hunk", test_stale_hunk);
+  g_test_add_func ("/spark/commit-dialog/commit", test_commit);
+  g_test_add_func ("/spark/commit-dialog/nothing-staged", test_commit_nothing_staged);
+  g_test_add_func ("/spark/commit-dialog/no-identity", test_no_identity);
+
+  return g_test_run ();
+}
