@@ -490,6 +490,123 @@ test_stream_and_decide (Fixture       *f,
   g_assert_cmpstr (new_c, ==, "int\nmain (void)\n{\n  return 0;\n}\n");
 }
 
+/* The person edited src/a.c on disk after the patch was read, on the very
+ * lines it changes: the apply leaves a.c alone and the review shows each
+ * conflict with both sides and the three choices, which resolve it; a
+ * second apply writes the choices. */
+static void
+test_merge_conflict (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *result = NULL;
+  g_autofree char *a_c = NULL;
+  g_autofree char *b_txt = NULL;
+  static const char *buttons[] = { "keep_mine_button", "take_proposed_button", "keep_both_button" };
+  static const char *button_labels[] = { "Keep Mine", "Take Proposed", "Keep Both" };
+  static const char *ours[] = { "  return 100;", "  return 200;", "  return 300;" };
+  static const char *theirs[] = { "  return 11;", "  return 22;", "  return 33;" };
+  SparkFileChange *file;
+
+  spark_test_write_file (f->root, "src/a.c", A_C);
+  spark_test_write_file (f->root, "b.txt", "alpha\nbeta\ngamma\n");
+  spark_changeset_follow_parser (cs, parser);
+  spark_review_view_set_changeset (f->view, cs);
+  g_assert_true (spark_patch_parser_feed (parser, PATCH, -1, &error));
+  g_assert_true (spark_patch_parser_finish (parser, &error));
+  g_assert_no_error (error);
+  g_assert_true (spark_changeset_accept_all (cs, &error));
+  g_assert_no_error (error);
+
+  /* The person's edits, on the lines the patch changes. */
+  {
+    g_autoptr(GString) edited = g_string_new (A_C);
+
+    g_string_replace (edited, "return 1;", "return 100;", 1);
+    g_string_replace (edited, "return 2;", "return 200;", 1);
+    g_string_replace (edited, "return 3;", "return 300;", 1);
+    spark_test_write_file (f->root, "src/a.c", edited->str);
+  }
+
+  result = spark_changeset_apply (cs, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (result, "Did not apply your changes to src/a.c because the person "
+                                    "changed the same lines"));
+  a_c = spark_test_read_file (f->root, "src/a.c", NULL);
+  g_assert_nonnull (strstr (a_c, "return 100;"));
+  g_assert_null (strstr (a_c, "return 11;"));
+  b_txt = spark_test_read_file (f->root, "b.txt", NULL);
+  g_assert_cmpstr (b_txt, ==, "alpha\nBETA\ngamma\n");
+
+  file = spark_changeset_get_file (cs, 0);
+  g_assert_cmpuint (spark_file_change_get_n_hunks (file), ==, 6);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      SparkHunk *hunk = spark_file_change_get_hunk (file, 3 + i);
+      SparkHunkRow *row;
+
+      g_assert_true (spark_hunk_is_merge_conflict (hunk));
+      spark_review_view_select_hunk (f->view, hunk);
+      WAIT_UNTIL ((row = row_for (f, hunk)) != NULL);
+
+      g_assert_true (gtk_widget_get_visible (row_child (row, "merge_box")));
+      g_assert_false (gtk_widget_get_visible (row_child (row, "stack")));
+      g_assert_false (gtk_widget_get_visible (row_child (row, "actions_box")));
+      g_assert_true (gtk_widget_get_visible (row_child (row, "conflict_label")));
+      g_assert_cmpstr (gtk_label_get_text (row_child (row, "state_label")), ==, "Conflict");
+      g_assert_cmpstr (gtk_label_get_text (row_child (row, "ours_title")), ==, "Your version");
+      g_assert_cmpstr (gtk_label_get_text (row_child (row, "theirs_title")), ==, "Proposed");
+      g_assert_cmpstr (gtk_label_get_text (row_child (row, "ours_label")), ==, ours[i]);
+      g_assert_cmpstr (gtk_label_get_text (row_child (row, "theirs_label")), ==, theirs[i]);
+      for (guint b = 0; b < G_N_ELEMENTS (buttons); b++)
+        {
+          g_assert_true (gtk_widget_is_sensitive (row_child (row, buttons[b])));
+          assert_label (row_child (row, buttons[b]), button_labels[b]);
+        }
+
+      if (i == 0)
+        save_screenshot (GTK_WIDGET (f->window), "review-merge-conflict.png");
+
+      /* Conflict i takes choice i: Keep Mine, Take Proposed, Keep Both. */
+      g_signal_emit_by_name (row_child (row, buttons[i]), "clicked");
+      g_assert_cmpint (spark_hunk_get_state (hunk), ==, SPARK_HUNK_EDITED);
+      g_assert_false (gtk_widget_get_visible (row_child (row, "merge_box")));
+      g_assert_true (gtk_widget_get_visible (row_child (row, "stack")));
+      g_assert_cmpstr (gtk_label_get_text (row_child (row, "state_label")), ==, "Edited");
+    }
+
+  g_clear_pointer (&result, g_free);
+  g_clear_pointer (&a_c, g_free);
+  result = spark_changeset_apply (cs, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (result, "as the person resolved the conflicts"));
+  a_c = spark_test_read_file (f->root, "src/a.c", NULL);
+  g_assert_cmpstr (a_c, ==,
+                   "#include <stdio.h>\n"
+                   "\n"
+                   "int\n"
+                   "one (void)\n"
+                   "{\n"
+                   "  return 100;\n"
+                   "}\n"
+                   "\n"
+                   "int\n"
+                   "two (void)\n"
+                   "{\n"
+                   "  return 22;\n"
+                   "}\n"
+                   "\n"
+                   "int\n"
+                   "three (void)\n"
+                   "{\n"
+                   "  return 300;\n"
+                   "  return 33;\n"
+                   "}\n");
+}
+
 static void
 test_conflict_and_all (Fixture       *f,
                        gconstpointer  data)
@@ -863,6 +980,7 @@ main (int   argc,
   fixtured_test ("/spark/review-view/empty", test_empty);
   fixtured_test ("/spark/review-view/stream-and-decide", test_stream_and_decide);
   fixtured_test ("/spark/review-view/conflict-and-all", test_conflict_and_all);
+  fixtured_test ("/spark/review-view/merge-conflict", test_merge_conflict);
   fixtured_test ("/spark/review-view/file-error", test_file_error);
   fixtured_test ("/spark/review-view/long-patch", test_long_patch);
   fixtured_test ("/spark/review-view/keys", test_keys);

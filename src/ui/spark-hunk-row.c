@@ -45,12 +45,20 @@ struct _SparkHunkRow
   GtkButton         *edit_button;
   GtkLabel          *edit_error_label;
   GtkSourceView     *edit_view;
+  GtkButton         *keep_both_button;
+  GtkButton         *keep_mine_button;
+  GtkBox            *merge_box;
+  GtkLabel          *ours_label;
+  GtkLabel          *ours_title;
   GtkEntry          *reason_entry;
   GtkButton         *save_edit_button;
   AdwSplitButton    *reject_button;
   GtkPopover        *reject_popover;
   GtkStack          *stack;
   GtkLabel          *state_label;
+  GtkButton         *take_proposed_button;
+  GtkLabel          *theirs_label;
+  GtkLabel          *theirs_title;
   GtkLabel          *title_label;
 };
 
@@ -363,11 +371,19 @@ update_diff (SparkHunkRow *self)
   update_diff_height (self);
 }
 
+static gboolean
+is_open_merge_conflict (SparkHunkRow *self)
+{
+  return self->hunk != NULL && spark_hunk_is_merge_conflict (self->hunk) &&
+         spark_hunk_get_state (self->hunk) == SPARK_HUNK_CONFLICT;
+}
+
 static void
 update_actions (SparkHunkRow *self)
 {
   SparkHunkState state = self->hunk ? spark_hunk_get_state (self->hunk) : SPARK_HUNK_CONFLICT;
   gboolean editing = self->edit_buffer != NULL;
+  gboolean merge = is_open_merge_conflict (self) && !editing;
   gboolean can_reject = self->hunk != NULL && !editing &&
                         (state == SPARK_HUNK_PENDING || state == SPARK_HUNK_ACCEPTED ||
                          state == SPARK_HUNK_EDITED);
@@ -384,6 +400,53 @@ update_actions (SparkHunkRow *self)
                                  spark_file_change_get_kind (self->file) != SPARK_FILE_CHANGE_DELETE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.save-edit", editing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.cancel-edit", editing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.keep-mine", merge);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.take-proposed", merge);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hunk.keep-both", merge);
+}
+
+/* One side of a merge conflict, without its final line ending. */
+static void
+set_side (GtkLabel   *label,
+          const char *text)
+{
+  g_autofree char *shown = g_strdup (text ? text : "");
+  gsize len = strlen (shown);
+
+  if (len > 0 && shown[len - 1] == '\n')
+    shown[--len] = '\0';
+  if (len > 0 && shown[len - 1] == '\r')
+    shown[--len] = '\0';
+
+  if (text == NULL || text[0] == '\0')
+    /* translators: shown for a side of a merge conflict that has no lines there */
+    gtk_label_set_text (label, _("(no lines)"));
+  else
+    gtk_label_set_text (label, shown);
+}
+
+/* A merge conflict still to resolve shows both sides and the three choices
+ * instead of the diff and the usual buttons. */
+static void
+update_merge (SparkHunkRow *self)
+{
+  gboolean merge = is_open_merge_conflict (self) && self->edit_buffer == NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->merge_box), merge);
+  gtk_widget_set_visible (GTK_WIDGET (self->stack), !merge);
+  gtk_widget_set_visible (GTK_WIDGET (self->actions_box), !merge && self->edit_buffer == NULL);
+
+  if (merge)
+    {
+      set_side (self->ours_label, spark_hunk_get_conflict_ours (self->hunk));
+      set_side (self->theirs_label, spark_hunk_get_conflict_theirs (self->hunk));
+    }
+  else
+    {
+      /* Recycled rows keep no text of another hunk. */
+      gtk_label_set_text (self->ours_label, "");
+      gtk_label_set_text (self->theirs_label, "");
+    }
 }
 
 static void
@@ -398,6 +461,7 @@ update (SparkHunkRow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->card), state_classes[i]);
 
   update_actions (self);
+  update_merge (self);
 
   if (self->hunk == NULL)
     return;
@@ -510,6 +574,45 @@ hunk_cancel_edit_action (GtkWidget  *widget,
   g_signal_emit (widget, signals[SIGNAL_CANCEL_EDIT], 0);
 }
 
+static void
+resolve_conflict (SparkHunkRow         *self,
+                  SparkMergeChoiceKind  choice)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!is_open_merge_conflict (self))
+    return;
+
+  /* The buttons go away with the conflict: keep the focus on the row. */
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (!spark_hunk_resolve_conflict (self->hunk, choice, NULL, &error))
+    gtk_label_set_text (self->conflict_label, error->message);
+}
+
+static void
+hunk_keep_mine_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  resolve_conflict (SPARK_HUNK_ROW (widget), SPARK_MERGE_CHOOSE_OURS);
+}
+
+static void
+hunk_take_proposed_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *param)
+{
+  resolve_conflict (SPARK_HUNK_ROW (widget), SPARK_MERGE_CHOOSE_THEIRS);
+}
+
+static void
+hunk_keep_both_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  resolve_conflict (SPARK_HUNK_ROW (widget), SPARK_MERGE_CHOOSE_BOTH);
+}
+
 /* Tooltips are looked up when asked for: setting one makes GTK 4.8 check
  * the pointer position, a round trip to the X server per row. */
 static gboolean
@@ -537,6 +640,15 @@ query_tooltip_cb (SparkHunkRow *self,
   else if (widget == GTK_WIDGET (self->cancel_edit_button))
     /* translators: tooltip of the Cancel button of an edit */
     text = _("Leave the proposed text as it was (Escape)");
+  else if (widget == GTK_WIDGET (self->keep_mine_button))
+    /* translators: tooltip of the Keep Mine button of a merge conflict */
+    text = _("Keep your lines here; the proposal's other changes still apply");
+  else if (widget == GTK_WIDGET (self->take_proposed_button))
+    /* translators: tooltip of the Take Proposed button of a merge conflict */
+    text = _("Use the proposed lines here instead of yours");
+  else if (widget == GTK_WIDGET (self->keep_both_button))
+    /* translators: tooltip of the Keep Both button of a merge conflict */
+    text = _("Keep your lines, followed by the proposed ones");
   else if (widget == GTK_WIDGET (self->title_label) && self->hunk != NULL &&
            spark_hunk_get_state (self->hunk) != SPARK_HUNK_CONFLICT)
     text = fuzz_note (spark_hunk_get_fuzz (self->hunk));
@@ -643,12 +755,20 @@ spark_hunk_row_class_init (SparkHunkRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_error_label);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_view);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, keep_both_button);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, keep_mine_button);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, merge_box);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, ours_label);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, ours_title);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reason_entry);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reject_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reject_popover);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, save_edit_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, stack);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, take_proposed_button);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, theirs_label);
+  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, theirs_title);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, title_label);
   gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
   gtk_widget_class_bind_template_callback (widget_class, reason_entry_activate_cb);
@@ -660,6 +780,9 @@ spark_hunk_row_class_init (SparkHunkRowClass *klass)
   gtk_widget_class_install_action (widget_class, "hunk.edit", NULL, hunk_edit_action);
   gtk_widget_class_install_action (widget_class, "hunk.save-edit", NULL, hunk_save_edit_action);
   gtk_widget_class_install_action (widget_class, "hunk.cancel-edit", NULL, hunk_cancel_edit_action);
+  gtk_widget_class_install_action (widget_class, "hunk.keep-mine", NULL, hunk_keep_mine_action);
+  gtk_widget_class_install_action (widget_class, "hunk.take-proposed", NULL, hunk_take_proposed_action);
+  gtk_widget_class_install_action (widget_class, "hunk.keep-both", NULL, hunk_keep_both_action);
 
   /* Escape leaves an edit (Ctrl+Enter keeps it: see init). */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "hunk.cancel-edit", NULL);
@@ -793,8 +916,8 @@ spark_hunk_row_set_edit_buffer (SparkHunkRow    *self,
       gtk_stack_set_visible_child_name (self->stack, "diff");
     }
 
-  gtk_widget_set_visible (GTK_WIDGET (self->actions_box), buffer == NULL);
   update_actions (self);
+  update_merge (self);
 }
 
 GtkSourceView *
