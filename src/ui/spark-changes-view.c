@@ -664,6 +664,7 @@ make_hunk_widget (SparkGitDiffFile *file,
   gtk_box_append (GTK_BOX (top), label);
 
   label = gtk_label_new (stage_word (state));
+  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (label, "spark-changes-stage");
   gtk_widget_add_css_class (label, stage_classes[state]);
   gtk_box_append (GTK_BOX (top), label);
@@ -837,6 +838,7 @@ setup_cb (SparkChangesView         *self,
   gtk_box_append (GTK_BOX (top), GTK_WIDGET (row->counts_label));
 
   row->stage_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_valign (GTK_WIDGET (row->stage_label), GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (GTK_WIDGET (row->stage_label), "spark-changes-stage");
   gtk_box_append (GTK_BOX (top), GTK_WIDGET (row->stage_label));
 
