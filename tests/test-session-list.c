@@ -1,0 +1,327 @@
+/* test-session-list.c — the saved sessions of a project, listed and resumed:
+ * real turns against the fake server write the sessions, the list shows
+ * their titles, times and touched files newest first, and a session resumed
+ * by id shows its transcript again (issue 6).
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "spark-fake-server.h"
+#include "spark-session.h"
+#include "spark-session-list.h"
+#include "spark-test-gtk.h"
+#include "spark-test-utils.h"
+#include "spark-transcript.h"
+
+#define TEST_KEY "sk-test-7f3a9c1e5b2d"
+
+typedef struct
+{
+  SparkFakeServer *server;
+  char            *root;
+  char            *store;
+  GError          *turn_error;
+  gboolean         turn_done;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = spark_fake_server_new ();
+  f->root = spark_test_make_temp_dir ();
+  f->store = spark_test_make_temp_dir ();
+  spark_test_write_file (f->root, "hello.txt", "hello\nworld\n");
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  spark_fake_server_free (f->server);
+  spark_test_rm_rf (f->root);
+  spark_test_rm_rf (f->store);
+  g_free (f->root);
+  g_free (f->store);
+  g_clear_error (&f->turn_error);
+}
+
+static SparkSession *
+new_session (Fixture *f)
+{
+  SparkSession *session = spark_session_new (f->root);
+
+  g_object_set (session,
+                "endpoint", spark_fake_server_get_base_url (f->server),
+                "api-key", TEST_KEY,
+                "model", "test-model",
+                "store-dir", f->store,
+                NULL);
+  spark_session_set_retry_policy (session, 3, 5);
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (session),
+                                  SPARK_APPROVAL_MODE_EDITS);
+
+  return session;
+}
+
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  g_clear_error (&f->turn_error);
+  spark_session_run_finish (SPARK_SESSION (object), result, &f->turn_error);
+  f->turn_done = TRUE;
+}
+
+static void
+run_turn (Fixture      *f,
+          SparkSession *session,
+          const char   *prompt)
+{
+  f->turn_done = FALSE;
+  spark_session_run_async (session, prompt, NULL, run_cb, f);
+  spark_test_wait_for (&f->turn_done, 20);
+  g_assert_no_error (f->turn_error);
+}
+
+static void
+close_session (SparkSession *session)
+{
+  spark_session_close (session);
+  g_assert_finalize_object (session);
+}
+
+/* Session ids and times have a one-second resolution. */
+static void
+next_second (void)
+{
+  g_usleep (G_USEC_PER_SEC + G_USEC_PER_SEC / 10);
+}
+
+static void
+reload_and_wait (SparkSessionList *list)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  spark_session_list_reload (list);
+  g_assert_true (spark_session_list_get_loading (list));
+
+  /* The files are read in a thread; the rows come on the main context. */
+  while (spark_session_list_get_loading (list))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* The rows' titles and subtitles as shown. */
+static GPtrArray *
+collect_rows (GtkWidget *widget,
+              GPtrArray *rows)
+{
+  if (ADW_IS_ACTION_ROW (widget))
+    g_ptr_array_add (rows, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_rows (child, rows);
+
+  return rows;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+on_resume_requested (SparkSessionList *list,
+                     const char       *session_id,
+                     char            **out)
+{
+  g_free (*out);
+  *out = g_strdup (session_id);
+}
+
+static gboolean
+transcript_has_text (SparkTranscript *transcript,
+                     const char      *text)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (transcript));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SparkTranscriptItem) item = g_list_model_get_item (G_LIST_MODEL (transcript), i);
+
+      if (g_strcmp0 (spark_transcript_item_get_text (item), text) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_empty (Fixture       *f,
+            gconstpointer  data)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *list = spark_session_list_new ();
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  gtk_window_set_child (window, list);
+  gtk_window_set_default_size (window, 380, 320);
+  gtk_window_present (window);
+
+  /* No source: the empty state, without a reload running. */
+  spark_session_list_reload (SPARK_SESSION_LIST (list));
+  g_assert_false (spark_session_list_get_loading (SPARK_SESSION_LIST (list)));
+  g_assert_cmpuint (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)), ==, 0);
+
+  /* A project without sessions. */
+  spark_session_list_set_source (SPARK_SESSION_LIST (list), f->store, f->root);
+  reload_and_wait (SPARK_SESSION_LIST (list));
+  g_assert_cmpuint (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)), ==, 0);
+  collect_rows (list, rows);
+  g_assert_cmpuint (rows->len, ==, 0);
+  spark_test_save_screenshot (GTK_WIDGET (window), "session-list-empty.png");
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_list_and_resume (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(SparkTranscript) transcript = spark_transcript_new ();
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autofree char *first_id = NULL;
+  g_autofree char *second_id = NULL;
+  g_autofree char *requested = NULL;
+  g_autoptr(GError) error = NULL;
+  const SparkSessionSummary *summary;
+  SparkSession *session;
+  GtkWindow *window;
+  GtkWidget *list;
+  GtkWidget *resume;
+
+  /* Two sessions: a chat, then a patch to hello.txt. */
+  session = new_session (f);
+  spark_fake_server_push_stream (f->server, "text-hello");
+  run_turn (f, session, "Say hello\nand nothing else");
+  first_id = g_strdup (spark_session_get_id (session));
+  close_session (session);
+
+  next_second ();
+  session = new_session (f);
+  spark_fake_server_push_stream (f->server, "patch-custom");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, session, "Change world to there");
+  second_id = g_strdup (spark_session_get_id (session));
+  close_session (session);
+  g_assert_cmpstr (first_id, !=, second_id);
+
+  window = GTK_WINDOW (gtk_window_new ());
+  list = spark_session_list_new ();
+  gtk_window_set_child (window, list);
+  gtk_window_set_default_size (window, 420, 300);
+  spark_session_list_set_source (SPARK_SESSION_LIST (list), f->store, f->root);
+  g_signal_connect (list, "resume-requested", G_CALLBACK (on_resume_requested), &requested);
+  gtk_window_present (window);
+  while (!gtk_widget_get_mapped (list))
+    g_main_context_iteration (NULL, TRUE);
+  reload_and_wait (SPARK_SESSION_LIST (list));
+
+  /* Newest first, titled by the first line of the first prompt. */
+  g_assert_cmpuint (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)), ==, 2);
+  summary = spark_session_list_get_summary (SPARK_SESSION_LIST (list), 0);
+  g_assert_cmpstr (summary->id, ==, second_id);
+  g_assert_cmpstr (summary->title, ==, "Change world to there");
+  g_assert_cmpuint (g_strv_length (summary->files), ==, 1);
+  g_assert_cmpstr (summary->files[0], ==, "hello.txt");
+  summary = spark_session_list_get_summary (SPARK_SESSION_LIST (list), 1);
+  g_assert_cmpstr (summary->id, ==, first_id);
+  g_assert_cmpstr (summary->title, ==, "Say hello");
+  g_assert_cmpuint (g_strv_length (summary->files), ==, 0);
+  g_assert_null (spark_session_list_get_summary (SPARK_SESSION_LIST (list), 2));
+
+  /* What the rows show. */
+  collect_rows (list, rows);
+  g_assert_cmpuint (rows->len, ==, 2);
+  g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[0]), ==, "Change world to there");
+  g_assert_cmpstr (adw_action_row_get_subtitle (rows->pdata[0]), ==, "Just now · 1 file: hello.txt");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (rows->pdata[0]), ==, "hello.txt");
+  g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[1]), ==, "Say hello");
+  g_assert_cmpstr (adw_action_row_get_subtitle (rows->pdata[1]), ==, "Just now");
+  spark_test_save_screenshot (GTK_WIDGET (window), "session-list.png");
+
+  /* Resume on the older row asks for that session. */
+  resume = find_button (rows->pdata[1], "Resume");
+  g_assert_nonnull (resume);
+  g_signal_emit_by_name (resume, "clicked");
+  g_assert_cmpstr (requested, ==, first_id);
+
+  /* A new session resumed by that id shows the transcript again. */
+  session = new_session (f);
+  g_assert_true (spark_session_resume (session, requested, &error));
+  g_assert_no_error (error);
+  spark_transcript_load_history (transcript, session);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (transcript)), ==, 2);
+  g_assert_true (transcript_has_text (transcript, "Say hello\nand nothing else"));
+  g_assert_true (transcript_has_text (transcript, "Hello, world!"));
+
+  /* Going on with it makes it the newest. */
+  next_second ();
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, session, "Thanks");
+  close_session (session);
+  reload_and_wait (SPARK_SESSION_LIST (list));
+  g_assert_cmpuint (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)), ==, 2);
+  g_assert_cmpstr (spark_session_list_get_summary (SPARK_SESSION_LIST (list), 0)->id, ==, first_id);
+  g_assert_cmpstr (spark_session_list_get_summary (SPARK_SESSION_LIST (list), 0)->title, ==, "Say hello");
+
+  gtk_window_destroy (window);
+}
+
+#define fixture_test(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  spark_test_quiet_logs ();
+  adw_init ();
+
+  fixture_test ("/ui/session-list/empty", test_empty);
+  fixture_test ("/ui/session-list/list-and-resume", test_list_and_resume);
+
+  return g_test_run ();
+}
