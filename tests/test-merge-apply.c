@@ -221,18 +221,21 @@ typedef struct
   SparkMergeChoiceKind  kind;
   const char           *custom;
   gboolean              reject;
+  gboolean              edit;      /* Take Proposed, then Edit with @custom */
   const char           *expected;
   const char           *said;
 } Resolution;
 
 static const Resolution resolutions[] = {
-  { SPARK_MERGE_CHOOSE_OURS, NULL, FALSE, "1\ntwo\n3\n", "Conflict 1: the person kept their lines.\n" },
-  { SPARK_MERGE_CHOOSE_THEIRS, NULL, FALSE, "1\nTWO\n3\n", "Conflict 1: the person took your lines.\n" },
-  { SPARK_MERGE_CHOOSE_BOTH, NULL, FALSE, "1\ntwo\nTWO\n3\n", "Conflict 1: the person kept both, theirs first.\n" },
-  { SPARK_MERGE_CHOOSE_BASE, NULL, FALSE, "1\n2\n3\n", "Conflict 1: the person dropped both changes.\n" },
-  { SPARK_MERGE_CHOOSE_CUSTOM, "Two!\n", FALSE, "1\nTwo!\n3\n", "Conflict 1: the person wrote their own text:\n```\nTwo!\n```\n" },
+  { SPARK_MERGE_CHOOSE_OURS, NULL, FALSE, FALSE, "1\ntwo\n3\n", "Conflict 1: the person kept their lines.\n" },
+  { SPARK_MERGE_CHOOSE_THEIRS, NULL, FALSE, FALSE, "1\nTWO\n3\n", "Conflict 1: the person took your lines.\n" },
+  { SPARK_MERGE_CHOOSE_BOTH, NULL, FALSE, FALSE, "1\ntwo\nTWO\n3\n", "Conflict 1: the person kept both, theirs first.\n" },
+  { SPARK_MERGE_CHOOSE_BASE, NULL, FALSE, FALSE, "1\n2\n3\n", "Conflict 1: the person dropped both changes.\n" },
+  { SPARK_MERGE_CHOOSE_CUSTOM, "Two!\n", FALSE, FALSE, "1\nTwo!\n3\n", "Conflict 1: the person wrote their own text:\n```\nTwo!\n```\n" },
   /* Rejecting the conflict keeps the person's lines. */
-  { SPARK_MERGE_CHOOSE_OURS, NULL, TRUE, "1\ntwo\n3\n", "Conflict 1: the person kept their lines.\n" },
+  { SPARK_MERGE_CHOOSE_OURS, NULL, TRUE, FALSE, "1\ntwo\n3\n", "Conflict 1: the person kept their lines.\n" },
+  /* Editing a resolved conflict is a custom resolution. */
+  { SPARK_MERGE_CHOOSE_CUSTOM, "Two, edited", FALSE, TRUE, "1\nTwo, edited\n3\n", "Conflict 1: the person wrote their own text:\n```\nTwo, edited\n```\n" },
 };
 
 /* Each resolution, then a second apply, writes the expected bytes. */
@@ -264,6 +267,11 @@ test_resolve (Fixture       *f,
 
       if (r->reject)
         spark_hunk_reject (hunk);
+      else if (r->edit)
+        {
+          g_assert_true (spark_hunk_resolve_conflict (hunk, SPARK_MERGE_CHOOSE_THEIRS, NULL, &error));
+          g_assert_true (spark_hunk_set_edited_text (hunk, r->custom, &error));
+        }
       else
         g_assert_true (spark_hunk_resolve_conflict (hunk, r->kind, r->custom, &error));
       g_assert_no_error (error);
@@ -297,6 +305,7 @@ test_resolve_reset_and_changed_again (Fixture       *f,
   g_autoptr(SparkChangeset) cs = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *a = NULL;
+  SparkMergeChoiceKind kind;
   SparkHunk *hunk;
 
   spark_test_write_file (f->root, "a.c", "1\n2\n3\n");
@@ -318,7 +327,23 @@ test_resolve_reset_and_changed_again (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "1 of its conflicts with the person's edits are not resolved"));
   g_clear_error (&error);
 
+  /* Editing a resolved conflict (the row's Edit) is a custom resolution. */
   g_assert_true (spark_hunk_resolve_conflict (hunk, SPARK_MERGE_CHOOSE_THEIRS, NULL, &error));
+  g_assert_true (spark_hunk_set_edited_text (hunk, "custom", &error));
+  g_assert_no_error (error);
+  g_assert_true (spark_hunk_get_merge_choice (hunk, &kind));
+  g_assert_cmpint (kind, ==, SPARK_MERGE_CHOOSE_CUSTOM);
+  g_assert_cmpstr (spark_hunk_get_effective_lines (hunk)[0], ==, "custom");
+  /* Accepting a rejected (kept-mine) conflict takes the proposal. */
+  spark_hunk_reject (hunk);
+  g_assert_true (spark_hunk_get_merge_choice (hunk, &kind));
+  g_assert_cmpint (kind, ==, SPARK_MERGE_CHOOSE_OURS);
+  g_assert_true (spark_hunk_accept (hunk, &error));
+  g_assert_true (spark_hunk_get_merge_choice (hunk, &kind));
+  g_assert_cmpint (kind, ==, SPARK_MERGE_CHOOSE_THEIRS);
+  g_assert_cmpint (spark_hunk_get_state (hunk), ==, SPARK_HUNK_EDITED);
+
+
   spark_test_write_file (f->root, "a.c", "1\ntwo!!\n3\n");
   g_assert_null (spark_changeset_apply (cs, &error));
   g_assert_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT);

@@ -141,7 +141,9 @@ const char          *spark_hunk_get_conflict_base    (SparkHunk          *self);
  * writes the file: the merge with every region resolved, provided the file
  * is still as it was when the conflict was found. Resolving again replaces
  * the choice; spark_hunk_reset() returns to the conflict; rejecting the hunk
- * counts as keeping the person's lines. Fails with SPARK_PATCH_ERROR_CONFLICT
+ * counts as keeping the person's lines, accepting a resolved or rejected one
+ * as taking the proposal's, and spark_hunk_set_edited_text() on a resolved
+ * one as a CUSTOM resolution. Fails with SPARK_PATCH_ERROR_CONFLICT
  * on a hunk that is not a merge conflict, SPARK_PATCH_ERROR_NOT_TEXT on
  * invalid UTF-8. */
 gboolean             spark_hunk_resolve_conflict     (SparkHunk          *self,

@@ -50,7 +50,8 @@ G_DECLARE_FINAL_TYPE (SparkTransaction, spark_transaction, SPARK, TRANSACTION, G
  *  - once every conflict hunk of the file is resolved, the next apply writes
  *    the merge with the resolutions, only if the file still holds the bytes
  *    that were merged (otherwise it is left alone and the model told).
- * A deleted file that changed is still refused (the whole apply fails).
+ * A deleted file that changed, or one that cannot be merged (not UTF-8), is
+ * still refused: the whole apply fails before anything is written.
  *
  * spark_transaction_get_result_text() then holds the model-facing text.
  */
