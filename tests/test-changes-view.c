@@ -317,6 +317,11 @@ test_rows (void)
                                  g_variant_new_string ("new.txt")));
   g_assert_null (find_button (GTK_WIDGET (view), "changes.unstage-file", NULL));
   g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (view), "changes.commit", NULL)));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_button (GTK_WIDGET (view), "changes.commit", NULL)),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Commit");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_button (GTK_WIDGET (view), "changes.toggle-expanded",
+                                                                    g_variant_new_string ("a.txt"))),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Hide Hunks");
 
   /* Collapsing a file hides its hunks. */
   click (find_button (GTK_WIDGET (view), "changes.toggle-expanded", g_variant_new_string ("a.txt")));
@@ -529,6 +534,11 @@ test_commit (void)
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "a.txt"));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "new.txt"));
   g_assert_null (find_label (GTK_WIDGET (dialog), "gone.txt"));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_widget (GTK_WIDGET (dialog), match_type,
+                                                                    GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW))),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Commit Message");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_button (GTK_WIDGET (dialog), "commit.commit", NULL)),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Commit");
 
   spark_commit_dialog_set_message (dialog, "Shout two lines\n\nLine 2 becomes LINE 2; new.txt arrives.\n");
   spark_test_save_screenshot (GTK_WIDGET (dialog), "commit-dialog.png");
@@ -591,7 +601,7 @@ test_commit_nothing_staged (void)
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Nothing is staged"));
 
   spark_commit_dialog_set_message (dialog, "Keep me\n\nEvery word.");
-  /* Ctrl+Enter works as well as the button. */
+  /* The action behind the button and Ctrl+Enter. */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "commit.commit", NULL);
   WAIT_UNTIL (spark_commit_dialog_get_error (dialog) != NULL && !spark_commit_dialog_get_busy (dialog));
 
@@ -654,6 +664,9 @@ main (int   argc,
 {
   /* No identity or other setting from the person running the tests: an
    * empty home, for git and for libgit2 (which reads its search paths once). */
+  /* Keep the accessible properties so the test can read them back. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+
   fake_home = spark_test_make_temp_dir ();
   g_setenv ("HOME", fake_home, TRUE);
   g_setenv ("XDG_CONFIG_HOME", fake_home, TRUE);
