@@ -578,6 +578,8 @@ test_merge_conflict (Fixture       *f,
       g_assert_cmpstr (gtk_label_get_text (row_child (row, "state_label")), ==, "Edited");
     }
 
+  save_screenshot (GTK_WIDGET (f->window), "review-merge-resolved.png");
+
   g_clear_pointer (&result, g_free);
   g_clear_pointer (&a_c, g_free);
   result = spark_changeset_apply (cs, &error);
