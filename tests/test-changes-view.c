@@ -479,6 +479,49 @@ test_stale_hunk (void)
   spark_test_rm_rf (dir);
 }
 
+static void
+test_big_file (void)
+{
+  g_autofree char *dir = spark_test_make_temp_dir ();
+  g_autoptr(GString) before = g_string_new (NULL);
+  g_autoptr(GString) after = g_string_new (NULL);
+  GtkWindow *window = NULL;
+  SparkChangesView *view;
+  GtkWidget *expand;
+
+  /* 15 changes 20 lines apart: 15 hunks. */
+  for (guint i = 1; i <= 300; i++)
+    {
+      g_string_append_printf (before, "line %u\n", i);
+      g_string_append_printf (after, i % 20 == 10 ? "LINE %u\n" : "line %u\n", i);
+    }
+  spark_test_git (dir, "init", "-q", NULL);
+  spark_test_write_file (dir, "big.txt", before->str);
+  spark_test_git (dir, "add", "-A", NULL);
+  spark_test_git (dir, "commit", "-q", "-m", "base", NULL);
+  spark_test_write_file (dir, "big.txt", after->str);
+
+  view = open_view (dir, &window);
+  g_assert_cmpuint (spark_git_diff_file_get_n_hunks (spark_git_diff_lookup (spark_changes_view_get_diff (view),
+                                                                            "big.txt")), ==, 15);
+  /* It starts collapsed; its row says so and opens on request. */
+  WAIT_UNTIL (find_label (GTK_WIDGET (view), "+15 −15") != NULL);
+  expand = find_button (GTK_WIDGET (view), "changes.toggle-expanded", g_variant_new_string ("big.txt"));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (expand), GTK_ACCESSIBLE_PROPERTY_LABEL, "Show Hunks");
+  g_assert_null (find_button (GTK_WIDGET (view), "changes.stage-hunk", NULL));
+  click (expand);
+  g_assert_nonnull (find_button (GTK_WIDGET (view), "changes.stage-hunk",
+                                 g_variant_new ("(su)", "big.txt", 14)));
+  /* A reload keeps it open. */
+  spark_changes_view_reload (view);
+  wait_idle (view);
+  WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.stage-hunk",
+                           g_variant_new ("(su)", "big.txt", 14)) != NULL);
+
+  gtk_window_destroy (window);
+  spark_test_rm_rf (dir);
+}
+
 /* Tests: the commit dialog --------------------------------------------- */
 
 static void
@@ -544,6 +587,11 @@ test_commit (void)
   spark_test_save_screenshot (GTK_WIDGET (dialog), "commit-dialog.png");
 
   click (find_button (GTK_WIDGET (dialog), "commit.commit", NULL));
+  /* A commit under way cannot be walked away from. */
+  g_assert_true (spark_commit_dialog_get_busy (dialog));
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   WAIT_UNTIL (commit_id != NULL && dialog == NULL);
 
   head = git_output (dir, "rev-parse", "HEAD", NULL);
@@ -690,6 +738,7 @@ main (int   argc,
   g_test_add_func ("/spark/changes-view/rows", test_rows);
   g_test_add_func ("/spark/changes-view/stage-hunk", test_stage_hunk);
   g_test_add_func ("/spark/changes-view/stale-hunk", test_stale_hunk);
+  g_test_add_func ("/spark/changes-view/big-file", test_big_file);
   g_test_add_func ("/spark/commit-dialog/commit", test_commit);
   g_test_add_func ("/spark/commit-dialog/nothing-staged", test_commit_nothing_staged);
   g_test_add_func ("/spark/commit-dialog/no-identity", test_no_identity);

@@ -19,6 +19,11 @@
 /* Hunks up to this many lines show whole; longer ones scroll inside. */
 #define MAX_DIFF_LINES 40
 
+/* A file with more hunks or changed lines than this starts collapsed: each
+ * hunk is a text view, and a huge file would make its row very slow. */
+#define MAX_EXPANDED_HUNKS 12
+#define MAX_EXPANDED_LINES 400
+
 /* The widgets of one file row, kept on the row (the list recycles rows). */
 typedef struct
 {
@@ -42,7 +47,7 @@ struct _SparkChangesView
   SparkGitDiff   *diff;
   GCancellable   *load_cancellable;
   GCancellable   *ops_cancellable;
-  GHashTable     *collapsed;      /* paths whose hunks are hidden */
+  GHashTable     *toggled;        /* paths expanded or collapsed by hand */
   GPtrArray      *rows;           /* FileRow*, every row set up */
   GtkNoSelection *selection;
   guint           n_ops;
@@ -463,8 +468,8 @@ toggle_expanded_action (GtkWidget  *widget,
   SparkChangesView *self = SPARK_CHANGES_VIEW (widget);
   const char *path = g_variant_get_string (param, NULL);
 
-  if (!g_hash_table_remove (self->collapsed, path))
-    g_hash_table_add (self->collapsed, g_strdup (path));
+  if (!g_hash_table_remove (self->toggled, path))
+    g_hash_table_add (self->toggled, g_strdup (path));
 
   for (guint i = 0; i < self->rows->len; i++)
     {
@@ -743,7 +748,10 @@ bind_file_row (SparkChangesView *self,
   status = spark_git_diff_file_get_status (file);
   state = spark_git_diff_file_get_stage_state (file);
   n_hunks = spark_git_diff_file_get_n_hunks (file);
-  expanded = !g_hash_table_contains (self->collapsed, path);
+  expanded = (n_hunks <= MAX_EXPANDED_HUNKS &&
+              spark_git_diff_file_get_additions (file) + spark_git_diff_file_get_deletions (file) <= MAX_EXPANDED_LINES);
+  if (g_hash_table_contains (self->toggled, path))
+    expanded = !expanded;
 
   gtk_label_set_text (row->status_label, status_letter (status));
   gtk_widget_set_tooltip_text (GTK_WIDGET (row->status_label), status_word (status));
@@ -797,6 +805,14 @@ bind_file_row (SparkChangesView *self,
   if (expanded)
     for (guint i = 0; i < n_hunks; i++)
       gtk_box_append (row->hunks_box, make_hunk_widget (file, i));
+}
+
+/* The diffs take the style scheme when made: make them again. */
+static void
+rebind_rows (SparkChangesView *self)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    bind_file_row (self, g_ptr_array_index (self->rows, i));
 }
 
 static void
@@ -928,7 +944,7 @@ spark_changes_view_finalize (GObject *object)
   SparkChangesView *self = SPARK_CHANGES_VIEW (object);
 
   g_clear_pointer (&self->root, g_free);
-  g_clear_pointer (&self->collapsed, g_hash_table_unref);
+  g_clear_pointer (&self->toggled, g_hash_table_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (spark_changes_view_parent_class)->finalize (object);
@@ -1017,7 +1033,7 @@ spark_changes_view_init (SparkChangesView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->collapsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->toggled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->rows = g_ptr_array_new ();
   self->selection = gtk_no_selection_new (NULL);
 
@@ -1029,6 +1045,8 @@ spark_changes_view_init (SparkChangesView *self)
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (rebind_rows), self, G_CONNECT_SWAPPED);
 
   set_diff (self, NULL);
 }
@@ -1059,7 +1077,7 @@ spark_changes_view_set_root (SparkChangesView *self,
 
   g_free (self->root);
   self->root = g_strdup (root_path);
-  g_hash_table_remove_all (self->collapsed);
+  g_hash_table_remove_all (self->toggled);
   show_error (self, NULL);
   set_diff (self, NULL);
   update_busy (self);

@@ -84,6 +84,8 @@ update_busy (SparkCommitDialog *self,
   gboolean busy = self->loading || self->committing;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "commit.commit", !busy);
+  /* A commit under way lands anyway: wait for it, to say so. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), !self->committing);
   gtk_text_view_set_editable (self->message_view, !self->committing);
   if (busy != was_busy)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
@@ -246,6 +248,19 @@ commit_action (GtkWidget  *widget,
 
 /* GObject -------------------------------------------------------------- */
 
+static gboolean
+spark_commit_dialog_close_request (GtkWindow *window)
+{
+  SparkCommitDialog *self = SPARK_COMMIT_DIALOG (window);
+
+  if (self->committing)
+    return TRUE;
+
+  if (GTK_WINDOW_CLASS (spark_commit_dialog_parent_class)->close_request != NULL)
+    return GTK_WINDOW_CLASS (spark_commit_dialog_parent_class)->close_request (window);
+  return FALSE;
+}
+
 static void
 spark_commit_dialog_dispose (GObject *object)
 {
@@ -292,10 +307,12 @@ spark_commit_dialog_class_init (SparkCommitDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = spark_commit_dialog_dispose;
   object_class->finalize = spark_commit_dialog_finalize;
   object_class->get_property = spark_commit_dialog_get_property;
+  window_class->close_request = spark_commit_dialog_close_request;
 
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
