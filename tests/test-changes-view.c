@@ -348,7 +348,10 @@ test_rows (void)
   spark_changes_view_set_root (view, NULL);
   g_assert_cmpstr (visible_page (view), ==, "none");
 
+  /* Nothing keeps the view alive once its window is gone. */
+  g_object_add_weak_pointer (G_OBJECT (view), (gpointer *) &view);
   gtk_window_destroy (window);
+  WAIT_UNTIL (view == NULL);
   spark_test_rm_rf (dir);
   spark_test_rm_rf (plain);
   spark_test_rm_rf (clean);
