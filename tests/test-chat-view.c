@@ -1115,6 +1115,26 @@ test_attach_text (void)
 }
 
 static void
+test_mention_dispose (void)
+{
+  g_autofree char *root = spark_test_make_temp_dir ();
+  g_autoptr(GFile) file = g_file_new_for_path (root);
+  g_autoptr(SparkProject) project = spark_project_new (file);
+  GtkWidget *view = spark_chat_view_new ();
+
+  /* The view goes away while the project's files are being listed. */
+  spark_test_write_file (root, "a.txt", "a\n");
+  g_object_ref_sink (view);
+  spark_chat_view_set_project (SPARK_CHAT_VIEW (view), project);
+  spark_chat_view_set_message (SPARK_CHAT_VIEW (view), "@a");
+  spark_chat_view_attach_text (SPARK_CHAT_VIEW (view), "a.txt", "a");
+  g_assert_finalize_object (view);
+  wait_ms (200);
+
+  spark_test_rm_rf (root);
+}
+
+static void
 test_dispose (void)
 {
   g_autoptr(SparkTranscript) transcript = spark_transcript_new ();
@@ -1158,6 +1178,7 @@ main (int   argc,
   g_test_add_func ("/ui/chat-view/long-session", test_long_session);
   g_test_add_func ("/ui/chat-view/mention", test_mention);
   g_test_add_func ("/ui/chat-view/attach-text", test_attach_text);
+  g_test_add_func ("/ui/chat-view/mention-dispose", test_mention_dispose);
   g_test_add_func ("/ui/chat-view/dispose", test_dispose);
 
   return g_test_run ();

@@ -27,6 +27,8 @@
 /* How many files the "@" popover offers, and lists at most. */
 #define MAX_MENTION_MATCHES 8
 #define MAX_PROJECT_FILES 50000
+/* A new "@" lists the files again when the list is older than this (µs). */
+#define PROJECT_FILES_MAX_AGE (10 * G_USEC_PER_SEC)
 
 typedef struct
 {
@@ -60,6 +62,7 @@ struct _SparkChatView
    * in the buffer, or -1) and the one Escape dismissed. */
   SparkProject    *project;
   GPtrArray       *project_files;
+  gint64           files_time;
   GCancellable    *files_cancellable;
   GPtrArray       *mentioned;
   GtkPopover      *mention_popover;
@@ -506,14 +509,22 @@ list_files_cb (GObject      *object,
     }
   g_clear_pointer (&self->project_files, g_ptr_array_unref);
   self->project_files = files;
+  self->files_time = g_get_monotonic_time ();
 
   update_mention (self);
 }
 
+/* Lists the project's files on the first "@", and again for a new "@" when
+ * the list is old (files come and go); the old list serves meanwhile. */
 static void
-ensure_project_files (SparkChatView *self)
+ensure_project_files (SparkChatView *self,
+                      gboolean       new_mention)
 {
-  if (self->project == NULL || self->project_files != NULL || self->files_loading)
+  if (self->project == NULL || self->files_loading)
+    return;
+
+  if (self->project_files != NULL &&
+      (!new_mention || g_get_monotonic_time () - self->files_time < PROJECT_FILES_MAX_AGE))
     return;
 
   self->files_loading = TRUE;
@@ -540,7 +551,7 @@ update_mention (SparkChatView *self)
     }
 
   offset = gtk_text_iter_get_offset (&at);
-  ensure_project_files (self);
+  ensure_project_files (self, offset != self->mention_offset);
 
   if (offset == self->dismissed_offset || query[0] == '\0' ||
       self->project_files == NULL || update_matches (self, query) == 0)
