@@ -42,6 +42,10 @@ G_DECLARE_FINAL_TYPE (SparkChatView, spark_chat_view, SPARK, CHAT_VIEW, GtkWidge
  *
  * Text attachments (chips) are removed once sent.
  *
+ * Typing "@" and a few letters at the start of a word shows the project's
+ * best matching files (see spark_chat_view_set_project()): Up and Down pick
+ * one, Enter or Tab inserts "@path", Escape closes the popover.
+ *
  * Actions: chat.send, chat.stop, chat.focus-message.
  */
 
