@@ -280,6 +280,8 @@ test_rows (void)
   SparkChangesView *view = open_view (dir, &window);
   SparkGitDiff *diff = spark_changes_view_get_diff (view);
   SparkGitDiffFile *file;
+  GtkWidget *row;
+  GtkWidget *hunk;
 
   g_assert_nonnull (diff);
   g_assert_cmpstr (visible_page (view), ==, "list");
@@ -322,6 +324,18 @@ test_rows (void)
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_button (GTK_WIDGET (view), "changes.toggle-expanded",
                                                                     g_variant_new_string ("a.txt"))),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Hide Hunks");
+
+  /* Screen readers get each file and hunk by name. */
+  row = gtk_widget_get_parent (gtk_widget_get_parent (find_label (GTK_WIDGET (view), "gone.txt")));
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_ROLE_GROUP);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "gone.txt, Deleted, Unstaged");
+  hunk = gtk_widget_get_parent (gtk_widget_get_parent (find_button (GTK_WIDGET (view), "changes.stage-hunk",
+                                                                    g_variant_new ("(su)", "gone.txt", 0))));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (hunk), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Hunk 1 of gone.txt, Unstaged");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (hunk), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "-going, going");
 
   /* Collapsing a file hides its hunks. */
   click (find_button (GTK_WIDGET (view), "changes.toggle-expanded", g_variant_new_string ("a.txt")));

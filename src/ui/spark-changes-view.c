@@ -653,7 +653,12 @@ make_hunk_widget (SparkGitDiffFile *file,
   GtkWidget *card, *top, *label, *scroller, *view;
   GtkTextTag *tag;
 
-  card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  /* A group, so that its name and description reach screen readers. */
+  card = g_object_new (GTK_TYPE_BOX,
+                       "orientation", GTK_ORIENTATION_VERTICAL,
+                       "spacing", 4,
+                       "accessible-role", GTK_ACCESSIBLE_ROLE_GROUP,
+                       NULL);
   gtk_widget_add_css_class (card, "spark-changes-hunk");
   gtk_widget_add_css_class (card, stage_classes[state]);
 
@@ -823,7 +828,11 @@ setup_cb (SparkChangesView         *self,
   FileRow *row = g_new0 (FileRow, 1);
   GtkWidget *top;
 
-  row->root = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  row->root = g_object_new (GTK_TYPE_BOX,
+                            "orientation", GTK_ORIENTATION_VERTICAL,
+                            "spacing", 6,
+                            "accessible-role", GTK_ACCESSIBLE_ROLE_GROUP,
+                            NULL);
   gtk_widget_add_css_class (row->root, "spark-changes-file");
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->root),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
