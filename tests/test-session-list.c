@@ -187,6 +187,46 @@ transcript_has_text (SparkTranscript *transcript,
   return FALSE;
 }
 
+/* The window with its popover drawn on top where it shows (a popover is a
+ * surface of its own, which spark_test_save_screenshot() leaves out). */
+static void
+save_screenshot_with_popover (GtkWindow  *window,
+                              GtkPopover *popover,
+                              const char *name)
+{
+  g_autoptr(GdkPaintable) window_paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  g_autoptr(GdkPaintable) popover_paintable = gtk_widget_paintable_new (GTK_WIDGET (popover));
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (popover));
+  double wx, wy, px, py;
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
+  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
+
+  gdk_paintable_snapshot (window_paintable, GDK_SNAPSHOT (snapshot), width, height);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (surface)) + px - wx,
+                                                gdk_popup_get_position_y (GDK_POPUP (surface)) + py - wy));
+  gdk_paintable_snapshot (popover_paintable, GDK_SNAPSHOT (snapshot),
+                          gtk_widget_get_width (GTK_WIDGET (popover)),
+                          gtk_widget_get_height (GTK_WIDGET (popover)));
+  gtk_snapshot_restore (snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
 static void
 test_empty (Fixture       *f,
             gconstpointer  data)
@@ -309,6 +349,83 @@ test_list_and_resume (Fixture       *f,
   gtk_window_destroy (window);
 }
 
+/* A popover resized to new rows gets a new surface size: give it time. */
+static void
+settle (void)
+{
+  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static void
+test_popover (Fixture       *f,
+              gconstpointer  data)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *header = gtk_header_bar_new ();
+  GtkWidget *button = gtk_menu_button_new ();
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *list = spark_session_list_new ();
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  SparkSession *session;
+
+  /* As the window has it: in a header menu button's popover. */
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "document-open-recent-symbolic");
+  gtk_popover_set_child (GTK_POPOVER (popover), list);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), button);
+  gtk_window_set_titlebar (window, header);
+  gtk_window_set_child (window, gtk_label_new (NULL));
+  gtk_window_set_default_size (window, 640, 420);
+  spark_session_list_set_source (SPARK_SESSION_LIST (list), f->store, f->root);
+  gtk_window_present (window);
+  while (!gtk_widget_get_mapped (button))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)), ==, 0);
+
+  /* Nothing saved yet. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  while (!gtk_widget_get_mapped (list) || spark_session_list_get_loading (SPARK_SESSION_LIST (list)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)), ==, 0);
+  settle ();
+  g_assert_cmpint (gtk_widget_get_width (list), >=, 420);
+  save_screenshot_with_popover (window, GTK_POPOVER (popover), "session-list-popover-empty.png");
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+
+  session = new_session (f);
+  spark_fake_server_push_stream (f->server, "patch-custom");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, session, "Replace world with there in hello.txt, keep the rest of the file as it is");
+  close_session (session);
+
+  /* Showing it again reloads it. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  while (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)) == 0 ||
+         spark_session_list_get_loading (SPARK_SESSION_LIST (list)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)), ==, 1);
+  settle ();
+  g_test_message ("popover %d×%d, list %d×%d",
+                  gtk_widget_get_width (popover), gtk_widget_get_height (popover),
+                  gtk_widget_get_width (list), gtk_widget_get_height (list));
+  g_assert_cmpint (gtk_widget_get_width (list), >=, 420);
+  save_screenshot_with_popover (window, GTK_POPOVER (popover), "session-list-popover.png");
+
+  gtk_window_destroy (window);
+}
+
 #define fixture_test(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -322,6 +439,7 @@ main (int   argc,
 
   fixture_test ("/ui/session-list/empty", test_empty);
   fixture_test ("/ui/session-list/list-and-resume", test_list_and_resume);
+  fixture_test ("/ui/session-list/popover", test_popover);
 
   return g_test_run ();
 }
