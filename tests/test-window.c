@@ -16,6 +16,8 @@
 #include "spark-directory-list.h"
 #include "spark-editor-page.h"
 #include "spark-fake-server.h"
+#include "spark-changes-view.h"
+#include "spark-git-diff.h"
 #include "spark-latency-meter.h"
 #include "spark-preferences-window.h"
 #include "spark-quick-open.h"
@@ -226,6 +228,17 @@ test_open_edit_save (void)
   /* The tree follows the change on disk. */
   WAIT_UNTIL (rows_are (rows, "src/:M >main.c:M >util.c:M .gitignore notes.txt:A README.md:M"),
               "main.c to show as modified");
+
+  /* The Changes page lists the project's uncommitted changes, saved file
+   * included. */
+  {
+    SparkChangesView *changes = SPARK_CHANGES_VIEW (find_widget (GTK_WIDGET (window), SPARK_TYPE_CHANGES_VIEW));
+
+    g_assert_nonnull (changes);
+    WAIT_UNTIL (spark_changes_view_get_diff (changes) != NULL &&
+                spark_git_diff_lookup (spark_changes_view_get_diff (changes), "src/main.c") != NULL,
+                "the Changes page to list src/main.c");
+  }
 
   /* The folder went to the recent list. */
   recent = g_settings_get_strv (settings, "recent-folders");

@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "spark-changes-view.h"
 #include "spark-chat-view.h"
 #include "spark-latency-meter.h"
 #include "spark-window.h"
@@ -29,7 +30,10 @@ struct _SparkWindow
   GCancellable         *cancellable;
   gulong                max_position_handler;
 
+  char                 *last_apply_report; /* prefills the commit message */
+
   /* Template children */
+  SparkChangesView     *changes_view;
   SparkChatView        *chat_view;
   GtkWidget            *editor_stack;
   SparkFileTree        *file_tree;

@@ -13,6 +13,8 @@
 
 #include "spark-assistant.h"
 #include "spark-checkpoints.h"
+#include "spark-commit-dialog.h"
+#include "spark-git-commit.h"
 #include "spark-review-view.h"
 #include "spark-window-private.h"
 
@@ -32,6 +34,9 @@ static void
 applied_cb (SparkWindow *self,
             const char  *summary)
 {
+  g_free (self->last_apply_report);
+  self->last_apply_report = g_strdup (summary);
+
   g_auto(GStrv) lines = g_strsplit (summary, "\n", 2);
   AdwToast *toast = adw_toast_new (lines[0] ? lines[0] : summary);
 
@@ -547,11 +552,55 @@ spark_window_get_assistant (SparkWindow *self)
   return self->assistant;
 }
 
+/* Git: the Changes page and the commit dialog ----------------------------- */
+
+static void
+committed_cb (SparkWindow       *self,
+              const char        *commit_id,
+              SparkCommitDialog *dialog)
+{
+  g_autofree char *short_id = g_strndup (commit_id, 7);
+  g_autofree char *message = NULL;
+
+  /* Translators: %s is a short commit id such as 1a2b3c4 */
+  message = g_strdup_printf (_("Committed %s"), short_id);
+  spark_window_show_toast (self, message);
+  g_clear_pointer (&self->last_apply_report, g_free);
+  spark_changes_view_reload (self->changes_view);
+  if (self->project != NULL)
+    spark_project_refresh_status (self->project);
+}
+
+static void
+changes_commit_requested_cb (SparkWindow *self)
+{
+  g_autofree char *prefill = NULL;
+  SparkCommitDialog *dialog;
+
+  if (self->project == NULL)
+    return;
+
+  /* The summary of what the model's last applied change did. */
+  if (self->last_apply_report != NULL)
+    prefill = spark_git_summarize_for_message (self->last_apply_report);
+
+  dialog = spark_commit_dialog_new (GTK_WINDOW (self), spark_project_get_root_path (self->project), prefill);
+  g_signal_connect_object (dialog, "committed", G_CALLBACK (committed_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+project_status_changed_cb (SparkWindow *self)
+{
+  spark_changes_view_reload (self->changes_view);
+}
+
 /* Wiring ----------------------------------------------------------------- */
 
 void
 _spark_window_class_init_turn (GtkWidgetClass *widget_class)
 {
+  gtk_widget_class_bind_template_callback (widget_class, changes_commit_requested_cb);
   gtk_widget_class_bind_template_callback (widget_class, chat_queue_cb);
   gtk_widget_class_bind_template_callback (widget_class, chat_review_cb);
   gtk_widget_class_bind_template_callback (widget_class, chat_send_cb);
@@ -586,6 +635,11 @@ _spark_window_init_turn (SparkWindow *self)
 void
 _spark_window_attach_assistant (SparkWindow *self)
 {
+  /* The Changes page follows the git status of the project. */
+  spark_changes_view_set_root (self->changes_view, spark_project_get_root_path (self->project));
+  g_signal_connect_object (self->project, "status-changed",
+                           G_CALLBACK (project_status_changed_cb), self, G_CONNECT_SWAPPED);
+
   g_signal_connect_object (self->assistant, "proposal-started",
                            G_CALLBACK (proposal_started_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->assistant, "applied",

@@ -632,6 +632,7 @@ spark_window_finalize (GObject *object)
   g_clear_object (&self->project);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->redo_checkpoint, g_free);
+  g_clear_pointer (&self->last_apply_report, g_free);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (spark_window_parent_class)->finalize (object);
@@ -725,12 +726,14 @@ spark_window_class_init (SparkWindowClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (SPARK_TYPE_CHANGES_VIEW);
   g_type_ensure (SPARK_TYPE_CHAT_VIEW);
   g_type_ensure (SPARK_TYPE_FILE_TREE);
   g_type_ensure (SPARK_TYPE_LATENCY_METER);
   g_type_ensure (SPARK_TYPE_REVIEW_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/sparkcode/Spark/spark-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SparkWindow, changes_view);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, editor_stack);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, file_tree);
