@@ -34,11 +34,11 @@ static void
 applied_cb (SparkWindow *self,
             const char  *summary)
 {
-  g_free (self->last_apply_report);
-  self->last_apply_report = g_strdup (summary);
-
   g_auto(GStrv) lines = g_strsplit (summary, "\n", 2);
   AdwToast *toast = adw_toast_new (lines[0] ? lines[0] : summary);
+
+  g_free (self->last_apply_report);
+  self->last_apply_report = g_strdup (summary);
 
   /* Every apply starts from a checkpoint: offer the way back. */
   adw_toast_set_button_label (toast, _("_Undo"));
