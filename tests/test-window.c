@@ -19,6 +19,7 @@
 #include "spark-changes-view.h"
 #include "spark-git-diff.h"
 #include "spark-latency-meter.h"
+#include "spark-session-list.h"
 #include "spark-preferences-window.h"
 #include "spark-quick-open.h"
 #include "spark-test-gtk.h"
@@ -734,6 +735,97 @@ test_drop_mid_patch (void)
   spark_test_rm_rf (dir);
 }
 
+static gboolean
+request_mentions (SparkFakeServer *server,
+                  const char      *needle)
+{
+  g_autoptr(GPtrArray) requests = spark_fake_server_dup_generating (server);
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), g_ptr_array_index (requests, i));
+      g_autofree char *json = json_to_string (node, FALSE);
+
+      if (strstr (json, needle) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Issue 6: @ and the editor's selection attach text to the prompt; a
+ * later window resumes the session with its transcript. */
+static void
+test_attach_and_resume (void)
+{
+  SparkFakeServer *server = spark_fake_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = spark_test_make_temp_dir ();
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GFile) hello = NULL;
+  g_autofree char *session_id = NULL;
+  SparkAssistant *assistant;
+  SparkEditorPage *page;
+  SparkWindow *window;
+  SparkChatView *chat;
+  SparkSessionList *sessions;
+
+  spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
+  spark_test_write_file (dir, "notes.md", "# Notes\nkeep short\n");
+  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
+  g_settings_set_string (settings, "transport", "websocket");
+  window = spark_application_open_folder (app, folder, NULL);
+  assistant = spark_window_get_assistant (window);
+  chat = spark_window_get_chat_view (window);
+  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
+
+  path = g_build_filename (dir, "hello.txt", NULL);
+  hello = g_file_new_for_path (path);
+  page = spark_window_open_file (window, hello);
+  WAIT_UNTIL (!spark_editor_page_get_loading (page), "hello.txt to load");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.attach-selection", NULL));
+  g_assert_cmpuint (spark_chat_view_get_n_attached_texts (chat), ==, 1);
+
+  spark_fake_server_push_stream (server, "text-hello");
+  spark_chat_view_set_message (chat, "Explain this, see @notes.md");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.send", NULL));
+  WAIT_UNTIL (!spark_assistant_get_busy (assistant) && request_mentions (server, "Explain this"),
+              "the turn");
+  /* The prompt carried the attached file's text and the selection. */
+  g_assert_true (request_mentions (server, "Attached file `notes.md`"));
+  g_assert_true (request_mentions (server, "keep short"));
+  g_assert_true (request_mentions (server, "hello.txt"));
+  g_assert_true (request_mentions (server, "world"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  wait_ms (100);
+
+  /* A new window on the folder lists the session and resumes it. */
+  window = spark_application_open_folder (app, folder, NULL);
+  assistant = spark_window_get_assistant (window);
+  chat = spark_window_get_chat_view (window);
+  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the second assistant");
+  /* The list lives in the header's popover, a child of its menu button. */
+  sessions = SPARK_SESSION_LIST (find_widget (GTK_WIDGET (window), SPARK_TYPE_SESSION_LIST));
+  g_assert_nonnull (sessions);
+  spark_session_list_reload (sessions);
+  WAIT_UNTIL (!spark_session_list_get_loading (sessions) && spark_session_list_get_n_sessions (sessions) >= 1,
+              "the earlier session");
+  session_id = g_strdup (spark_session_list_get_summary (sessions, 0)->id);
+  g_assert_cmpstr (spark_session_list_get_summary (sessions, 0)->title, ==, "Explain this, see @notes.md");
+
+  g_signal_emit_by_name (sessions, "resume-requested", session_id);
+  g_assert_true (transcript_has (spark_chat_view_get_transcript (chat), "Hello, world!"));
+  g_assert_true (transcript_has (spark_chat_view_get_transcript (chat), "Explain this"));
+
+  g_settings_reset (settings, "endpoint");
+  g_settings_reset (settings, "transport");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spark_fake_server_free (server);
+  spark_test_rm_rf (dir);
+}
+
 /* A command the model wants to run is shown and waits for the person. */
 static void
 test_command_asks (void)
@@ -874,6 +966,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/turn-review-apply", test_turn_review_apply);
   g_test_add_func ("/ui/window/command-asks", test_command_asks);
   g_test_add_func ("/ui/window/drop-mid-patch", test_drop_mid_patch);
+  g_test_add_func ("/ui/window/attach-and-resume", test_attach_and_resume);
   g_test_add_func ("/ui/preferences/settings", test_preferences);
 
   ret = g_test_run ();

@@ -10,6 +10,7 @@
 #include "spark-changes-view.h"
 #include "spark-chat-view.h"
 #include "spark-latency-meter.h"
+#include "spark-session-list.h"
 #include "spark-window.h"
 
 G_BEGIN_DECLS
@@ -39,6 +40,8 @@ struct _SparkWindow
   SparkFileTree        *file_tree;
   GtkPaned             *inner_paned;
   SparkLatencyMeter    *latency_meter;
+  SparkSessionList     *session_list;
+  GtkPopover           *sessions_popover;
   GtkStack             *main_stack;
   GtkPaned             *outer_paned;
   GtkListBox           *recent_list;

@@ -9,12 +9,15 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "spark-assistant.h"
 #include "spark-checkpoints.h"
 #include "spark-commit-dialog.h"
 #include "spark-git-commit.h"
+#include "spark-editor-page.h"
 #include "spark-review-view.h"
 #include "spark-window-private.h"
 
@@ -471,17 +474,55 @@ assistant_notice_cb (SparkWindow *self)
   spark_chat_view_set_notice (self->chat_view, markup);
 }
 
+/* Files attached larger than this are named, not copied into the prompt;
+ * the model can read them with its tools. */
+#define MAX_ATTACHED_FILE (32 * 1024)
+
+/* The prompt with what the person attached: files mentioned with @ (their
+ * text, when small) and snippets attached from the editor. */
+static char *
+compose_prompt (SparkWindow   *self,
+                SparkChatView *view,
+                const char    *text)
+{
+  g_auto(GStrv) files = spark_chat_view_dup_attachments (view);
+  g_autofree char *snippets = spark_chat_view_dup_attached_text (view);
+  GString *prompt = g_string_new (text);
+
+  for (guint i = 0; files[i] != NULL && self->project != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (spark_project_get_root_path (self->project), files[i], NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_get_contents (path, &contents, &length, NULL) &&
+          length <= MAX_ATTACHED_FILE && g_utf8_validate (contents, length, NULL) &&
+          strstr (contents, "````") == NULL)
+        g_string_append_printf (prompt, "\n\nAttached file `%s`:\n````\n%s%s````", files[i], contents,
+                                length > 0 && contents[length - 1] != '\n' ? "\n" : "");
+      else
+        g_string_append_printf (prompt, "\n\nAttached file `%s` (read it with read_file).", files[i]);
+    }
+
+  if (snippets != NULL)
+    g_string_append_printf (prompt, "\n\n%s", snippets);
+
+  return g_string_free (prompt, FALSE);
+}
+
 static void
 chat_send_cb (SparkWindow   *self,
               const char    *text,
               SparkChatView *view)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *prompt = NULL;
 
   if (self->assistant == NULL)
     return;
 
-  if (!spark_assistant_send (self->assistant, text, &error))
+  prompt = compose_prompt (self, view, text);
+  if (!spark_assistant_send (self->assistant, prompt, &error))
     {
       /* Nothing is lost: the text goes back into the message box. */
       spark_chat_view_set_message (view, text);
@@ -552,6 +593,83 @@ spark_window_get_assistant (SparkWindow *self)
   return self->assistant;
 }
 
+/* Earlier sessions and attachments --------------------------------------- */
+
+static void
+session_resume_requested_cb (SparkWindow *self,
+                             const char  *session_id)
+{
+  g_autoptr(GError) error = NULL;
+  SparkSession *session;
+
+  gtk_popover_popdown (self->sessions_popover);
+
+  if (self->assistant == NULL)
+    return;
+
+  session = spark_assistant_get_session (self->assistant);
+  if (spark_session_get_busy (session))
+    {
+      spark_window_show_toast (self, _("Stop the running response before resuming another session"));
+      return;
+    }
+
+  if (!spark_session_resume (session, session_id, &error))
+    {
+      spark_window_show_toast (self, error->message);
+      return;
+    }
+
+  /* A new transcript restored from the resumed history. */
+  g_clear_object (&self->transcript);
+  self->transcript = spark_transcript_new ();
+  spark_transcript_load_history (self->transcript, session);
+  spark_transcript_follow_session (self->transcript, session);
+  spark_chat_view_set_transcript (self->chat_view, self->transcript);
+  adw_view_stack_set_visible_child_name (self->side_stack, "chat");
+}
+
+/* Attaches the selection of the current tab (or its whole text) to the
+ * next message. */
+static void
+attach_selection_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  SparkWindow *self = SPARK_WINDOW (widget);
+  SparkEditorPage *page = spark_window_get_current_page (self);
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+  g_autofree char *relpath = NULL;
+  g_autofree char *label = NULL;
+
+  if (page == NULL || spark_editor_page_get_loading (page))
+    return;
+
+  buffer = GTK_TEXT_BUFFER (spark_editor_page_get_buffer (page));
+  if (!gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+
+  if (self->project != NULL)
+    relpath = spark_project_relpath_for_file (self->project, spark_editor_page_get_file (page));
+  if (relpath == NULL)
+    relpath = g_file_get_basename (spark_editor_page_get_file (page));
+
+  if (gtk_text_buffer_get_has_selection (buffer))
+    label = g_strdup_printf ("%s:%d-%d", relpath,
+                             gtk_text_iter_get_line (&start) + 1, gtk_text_iter_get_line (&end) + 1);
+  else
+    label = g_strdup (relpath);
+
+  spark_chat_view_attach_text (self->chat_view, label, text);
+  adw_view_stack_set_visible_child_name (self->side_stack, "chat");
+  if (!self->side_area_visible)
+    g_object_set (self, "side-area-visible", TRUE, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (self->chat_view), "chat.focus-message", NULL);
+}
+
 /* Git: the Changes page and the commit dialog ----------------------------- */
 
 static void
@@ -607,6 +725,11 @@ _spark_window_class_init_turn (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback (widget_class, chat_steer_cb);
   gtk_widget_class_bind_template_callback (widget_class, chat_stop_cb);
   gtk_widget_class_bind_template_callback (widget_class, review_apply_requested_cb);
+  gtk_widget_class_bind_template_callback (widget_class, session_resume_requested_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.attach-selection", NULL, attach_selection_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.attach-selection", NULL);
 }
 
 void
@@ -635,6 +758,11 @@ _spark_window_init_turn (SparkWindow *self)
 void
 _spark_window_attach_assistant (SparkWindow *self)
 {
+  spark_session_list_set_source (self->session_list,
+                                 spark_session_get_store_dir (spark_assistant_get_session (self->assistant)),
+                                 spark_session_get_root (spark_assistant_get_session (self->assistant)));
+  spark_chat_view_set_project (self->chat_view, self->project);
+
   /* The Changes page follows the git status of the project. */
   spark_changes_view_set_root (self->changes_view, spark_project_get_root_path (self->project));
   g_signal_connect_object (self->project, "status-changed",

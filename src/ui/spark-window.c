@@ -730,6 +730,7 @@ spark_window_class_init (SparkWindowClass *klass)
   g_type_ensure (SPARK_TYPE_CHAT_VIEW);
   g_type_ensure (SPARK_TYPE_FILE_TREE);
   g_type_ensure (SPARK_TYPE_LATENCY_METER);
+  g_type_ensure (SPARK_TYPE_SESSION_LIST);
   g_type_ensure (SPARK_TYPE_REVIEW_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/sparkcode/Spark/spark-window.ui");
@@ -739,6 +740,8 @@ spark_window_class_init (SparkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, file_tree);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, inner_paned);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, latency_meter);
+  gtk_widget_class_bind_template_child (widget_class, SparkWindow, session_list);
+  gtk_widget_class_bind_template_child (widget_class, SparkWindow, sessions_popover);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, outer_paned);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, recent_box);
