@@ -445,26 +445,18 @@ test_apply_respects_unsaved_tabs (void)
   g_assert_cmpuint (spark_changeset_count_state (spark_assistant_get_changeset (assistant),
                                                  SPARK_HUNK_ACCEPTED), ==, 1);
 
-  /* Unsaved text in the tab of a changed file: no apply, nothing lost. */
+  /* Unsaved text in the tab of a changed file is merged with the proposal,
+   * never overwritten: the disk and the tab get both changes, the tab is
+   * saved, and one undo in the tab brings back just the person's text. */
   gtk_text_buffer_get_end_iter (buffer, &end);
   gtk_text_buffer_insert (buffer, &end, "typed\n", -1);
   g_action_group_activate_action (G_ACTION_GROUP (window), "apply-changes", NULL);
-  wait_ms (100);
-  g_assert_true (spark_assistant_get_awaiting_approval (assistant));
-  g_assert_true (file_is (dir, "hello.txt", "hello\nworld\n"));
+  WAIT_UNTIL (file_is (dir, "hello.txt", "hello\nthere\ntyped\n"), "the merged file on disk");
+  WAIT_UNTIL (buffer_is (page, "hello\nthere\ntyped\n"), "the tab to show the merge");
+  g_assert_false (spark_editor_page_get_modified (page));
+  gtk_text_buffer_undo (buffer);
   g_assert_true (buffer_is (page, "hello\nworld\ntyped\n"));
-
-  /* Once the edit is gone, the apply goes through and the tab follows in
-   * one undoable step. */
-  gtk_text_buffer_undo (buffer);
-  gtk_text_buffer_set_modified (buffer, FALSE);
-  /* Apply as the review pane's Apply does (Ctrl+Enter there). */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (spark_window_get_review_view (window)),
-                                             "review.apply", NULL));
-  WAIT_UNTIL (file_is (dir, "hello.txt", "hello\nthere\n"), "the file on disk");
-  WAIT_UNTIL (buffer_is (page, "hello\nthere\n"), "the tab to follow");
-  gtk_text_buffer_undo (buffer);
-  g_assert_true (buffer_is (page, "hello\nworld\n"));
+  gtk_text_buffer_redo (buffer);
   gtk_text_buffer_set_modified (buffer, FALSE);
 
   WAIT_UNTIL (!spark_assistant_get_busy (assistant), "the turn to end");
@@ -826,6 +818,66 @@ test_attach_and_resume (void)
   spark_test_rm_rf (dir);
 }
 
+/* Issue 6: the person edited the same line on disk after the model read
+ * it: nothing is overwritten, the review pane gets a conflict hunk with
+ * both sides, and the chosen side is applied. */
+static void
+test_concurrent_edit_conflict (void)
+{
+  SparkFakeServer *server = spark_fake_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = spark_test_make_temp_dir ();
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GError) error = NULL;
+  SparkAssistant *assistant;
+  SparkChangeset *changeset;
+  SparkFileChange *hello;
+  SparkHunk *conflict = NULL;
+  SparkWindow *window;
+
+  spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
+  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
+  g_settings_set_string (settings, "transport", "websocket");
+  window = spark_application_open_folder (app, folder, NULL);
+  assistant = spark_window_get_assistant (window);
+  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
+
+  spark_fake_server_push_stream (server, "patch-custom");
+  spark_fake_server_push_stream (server, "text-done");
+  g_assert_true (spark_assistant_send (assistant, "change world to there", &error));
+  WAIT_UNTIL (spark_assistant_get_awaiting_approval (assistant), "the proposal");
+  changeset = spark_assistant_get_changeset (assistant);
+  g_assert_true (spark_changeset_accept_all (changeset, &error));
+
+  /* Meanwhile the person changes the same line on disk. */
+  spark_test_write_file (dir, "hello.txt", "hello\nWORLD\n");
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "apply-changes", NULL);
+  WAIT_UNTIL (!spark_assistant_get_busy (assistant), "the turn to end");
+  g_assert_true (file_is (dir, "hello.txt", "hello\nWORLD\n"));
+
+  hello = spark_changeset_get_file (changeset, 0);
+  for (guint i = 0; i < spark_file_change_get_n_hunks (hello); i++)
+    if (spark_hunk_is_merge_conflict (spark_file_change_get_hunk (hello, i)))
+      conflict = spark_file_change_get_hunk (hello, i);
+  g_assert_nonnull (conflict);
+  g_assert_cmpint (spark_hunk_get_state (conflict), ==, SPARK_HUNK_CONFLICT);
+  g_assert_nonnull (strstr (spark_hunk_get_conflict_ours (conflict), "WORLD"));
+  g_assert_nonnull (strstr (spark_hunk_get_conflict_theirs (conflict), "there"));
+
+  /* The person takes the proposal; Apply writes it. */
+  g_assert_true (spark_hunk_resolve_conflict (conflict, SPARK_MERGE_CHOOSE_THEIRS, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (spark_window_apply_proposal (window));
+  g_assert_true (file_is (dir, "hello.txt", "hello\nthere\n"));
+
+  g_settings_reset (settings, "endpoint");
+  g_settings_reset (settings, "transport");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spark_fake_server_free (server);
+  spark_test_rm_rf (dir);
+}
+
 /* A command the model wants to run is shown and waits for the person. */
 static void
 test_command_asks (void)
@@ -962,11 +1014,12 @@ main (int   argc,
   g_test_add_func ("/ui/window/open-edit-save", test_open_edit_save);
   g_test_add_func ("/ui/window/quick-open", test_quick_open);
   g_test_add_func ("/ui/window/one-window-per-folder", test_one_window_per_folder);
-  g_test_add_func ("/ui/window/apply-respects-unsaved-tabs", test_apply_respects_unsaved_tabs);
+  g_test_add_func ("/ui/window/apply-merges-unsaved-tab", test_apply_respects_unsaved_tabs);
   g_test_add_func ("/ui/window/turn-review-apply", test_turn_review_apply);
   g_test_add_func ("/ui/window/command-asks", test_command_asks);
   g_test_add_func ("/ui/window/drop-mid-patch", test_drop_mid_patch);
   g_test_add_func ("/ui/window/attach-and-resume", test_attach_and_resume);
+  g_test_add_func ("/ui/window/concurrent-edit-conflict", test_concurrent_edit_conflict);
   g_test_add_func ("/ui/preferences/settings", test_preferences);
 
   ret = g_test_run ();

@@ -937,6 +937,34 @@ spark_assistant_stop (SparkAssistant *self)
   spark_session_stop (self->session);
 }
 
+/* Conflict hunks the person resolved after an apply left their file
+ * alone: the model's call is answered, the resolution is applied directly. */
+static gboolean
+has_resolved_merge_conflicts (SparkChangeset *changeset)
+{
+  gboolean open = FALSE;
+  gboolean resolved = FALSE;
+
+  for (guint i = 0; i < spark_changeset_get_n_files (changeset); i++)
+    {
+      SparkFileChange *file = spark_changeset_get_file (changeset, i);
+
+      for (guint j = 0; j < spark_file_change_get_n_hunks (file); j++)
+        {
+          SparkHunk *hunk = spark_file_change_get_hunk (file, j);
+
+          if (!spark_hunk_is_merge_conflict (hunk))
+            continue;
+          if (spark_hunk_get_state (hunk) == SPARK_HUNK_CONFLICT)
+            open = TRUE;
+          else
+            resolved = TRUE;
+        }
+    }
+
+  return resolved && !open;
+}
+
 /**
  * spark_assistant_apply:
  *
@@ -951,7 +979,8 @@ spark_assistant_apply (SparkAssistant  *self,
 
   g_return_val_if_fail (SPARK_IS_ASSISTANT (self), FALSE);
 
-  if (self->pending_call == NULL && self->salvaged && self->changeset != NULL)
+  if (self->pending_call == NULL && !self->streaming && self->changeset != NULL &&
+      (self->salvaged || has_resolved_merge_conflicts (self->changeset)))
     {
       g_autofree char *report = NULL;
 

@@ -1714,3 +1714,67 @@ spark_editor_page_confirm_close_finish (SparkEditorPage  *self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/**
+ * spark_editor_page_dup_disk_text:
+ * @length: (out): the number of bytes
+ *
+ * Returns: (transfer full): the buffer's text as a save would write it
+ *   (with the file's line endings)
+ */
+char *
+spark_editor_page_dup_disk_text (SparkEditorPage *self,
+                                 gsize           *length)
+{
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (SPARK_IS_EDITOR_PAGE (self), NULL);
+  g_return_val_if_fail (length != NULL, NULL);
+
+  gtk_text_buffer_get_bounds (GTK_TEXT_BUFFER (self->buffer), &start, &end);
+  text = gtk_text_buffer_get_text (GTK_TEXT_BUFFER (self->buffer), &start, &end, TRUE);
+
+  return spark_text_convert_newlines (text, strlen (text), self->newline, length);
+}
+
+/**
+ * spark_editor_page_take_written_text:
+ * @bytes: what was just written to the page's file (UTF-8, the file's
+ *   line endings)
+ *
+ * Shows @bytes, which someone else (an apply that merged this tab's
+ * unsaved edits) wrote to the file: one undoable step touching only what
+ * differs, and the page is no longer modified since the disk holds it.
+ */
+void
+spark_editor_page_take_written_text (SparkEditorPage *self,
+                                     const char      *bytes,
+                                     gsize            length)
+{
+  LoadData ld = { 0 };
+  g_autofree char *text = NULL;
+  char *out;
+
+  g_return_if_fail (SPARK_IS_EDITOR_PAGE (self));
+  g_return_if_fail (bytes != NULL);
+
+  /* The buffer holds LF text. */
+  text = g_strndup (bytes, length);
+  out = text;
+  for (gsize i = 0; i < length; i++)
+    {
+      if (text[i] == '\r' && i + 1 < length && text[i + 1] == '\n')
+        continue;
+      *out++ = text[i];
+    }
+  *out = '\0';
+
+  ld.text = text;
+  ld.length = out - text;
+  replace_text (self, &ld, TRUE);
+
+  /* The file now holds these bytes: no "changed on disk" question. */
+  g_free (self->checksum);
+  self->checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) bytes, length);
+}

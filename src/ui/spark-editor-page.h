@@ -45,4 +45,10 @@ gboolean         spark_editor_page_confirm_close_finish (SparkEditorPage      *s
                                                          GAsyncResult         *result,
                                                          GError              **error);
 
+char            *spark_editor_page_dup_disk_text        (SparkEditorPage      *self,
+                                                         gsize                *length);
+void             spark_editor_page_take_written_text    (SparkEditorPage      *self,
+                                                         const char           *bytes,
+                                                         gsize                 length);
+
 G_END_DECLS

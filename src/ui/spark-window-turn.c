@@ -33,6 +33,9 @@ proposal_started_cb (SparkWindow    *self,
     g_object_set (self, "side-area-visible", TRUE, NULL);
 }
 
+static void show_merged_text (SparkWindow    *self,
+                              SparkChangeset *changeset);
+
 static void
 applied_cb (SparkWindow *self,
             const char  *summary)
@@ -42,6 +45,9 @@ applied_cb (SparkWindow *self,
 
   g_free (self->last_apply_report);
   self->last_apply_report = g_strdup (summary);
+
+  if (spark_assistant_get_changeset (self->assistant) != NULL)
+    show_merged_text (self, spark_assistant_get_changeset (self->assistant));
 
   /* Every apply starts from a checkpoint: offer the way back. */
   adw_toast_set_button_label (toast, _("_Undo"));
@@ -170,52 +176,82 @@ session_error_cb (SparkWindow  *self,
   spark_window_show_toast (self, error->message);
 }
 
-/* Open tabs whose unsaved text an apply would overwrite. */
-static GPtrArray *
-find_unsaved_targets (SparkWindow    *self,
-                      SparkChangeset *changeset)
+/* The tab showing @path of the project, if one is open. */
+static SparkEditorPage *
+find_page (SparkWindow *self,
+           const char  *path)
 {
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  GFile *root = spark_project_get_root (self->project);
-  guint n_pages = adw_tab_view_get_n_pages (self->tab_view);
+  g_autoptr(GFile) file = g_file_resolve_relative_path (spark_project_get_root (self->project), path);
+  guint n = adw_tab_view_get_n_pages (self->tab_view);
 
+  for (guint i = 0; i < n; i++)
+    {
+      SparkEditorPage *page = SPARK_EDITOR_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i)));
+
+      if (g_file_equal (spark_editor_page_get_file (page), file))
+        return page;
+    }
+
+  return NULL;
+}
+
+/* Unsaved text in a tab of a file the proposal changes is what the person
+ * has now: the apply merges the proposal into it instead of the disk's
+ * bytes, and never overwrites it (issue 6). */
+static void
+hand_over_unsaved_text (SparkWindow    *self,
+                        SparkChangeset *changeset)
+{
   for (guint i = 0; i < spark_changeset_get_n_files (changeset); i++)
     {
       SparkFileChange *change = spark_changeset_get_file (changeset, i);
-      const char *paths[] = { spark_file_change_get_path (change),
-                              spark_file_change_get_move_path (change) };
+      const char *path = spark_file_change_get_path (change);
+      SparkEditorPage *page = find_page (self, path);
 
-      if (!spark_file_change_is_accepted (change))
-        continue;
-
-      for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
+      if (page != NULL && spark_editor_page_get_modified (page))
         {
-          g_autoptr(GFile) file = NULL;
+          g_autofree char *text = NULL;
+          gsize length;
 
-          if (paths[p] == NULL)
-            continue;
-          file = g_file_resolve_relative_path (root, paths[p]);
-
-          for (guint t = 0; t < n_pages; t++)
-            {
-              SparkEditorPage *page = SPARK_EDITOR_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, t)));
-
-              if (g_file_equal (spark_editor_page_get_file (page), file) &&
-                  spark_editor_page_get_modified (page))
-                g_ptr_array_add (names, g_strdup (paths[p]));
-            }
+          text = spark_editor_page_dup_disk_text (page, &length);
+          spark_changeset_set_current_text (changeset, path, text, length);
+        }
+      else
+        {
+          spark_changeset_set_current_text (changeset, path, NULL, 0);
         }
     }
+}
 
-  return names;
+/* After an apply: tabs whose unsaved text was merged show what was
+ * written, in one undoable step. */
+static void
+show_merged_text (SparkWindow    *self,
+                  SparkChangeset *changeset)
+{
+  for (guint i = 0; i < spark_changeset_get_n_files (changeset); i++)
+    {
+      SparkFileChange *change = spark_changeset_get_file (changeset, i);
+      const char *merged = spark_file_change_get_merged_text (change);
+      SparkEditorPage *page;
+
+      if (merged == NULL)
+        continue;
+
+      page = find_page (self, spark_file_change_get_move_path (change) ?
+                                spark_file_change_get_move_path (change) :
+                                spark_file_change_get_path (change));
+      if (page != NULL && spark_editor_page_get_modified (page))
+        spark_editor_page_take_written_text (page, merged, strlen (merged));
+    }
 }
 
 /**
  * spark_window_apply_proposal:
  *
- * Applies what the person accepted of the proposal under review, unless an
- * open tab holds unsaved edits of a file it would change: Spark never
- * overwrites those, the person saves or discards them first.
+ * Applies what the person accepted of the proposal under review. Unsaved
+ * edits in open tabs of its files are merged with the proposal (overlaps
+ * become conflict hunks to resolve), never overwritten.
  *
  * Returns: whether the apply went ahead
  */
@@ -223,7 +259,6 @@ gboolean
 spark_window_apply_proposal (SparkWindow *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) unsaved = NULL;
   SparkChangeset *changeset;
 
   g_return_val_if_fail (SPARK_IS_WINDOW (self), FALSE);
@@ -232,20 +267,7 @@ spark_window_apply_proposal (SparkWindow *self)
       (changeset = spark_assistant_get_changeset (self->assistant)) == NULL)
     return FALSE;
 
-  unsaved = find_unsaved_targets (self, changeset);
-  if (unsaved->len > 0)
-    {
-      g_autofree char *list = NULL;
-      g_autofree char *message = NULL;
-
-      g_ptr_array_add (unsaved, NULL);
-      list = g_strjoinv (", ", (char **) unsaved->pdata);
-      /* Translators: %s is a list of file names */
-      message = g_strdup_printf (_("Save or discard your edits to %s first: Spark never overwrites unsaved text"),
-                                 list);
-      spark_window_show_toast (self, message);
-      return FALSE;
-    }
+  hand_over_unsaved_text (self, changeset);
 
   if (!spark_assistant_apply (self->assistant, &error))
     {
