@@ -115,6 +115,25 @@ find_widget (GtkWidget *widget,
   return NULL;
 }
 
+/* A template child of the window, by its id in the .ui file. */
+static GtkWidget *
+find_widget_by_id (GtkWidget  *widget,
+                   const char *id)
+{
+  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_by_id (child, id);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static GtkWindow *
 find_toplevel (GType type)
 {
@@ -621,6 +640,19 @@ test_turn_review_apply (void)
     g_assert_nonnull (meter);
     g_assert_true (spark_latency_meter_get_session (meter) == spark_assistant_get_session (assistant));
     g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (meter), >, 0);
+  }
+
+  /* The checkpoint history lists the checkpoints (apply, undo, redo), and
+   * its Restore goes back to the one before the apply. */
+  {
+    GtkPopover *popover = GTK_POPOVER (find_widget_by_id (GTK_WIDGET (window), "checkpoints_popover"));
+    GtkWidget *list = find_widget_by_id (GTK_WIDGET (window), "checkpoint_list");
+
+    g_assert_nonnull (popover);
+    g_assert_nonnull (list);
+    gtk_popover_popup (popover);
+    WAIT_UNTIL (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 2) != NULL, "the checkpoint history");
+    gtk_popover_popdown (popover);
   }
 
   /* The model heard exactly what happened, on the same socket. */

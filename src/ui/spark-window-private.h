@@ -36,6 +36,8 @@ struct _SparkWindow
   /* Template children */
   SparkChangesView     *changes_view;
   SparkChatView        *chat_view;
+  GtkListBox           *checkpoint_list;
+  GtkPopover           *checkpoints_popover;
   GtkWidget            *editor_stack;
   SparkFileTree        *file_tree;
   GtkPaned             *inner_paned;

@@ -344,6 +344,99 @@ send_message_activated (GSimpleAction *action,
     spark_window_show_toast (self, error->message);
 }
 
+/* Checkpoint history ----------------------------------------------------- */
+
+static void
+list_checkpoints_worker (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  g_autoptr(SparkWorkspace) workspace = NULL;
+  g_autoptr(SparkCheckpoints) checkpoints = NULL;
+  GPtrArray *list;
+  GError *error = NULL;
+
+  if ((workspace = spark_workspace_new (task_data, &error)) == NULL ||
+      (checkpoints = spark_checkpoints_new (workspace, &error)) == NULL ||
+      (list = spark_checkpoints_list (checkpoints, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+restore_row_clicked_cb (GtkButton   *button,
+                        SparkWindow *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (button), "checkpoint-id");
+
+  gtk_popover_popdown (self->checkpoints_popover);
+  restore_checkpoint (self, id);
+}
+
+static void
+list_checkpoints_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  SparkWindow *self = SPARK_WINDOW (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_task_propagate_pointer (G_TASK (result), &error);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->checkpoint_list))))
+    gtk_list_box_remove (self->checkpoint_list, child);
+
+  if (list == NULL || list->len == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     list == NULL ? error->message : _("No checkpoints yet: one is taken before every apply"));
+      gtk_list_box_append (self->checkpoint_list, row);
+      return;
+    }
+
+  /* Newest first: each one is the tree just before an apply or a restore. */
+  for (guint i = list->len; i > 0; i--)
+    {
+      SparkCheckpoint *cp = g_ptr_array_index (list, i - 1);
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (cp->time);
+      g_autofree char *when = g_date_time_format (time, "%x %X");
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *button = gtk_button_new_with_label (_("Restore"));
+      g_autofree char *label = g_strdup_printf (_("Restore checkpoint %s"), cp->id);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), cp->summary ? cp->summary : cp->id);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), when);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+      g_object_set_data_full (G_OBJECT (button), "checkpoint-id", g_strdup (cp->id), g_free);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (restore_row_clicked_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      gtk_list_box_append (self->checkpoint_list, row);
+    }
+}
+
+/* The history is read when the popover opens, off the main thread. */
+static void
+checkpoints_popover_show_cb (SparkWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->project == NULL)
+    return;
+
+  task = g_task_new (self, self->cancellable, list_checkpoints_cb, NULL);
+  g_task_set_source_tag (task, checkpoints_popover_show_cb);
+  g_task_set_task_data (task, g_strdup (spark_project_get_root_path (self->project)), g_free);
+  g_task_run_in_thread (task, list_checkpoints_worker);
+}
+
 static void
 undo_apply_activated (GSimpleAction *action,
                       GVariant      *param,
@@ -741,6 +834,7 @@ void
 _spark_window_class_init_turn (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_bind_template_callback (widget_class, changes_commit_requested_cb);
+  gtk_widget_class_bind_template_callback (widget_class, checkpoints_popover_show_cb);
   gtk_widget_class_bind_template_callback (widget_class, chat_queue_cb);
   gtk_widget_class_bind_template_callback (widget_class, chat_review_cb);
   gtk_widget_class_bind_template_callback (widget_class, chat_send_cb);

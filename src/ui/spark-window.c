@@ -736,6 +736,8 @@ spark_window_class_init (SparkWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/sparkcode/Spark/spark-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, changes_view);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, chat_view);
+  gtk_widget_class_bind_template_child (widget_class, SparkWindow, checkpoint_list);
+  gtk_widget_class_bind_template_child (widget_class, SparkWindow, checkpoints_popover);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, editor_stack);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, file_tree);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, inner_paned);
