@@ -311,6 +311,47 @@ test_salvage_after_final_drop (Fixture       *f,
   g_assert_false (spark_assistant_get_salvaged (f->assistant));
 }
 
+static gboolean
+server_got (SparkFakeServer *server,
+            const char      *needle)
+{
+  g_autoptr(GPtrArray) requests = spark_fake_server_dup_generating (server);
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), g_ptr_array_index (requests, i));
+      g_autofree char *json = json_to_string (node, FALSE);
+
+      if (strstr (json, needle) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Issue 6: a prompt queued while a turn runs survives that turn's drop
+ * and retry, and runs after it. */
+static void
+test_queue_survives_drop (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  make_assistant (f);
+  WAIT_UNTIL (spark_assistant_get_ready (f->assistant), "the assistant to be ready");
+  spark_session_set_retry_policy (spark_assistant_get_session (f->assistant), 3, 10);
+
+  spark_fake_server_push_stream (f->server, "drop-mid-stream");
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-done");
+  g_assert_true (spark_assistant_send (f->assistant, "first prompt", &error));
+  spark_assistant_queue (f->assistant, "queued prompt");
+
+  WAIT_UNTIL (server_got (f->server, "queued prompt") && !spark_assistant_get_busy (f->assistant),
+              "the queued prompt to run after the retried turn");
+  g_assert_cmpuint (spark_fake_server_get_queue_length (f->server), ==, 0);
+}
+
 static void
 run_shell_turn (Fixture    *f,
                 const char *prompt)
@@ -384,6 +425,7 @@ main (int   argc,
   ADD ("/ui/assistant/auto-apply", test_auto_apply);
   ADD ("/ui/assistant/commands-ask", test_commands_ask);
   ADD ("/ui/assistant/salvage-after-final-drop", test_salvage_after_final_drop);
+  ADD ("/ui/assistant/queue-survives-drop", test_queue_survives_drop);
 #undef ADD
 
   return g_test_run ();
