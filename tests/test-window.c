@@ -255,6 +255,9 @@ test_open_edit_save (void)
     SparkChangesView *changes = SPARK_CHANGES_VIEW (find_widget (GTK_WIDGET (window), SPARK_TYPE_CHANGES_VIEW));
 
     g_assert_nonnull (changes);
+    /* It reads the tree only while shown. */
+    g_assert_null (spark_changes_view_get_diff (changes));
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-side-page", "s", "changes");
     WAIT_UNTIL (spark_changes_view_get_diff (changes) != NULL &&
                 spark_git_diff_lookup (spark_changes_view_get_diff (changes), "src/main.c") != NULL,
                 "the Changes page to list src/main.c");

@@ -28,6 +28,7 @@ struct _SparkWindow
   SparkTranscript      *transcript;
   char                 *redo_checkpoint;   /* recorded by the last Undo Apply */
   guint                 restoring : 1;
+  guint                 changes_stale : 1;   /* the Changes page needs a read */
   GCancellable         *cancellable;
   gulong                max_position_handler;
 

@@ -787,6 +787,8 @@ attach_selection_action (GtkWidget  *widget,
 
 /* Git: the Changes page and the commit dialog ----------------------------- */
 
+static void refresh_changes_page (SparkWindow *self);
+
 static void
 committed_cb (SparkWindow       *self,
               const char        *commit_id,
@@ -799,7 +801,7 @@ committed_cb (SparkWindow       *self,
   message = g_strdup_printf (_("Committed %s"), short_id);
   spark_window_show_toast (self, message);
   g_clear_pointer (&self->last_apply_report, g_free);
-  spark_changes_view_reload (self->changes_view);
+  refresh_changes_page (self);
   if (self->project != NULL)
     spark_project_refresh_status (self->project);
 }
@@ -822,10 +824,45 @@ changes_commit_requested_cb (SparkWindow *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The Changes page reads a whole-tree diff: on a 100,000-file project
+ * that is seconds of work and tens of megabytes, so it is read only while
+ * the page is shown, and again when the page comes back after changes. */
+static gboolean
+changes_page_shown (SparkWindow *self)
+{
+  return self->side_area_visible &&
+         g_strcmp0 (adw_view_stack_get_visible_child_name (self->side_stack), "changes") == 0;
+}
+
+static void
+refresh_changes_page (SparkWindow *self)
+{
+  const char *root = self->project ? spark_project_get_root_path (self->project) : NULL;
+
+  if (!changes_page_shown (self))
+    {
+      self->changes_stale = TRUE;
+      return;
+    }
+
+  self->changes_stale = FALSE;
+  if (g_strcmp0 (spark_changes_view_get_root (self->changes_view), root) != 0)
+    spark_changes_view_set_root (self->changes_view, root);   /* reads it */
+  else
+    spark_changes_view_reload (self->changes_view);
+}
+
 static void
 project_status_changed_cb (SparkWindow *self)
 {
-  spark_changes_view_reload (self->changes_view);
+  refresh_changes_page (self);
+}
+
+static void
+side_page_changed_cb (SparkWindow *self)
+{
+  if (self->changes_stale && changes_page_shown (self))
+    refresh_changes_page (self);
 }
 
 /* Wiring ----------------------------------------------------------------- */
@@ -852,6 +889,11 @@ void
 _spark_window_init_turn (SparkWindow *self)
 {
   g_action_map_add_action_entries (G_ACTION_MAP (self), turn_actions, G_N_ELEMENTS (turn_actions), self);
+
+  g_signal_connect_object (self->side_stack, "notify::visible-child-name",
+                           G_CALLBACK (side_page_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self, "notify::side-area-visible",
+                           G_CALLBACK (side_page_changed_cb), self, G_CONNECT_SWAPPED);
 
   /* Ctrl+Shift+Z is redo in the editor; in the review pane it undoes the
    * last apply. */
@@ -880,7 +922,8 @@ _spark_window_attach_assistant (SparkWindow *self)
   spark_chat_view_set_project (self->chat_view, self->project);
 
   /* The Changes page follows the git status of the project. */
-  spark_changes_view_set_root (self->changes_view, spark_project_get_root_path (self->project));
+  spark_changes_view_set_root (self->changes_view, NULL);
+  refresh_changes_page (self);
   g_signal_connect_object (self->project, "status-changed",
                            G_CALLBACK (project_status_changed_cb), self, G_CONNECT_SWAPPED);
 
