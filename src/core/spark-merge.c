@@ -1024,8 +1024,9 @@ check_utf8 (const char  *text,
     return TRUE;
 
   g_set_error (error, SPARK_MERGE_ERROR, SPARK_MERGE_ERROR_INVALID_UTF8,
-               _("Cannot merge: the %s text is not valid UTF-8 (at byte %" G_GSIZE_FORMAT ")"),
-               label, (gsize) (end - text));
+               /* Translators: %s names a side of the merge, %lu is a byte offset */
+               _("Cannot merge: the %s text is not valid UTF-8 (at byte %lu)"),
+               label, (gulong) (end - text));
   return FALSE;
 }
 
