@@ -1,0 +1,297 @@
+/* test-welcome-page.c: SparkWelcomePage's Test Connection against the
+ * in-process fake server (three models, a timed WebSocket handshake and
+ * warm-up), against a closed port (a readable error), the endpoint's
+ * prefill, and Continue emitting ::done; a screenshot of the page.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "spark-fake-server.h"
+#include "spark-test-gtk.h"
+#include "spark-test-utils.h"
+#include "spark-welcome-page.h"
+
+#define TEST_KEY "sk-test-welcome-2b9d"
+#define WAIT_SECONDS 30
+
+#define WAIT_UNTIL(cond)                                                   \
+  G_STMT_START {                                                           \
+    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
+    while (!(cond))                                                        \
+      {                                                                    \
+        if (g_get_monotonic_time () > _deadline)                           \
+          g_error ("Timed out waiting for %s", #cond);                     \
+        if (!g_main_context_iteration (NULL, FALSE))                       \
+          g_usleep (1000);                                                 \
+      }                                                                    \
+  } G_STMT_END
+
+typedef struct
+{
+  SparkFakeServer  *server;
+  GtkWindow        *window;
+  SparkWelcomePage *page;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_reset (settings, "endpoint");
+  g_settings_reset (settings, "wire-api");
+
+  fixture->server = spark_fake_server_new ();
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (fixture->window, 900, 700);
+  fixture->page = SPARK_WELCOME_PAGE (spark_welcome_page_new ());
+  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
+  gtk_window_present (fixture->window);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (fixture->window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_pointer (&fixture->server, spark_fake_server_free);
+}
+
+/* The first button under @widget whose accessible label or label is @label. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget))
+    {
+      const char *text = gtk_button_get_label (GTK_BUTTON (widget));
+      g_autofree char *plain = NULL;
+
+      if (text != NULL)
+        {
+          g_autoptr(GString) s = g_string_new (text);
+
+          g_string_replace (s, "_", "", 0);
+          plain = g_string_free (g_steal_pointer (&s), FALSE);
+        }
+      if (g_strcmp0 (plain, label) == 0)
+        return widget;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+click (Fixture    *fixture,
+       const char *label)
+{
+  GtkWidget *button = find_button (GTK_WIDGET (fixture->page), label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+test_prefill (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWidget *page;
+
+  /* No setting, no variable: the OpenAI service. */
+  g_unsetenv ("OPENAI_BASE_URL");
+  page = g_object_ref_sink (spark_welcome_page_new ());
+  g_assert_cmpstr (spark_welcome_page_get_endpoint (SPARK_WELCOME_PAGE (page)), ==,
+                   "https://api.openai.com/v1");
+  g_object_unref (page);
+
+  g_setenv ("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1", TRUE);
+  page = g_object_ref_sink (spark_welcome_page_new ());
+  g_assert_cmpstr (spark_welcome_page_get_endpoint (SPARK_WELCOME_PAGE (page)), ==,
+                   "http://127.0.0.1:11434/v1");
+  g_object_unref (page);
+
+  /* The setting wins over the variable. */
+  g_settings_set_string (settings, "endpoint", "http://127.0.0.1:8080/v1");
+  page = g_object_ref_sink (spark_welcome_page_new ());
+  g_assert_cmpstr (spark_welcome_page_get_endpoint (SPARK_WELCOME_PAGE (page)), ==,
+                   "http://127.0.0.1:8080/v1");
+  g_object_unref (page);
+
+  g_unsetenv ("OPENAI_BASE_URL");
+  g_settings_reset (settings, "endpoint");
+}
+
+static void
+test_connected (Fixture       *fixture,
+                gconstpointer  data)
+{
+  GtkWidget *button;
+  const char *status;
+  double handshake = -1;
+  double first_event = -1;
+  guint n_models = 0;
+
+  spark_welcome_page_set_endpoint (fixture->page, spark_fake_server_get_base_url (fixture->server));
+
+  /* The Test Connection button is found by its accessible name's text. */
+  button = find_button (GTK_WIDGET (fixture->page), "Test Connection");
+  g_assert_nonnull (button);
+  click (fixture, "Test Connection");
+  g_assert_true (spark_welcome_page_get_testing (fixture->page));
+  g_assert_false (gtk_widget_get_sensitive (button));
+
+  WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
+  status = spark_welcome_page_get_status (fixture->page);
+  g_test_message ("status: %s", status);
+  g_assert_nonnull (status);
+  g_assert_true (g_str_has_prefix (status, "Connected"));
+  g_assert_cmpint (sscanf (status, "Connected: %u models, handshake %lf ms, first event %lf ms",
+                           &n_models, &handshake, &first_event), ==, 3);
+  g_assert_cmpuint (n_models, ==, 3);
+  g_assert_cmpfloat (handshake, >=, 0);
+  g_assert_cmpfloat (first_event, >=, handshake);
+  /* The session really went through the WebSocket handshake and the warm-up. */
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (fixture->server), >=, 1);
+  g_assert_cmpuint (spark_fake_server_get_n_requests (fixture->server), >=, 1);
+  g_assert_cmpstr (spark_fake_server_get_last_authorization (fixture->server), ==, "Bearer " TEST_KEY);
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  spark_test_save_screenshot (GTK_WIDGET (fixture->window), "welcome-page.png");
+}
+
+static guint16
+closed_port (void)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 port;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, TRUE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  /* Bound but never listening, then closed: connections are refused. */
+  g_socket_close (socket, NULL);
+
+  return port;
+}
+
+static void
+test_refused (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *endpoint = g_strdup_printf ("http://127.0.0.1:%u/v1", closed_port ());
+  const char *status;
+
+  spark_welcome_page_set_endpoint (fixture->page, endpoint);
+  click (fixture, "Test Connection");
+  WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
+
+  status = spark_welcome_page_get_status (fixture->page);
+  g_test_message ("status: %s", status);
+  g_assert_nonnull (status);
+  g_assert_false (g_str_has_prefix (status, "Connected"));
+  g_assert_nonnull (strstr (status, "Could not connect"));
+  g_assert_nonnull (strstr (status, endpoint));
+  g_assert_nonnull (strstr (status, "Is the server running?"));
+
+  spark_test_save_screenshot (GTK_WIDGET (fixture->window), "welcome-page-error.png");
+}
+
+static void
+done_cb (SparkWelcomePage *page,
+         guint            *count)
+{
+  (*count)++;
+}
+
+static void
+test_continue (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *stored = NULL;
+  guint done = 0;
+
+  g_signal_connect (fixture->page, "done", G_CALLBACK (done_cb), &done);
+
+  /* Unchanged default: emitted, nothing written. */
+  click (fixture, "Continue");
+  g_assert_cmpuint (done, ==, 1);
+  stored = g_settings_get_string (settings, "endpoint");
+  g_assert_cmpstr (stored, ==, "");
+  g_clear_pointer (&stored, g_free);
+
+  /* A chosen endpoint is remembered. */
+  spark_welcome_page_set_endpoint (fixture->page, "http://127.0.0.1:8080/v1");
+  click (fixture, "Continue");
+  g_assert_cmpuint (done, ==, 2);
+  stored = g_settings_get_string (settings, "endpoint");
+  g_assert_cmpstr (stored, ==, "http://127.0.0.1:8080/v1");
+
+  /* Continue during a test ends it. */
+  spark_welcome_page_set_endpoint (fixture->page, spark_fake_server_get_base_url (fixture->server));
+  click (fixture, "Test Connection");
+  g_assert_true (spark_welcome_page_get_testing (fixture->page));
+  click (fixture, "Continue");
+  g_assert_cmpuint (done, ==, 3);
+  g_assert_false (spark_welcome_page_get_testing (fixture->page));
+
+  g_settings_reset (settings, "endpoint");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  /* The key comes from the environment: the test needs no keyring. */
+  g_setenv ("OPENAI_API_KEY", TEST_KEY, TRUE);
+  g_unsetenv ("OPENAI_BASE_URL");
+  gtk_test_init (&argc, &argv, NULL);
+  spark_test_quiet_logs ();
+  adw_init ();
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/sparkcode/Spark/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add ("/ui/welcome-page/prefill", Fixture, NULL, fixture_setup, test_prefill, fixture_teardown);
+  g_test_add ("/ui/welcome-page/connected", Fixture, NULL, fixture_setup, test_connected, fixture_teardown);
+  g_test_add ("/ui/welcome-page/refused", Fixture, NULL, fixture_setup, test_refused, fixture_teardown);
+  g_test_add ("/ui/welcome-page/continue", Fixture, NULL, fixture_setup, test_continue, fixture_teardown);
+
+  return g_test_run ();
+}
