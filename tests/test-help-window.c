@@ -41,6 +41,18 @@ pump (void)
     ;
 }
 
+static void
+wait_ms (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
 /* The text of every label and text view under @widget, in tree order. */
 static void
 collect_text (GtkWidget *widget,
@@ -138,9 +150,8 @@ test_topics (void)
     }
 
   spark_help_window_show_topic (window, "connecting");
-  pump ();
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
-  pump ();
+  /* Past the stack's crossfade. */
+  wait_ms (gtk_stack_get_transition_duration (stack) + 100);
   spark_test_save_screenshot (GTK_WIDGET (window), "help-window.png");
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -274,6 +274,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GtkCssProvider) css = NULL;
+  g_autofree char *icons = g_build_filename (g_getenv ("G_TEST_SRCDIR") ?: ".", "..", "data", "icons", NULL);
 
   g_setenv ("GTK_A11Y", "test", TRUE);
   /* The key comes from the environment: the test needs no keyring. */
@@ -283,6 +284,9 @@ main (int   argc,
   spark_test_quiet_logs ();
   adw_init ();
 
+  /* The app icon, which the installed app finds in hicolor. */
+  gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                  icons);
   css = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (css, "/io/github/sparkcode/Spark/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),

@@ -238,8 +238,8 @@ start_cb (GObject      *object,
   message = g_strdup_printf (/* translators: Test Connection succeeded: the number of models of
                               * the server, the time to open the connection and the time until
                               * the server answered the warm-up request, in milliseconds */
-                             ngettext ("Connected: %u model, handshake %.0f ms, first event %.0f ms",
-                                       "Connected: %u models, handshake %.0f ms, first event %.0f ms",
+                             ngettext ("Connected: %u model, handshake %.1f ms, first event %.1f ms",
+                                       "Connected: %u models, handshake %.1f ms, first event %.1f ms",
                                        n_models),
                              n_models, handshake_ms, first_event_ms);
   end_test (self);
@@ -527,6 +527,9 @@ spark_welcome_page_init (SparkWelcomePage *self)
   g_autofree char *endpoint = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The app's icon, installed under the app id (a .Devel build has its own). */
+  adw_status_page_set_icon_name (self->status_page, APP_ID);
 
   self->settings = g_settings_new (APP_ID);
   endpoint = default_endpoint (self->settings);
