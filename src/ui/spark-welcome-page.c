@@ -519,6 +519,7 @@ spark_welcome_page_class_init (SparkWelcomePageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, test_clicked_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "sparkwelcomepage");
 }
 
 static void
@@ -527,6 +528,11 @@ spark_welcome_page_init (SparkWelcomePage *self)
   g_autofree char *endpoint = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Screen readers read the result with the button. */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->test_button),
+                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, self->result_label, NULL,
+                                  -1);
 
   /* The app's icon, installed under the app id (a .Devel build has its own). */
   adw_status_page_set_icon_name (self->status_page, APP_ID);
