@@ -14,6 +14,7 @@
 
 #include <adwaita.h>
 
+#include "spark-credentials.h"
 #include "spark-fake-server.h"
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
@@ -182,6 +183,84 @@ test_connected (Fixture       *fixture,
   spark_test_save_screenshot (GTK_WIDGET (fixture->window), "welcome-page.png");
 }
 
+static gboolean
+start_keyring (void)
+{
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GBytes) password = g_bytes_new_static ("test-password", 13);
+
+  daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                             G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL,
+                             "gnome-keyring-daemon", "--unlock", "--components=secrets", NULL);
+  /* It reads the password, forks the daemon and exits. */
+  return daemon != NULL &&
+         g_subprocess_communicate (daemon, password, NULL, NULL, NULL, NULL) &&
+         g_subprocess_wait_check (daemon, NULL, NULL);
+}
+
+static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* A key typed in is stored in the keyring (a private one) and used for
+ * both requests, not the one from the environment. */
+static void
+test_typed_key (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  GtkWidget *key_row;
+  const char *status;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL ||
+      g_find_program_in_path ("gnome-keyring-daemon") == NULL)
+    {
+      g_test_skip ("Needs a session bus and gnome-keyring-daemon");
+      return;
+    }
+  g_assert_true (start_keyring ());
+
+  key_row = find_type (GTK_WIDGET (fixture->page), ADW_TYPE_PASSWORD_ENTRY_ROW);
+  g_assert_nonnull (key_row);
+  gtk_editable_set_text (GTK_EDITABLE (key_row), "  sk-typed-welcome-77 ");
+  spark_welcome_page_set_endpoint (fixture->page, spark_fake_server_get_base_url (fixture->server));
+
+  click (fixture, "Test Connection");
+  WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
+  status = spark_welcome_page_get_status (fixture->page);
+  g_test_message ("status: %s", status);
+  g_assert_true (g_str_has_prefix (status, "Connected: 3 models"));
+  g_assert_cmpstr (spark_fake_server_get_last_authorization (fixture->server), ==,
+                   "Bearer sk-typed-welcome-77");
+
+  g_unsetenv ("OPENAI_API_KEY");
+  stored = spark_credentials_lookup_api_key (&error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored, ==, "sk-typed-welcome-77");
+
+  /* Leave no key behind for the tests after this one. */
+  g_assert_true (spark_credentials_forget_api_key (&error));
+  g_assert_no_error (error);
+  g_setenv ("OPENAI_API_KEY", TEST_KEY, TRUE);
+}
+
 static guint16
 closed_port (void)
 {
@@ -274,8 +353,22 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GtkCssProvider) css = NULL;
+  g_autofree char *home = spark_test_make_temp_dir ();
   g_autofree char *icons = g_build_filename (g_getenv ("G_TEST_SRCDIR") ?: ".", "..", "data", "icons", NULL);
 
+  int ret;
+
+  /* A private home for the keyring files: the person's own keyring is
+   * never touched. */
+  {
+    g_autofree char *data = g_build_filename (home, "data", NULL);
+    g_autofree char *runtime = g_build_filename (home, "run", NULL);
+
+    g_mkdir_with_parents (runtime, 0700);
+    g_setenv ("HOME", home, TRUE);
+    g_setenv ("XDG_DATA_HOME", data, TRUE);
+    g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  }
   g_setenv ("GTK_A11Y", "test", TRUE);
   /* The key comes from the environment: the test needs no keyring. */
   g_setenv ("OPENAI_API_KEY", TEST_KEY, TRUE);
@@ -296,6 +389,10 @@ main (int   argc,
   g_test_add ("/ui/welcome-page/connected", Fixture, NULL, fixture_setup, test_connected, fixture_teardown);
   g_test_add ("/ui/welcome-page/refused", Fixture, NULL, fixture_setup, test_refused, fixture_teardown);
   g_test_add ("/ui/welcome-page/continue", Fixture, NULL, fixture_setup, test_continue, fixture_teardown);
+  g_test_add ("/ui/welcome-page/typed-key", Fixture, NULL, fixture_setup, test_typed_key, fixture_teardown);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  spark_test_rm_rf (home);
+
+  return ret;
 }

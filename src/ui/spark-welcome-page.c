@@ -42,6 +42,7 @@ struct _SparkWelcomePage
   /* Template widgets */
   GtkButton           *continue_button;
   AdwEntryRow         *endpoint_row;
+  GtkLabel            *key_label;
   AdwPasswordEntryRow *key_row;
   GtkLabel            *result_label;
   GtkScrolledWindow   *scroller;
@@ -104,6 +105,33 @@ describe_error (const char   *endpoint,
 
   /* translators: Test Connection failed; %s is the reason, already in words */
   return g_strdup_printf (_("Could not connect: %s"), error->message);
+}
+
+/* Stores the key typed in, if any; says so below the buttons when the
+ * keyring refuses it. Returns FALSE then. */
+static gboolean
+store_key (SparkWelcomePage *self)
+{
+  g_autofree char *key = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->key_row)));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  g_strstrip (key);
+  if (*key == '\0' || spark_credentials_store_api_key (key, &error))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->key_label), FALSE);
+      return TRUE;
+    }
+
+  g_debug ("Failed to store the API key: %s", error->message);
+  /* translators: first-run page; %s says why the keyring refused the key */
+  message = g_strdup_printf (_("The key could not be saved in the keyring (%s). "
+                               "It is used for this test only; clear the field to continue without it."),
+                             error->message);
+  gtk_label_set_text (self->key_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->key_label), TRUE);
+
+  return FALSE;
 }
 
 static void
@@ -306,7 +334,6 @@ models_cb (GObject      *object,
 void
 spark_welcome_page_test_connection (SparkWelcomePage *self)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *key = NULL;
   const char *endpoint;
 
@@ -321,10 +348,9 @@ spark_welcome_page_test_connection (SparkWelcomePage *self)
       return;
     }
 
+  store_key (self);
   key = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->key_row)));
   g_strstrip (key);
-  if (*key != '\0' && !spark_credentials_store_api_key (key, &error))
-    g_warning ("Failed to store the API key: %s", error->message);
 
   self->test_endpoint = g_strdup (endpoint);
   self->cancellable = g_cancellable_new ();
@@ -348,14 +374,12 @@ test_clicked_cb (SparkWelcomePage *self)
 static void
 continue_clicked_cb (SparkWelcomePage *self)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *effective = default_endpoint (self->settings);
-  g_autofree char *key = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->key_row)));
   const char *endpoint = spark_welcome_page_get_endpoint (self);
 
-  g_strstrip (key);
-  if (*key != '\0' && !spark_credentials_store_api_key (key, &error))
-    g_warning ("Failed to store the API key: %s", error->message);
+  /* A key that would be lost is not silently dropped: the page stays. */
+  if (!store_key (self))
+    return;
 
   /* Only a choice the person made is written: the default stays a default. */
   if (endpoint != NULL && *endpoint != '\0' && g_strcmp0 (endpoint, effective) != 0)
@@ -499,7 +523,8 @@ spark_welcome_page_class_init (SparkWelcomePageClass *klass)
    *
    * Emitted when the person presses Continue, after the key (if typed) is
    * in the keyring and a changed endpoint is in the settings. The owner
-   * hides the page and remembers that the welcome was seen.
+   * hides the page and remembers that the welcome was seen. Not emitted
+   * while a typed key cannot be saved (the page says why).
    */
   signals[DONE] =
     g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -508,6 +533,7 @@ spark_welcome_page_class_init (SparkWelcomePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/sparkcode/Spark/spark-welcome-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SparkWelcomePage, continue_button);
   gtk_widget_class_bind_template_child (widget_class, SparkWelcomePage, endpoint_row);
+  gtk_widget_class_bind_template_child (widget_class, SparkWelcomePage, key_label);
   gtk_widget_class_bind_template_child (widget_class, SparkWelcomePage, key_row);
   gtk_widget_class_bind_template_child (widget_class, SparkWelcomePage, result_label);
   gtk_widget_class_bind_template_child (widget_class, SparkWelcomePage, scroller);
