@@ -280,6 +280,11 @@ test_open_edit_save (void)
     g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
     g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>question"));
   }
+  {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.help");
+
+    g_assert_true (g_strv_contains ((const char * const *) accels, "F1"));
+  }
 
   /* The approval mode in the header is the setting. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "approval-mode",
@@ -377,6 +382,20 @@ test_one_window_per_folder (void)
   start = spark_window_new (GTK_APPLICATION (app));
   gtk_window_present (GTK_WINDOW (start));
   g_assert_null (spark_window_get_project (start));
+
+  /* First run shows the welcome page; once done, the start page. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    GtkStack *stack = GTK_STACK (find_widget_by_id (GTK_WIDGET (start), "main_stack"));
+    GtkWidget *welcome = find_widget_by_id (GTK_WIDGET (start), "welcome_page");
+
+    g_assert_false (g_settings_get_boolean (settings, "welcome-done"));
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "welcome");
+    g_signal_emit_by_name (welcome, "done");
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "start");
+    g_assert_true (g_settings_get_boolean (settings, "welcome-done"));
+    g_settings_reset (settings, "welcome-done");
+  }
   /* Without a project there is nothing to find. */
   gtk_widget_activate_action (GTK_WIDGET (start), "win.quick-open", NULL);
   g_assert_null (find_toplevel (SPARK_TYPE_QUICK_OPEN));

@@ -13,6 +13,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "spark-application.h"
+#include "spark-help-window.h"
 #include "spark-preferences-window.h"
 #include "spark-window.h"
 
@@ -234,7 +235,18 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (spark_preferences_window_new (window)));
 }
 
+static void
+help_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (spark_help_window_new (window)));
+}
+
 static const GActionEntry app_actions[] = {
+  { "help", help_action },
   { "quit", quit_action },
   { "new-window", new_window_action },
   { "about", about_action },
@@ -247,6 +259,7 @@ spark_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *new_window_accels[] = { "<Control><Shift>n", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *help_accels[] = { "F1", NULL };
 
   G_APPLICATION_CLASS (spark_application_parent_class)->startup (app);
 
@@ -266,6 +279,7 @@ spark_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.new-window", new_window_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
 }
 
 static void

@@ -21,6 +21,7 @@
 #include "spark-latency-meter.h"
 #include "spark-quick-open.h"
 #include "spark-review-view.h"
+#include "spark-welcome-page.h"
 #include "spark-window-private.h"
 
 
@@ -248,6 +249,15 @@ file_activated_cb (SparkWindow   *self,
                    SparkFileTree *tree)
 {
   spark_window_open_file (self, file);
+}
+
+/* First run: the welcome page explains the panes and connects a model,
+ * then the start page takes over. */
+static void
+welcome_done_cb (SparkWindow *self)
+{
+  g_settings_set_boolean (self->settings, "welcome-done", TRUE);
+  gtk_stack_set_visible_child_name (self->main_stack, self->project != NULL ? "project" : "start");
 }
 
 /* Folders ---------------------------------------------------------------- */
@@ -729,6 +739,7 @@ spark_window_class_init (SparkWindowClass *klass)
   g_type_ensure (SPARK_TYPE_CHANGES_VIEW);
   g_type_ensure (SPARK_TYPE_CHAT_VIEW);
   g_type_ensure (SPARK_TYPE_FILE_TREE);
+  g_type_ensure (SPARK_TYPE_WELCOME_PAGE);
   g_type_ensure (SPARK_TYPE_LATENCY_METER);
   g_type_ensure (SPARK_TYPE_SESSION_LIST);
   g_type_ensure (SPARK_TYPE_REVIEW_VIEW);
@@ -755,6 +766,7 @@ spark_window_class_init (SparkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, window_title);
   gtk_widget_class_bind_template_callback (widget_class, file_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, welcome_done_cb);
   _spark_window_class_init_turn (widget_class);
   gtk_widget_class_bind_template_callback (widget_class, recent_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, tab_view_close_page_cb);
@@ -815,6 +827,11 @@ spark_window_init (SparkWindow *self)
   g_signal_connect_object (self->settings, "changed::recent-folders",
                            G_CALLBACK (reload_recent), self, G_CONNECT_SWAPPED);
   reload_recent (self);
+
+  if (!g_settings_get_boolean (self->settings, "welcome-done"))
+    gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+  else
+    gtk_stack_set_visible_child_name (self->main_stack, "start");
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.quick-open", FALSE);
   tab_view_selected_page_cb (self);
