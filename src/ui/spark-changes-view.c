@@ -14,10 +14,10 @@
 #include <gtksourceview/gtksource.h>
 
 #include "spark-changes-view.h"
+#include "spark-diff-buffer.h"
 #include "spark-resources.h"
 
 /* Hunks up to this many lines show whole; longer ones scroll inside. */
-#define MAX_DIFF_LINES 40
 
 /* A file with more hunks or changed lines than this starts collapsed: each
  * hunk is a text view, and a huge file would make its row very slow. */
@@ -579,50 +579,14 @@ format_hunk (SparkGitDiffHunk *hunk)
   return g_string_free (g_steal_pointer (&str), FALSE);
 }
 
-static void
-apply_line_tags (GtkTextBuffer *buffer)
-{
-  GtkTextIter iter, end;
-
-  gtk_text_buffer_get_start_iter (buffer, &iter);
-  do
-    {
-      gunichar c = gtk_text_iter_get_char (&iter);
-      const char *tag = c == '+' ? "added" : c == '-' ? "removed" : NULL;
-
-      if (tag != NULL)
-        {
-          end = iter;
-          if (!gtk_text_iter_ends_line (&end))
-            gtk_text_iter_forward_to_line_end (&end);
-          gtk_text_buffer_apply_tag_by_name (buffer, tag, &iter, &end);
-        }
-    }
-  while (gtk_text_iter_forward_line (&iter));
-}
-
-/* A text view knows its height only once laid out; size it from the font. */
+/* Sizes the diff once it is mapped (the font is known then). */
 static void
 size_diff_view (GtkWidget *view)
 {
   GtkWidget *scroller = gtk_widget_get_parent (view);
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (view, "Xg");
-  int n_lines = gtk_text_buffer_get_line_count (buffer);
-  int line_height = 0;
-  int margins;
 
-  pango_layout_get_pixel_size (layout, NULL, &line_height);
-  margins = gtk_text_view_get_top_margin (GTK_TEXT_VIEW (view)) +
-            gtk_text_view_get_bottom_margin (GTK_TEXT_VIEW (view));
-
-  /* Only long hunks scroll: any scrollbar has a minimum height of its own. */
   if (GTK_IS_SCROLLED_WINDOW (scroller))
-    {
-      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
-                                      n_lines > MAX_DIFF_LINES ? GTK_POLICY_AUTOMATIC : GTK_POLICY_NEVER);
-      gtk_widget_set_size_request (scroller, -1, MIN (n_lines, MAX_DIFF_LINES) * line_height + margins);
-    }
+    spark_diff_view_fit (GTK_TEXT_VIEW (view), GTK_SCROLLED_WINDOW (scroller));
 }
 
 static GtkWidget *
@@ -646,12 +610,10 @@ make_hunk_widget (SparkGitDiffFile *file,
   SparkGitDiffHunk *hunk = spark_git_diff_file_get_hunk (file, index);
   SparkGitStageState state = spark_git_diff_hunk_get_stage_state (hunk);
   const char *path = spark_git_diff_file_get_path (file);
-  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
   g_autoptr(GtkSourceBuffer) buffer = NULL;
   g_autofree char *text = NULL;
   g_autofree char *a11y = NULL;
   GtkWidget *card, *top, *label, *scroller, *view;
-  GtkTextTag *tag;
 
   /* A group, so that its name and description reach screen readers. */
   card = g_object_new (GTK_TYPE_BOX,
@@ -688,17 +650,10 @@ make_hunk_widget (SparkGitDiffFile *file,
     gtk_box_append (GTK_BOX (top), make_button (_("Unstage Hunk"), "changes.unstage-hunk",
                                                 g_variant_new ("(su)", path, index)));
 
-  buffer = gtk_source_buffer_new (NULL);
-  gtk_source_buffer_set_language (buffer, gtk_source_language_manager_get_language (languages, "diff"));
-  gtk_source_buffer_set_highlight_matching_brackets (buffer, FALSE);
+  buffer = spark_diff_buffer_new ();
   gtk_source_buffer_set_style_scheme (buffer, get_style_scheme ());
-  tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "added", NULL);
-  g_object_set (tag, "paragraph-background-rgba", &(GdkRGBA) { 0.18, 0.76, 0.49, 0.16 }, NULL);
-  tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "removed", NULL);
-  g_object_set (tag, "paragraph-background-rgba", &(GdkRGBA) { 0.88, 0.11, 0.14, 0.13 }, NULL);
   text = format_hunk (hunk);
-  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), text, -1);
-  apply_line_tags (GTK_TEXT_BUFFER (buffer));
+  spark_diff_buffer_set_text (buffer, text);
 
   view = gtk_source_view_new_with_buffer (buffer);
   g_object_set (view,

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "spark-diff-buffer.h"
 #include "spark-hunk-row.h"
 #include "spark-resources.h"
 
@@ -22,7 +23,6 @@
 #define MAX_DIFF_CELLS (1000 * 1000)
 
 /* Hunks up to this many lines show whole; longer ones scroll inside. */
-#define MAX_DIFF_LINES 40
 
 struct _SparkHunkRow
 {
@@ -306,48 +306,9 @@ dup_accessible_label (SparkHunkRow *self)
 }
 
 static void
-apply_line_tags (GtkTextBuffer *buffer)
-{
-  GtkTextIter iter, end;
-
-  gtk_text_buffer_get_start_iter (buffer, &iter);
-  do
-    {
-      gunichar c = gtk_text_iter_get_char (&iter);
-      const char *tag = c == '+' ? "added" : c == '-' ? "removed" : NULL;
-
-      if (tag != NULL)
-        {
-          end = iter;
-          if (!gtk_text_iter_ends_line (&end))
-            gtk_text_iter_forward_to_line_end (&end);
-          gtk_text_buffer_apply_tag_by_name (buffer, tag, &iter, &end);
-        }
-    }
-  while (gtk_text_iter_forward_line (&iter));
-}
-
-/* A text view measures its height only once its lines are laid out, later;
- * size the diff from the font instead so a row has its height at once. */
-static void
 update_diff_height (SparkHunkRow *self)
 {
-  g_autoptr(PangoLayout) layout = NULL;
-  int n_lines = gtk_text_buffer_get_line_count (GTK_TEXT_BUFFER (self->diff_buffer));
-  int line_height = 0;
-  int margins;
-
-  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->diff_view), "Xg");
-  pango_layout_get_pixel_size (layout, NULL, &line_height);
-  margins = gtk_text_view_get_top_margin (GTK_TEXT_VIEW (self->diff_view)) +
-            gtk_text_view_get_bottom_margin (GTK_TEXT_VIEW (self->diff_view));
-
-  /* A vertical scrollbar, even an overlay one, would set a minimum height
-   * of its own: only long hunks get one. */
-  gtk_scrolled_window_set_policy (self->diff_scroller, GTK_POLICY_NEVER,
-                                  n_lines > MAX_DIFF_LINES ? GTK_POLICY_AUTOMATIC : GTK_POLICY_NEVER);
-  gtk_widget_set_size_request (GTK_WIDGET (self->diff_scroller), -1,
-                               MIN (n_lines, MAX_DIFF_LINES) * line_height + margins);
+  spark_diff_view_fit (GTK_TEXT_VIEW (self->diff_view), self->diff_scroller);
 }
 
 static void
@@ -362,12 +323,11 @@ update_diff (SparkHunkRow *self)
     }
 
   text = spark_hunk_row_format_diff (self->hunk, NULL, NULL);
-  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->diff_buffer), text, -1);
+  spark_diff_buffer_set_text (self->diff_buffer, text);
   /* The diff view takes no focus; a screen reader gets the change here. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
                                   -1);
-  apply_line_tags (GTK_TEXT_BUFFER (self->diff_buffer));
   update_diff_height (self);
 }
 
@@ -791,22 +751,13 @@ spark_hunk_row_class_init (SparkHunkRowClass *klass)
 static void
 spark_hunk_row_init (SparkHunkRow *self)
 {
-  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
   GtkEventController *controller;
-  GtkTextTag *tag;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   /* Keyboard review moves the focus from hunk to hunk. */
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
 
-  self->diff_buffer = gtk_source_buffer_new (NULL);
-  gtk_source_buffer_set_language (self->diff_buffer,
-                                  gtk_source_language_manager_get_language (languages, "diff"));
-  gtk_source_buffer_set_highlight_matching_brackets (self->diff_buffer, FALSE);
-  tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (self->diff_buffer), "added", NULL);
-  g_object_set (tag, "paragraph-background-rgba", &(GdkRGBA) { 0.18, 0.76, 0.49, 0.16 }, NULL);
-  tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (self->diff_buffer), "removed", NULL);
-  g_object_set (tag, "paragraph-background-rgba", &(GdkRGBA) { 0.88, 0.11, 0.14, 0.13 }, NULL);
+  self->diff_buffer = spark_diff_buffer_new ();
   gtk_text_view_set_buffer (GTK_TEXT_VIEW (self->diff_view), GTK_TEXT_BUFFER (self->diff_buffer));
 
   /* The text view turns Ctrl+Enter into a newline; ask first. */
