@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <git2.h>
 #include <glib/gstdio.h>
 
 #include "spark-test-utils.h"
@@ -138,6 +139,56 @@ spark_test_git (const char *dir,
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("git %s failed: %s", (char *) args->pdata[9], err);
+}
+
+char *
+spark_test_git_output (const char *dir,
+                       ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  const char *arg;
+  int status = 0;
+  va_list ap;
+
+  g_ptr_array_add (args, (char *) "git");
+  g_ptr_array_add (args, (char *) "-c");
+  g_ptr_array_add (args, (char *) "core.quotepath=off");
+  va_start (ap, dir);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  g_spawn_sync (dir, (char **) args->pdata, NULL, G_SPAWN_SEARCH_PATH,
+                NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("git %s failed: %s", (char *) args->pdata[3], err);
+  return out;
+}
+
+char *
+spark_test_isolate_git_config (void)
+{
+  char *home = spark_test_make_temp_dir ();
+
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", home, TRUE);
+  g_setenv ("GIT_CONFIG_NOSYSTEM", "1", TRUE);
+  g_unsetenv ("GIT_CONFIG_GLOBAL");
+  g_unsetenv ("GIT_DIR");
+  g_unsetenv ("GIT_WORK_TREE");
+  g_unsetenv ("GIT_INDEX_FILE");
+  git_libgit2_init ();
+  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, home);
+  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, home);
+  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, home);
+  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_PROGRAMDATA, home);
+
+  return home;
 }
 
 static gboolean

@@ -35,6 +35,17 @@ char  *spark_test_read_file    (const char  *root,
 void   spark_test_git          (const char  *dir,
                                 ...) G_GNUC_NULL_TERMINATED;
 
+/* Runs `git -c core.quotepath=off ARGS...` in @dir (no identity added) and
+ * returns its standard output; asserts success. */
+char  *spark_test_git_output   (const char  *dir,
+                                ...) G_GNUC_NULL_TERMINATED;
+
+/* Points git and libgit2 at an empty home for the whole process, so no
+ * identity or setting of the person running the tests leaks in (libgit2
+ * reads its config search paths once). Call once, early in main();
+ * returns that home (owned by the caller). */
+char  *spark_test_isolate_git_config (void);
+
 /* Iterates the default main context until *@flag is TRUE, failing the test
  * after @timeout_seconds. */
 void   spark_test_wait_for     (const gboolean *flag,

@@ -62,36 +62,6 @@ static char *fake_home;
 
 /* Git ------------------------------------------------------------------ */
 
-/* Runs the real git binary in @dir and returns its standard output. */
-static char *
-git_output (const char *dir,
-            ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  const char *arg;
-  int status = 0;
-  va_list ap;
-
-  g_ptr_array_add (args, (char *) "git");
-  g_ptr_array_add (args, (char *) "-c");
-  g_ptr_array_add (args, (char *) "core.quotepath=off");
-  va_start (ap, dir);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  g_spawn_sync (dir, (char **) args->pdata, NULL, G_SPAWN_SEARCH_PATH,
-                NULL, NULL, &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("git %s failed: %s", (char *) args->pdata[3], err);
-  return out;
-}
-
 static const char *
 from_first_hunk (const char *diff)
 {
@@ -410,9 +380,9 @@ test_stage_hunk (void)
   g_assert_true (spark_changes_view_get_has_staged (view));
   g_assert_cmpuint (n_notify, ==, 1);
 
-  cached = git_output (dir, "diff", "--cached", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (from_first_hunk (cached), ==, HUNK_2);
-  unstaged = git_output (dir, "diff", NULL);
+  unstaged = spark_test_git_output (dir, "diff", NULL);
   g_assert_nonnull (strstr (unstaged, HUNK_18));
   g_assert_null (strstr (unstaged, "LINE 2"));
   work = spark_test_read_file (dir, "a.txt", NULL);
@@ -436,7 +406,7 @@ test_stage_hunk (void)
   click (find_button (GTK_WIDGET (view), "changes.unstage-hunk", g_variant_new ("(su)", "a.txt", 0)));
   wait_idle (view);
   g_clear_pointer (&cached, g_free);
-  cached = git_output (dir, "diff", "--cached", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (cached, ==, "");
   g_assert_false (spark_changes_view_get_has_staged (view));
   g_assert_cmpuint (n_notify, ==, 2);
@@ -449,14 +419,14 @@ test_stage_hunk (void)
                            g_variant_new_string ("new.txt")) != NULL);
   click (find_button (GTK_WIDGET (view), "changes.stage-file", g_variant_new_string ("new.txt")));
   wait_idle (view);
-  names = git_output (dir, "diff", "--cached", "--name-status", NULL);
+  names = spark_test_git_output (dir, "diff", "--cached", "--name-status", NULL);
   g_assert_cmpstr (names, ==, "A\tnew.txt\n");
   WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.unstage-file",
                            g_variant_new_string ("new.txt")) != NULL);
   click (find_button (GTK_WIDGET (view), "changes.unstage-file", g_variant_new_string ("new.txt")));
   wait_idle (view);
   g_clear_pointer (&names, g_free);
-  names = git_output (dir, "diff", "--cached", "--name-status", NULL);
+  names = spark_test_git_output (dir, "diff", "--cached", "--name-status", NULL);
   g_assert_cmpstr (names, ==, "");
 
   gtk_window_destroy (window);
@@ -477,7 +447,7 @@ test_stale_hunk (void)
   wait_idle (view);
   g_assert_true (error_shown (view));
   g_assert_nonnull (find_widget (GTK_WIDGET (view), match_label_containing, "changed since it was read"));
-  cached = git_output (dir, "diff", "--cached", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (cached, ==, "");
 
   /* Reload from the error bar. */
@@ -489,7 +459,7 @@ test_stale_hunk (void)
   wait_idle (view);
   g_assert_false (error_shown (view));
   g_clear_pointer (&cached, g_free);
-  cached = git_output (dir, "diff", "--cached", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_nonnull (strstr (cached, "+Line 2, again\n"));
 
   gtk_window_destroy (window);
@@ -611,27 +581,27 @@ test_commit (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   WAIT_UNTIL (commit_id != NULL && dialog == NULL);
 
-  head = git_output (dir, "rev-parse", "HEAD", NULL);
+  head = spark_test_git_output (dir, "rev-parse", "HEAD", NULL);
   g_strchomp (head);
   g_assert_cmpstr (head, ==, commit_id);
-  log = git_output (dir, "log", "-1", "--format=%s%n%b", NULL);
+  log = spark_test_git_output (dir, "log", "-1", "--format=%s%n%b", NULL);
   g_assert_cmpstr (log, ==, "Shout two lines\nLine 2 becomes LINE 2; new.txt arrives.\n\n");
-  author = git_output (dir, "log", "-1", "--format=%an <%ae>|%cn <%ce>", NULL);
+  author = spark_test_git_output (dir, "log", "-1", "--format=%an <%ae>|%cn <%ce>", NULL);
   g_assert_cmpstr (author, ==, "Ada Lovelace <ada@example.invalid>|Ada Lovelace <ada@example.invalid>\n");
 
   /* The tree: the staged bytes, nothing else. */
-  blob = git_output (dir, "show", "HEAD:a.txt", NULL);
+  blob = spark_test_git_output (dir, "show", "HEAD:a.txt", NULL);
   g_assert_cmpstr (blob, ==, LINES_2);
   g_clear_pointer (&blob, g_free);
-  blob = git_output (dir, "show", "HEAD:new.txt", NULL);
+  blob = spark_test_git_output (dir, "show", "HEAD:new.txt", NULL);
   g_assert_cmpstr (blob, ==, NEW_TXT);
-  tree = git_output (dir, "ls-tree", "--name-only", "HEAD", NULL);
+  tree = spark_test_git_output (dir, "ls-tree", "--name-only", "HEAD", NULL);
   g_assert_cmpstr (tree, ==, "a.txt\ngone.txt\nnew.txt\n");
 
   /* The work tree is untouched; what was not staged still is not. */
   work = spark_test_read_file (dir, "a.txt", NULL);
   g_assert_cmpstr (work, ==, LINES_2_18);
-  unstaged = git_output (dir, "diff", "--", "a.txt", NULL);
+  unstaged = spark_test_git_output (dir, "diff", "--", "a.txt", NULL);
   g_assert_cmpstr (from_first_hunk (unstaged), ==, HUNK_18);
 
   /* The lead reloads the view on git status changes. */
@@ -657,7 +627,7 @@ test_commit_nothing_staged (void)
   GtkWidget *error_label;
 
   gtk_window_present (window);
-  head = git_output (dir, "rev-parse", "HEAD", NULL);
+  head = spark_test_git_output (dir, "rev-parse", "HEAD", NULL);
 
   dialog = spark_commit_dialog_new (window, dir, NULL);
   g_signal_connect (dialog, "committed", G_CALLBACK (committed_cb), &commit_id);
@@ -678,7 +648,7 @@ test_commit_nothing_staged (void)
   g_assert_null (commit_id);
   message = spark_commit_dialog_dup_message (dialog);
   g_assert_cmpstr (message, ==, "Keep me\n\nEvery word.");
-  after = git_output (dir, "rev-parse", "HEAD", NULL);
+  after = spark_test_git_output (dir, "rev-parse", "HEAD", NULL);
   g_assert_cmpstr (after, ==, head);
   g_assert_true (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "commit.commit", NULL)));
 
@@ -732,19 +702,7 @@ main (int   argc,
   /* Keep the accessible properties so the test can read them back. */
   g_setenv ("GTK_A11Y", "test", TRUE);
 
-  fake_home = spark_test_make_temp_dir ();
-  g_setenv ("HOME", fake_home, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", fake_home, TRUE);
-  g_setenv ("GIT_CONFIG_NOSYSTEM", "1", TRUE);
-  g_unsetenv ("GIT_CONFIG_GLOBAL");
-  g_unsetenv ("GIT_DIR");
-  g_unsetenv ("GIT_WORK_TREE");
-  g_unsetenv ("GIT_INDEX_FILE");
-  git_libgit2_init ();
-  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, fake_home);
-  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, fake_home);
-  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, fake_home);
-  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_PROGRAMDATA, fake_home);
+  fake_home = spark_test_isolate_git_config ();
 
   gtk_test_init (&argc, &argv, NULL);
   spark_test_quiet_logs ();

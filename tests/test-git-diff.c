@@ -36,36 +36,6 @@
 
 static char *fake_home;
 
-/* Runs the real git binary in @dir and returns its standard output. */
-static char *
-git_output (const char *dir,
-            ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  const char *arg;
-  int status = 0;
-  va_list ap;
-
-  g_ptr_array_add (args, (char *) "git");
-  g_ptr_array_add (args, (char *) "-c");
-  g_ptr_array_add (args, (char *) "core.quotepath=off");
-  va_start (ap, dir);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  g_spawn_sync (dir, (char **) args->pdata, NULL, G_SPAWN_SEARCH_PATH,
-                NULL, NULL, &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("git %s failed: %s", (char *) args->pdata[3], err);
-  return out;
-}
-
 /* The text of a `git diff` from its first hunk header on (no index line,
  * whose ids the test does not know). */
 static const char *
@@ -186,7 +156,7 @@ test_views (void)
   g_assert_cmpuint (spark_git_diff_hunk_get_n_lines (hunk), ==, 7);
 
   /* The same headers as `git diff HEAD`. */
-  cli = git_output (dir, "diff", "HEAD", "--", "a.txt", NULL);
+  cli = spark_test_git_output (dir, "diff", "HEAD", "--", "a.txt", NULL);
   g_assert_cmpstr (from_first_hunk (cli), ==, HUNK_2 HUNK_18);
 
   /* Deleted (and staged so). */
@@ -267,9 +237,9 @@ test_stage_hunk (void)
   g_assert_true (spark_git_diff_stage_hunk (dir, file, hunk, &error));
   g_assert_no_error (error);
 
-  cached = git_output (dir, "diff", "--cached", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (from_first_hunk (cached), ==, HUNK_18);
-  worktree = git_output (dir, "diff", NULL);
+  worktree = spark_test_git_output (dir, "diff", NULL);
   g_assert_cmpstr (from_first_hunk (worktree), ==, HUNK_2);
 
   /* The work tree is untouched. */
@@ -297,17 +267,17 @@ test_stage_hunk (void)
   g_assert_true (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 1), &error));
   g_assert_no_error (error);
   g_clear_pointer (&cached, g_free);
-  cached = git_output (dir, "diff", "--cached", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (from_first_hunk (cached), ==, HUNK_18);
   g_assert_true (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
   g_assert_no_error (error);
   g_clear_pointer (&cached, g_free);
-  cached = git_output (dir, "diff", "--cached", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (from_first_hunk (cached), ==, HUNK_2 HUNK_18);
   g_assert_true (spark_git_diff_unstage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
   g_assert_no_error (error);
   g_clear_pointer (&cached, g_free);
-  cached = git_output (dir, "diff", "--cached", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (from_first_hunk (cached), ==, HUNK_18);
 
   /* Unstage it back. */
@@ -326,9 +296,9 @@ test_stage_hunk (void)
   g_assert_no_error (error);
 
   g_clear_pointer (&cached, g_free);
-  cached = git_output (dir, "diff", "--cached", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (cached, ==, "");
-  status = git_output (dir, "status", "--porcelain", NULL);
+  status = spark_test_git_output (dir, "status", "--porcelain", NULL);
   g_assert_cmpstr (status, ==, " M a.txt\n");
   g_clear_pointer (&disk, g_free);
   disk = spark_test_read_file (dir, "a.txt", NULL);
@@ -340,7 +310,7 @@ test_stage_hunk (void)
   g_assert_true (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
   g_assert_no_error (error);
   g_clear_pointer (&cached, g_free);
-  cached = git_output (dir, "diff", "--cached", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (from_first_hunk (cached), ==, HUNK_2);
 
   spark_test_rm_rf (dir);
@@ -375,10 +345,10 @@ test_stage_in_turn (void)
   g_assert_true (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 1), &error));
   g_assert_no_error (error);
 
-  cached = git_output (dir, "diff", "--cached", NULL);
-  head = git_output (dir, "diff", "HEAD", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
+  head = spark_test_git_output (dir, "diff", "HEAD", NULL);
   g_assert_cmpstr (cached, ==, head);
-  out = git_output (dir, "diff", NULL);
+  out = spark_test_git_output (dir, "diff", NULL);
   g_assert_cmpstr (out, ==, "");
 
   staged = read_diff (dir, SPARK_GIT_DIFF_STAGED);
@@ -390,10 +360,10 @@ test_stage_in_turn (void)
   g_assert_no_error (error);
 
   g_clear_pointer (&cached, g_free);
-  cached = git_output (dir, "diff", "--cached", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (cached, ==, "");
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "diff", NULL);
+  out = spark_test_git_output (dir, "diff", NULL);
   g_assert_cmpstr (out, ==, head);
 
   spark_test_rm_rf (dir);
@@ -429,7 +399,7 @@ test_stage_file (void)
   g_assert_true (spark_git_diff_stage_file (dir, file, &error));
   g_assert_no_error (error);
 
-  out = git_output (dir, "diff", "--cached", "--name-status", NULL);
+  out = spark_test_git_output (dir, "diff", "--cached", "--name-status", NULL);
   g_assert_cmpstr (out, ==, "D\tb.txt\nA\tc.txt\n");
 
   staged = read_diff (dir, SPARK_GIT_DIFF_STAGED);
@@ -440,7 +410,7 @@ test_stage_file (void)
                                               &error));
   g_assert_no_error (error);
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "status", "--porcelain", NULL);
+  out = spark_test_git_output (dir, "status", "--porcelain", NULL);
   g_assert_cmpstr (out, ==, " D b.txt\n?? c.txt\n");
   g_assert_false (g_file_test (b_path, G_FILE_TEST_EXISTS));
 
@@ -455,7 +425,7 @@ test_stage_file (void)
   g_assert_true (spark_git_diff_unstage_file (dir, file, &error));
   g_assert_no_error (error);
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "status", "--porcelain", NULL);
+  out = spark_test_git_output (dir, "status", "--porcelain", NULL);
   g_assert_cmpstr (out, ==, " D e.txt\n?? c.txt\n?? f.txt\n");
 
   spark_test_rm_rf (dir);
@@ -500,7 +470,7 @@ test_special_files (void)
   g_assert_true (line->missing_newline);
   g_assert_true (spark_git_diff_stage_hunk (dir, file, hunk, &error));
   g_assert_no_error (error);
-  blob = git_output (dir, "show", ":tail.txt", NULL);
+  blob = spark_test_git_output (dir, "show", ":tail.txt", NULL);
   g_assert_cmpstr (blob, ==, "a\nB");
 
   /* Binary: no hunks, staged as a whole. */
@@ -509,7 +479,7 @@ test_special_files (void)
   g_assert_cmpuint (spark_git_diff_file_get_n_hunks (file), ==, 0);
   g_assert_true (spark_git_diff_stage_file (dir, file, &error));
   g_assert_no_error (error);
-  cached = git_output (dir, "diff", "--cached", "--name-only", NULL);
+  cached = spark_test_git_output (dir, "diff", "--cached", "--name-only", NULL);
   g_assert_cmpstr (cached, ==, "bin.dat\ntail.txt\n");
 
   spark_test_rm_rf (dir);
@@ -532,7 +502,7 @@ test_commit (void)
   spark_test_write_file (dir, "a.txt", LINES);
   spark_test_write_file (dir, "sub/b.txt", "bee\n");
   commit_all (dir);
-  base = git_output (dir, "rev-parse", "HEAD", NULL);
+  base = spark_test_git_output (dir, "rev-parse", "HEAD", NULL);
 
   g_assert_true (spark_git_commit_get_identity (dir, &name, &email, &error));
   g_assert_no_error (error);
@@ -553,36 +523,36 @@ test_commit (void)
   g_assert_nonnull (id);
   g_assert_cmpuint (strlen (id), ==, 40);
 
-  out = git_output (dir, "rev-parse", "HEAD", NULL);
+  out = spark_test_git_output (dir, "rev-parse", "HEAD", NULL);
   g_assert_cmpstr (g_strchomp (out), ==, id);
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "rev-parse", "HEAD~1", NULL);
+  out = spark_test_git_output (dir, "rev-parse", "HEAD~1", NULL);
   g_assert_cmpstr (out, ==, base);
 
   /* The tree is the index: line 2 changed, line 18 not. */
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "ls-tree", "-r", "--name-only", "HEAD", NULL);
+  out = spark_test_git_output (dir, "ls-tree", "-r", "--name-only", "HEAD", NULL);
   g_assert_cmpstr (out, ==, "a.txt\nc.txt\nsub/b.txt\n");
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "show", "HEAD:a.txt", NULL);
+  out = spark_test_git_output (dir, "show", "HEAD:a.txt", NULL);
   g_assert_cmpstr (out, ==, LINES_2);
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "show", "HEAD:c.txt", NULL);
+  out = spark_test_git_output (dir, "show", "HEAD:c.txt", NULL);
   g_assert_cmpstr (out, ==, "sea\n");
 
   /* Message (blank ends trimmed) and identity from git config. */
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "cat-file", "commit", "HEAD", NULL);
+  out = spark_test_git_output (dir, "cat-file", "commit", "HEAD", NULL);
   g_assert_nonnull (strstr (out, "\nauthor Ada Lovelace <ada@example.invalid> "));
   g_assert_nonnull (strstr (out, "\ncommitter Ada Lovelace <ada@example.invalid> "));
   g_assert_true (g_str_has_suffix (out, "\n\nFix line 2\n\nAnd add c.\n"));
 
   /* The work tree still has the unstaged hunk; nothing else is staged. */
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "diff", NULL);
+  out = spark_test_git_output (dir, "diff", NULL);
   g_assert_cmpstr (from_first_hunk (out), ==, HUNK_18);
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "status", "--porcelain", NULL);
+  out = spark_test_git_output (dir, "status", "--porcelain", NULL);
   g_assert_cmpstr (out, ==, " M a.txt\n");
 
   again = spark_git_commit (dir, "Again", &error);
@@ -624,16 +594,16 @@ test_commit_unborn (void)
   g_assert_no_error (error);
   g_assert_nonnull (id);
 
-  out = git_output (dir, "rev-list", "--count", "HEAD", NULL);
+  out = spark_test_git_output (dir, "rev-list", "--count", "HEAD", NULL);
   g_assert_cmpstr (out, ==, "1\n");
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "log", "-1", "--format=%P|%s|%an", NULL);
+  out = spark_test_git_output (dir, "log", "-1", "--format=%P|%s|%an", NULL);
   g_assert_cmpstr (out, ==, "|First|Ada Lovelace\n");
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "symbolic-ref", "HEAD", NULL);
+  out = spark_test_git_output (dir, "symbolic-ref", "HEAD", NULL);
   g_assert_cmpstr (out, ==, "refs/heads/main\n");
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "rev-parse", "main", NULL);
+  out = spark_test_git_output (dir, "rev-parse", "main", NULL);
   g_assert_cmpstr (g_strchomp (out), ==, id);
 
   spark_test_rm_rf (dir);
@@ -678,7 +648,7 @@ test_commit_errors (void)
   g_clear_error (&error);
 
   /* Nothing was committed. */
-  out = git_output (dir, "rev-list", "--count", "HEAD", NULL);
+  out = spark_test_git_output (dir, "rev-list", "--count", "HEAD", NULL);
   g_assert_cmpstr (out, ==, "1\n");
 
   /* Not a repository. */
@@ -720,12 +690,12 @@ test_subfolder (void)
   id = spark_git_commit (sub, "Line 18", &error);
   g_assert_no_error (error);
 
-  out = git_output (dir, "show", "HEAD:sub/dir/f.txt", NULL);
+  out = spark_test_git_output (dir, "show", "HEAD:sub/dir/f.txt", NULL);
   g_assert_cmpstr (out, ==,
                    "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\nline 10\n"
                    "line 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\nLINE 18\nline 19\nline 20\n");
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "status", "--porcelain", NULL);
+  out = spark_test_git_output (dir, "status", "--porcelain", NULL);
   g_assert_cmpstr (out, ==, " M sub/dir/f.txt\n M top.txt\n");
 
   spark_test_rm_rf (dir);
@@ -771,12 +741,12 @@ test_partial_and_conflicts (void)
    * unstaging it unstages all of it. */
   g_assert_true (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
   g_assert_no_error (error);
-  out = git_output (dir, "diff", NULL);
+  out = spark_test_git_output (dir, "diff", NULL);
   g_assert_cmpstr (out, ==, "");
   g_assert_true (spark_git_diff_unstage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
   g_assert_no_error (error);
   g_clear_pointer (&out, g_free);
-  out = git_output (dir, "diff", "--cached", NULL);
+  out = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (out, ==, "");
   g_clear_pointer (&out, g_free);
 
@@ -807,7 +777,7 @@ test_partial_and_conflicts (void)
   g_assert_null (id);
   g_clear_error (&error);
 
-  out = git_output (dir, "rev-list", "--count", "HEAD", NULL);
+  out = spark_test_git_output (dir, "rev-list", "--count", "HEAD", NULL);
   g_assert_cmpstr (out, ==, "2\n");
 
   spark_test_rm_rf (dir);
@@ -885,7 +855,7 @@ test_async (void)
   g_assert_no_error (r.error);
   g_assert_nonnull (r.id);
 
-  out = git_output (dir, "show", "HEAD:a.txt", NULL);
+  out = spark_test_git_output (dir, "show", "HEAD:a.txt", NULL);
   g_assert_cmpstr (out, ==, LINES_2);
 
   g_clear_object (&r.object);
@@ -935,19 +905,7 @@ main (int   argc,
 
   /* No identity or other setting from the person running the tests: an
    * empty home, for git and for libgit2 (which reads its search paths once). */
-  fake_home = spark_test_make_temp_dir ();
-  g_setenv ("HOME", fake_home, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", fake_home, TRUE);
-  g_setenv ("GIT_CONFIG_NOSYSTEM", "1", TRUE);
-  g_unsetenv ("GIT_CONFIG_GLOBAL");
-  g_unsetenv ("GIT_DIR");
-  g_unsetenv ("GIT_WORK_TREE");
-  g_unsetenv ("GIT_INDEX_FILE");
-  git_libgit2_init ();
-  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, fake_home);
-  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, fake_home);
-  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, fake_home);
-  git_libgit2_opts (GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_PROGRAMDATA, fake_home);
+  fake_home = spark_test_isolate_git_config ();
 
   g_test_add_func ("/git-diff/views", test_views);
   g_test_add_func ("/git-diff/stage-hunk", test_stage_hunk);
