@@ -412,6 +412,28 @@ test_one_window_per_folder (void)
   spark_test_rm_rf (dir_b);
 }
 
+/* Turn tests talk to the in-process fake server over its WebSocket. */
+static void
+use_fake_server (GSettings       *settings,
+                 SparkFakeServer *server)
+{
+  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
+  g_settings_set_string (settings, "transport", "websocket");
+}
+
+static void
+end_turn_test (GSettings       *settings,
+               SparkWindow     *window,
+               SparkFakeServer *server,
+               const char      *dir)
+{
+  g_settings_reset (settings, "endpoint");
+  g_settings_reset (settings, "transport");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spark_fake_server_free (server);
+  spark_test_rm_rf (dir);
+}
+
 static char *
 buffer_text (SparkEditorPage *page)
 {
@@ -458,8 +480,7 @@ test_apply_respects_unsaved_tabs (void)
   GtkTextIter end;
 
   spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
-  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
-  g_settings_set_string (settings, "transport", "websocket");
+  use_fake_server (settings, server);
 
   folder = g_file_new_for_path (dir);
   window = spark_application_open_folder (app, folder, NULL);
@@ -501,11 +522,7 @@ test_apply_respects_unsaved_tabs (void)
   gtk_text_buffer_set_modified (buffer, FALSE);
 
   WAIT_UNTIL (!spark_assistant_get_busy (assistant), "the turn to end");
-  g_settings_reset (settings, "endpoint");
-  g_settings_reset (settings, "transport");
-  gtk_window_destroy (GTK_WINDOW (window));
-  spark_fake_server_free (server);
-  spark_test_rm_rf (dir);
+  end_turn_test (settings, window, server, dir);
 }
 
 static gboolean
@@ -550,8 +567,7 @@ test_turn_review_apply (void)
   spark_test_write_file (dir, "a.c", "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
                                      "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n");
   spark_test_write_file (dir, "b.txt", "alpha\nbeta\n");
-  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
-  g_settings_set_string (settings, "transport", "websocket");
+  use_fake_server (settings, server);
 
   folder = g_file_new_for_path (dir);
   window = spark_application_open_folder (app, folder, NULL);
@@ -705,11 +721,7 @@ test_turn_review_apply (void)
     g_assert_nonnull (strstr (text, "A c.md"));
   }
 
-  g_settings_reset (settings, "endpoint");
-  g_settings_reset (settings, "transport");
-  gtk_window_destroy (GTK_WINDOW (window));
-  spark_fake_server_free (server);
-  spark_test_rm_rf (dir);
+  end_turn_test (settings, window, server, dir);
 }
 
 /* Issue 6: a drop mid-patch keeps the received hunks (and what the person
@@ -732,8 +744,7 @@ test_drop_mid_patch (void)
   spark_test_write_file (dir, "a.c", "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
                                      "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n");
   spark_test_write_file (dir, "b.txt", "alpha\nbeta\n");
-  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
-  g_settings_set_string (settings, "transport", "websocket");
+  use_fake_server (settings, server);
   window = spark_application_open_folder (app, folder, NULL);
   assistant = spark_window_get_assistant (window);
   WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
@@ -774,11 +785,7 @@ test_drop_mid_patch (void)
   g_assert_true (file_is (dir, "a.c", "line 1\nline TWO\nline 3\nline 4\nline 5\nline 6\n"
                                       "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n"));
 
-  g_settings_reset (settings, "endpoint");
-  g_settings_reset (settings, "transport");
-  gtk_window_destroy (GTK_WINDOW (window));
-  spark_fake_server_free (server);
-  spark_test_rm_rf (dir);
+  end_turn_test (settings, window, server, dir);
 }
 
 static gboolean
@@ -819,8 +826,7 @@ test_attach_and_resume (void)
 
   spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
   spark_test_write_file (dir, "notes.md", "# Notes\nkeep short\n");
-  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
-  g_settings_set_string (settings, "transport", "websocket");
+  use_fake_server (settings, server);
   window = spark_application_open_folder (app, folder, NULL);
   assistant = spark_window_get_assistant (window);
   chat = spark_window_get_chat_view (window);
@@ -865,11 +871,7 @@ test_attach_and_resume (void)
   g_assert_true (transcript_has (spark_chat_view_get_transcript (chat), "Hello, world!"));
   g_assert_true (transcript_has (spark_chat_view_get_transcript (chat), "Explain this"));
 
-  g_settings_reset (settings, "endpoint");
-  g_settings_reset (settings, "transport");
-  gtk_window_destroy (GTK_WINDOW (window));
-  spark_fake_server_free (server);
-  spark_test_rm_rf (dir);
+  end_turn_test (settings, window, server, dir);
 }
 
 /* Issue 6: the person edited the same line on disk after the model read
@@ -890,8 +892,7 @@ test_concurrent_edit_conflict (void)
   SparkWindow *window;
 
   spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
-  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
-  g_settings_set_string (settings, "transport", "websocket");
+  use_fake_server (settings, server);
   window = spark_application_open_folder (app, folder, NULL);
   assistant = spark_window_get_assistant (window);
   WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
@@ -925,11 +926,7 @@ test_concurrent_edit_conflict (void)
   g_assert_true (spark_window_apply_proposal (window));
   g_assert_true (file_is (dir, "hello.txt", "hello\nthere\n"));
 
-  g_settings_reset (settings, "endpoint");
-  g_settings_reset (settings, "transport");
-  gtk_window_destroy (GTK_WINDOW (window));
-  spark_fake_server_free (server);
-  spark_test_rm_rf (dir);
+  end_turn_test (settings, window, server, dir);
 }
 
 /* A command the model wants to run is shown and waits for the person. */
@@ -946,8 +943,7 @@ test_command_asks (void)
   SparkWindow *window;
   GtkWindow *dialog;
 
-  g_settings_set_string (settings, "endpoint", spark_fake_server_get_base_url (server));
-  g_settings_set_string (settings, "transport", "websocket");
+  use_fake_server (settings, server);
   window = spark_application_open_folder (app, folder, NULL);
   assistant = spark_window_get_assistant (window);
   WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
@@ -970,11 +966,7 @@ test_command_asks (void)
   made = spark_test_read_file (dir, "shell.txt", NULL);
   g_assert_cmpstr (made, ==, "from-shell\n");
 
-  g_settings_reset (settings, "endpoint");
-  g_settings_reset (settings, "transport");
-  gtk_window_destroy (GTK_WINDOW (window));
-  spark_fake_server_free (server);
-  spark_test_rm_rf (dir);
+  end_turn_test (settings, window, server, dir);
 }
 
 static GtkWidget *
