@@ -37,6 +37,10 @@ struct _SparkFakeServer
   char       *last_beta;
   guint       ws_status;
   guint       event_delay;
+  guint       compact_status;
+  char       *compact_body;
+  guint       n_compacts;
+  gboolean    reject_context_management;
   guint       n_handshakes;
   guint       n_posts;
   guint       n_connections;
@@ -295,6 +299,11 @@ send_error (WsConn     *ws,
   soup_websocket_connection_send_text (ws->conn, text);
 }
 
+/* What OpenAI answers a parameter it does not know. */
+static const char context_management_error[] =
+  "{\"type\":\"invalid_request_error\",\"code\":\"unknown_parameter\","
+  "\"message\":\"Unknown parameter: 'context_management'.\",\"param\":\"context_management\"}";
+
 static void
 on_ws_message (SoupWebsocketConnection *conn,
                int                      type,
@@ -330,6 +339,17 @@ on_ws_message (SoupWebsocketConnection *conn,
   if (strcmp (kind, "response.create") != 0)
     {
       send_error (ws, "invalid_event", "unknown client event");
+      return;
+    }
+
+  if (self->reject_context_management && json_object_has_member (body, "context_management"))
+    {
+      g_autofree char *text = NULL;
+
+      text = g_strdup_printf ("{\"type\":\"error\",\"status\":400,\"error\":%s}",
+                              context_management_error);
+      soup_websocket_connection_send_text (conn, text);
+      g_clear_pointer (&ws->last_response_id, g_free);
       return;
     }
 
@@ -496,6 +516,17 @@ on_http (SoupServer        *server,
     }
   record (self, body, chat ? "chat" : "http", 0);
 
+  if (!chat && self->reject_context_management &&
+      json_object_has_member (body, "context_management"))
+    {
+      g_autofree char *text = g_strdup_printf ("{\"error\":%s}", context_management_error);
+
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                        text, strlen (text));
+      return;
+    }
+
   stream = next_stream (self);
   response_id = g_strdup_printf ("resp_%u", ++self->response_counter);
   lines = g_strsplit (stream, "\n", -1);
@@ -535,6 +566,44 @@ on_http (SoupServer        *server,
   soup_server_message_set_response (msg, "text/event-stream", SOUP_MEMORY_COPY, out->str, out->len);
 }
 
+/* POST /v1/responses/compact: the recorded answer, or 404 as local
+ * servers answer it. */
+static void
+on_compact (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  SparkFakeServer *self = user_data;
+  g_autoptr(JsonObject) body = NULL;
+  SoupMessageBody *request_body;
+  const char *reply;
+  guint status;
+
+  if (strcmp (soup_server_message_get_method (msg), "POST") != 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  remember_headers (self, msg);
+  request_body = soup_server_message_get_request_body (msg);
+  if (!(body = parse_object (request_body->data, request_body->length)))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      return;
+    }
+  self->n_compacts++;
+  record (self, body, "compact", 0);
+
+  status = self->compact_status ? self->compact_status : SOUP_STATUS_NOT_FOUND;
+  reply = self->compact_body ? self->compact_body : "{\"error\":{\"message\":\"File Not Found\"}}";
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                    reply, strlen (reply));
+}
+
 SparkFakeServer *
 spark_fake_server_new (void)
 {
@@ -560,6 +629,7 @@ spark_fake_server_new_tls (GTlsCertificate *certificate)
 
   soup_server_add_early_handler (self->server, "/v1/responses", on_early, self, NULL);
   soup_server_add_handler (self->server, "/v1/responses", on_http, self, NULL);
+  soup_server_add_handler (self->server, "/v1/responses/compact", on_compact, self, NULL);
   soup_server_add_handler (self->server, "/v1/chat/completions", on_http, self, NULL);
   soup_server_add_handler (self->server, "/v1/models", on_models, self, NULL);
   soup_server_add_websocket_handler (self->server, "/v1/responses", NULL, NULL, on_websocket, self, NULL);
@@ -600,6 +670,7 @@ spark_fake_server_free (SparkFakeServer *self)
   g_free (self->base_url);
   g_free (self->default_text);
   g_free (self->steer_reply);
+  g_free (self->compact_body);
   g_hash_table_unref (self->http_peers);
   g_free (self->last_auth);
   g_free (self->last_beta);
@@ -706,6 +777,9 @@ spark_fake_server_dup_generating (SparkFakeServer *self)
 
       if (g_strcmp0 (type, "response.steer") == 0)
         continue;
+      if (g_strcmp0 (json_object_get_string_member_with_default (body, "_transport", NULL),
+                     "compact") == 0)
+        continue;
       if (json_object_has_member (body, "generate") && !json_object_get_boolean_member (body, "generate"))
         continue;
       g_ptr_array_add (out, json_object_ref (body));
@@ -724,4 +798,42 @@ const char *
 spark_fake_server_get_last_beta_header (SparkFakeServer *self)
 {
   return self->last_beta;
+}
+
+void
+spark_fake_server_set_compact_reply (SparkFakeServer *self,
+                                     guint            status,
+                                     const char      *body)
+{
+  self->compact_status = status;
+  g_free (self->compact_body);
+  self->compact_body = g_strdup (body);
+}
+
+void
+spark_fake_server_set_compact_reply_file (SparkFakeServer *self,
+                                          const char      *name)
+{
+  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
+  g_autofree char *file = g_strconcat (name, ".json", NULL);
+  g_autofree char *path = g_build_filename (srcdir ? srcdir : ".", "streams", file, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &error))
+    g_error ("Cannot read %s: %s", path, error->message);
+  spark_fake_server_set_compact_reply (self, SOUP_STATUS_OK, contents);
+}
+
+guint
+spark_fake_server_get_n_compacts (SparkFakeServer *self)
+{
+  return self->n_compacts;
+}
+
+void
+spark_fake_server_set_reject_context_management (SparkFakeServer *self,
+                                                 gboolean         reject)
+{
+  self->reject_context_management = reject;
 }

@@ -28,6 +28,10 @@ typedef struct _SparkFakeServer SparkFakeServer;
  *   {"$":"binary"}                send a binary frame
  *   {"$":"huge","bytes":N}        an output_text.delta with an N-byte delta
  *
+ * POST /v1/responses/compact answers what set_compact_reply() recorded, or
+ * 404 as local servers do; its requests are recorded with "_transport"
+ * "compact" and are not generating ones.
+ *
  * Like the real service, a WebSocket connection remembers only its own last
  * response: a previous_response_id it does not know (a new socket, or a
  * failed response) is answered with previous_response_not_found. Warm-up
@@ -54,6 +58,18 @@ void             spark_fake_server_set_ws_status     (SparkFakeServer *self,
 /* How response.steer is answered (default "response.steer.accepted"). */
 void             spark_fake_server_set_steer_reply   (SparkFakeServer *self,
                                                       const char      *event_type);
+/* How POST /v1/responses/compact is answered (status 0: 404). The _file
+ * variant answers 200 with tests/streams/NAME.json. */
+void             spark_fake_server_set_compact_reply (SparkFakeServer *self,
+                                                      guint            status,
+                                                      const char      *body);
+void             spark_fake_server_set_compact_reply_file (SparkFakeServer *self,
+                                                           const char      *name);
+guint            spark_fake_server_get_n_compacts    (SparkFakeServer *self);
+/* Refuse creates carrying context_management as OpenAI refuses an unknown
+ * parameter: an `error` event (WebSocket) or HTTP 400, naming it in "param". */
+void             spark_fake_server_set_reject_context_management (SparkFakeServer *self,
+                                                                  gboolean         reject);
 /* Delay between replayed events, in µs (0: all at once). */
 void             spark_fake_server_set_event_delay   (SparkFakeServer *self,
                                                       guint            usec);

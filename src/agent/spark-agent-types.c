@@ -51,6 +51,8 @@ spark_agent_error_is_retryable (const GError *error)
     case SPARK_AGENT_ERROR_INCOMPLETE:
     case SPARK_AGENT_ERROR_TOOL:
     case SPARK_AGENT_ERROR_BUSY:
+    case SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED:
+    case SPARK_AGENT_ERROR_COMPACT_UNSUPPORTED:
     default:
       return FALSE;
     }

@@ -187,14 +187,29 @@ spark_json_get_int (JsonObject *object,
     }
 }
 
-static SparkAgentError
-code_to_error (const char *code,
-               SparkAgentError fallback)
+/* A server that does not know server-side compaction refuses the request
+ * and names the parameter, in "param" (OpenAI) or only in the message. */
+gboolean
+spark_responses_rejects_context_management (const char *param,
+                                            const char *message)
 {
+  return g_strcmp0 (param, "context_management") == 0 ||
+         (message != NULL && strstr (message, "context_management") != NULL);
+}
+
+static SparkAgentError
+classify_error (JsonObject      *err,
+                SparkAgentError  fallback)
+{
+  const char *code = spark_json_get_string (err, "code");
+
   if (g_strcmp0 (code, "previous_response_not_found") == 0)
     return SPARK_AGENT_ERROR_PREVIOUS_RESPONSE_NOT_FOUND;
   if (g_strcmp0 (code, "websocket_connection_limit_reached") == 0)
     return SPARK_AGENT_ERROR_CONNECTION_LIMIT;
+  if (spark_responses_rejects_context_management (spark_json_get_string (err, "param"),
+                                                  spark_json_get_string (err, "message")))
+    return SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED;
   return fallback;
 }
 
@@ -216,7 +231,7 @@ spark_responses_error_from_event (JsonObject *event)
         err = event;
       code = spark_json_get_string (err, "code");
       message = spark_json_get_string (err, "message");
-      return g_error_new (SPARK_AGENT_ERROR, code_to_error (code, SPARK_AGENT_ERROR_SERVER),
+      return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_SERVER),
                           "Server error%s%s%s (status %d): %s",
                           code ? " “" : "", code ? code : "", code ? "”" : "",
                           (int) spark_json_get_int (event, "status", 0),
@@ -227,7 +242,7 @@ spark_responses_error_from_event (JsonObject *event)
       err = spark_json_get_object (response, "error");
       code = spark_json_get_string (err, "code");
       message = spark_json_get_string (err, "message");
-      return g_error_new (SPARK_AGENT_ERROR, code_to_error (code, SPARK_AGENT_ERROR_RESPONSE_FAILED),
+      return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_RESPONSE_FAILED),
                           "Response failed%s%s%s: %s",
                           code ? " (" : "", code ? code : "", code ? ")" : "",
                           message ? message : "no message");

@@ -59,5 +59,7 @@ JsonObject     *spark_responses_tool_output        (SparkToolCallKind kind,
                                                     const char    *output,
                                                     gboolean       success);
 gboolean        spark_responses_item_is_tool_call  (JsonObject    *item);
+gboolean        spark_responses_rejects_context_management (const char *param,
+                                                            const char *message);
 
 G_END_DECLS

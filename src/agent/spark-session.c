@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "spark-agent-enums.h"
+#include "spark-compaction.h"
 #include "spark-patch-hand-off.h"
 #include "spark-responses.h"
 #include "spark-session.h"
@@ -36,6 +37,10 @@
  *   failures ─► handle_failure(): retry on a new socket with backoff and
  *     the full input, roll over on the connection limit, fall back to HTTP
  *     on 426/404/405 or when retries run out (transport auto only)
+ *   context ─► server-side compaction (context_management) on the Responses
+ *     wire; if refused, POST /responses/compact before the request that
+ *     follows a response over the threshold; if that is missing too, and
+ *     on the chat wire, old tool outputs are shortened (spark-compaction.c)
  */
 
 #define DEFAULT_MAX_RETRIES      5
@@ -52,6 +57,7 @@ typedef enum
   PHASE_STREAMING,
   PHASE_TOOLS,
   PHASE_BACKOFF,
+  PHASE_COMPACTING,
 } Phase;
 
 typedef struct
@@ -89,6 +95,14 @@ struct _SparkSession
   char                 *last_non_input;   /* serialized non-input request fields */
   gboolean              force_full;
 
+  /* Context: the model's window is `window` (the output of the standalone
+   * compact endpoint, NULL before one) followed by items[window_base..]. */
+  GPtrArray            *window;           /* JsonObject */
+  guint                 window_base;
+  guint                 compact_mark;     /* items covered when compaction became due */
+  SparkCompactionKind   compaction;       /* best kind the server has not refused */
+  GCancellable         *compact_cancellable;
+
   /* Current response */
   GPtrArray            *output_items;     /* JsonObject, this response's done items */
   GHashTable           *calls_by_item;    /* item id → SparkToolCall */
@@ -116,6 +130,7 @@ struct _SparkSession
   guint                 warmed : 1;
   guint                 fell_back : 1;
   guint                 in_turn : 1;
+  guint                 compact_pending : 1;
 };
 
 G_DEFINE_FINAL_TYPE (SparkSession, spark_session, G_TYPE_OBJECT)
@@ -215,11 +230,9 @@ transport_name (SparkSession *self)
 
 /* Persistence: one JSON object a line. */
 static void
-persist_line (SparkSession *self,
-              const char   *type,
-              JsonObject   *item)
+persist_object (SparkSession *self,
+                JsonObject   *line)
 {
-  g_autoptr(JsonObject) line = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
   g_autofree char *text = NULL;
@@ -235,9 +248,23 @@ persist_line (SparkSession *self,
     return;
 
   path = g_strdup_printf ("%s/%s.jsonl", dir, self->id);
-  line = json_object_new ();
-  json_object_set_string_member (line, "type", type);
   json_object_set_int_member (line, "time", g_get_real_time () / G_USEC_PER_SEC);
+  text = spark_responses_to_string (line);
+  if ((fp = g_fopen (path, "a")) != NULL)
+    {
+      fprintf (fp, "%s\n", text);
+      fclose (fp);
+    }
+}
+
+static void
+persist_line (SparkSession *self,
+              const char   *type,
+              JsonObject   *item)
+{
+  g_autoptr(JsonObject) line = json_object_new ();
+
+  json_object_set_string_member (line, "type", type);
   if (item != NULL)
     json_object_set_object_member (line, "item", json_object_ref (item));
   else
@@ -245,13 +272,15 @@ persist_line (SparkSession *self,
       json_object_set_string_member (line, "root", self->root);
       json_object_set_string_member (line, "model", self->model);
     }
+  persist_object (self, line);
+}
 
-  text = spark_responses_to_string (line);
-  if ((fp = g_fopen (path, "a")) != NULL)
-    {
-      fprintf (fp, "%s\n", text);
-      fclose (fp);
-    }
+static void
+persist_window (SparkSession *self)
+{
+  g_autoptr(JsonObject) line = spark_compaction_record_new (self->window, self->window_base);
+
+  persist_object (self, line);
 }
 
 static void
@@ -262,6 +291,15 @@ add_item (SparkSession *self,
     persist_line (self, "session", NULL);
   g_ptr_array_add (self->items, json_object_ref (item));
   persist_line (self, "item", item);
+}
+
+/* The chat wire has no server-side compaction and no compact endpoint. */
+static SparkCompactionKind
+compaction_kind (SparkSession *self)
+{
+  if (self->wire_api == SPARK_WIRE_API_CHAT)
+    return SPARK_COMPACTION_KIND_LOCAL;
+  return self->compaction;
 }
 
 static JsonObject *
@@ -291,6 +329,13 @@ build_request (SparkSession *self,
       json_array_add_string_element (include, "reasoning.encrypted_content");
       json_object_set_array_member (non_input, "include", include);
     }
+  if (compaction_kind (self) == SPARK_COMPACTION_KIND_SERVER)
+    {
+      guint threshold = spark_compaction_threshold (self->context_window);
+
+      json_object_set_array_member (non_input, "context_management",
+                                    spark_compaction_context_management (threshold));
+    }
   non_input_text = spark_responses_to_string (non_input);
 
   chain = !warmup &&
@@ -314,23 +359,22 @@ build_request (SparkSession *self,
       first = self->last_covered;
     }
 
-  if (!warmup)
+  if (chain && first > 0)
     {
+      /* The server holds the rest, compaction items included: no pruning. */
       for (guint i = first; i < self->items->len; i++)
         {
           JsonObject *item = g_ptr_array_index (self->items, i);
-          JsonNode *node;
 
-          /* A reasoning item without its encrypted content cannot be sent back
-           * (store:false): the server would not find it. */
-          if (g_strcmp0 (spark_json_get_string (item, "type"), "reasoning") == 0 &&
-              spark_json_get_string (item, "encrypted_content") == NULL)
-            continue;
-
-          node = json_node_new (JSON_NODE_OBJECT);
-          json_node_set_object (node, item);
-          json_array_add_element (input, node);
+          if (spark_compaction_item_is_sendable (item))
+            json_array_add_object_element (input, json_object_ref (item));
         }
+    }
+  else if (!warmup)
+    {
+      /* Everything the model needs, also when chaining from a warm-up. */
+      spark_compaction_collect_input (input, self->window, self->items,
+                                      self->window_base, self->items->len);
     }
   else
     {
@@ -608,61 +652,64 @@ start_call (SparkSession *self,
   return call;
 }
 
-/* Near the context window, shrink what the model has already digested: the
- * outputs of tool calls before the latest user message keep a head and lose
- * the rest. Done locally (no server-side compaction is relied on), so the
- * next request is a full create of the smaller history. Returns the number
- * of bytes removed. */
-#define COMPACT_THRESHOLD 0.85
-#define COMPACT_KEEP      200
-
-static gsize
-compact_history (SparkSession *self)
+/* Shortens old tool outputs of the window; returns TRUE if any. */
+static gboolean
+compact_locally (SparkSession *self)
 {
-  gsize removed = 0;
-  guint last_user = 0;
+  guint start = spark_compaction_window_start (self->items, self->window_base, self->items->len);
+  gsize removed = spark_compaction_shorten_outputs (self->items, start);
 
-  for (guint i = 0; i < self->items->len; i++)
+  if (removed == 0)
+    return FALSE;
+
+  g_debug ("Context at %u of %u tokens: shortened %" G_GSIZE_FORMAT " bytes of tool output",
+           self->context_used, self->context_window, removed);
+  /* The server's copy is now different: send the whole, smaller input. */
+  self->force_full = TRUE;
+  g_signal_emit (self, signals[CONTEXT_COMPACTED], 0,
+                 SPARK_COMPACTION_KIND_LOCAL, self->context_used, 0, (guint64) removed);
+  return TRUE;
+}
+
+/* After a response: near the window, compact the way the server allows. */
+static void
+check_context (SparkSession *self,
+               guint         used_before,
+               gboolean      server_compacted,
+               gboolean      has_usage)
+{
+  if (server_compacted)
     {
-      JsonObject *item = g_ptr_array_index (self->items, i);
-
-      if (g_strcmp0 (spark_json_get_string (item, "role"), "user") == 0)
-        last_user = i;
+      /* Nothing to do: the chain continues; a full resend starts at the item. */
+      g_debug ("The server compacted the context (it was at %u tokens)", used_before);
+      g_signal_emit (self, signals[CONTEXT_COMPACTED], 0,
+                     SPARK_COMPACTION_KIND_SERVER, used_before, 0, (guint64) 0);
+      return;
     }
 
-  for (guint i = 0; i < last_user; i++)
+  if (!has_usage)
+    return;
+
+  switch (compaction_kind (self))
     {
-      JsonObject *item = g_ptr_array_index (self->items, i);
-      const char *type = spark_json_get_string (item, "type");
-      const char *output = spark_json_get_string (item, "output");
-      g_autoptr(JsonObject) copy = NULL;
-      g_autofree char *head = NULL;
-      g_autofree char *text = NULL;
-      gsize len;
+    case SPARK_COMPACTION_KIND_STANDALONE:
+      if (self->context_used >= spark_compaction_threshold (self->context_window))
+        {
+          /* Before the next request, whatever it carries. */
+          self->compact_pending = TRUE;
+          self->compact_mark = self->items->len;
+        }
+      break;
 
-      if (output == NULL || !g_str_has_suffix (type ? type : "", "_output"))
-        continue;
-      len = strlen (output);
-      if (len <= COMPACT_KEEP * 2)
-        continue;
+    case SPARK_COMPACTION_KIND_LOCAL:
+      if (self->context_used >= self->context_window * SPARK_COMPACTION_LOCAL_SHARE)
+        compact_locally (self);
+      break;
 
-      head = g_utf8_substring (output, 0, g_utf8_strlen (output, COMPACT_KEEP));
-      text = g_strdup_printf ("%s\n[%" G_GSIZE_FORMAT " bytes elided to fit the context window]",
-                              head, len - strlen (head));
-      removed += len - strlen (text);
-
-      /* Items are shared with the persisted log: replace, don't mutate. */
-      copy = json_object_new ();
-      json_object_set_string_member (copy, "type", type);
-      json_object_set_string_member (copy, "call_id", spark_json_get_string (item, "call_id"));
-      if (spark_json_get_string (item, "status") != NULL)
-        json_object_set_string_member (copy, "status", spark_json_get_string (item, "status"));
-      json_object_set_string_member (copy, "output", text);
-      json_object_unref (g_ptr_array_index (self->items, i));
-      g_ptr_array_index (self->items, i) = json_object_ref (copy);
+    case SPARK_COMPACTION_KIND_SERVER:
+    default:
+      break;
     }
-
-  return removed;
 }
 
 static void
@@ -674,6 +721,8 @@ handle_completed (SparkSession *self,
   const char *id = spark_json_get_string (response, "id");
   gboolean warmup = self->phase == PHASE_WARMING;
   g_autoptr(SparkTurnTimings) timings = g_steal_pointer (&self->timings);
+  guint used_before = self->context_used;
+  gboolean server_compacted = FALSE;
 
   if (id == NULL)
     id = self->response_id;
@@ -704,7 +753,13 @@ handle_completed (SparkSession *self,
     }
 
   for (guint i = 0; i < self->output_items->len; i++)
-    add_item (self, g_ptr_array_index (self->output_items, i));
+    {
+      JsonObject *item = g_ptr_array_index (self->output_items, i);
+
+      if (spark_compaction_is_item (item))
+        server_compacted = TRUE;
+      add_item (self, item);
+    }
 
   g_free (self->last_response_id);
   self->last_response_id = g_strdup (id);
@@ -723,21 +778,9 @@ handle_completed (SparkSession *self,
       timings->cached_tokens = spark_json_get_int (details, "cached_tokens", 0);
       self->context_used = timings->input_tokens + timings->output_tokens;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT_USED]);
-
-      if (self->context_used >= self->context_window * COMPACT_THRESHOLD)
-        {
-          gsize removed = compact_history (self);
-
-          if (removed > 0)
-            {
-              g_debug ("Context at %u of %u tokens: compacted %" G_GSIZE_FORMAT " bytes",
-                       self->context_used, self->context_window, removed);
-              /* The server's copy is now different: send the whole, smaller input. */
-              self->force_full = TRUE;
-              g_signal_emit (self, signals[CONTEXT_COMPACTED], 0, (guint64) removed);
-            }
-        }
     }
+  if (!warmup)
+    check_context (self, used_before, server_compacted, usage != NULL);
   timings->completed = g_get_monotonic_time ();
 
   if (warmup)
@@ -1067,6 +1110,15 @@ schedule_retry (SparkSession *self,
   self->backoff_source = g_timeout_add (delay, backoff_cb, self);
 }
 
+/* Sends the request again at once, without counting an attempt. */
+static void
+retry_now (SparkSession *self)
+{
+  self->phase = PHASE_BACKOFF;
+  g_clear_handle_id (&self->backoff_source, g_source_remove);
+  self->backoff_source = g_idle_add (backoff_cb, self);
+}
+
 static void
 handle_failure (SparkSession *self,
                 const GError *error)
@@ -1078,7 +1130,18 @@ handle_failure (SparkSession *self,
   reset_response (self);
 
   /* The partial response is dropped; the retry regenerates it from scratch. */
-  if (g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PREVIOUS_RESPONSE_NOT_FOUND))
+  if (g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED) &&
+      compaction_kind (self) == SPARK_COMPACTION_KIND_SERVER)
+    {
+      /* Same request without it; near the window, the compact endpoint instead. */
+      g_debug ("The server refused context_management: using /responses/compact for this session");
+      self->compaction = SPARK_COMPACTION_KIND_STANDALONE;
+      g_clear_pointer (&self->last_response_id, g_free);
+      self->force_full = TRUE;
+      retry_now (self);
+      return;
+    }
+  else if (g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PREVIOUS_RESPONSE_NOT_FOUND))
     {
       g_clear_pointer (&self->last_response_id, g_free);
       self->force_full = TRUE;
@@ -1145,12 +1208,96 @@ handle_failure (SparkSession *self,
 }
 
 static void
+compact_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SparkSession) self = user_data;
+  g_autoptr(SparkCompactResult) compacted = NULL;
+  g_autoptr(GError) error = NULL;
+  guint before;
+
+  compacted = spark_compaction_compact_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->phase != PHASE_COMPACTING)
+    return;   /* stopped or closed meanwhile */
+
+  g_clear_object (&self->compact_cancellable);
+
+  if (compacted != NULL)
+    {
+      /* The output replaces the window; a new chain starts from it. */
+      before = compacted->input_tokens > 0 ? compacted->input_tokens : self->context_used;
+      g_debug ("Compacted %u tokens into %u items", before, compacted->output->len);
+      g_clear_pointer (&self->window, g_ptr_array_unref);
+      self->window = g_steal_pointer (&compacted->output);
+      self->window_base = self->compact_mark;
+      persist_window (self);
+      g_clear_pointer (&self->last_response_id, g_free);
+      self->force_full = TRUE;
+      g_signal_emit (self, signals[CONTEXT_COMPACTED], 0,
+                     SPARK_COMPACTION_KIND_STANDALONE, before, 0, (guint64) 0);
+    }
+  else
+    {
+      if (g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_COMPACT_UNSUPPORTED) ||
+          g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL))
+        {
+          g_debug ("%s: shortening tool output locally for this session", error->message);
+          self->compaction = SPARK_COMPACTION_KIND_LOCAL;
+        }
+      else
+        g_debug ("%s: shortening tool output locally this time", error->message);
+      compact_locally (self);
+    }
+
+  /* The request that waited. */
+  ensure_connection (self);
+}
+
+/* Compacts with the standalone endpoint, then sends the request; FALSE if
+ * there is nothing to compact. The items added since the compaction became
+ * due (the new prompt, tool outputs) stay out, to follow the compacted
+ * window as they would follow the old one. */
+static gboolean
+compact_standalone (SparkSession *self)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  JsonArray *input = json_array_new ();
+
+  self->compact_mark = CLAMP (self->compact_mark, self->window_base, self->items->len);
+  spark_compaction_collect_input (input, self->window, self->items,
+                                  self->window_base, self->compact_mark);
+  json_object_set_string_member (body, "model", self->model);
+  json_object_set_array_member (body, "input", input);
+  json_object_set_string_member (body, "instructions", spark_tools_get_instructions (self->tools));
+
+  if (json_array_get_length (input) == 0)
+    return FALSE;
+
+  self->phase = PHASE_COMPACTING;
+  self->compact_cancellable = g_object_ref (cancellable);
+  /* A handler may stop the turn here: then the call ends at once, cancelled. */
+  set_state (self, SPARK_CONNECTION_STATE_STREAMING);
+  spark_compaction_compact_async (self->endpoint, self->api_key, self->tls_database, body,
+                                  cancellable, compact_cb, g_object_ref (self));
+  return TRUE;
+}
+
+static void
 begin_request (SparkSession *self,
                gboolean      warmup)
 {
   g_autoptr(JsonObject) request = NULL;
   g_autoptr(GError) error = NULL;
   gboolean continuation = FALSE;
+
+  if (!warmup && self->compact_pending)
+    {
+      self->compact_pending = FALSE;
+      if (compaction_kind (self) == SPARK_COMPACTION_KIND_STANDALONE && compact_standalone (self))
+        return;
+    }
 
   reset_response (self);
   request = build_request (self, warmup, &continuation);
@@ -1268,6 +1415,9 @@ spark_session_dispose (GObject *object)
   if (self->tool_cancellable != NULL)
     g_cancellable_cancel (self->tool_cancellable);
   g_clear_object (&self->tool_cancellable);
+  if (self->compact_cancellable != NULL)
+    g_cancellable_cancel (self->compact_cancellable);
+  g_clear_object (&self->compact_cancellable);
   install_transport (self, NULL);
   if (self->calls != NULL)
     g_ptr_array_set_size (self->calls, 0);
@@ -1292,6 +1442,7 @@ spark_session_finalize (GObject *object)
   g_clear_pointer (&self->api_key, g_free);
   g_clear_pointer (&self->store_dir, g_free);
   g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->window, g_ptr_array_unref);
   g_queue_clear_full (&self->queue, g_free);
   g_queue_clear_full (&self->steers, g_free);
   g_clear_pointer (&self->last_response_id, g_free);
@@ -1520,14 +1671,19 @@ spark_session_class_init (SparkSessionClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
   /**
    * SparkSession::context-compacted:
-   * @bytes: how much older tool output was elided
+   * @kind: a #SparkCompactionKind: who compacted
+   * @tokens_before: the context size before, 0 if unknown
+   * @tokens_after: the context size after, 0 if unknown
+   * @bytes: how much older tool output was elided (local compaction)
    *
-   * Emitted when the context neared #SparkSession:context-window and older
-   * tool outputs were shortened; the next request resends the history.
+   * Emitted when the context neared #SparkSession:context-window and was
+   * compacted: by the server in a response (server-side), by the compact
+   * endpoint before a request (standalone), or here by shortening older
+   * tool outputs (local).
    */
   signals[CONTEXT_COMPACTED] =
     g_signal_new ("context-compacted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_UINT64);
+                  G_TYPE_NONE, 4, SPARK_TYPE_COMPACTION_KIND, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT64);
   /**
    * SparkSession::steer-result:
    * @text: what was steered
@@ -1565,6 +1721,7 @@ spark_session_init (SparkSession *self)
   self->max_age_seconds = DEFAULT_MAX_AGE_SECONDS;
   self->idle_timeout_ms = 300000;
   self->context_window = DEFAULT_CONTEXT_WINDOW;
+  self->compaction = SPARK_COMPACTION_KIND_SERVER;
   self->warmup = TRUE;
   g_queue_init (&self->queue);
   g_queue_init (&self->steers);
@@ -1625,6 +1782,8 @@ spark_session_set_endpoint (SparkSession *self,
       if (self->phase == PHASE_IDLE)
         install_transport (self, NULL);
       self->fell_back = FALSE;
+      /* Another server may know server-side compaction. */
+      self->compaction = SPARK_COMPACTION_KIND_SERVER;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENDPOINT]);
     }
 }
@@ -2040,6 +2199,13 @@ spark_session_stop (SparkSession *self)
       /* The turn had not started: drop the connection attempt or warm-up. */
       spark_transport_close (self->transport);
     }
+  else if (self->phase == PHASE_COMPACTING)
+    {
+      /* Still due: the next turn compacts first. */
+      g_cancellable_cancel (self->compact_cancellable);
+      g_clear_object (&self->compact_cancellable);
+      self->compact_pending = TRUE;
+    }
 
   g_queue_clear_full (&self->queue, g_free);
   g_queue_clear_full (&self->steers, g_free);
@@ -2161,6 +2327,9 @@ spark_session_resume (SparkSession  *self,
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   g_autofree char *old_id = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) window = NULL;
+  guint window_base = 0;
 
   g_return_val_if_fail (SPARK_IS_SESSION (self), FALSE);
   g_return_val_if_fail (session_id != NULL, FALSE);
@@ -2177,13 +2346,15 @@ spark_session_resume (SparkSession  *self,
   if (!g_file_get_contents (path, &contents, NULL, error))
     return FALSE;
 
-  g_ptr_array_set_size (self->items, 0);
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
       JsonNode *root;
+      JsonObject *line;
       JsonObject *item;
+      const char *type;
 
       if (lines[i][0] == '\0')
         continue;
@@ -2194,10 +2365,28 @@ spark_session_resume (SparkSession  *self,
                        "%s: line %u is not JSON", path, i + 1);
           return FALSE;
         }
-      if (g_strcmp0 (spark_json_get_string (json_node_get_object (root), "type"), "item") == 0 &&
-          (item = spark_json_get_object (json_node_get_object (root), "item")) != NULL)
-        g_ptr_array_add (self->items, json_object_ref (item));
+      line = json_node_get_object (root);
+      type = spark_json_get_string (line, "type");
+      if (g_strcmp0 (type, "item") == 0 && (item = spark_json_get_object (line, "item")) != NULL)
+        g_ptr_array_add (items, json_object_ref (item));
+      else if (g_strcmp0 (type, SPARK_COMPACTION_RECORD) == 0)
+        {
+          g_clear_pointer (&window, g_ptr_array_unref);
+          if (!(window = spark_compaction_record_parse (line, items->len, &window_base)))
+            {
+              g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
+                           "%s: line %u is not a valid compaction record", path, i + 1);
+              return FALSE;
+            }
+        }
     }
+
+  g_ptr_array_set_size (self->items, 0);
+  g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&items));
+  g_clear_pointer (&self->window, g_ptr_array_unref);
+  self->window = g_steal_pointer (&window);
+  self->window_base = window_base;
+  self->compact_pending = FALSE;
 
   /* Continue writing to the same file. */
   old_id = g_steal_pointer (&self->id);

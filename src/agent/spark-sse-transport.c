@@ -350,11 +350,15 @@ error_body_cb (GObject      *object,
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
   const char *message = NULL;
   guint status = soup_message_get_status (request->msg);
+  SparkAgentError code;
   JsonNode *root;
 
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, NULL);
+  if (bytes != NULL)
+    text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 
   if (bytes != NULL &&
       json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) &&
@@ -362,8 +366,14 @@ error_body_cb (GObject      *object,
     message = spark_json_get_string (spark_json_get_object (json_node_get_object (root), "error"),
                                      "message");
 
-  error = g_error_new (SPARK_AGENT_ERROR,
-                       status >= 500 ? SPARK_AGENT_ERROR_UNAVAILABLE : SPARK_AGENT_ERROR_HTTP,
+  code = status >= 500 ? SPARK_AGENT_ERROR_UNAVAILABLE : SPARK_AGENT_ERROR_HTTP;
+  /* OpenAI names the parameter in error.param; FastAPI-style servers (422)
+   * only somewhere in their validation details. */
+  if ((status == 400 || status == 422) && text != NULL &&
+      spark_responses_rejects_context_management (NULL, text))
+    code = SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED;
+
+  error = g_error_new (SPARK_AGENT_ERROR, code,
                        "HTTP %u %s%s%s", status, soup_message_get_reason_phrase (request->msg),
                        message ? ": " : "", message ? message : "");
   fail_request (request, error);

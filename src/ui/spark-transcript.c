@@ -907,19 +907,71 @@ on_turn_finished (SparkSession    *session,
   self->response_start = self->items->len;
 }
 
-/* The session shortened older tool output to stay inside the model's
- * context window: say so, the model now sees less of what it read. */
-static void
-on_context_compacted (SparkSession    *session,
-                      guint64          bytes,
-                      SparkTranscript *self)
+static char *
+format_tokens (guint tokens)
 {
-  g_autofree char *size = g_format_size (bytes);
-  g_autofree char *text = NULL;
+  /* Digit grouping of the person's locale, e.g. "42,000". */
+  return g_strdup_printf ("%'u", tokens);
+}
 
+/* The conversation was compacted to stay inside the model's context window:
+ * say so, and by whom, the model now sees a summary or less of what it read. */
+static char *
+compaction_notice (SparkCompactionKind kind,
+                   guint               before,
+                   guint               after,
+                   guint64             bytes)
+{
+  g_autofree char *from = format_tokens (before);
+  g_autofree char *to = format_tokens (after);
+  g_autofree char *size = NULL;
+
+  if (kind == SPARK_COMPACTION_KIND_SERVER && before > 0 && after > 0)
+    /* translators: token counts, e.g. "(42,000 → 9,000 tokens)" */
+    return g_strdup_printf (ngettext ("The server compacted the conversation (%s → %s token)",
+                                      "The server compacted the conversation (%s → %s tokens)",
+                                      after),
+                            from, to);
+  if (kind == SPARK_COMPACTION_KIND_SERVER && before > 0)
+    /* translators: %s is a token count such as "42,000" */
+    return g_strdup_printf (ngettext ("The server compacted the conversation (it had reached %s token)",
+                                      "The server compacted the conversation (it had reached %s tokens)",
+                                      before),
+                            from);
+  if (kind == SPARK_COMPACTION_KIND_SERVER)
+    return g_strdup (_("The server compacted the conversation"));
+
+  if (kind == SPARK_COMPACTION_KIND_STANDALONE && before > 0 && after > 0)
+    /* translators: token counts, e.g. "(42,000 → 9,000 tokens)" */
+    return g_strdup_printf (ngettext ("The conversation was compacted (%s → %s token)",
+                                      "The conversation was compacted (%s → %s tokens)",
+                                      after),
+                            from, to);
+  if (kind == SPARK_COMPACTION_KIND_STANDALONE && before > 0)
+    /* translators: %s is a token count such as "42,000" */
+    return g_strdup_printf (ngettext ("The conversation was compacted (it had reached %s token)",
+                                      "The conversation was compacted (it had reached %s tokens)",
+                                      before),
+                            from);
+  if (kind == SPARK_COMPACTION_KIND_STANDALONE)
+    return g_strdup (_("The conversation was compacted"));
+
+  size = g_format_size (bytes);
   /* translators: %s is an amount of text such as "12.3 kB" */
-  text = g_strdup_printf (_("The conversation neared the model's context limit: %s of older tool output was shortened"),
+  return g_strdup_printf (_("The conversation neared the model's context limit: %s of older tool output was shortened"),
                           size);
+}
+
+static void
+on_context_compacted (SparkSession        *session,
+                      SparkCompactionKind  kind,
+                      guint                before,
+                      guint                after,
+                      guint64              bytes,
+                      SparkTranscript     *self)
+{
+  g_autofree char *text = compaction_notice (kind, before, after, bytes);
+
   spark_transcript_append (self, SPARK_TRANSCRIPT_KIND_NOTICE, text);
 }
 
