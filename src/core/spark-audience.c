@@ -117,20 +117,34 @@ const char *
 spark_audience_strerror (int errsv)
 {
   locale_t current = uselocale ((locale_t) 0);
+  locale_t copy = (locale_t) 0;
   g_autofree char *utf8 = NULL;
   const char *text;
+  const char *interned;
 
-  /* glibc translates through the given locale's LC_MESSAGES (and honours
-   * LANGUAGE unless that is "C"). The strings live as long as the process:
-   * intern them, one per errno and language. */
+  /* strerror_l() takes no LC_GLOBAL_LOCALE: use a copy of it then. glibc
+   * translates through the locale's LC_MESSAGES (and honours LANGUAGE
+   * unless that is "C"). The strings are kept for the process: interned,
+   * one per errno and language. */
+  if (current == LC_GLOBAL_LOCALE)
+    current = copy = duplocale (LC_GLOBAL_LOCALE);
+  if (current == (locale_t) 0)
+    return g_intern_string (g_strerror (errsv));
+
   text = strerror_l (errsv, current);
   if (text == NULL)
-    return "";
-  if (g_get_charset (NULL))
-    return g_intern_string (text);
+    interned = g_intern_static_string ("");
+  else if (g_get_charset (NULL))
+    interned = g_intern_string (text);
+  else
+    {
+      utf8 = g_locale_to_utf8 (text, -1, NULL, NULL, NULL);
+      interned = g_intern_string (utf8 != NULL ? utf8 : text);
+    }
 
-  utf8 = g_locale_to_utf8 (text, -1, NULL, NULL, NULL);
-  return g_intern_string (utf8 != NULL ? utf8 : text);
+  if (copy != (locale_t) 0)
+    freelocale (copy);
+  return interned;
 }
 
 const char *
