@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "spark-audience.h"
 #include "spark-file-util.h"
 
 /* How much of a file is sniffed for NUL bytes, like git's buffer_is_binary(). */
@@ -44,10 +45,10 @@ set_io_error (GError     **error,
 
   if (writing)
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                 _("Could not write “%s”: %s"), display, g_strerror (errsv));
+                 _("Could not write “%s”: %s"), display, spark_audience_strerror (errsv));
   else
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                 _("Could not open “%s”: %s"), display, g_strerror (errsv));
+                 _("Could not open “%s”: %s"), display, spark_audience_strerror (errsv));
   return FALSE;
 }
 

@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -53,14 +54,28 @@ ensure_libgit2 (void)
     }
 }
 
-static gboolean
-set_git_error (GError     **error,
-               const char  *what)
+/* What libgit2 said of its last failure (in English: it has no catalogue). */
+static const char *
+git_detail (void)
 {
   const git_error *e = git_error_last ();
 
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s",
-               what, e && e->message ? e->message : _("unknown error"));
+  return e && e->message ? e->message : _("unknown error");
+}
+
+static gboolean G_GNUC_PRINTF (2, 3)
+set_git_error (GError     **error,
+               const char  *format,
+               ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, message);
   git_error_clear ();
   return FALSE;
 }
@@ -108,7 +123,7 @@ read_head_tree (git_repository  *repo,
     return TRUE;
 
   if (git_revparse_single (&object, repo, "HEAD^{tree}") != 0)
-    return set_git_error (error, _("Could not read HEAD"));
+    return set_git_error (error, _("Could not read HEAD: %s"), git_detail ());
 
   *out = (git_tree *) object;
   return TRUE;
@@ -162,7 +177,7 @@ read_git_diff (git_repository    *repo,
 
   if (rc != 0)
     {
-      set_git_error (error, _("Could not compare the files"));
+      set_git_error (error, _("Could not compare the files: %s"), git_detail ());
       return NULL;
     }
 
@@ -175,7 +190,7 @@ read_git_diff (git_repository    *repo,
       if (git_diff_find_similar (diff, &find) != 0)
         {
           git_diff_free (diff);
-          set_git_error (error, _("Could not find renamed files"));
+          set_git_error (error, _("Could not find renamed files: %s"), git_detail ());
           return NULL;
         }
     }
@@ -673,7 +688,7 @@ file_new_from_patch (SparkGitDiffKind   kind,
 
   if (git_patch_line_stats (&context, &additions, &deletions, patch) != 0)
     {
-      set_git_error (error, _("Could not count the changed lines"));
+      set_git_error (error, _("Could not count the changed lines: %s"), git_detail ());
       return NULL;
     }
   self->additions = additions;
@@ -880,7 +895,7 @@ collect_spans (git_diff  *diff,
 
       if (git_patch_from_diff (&patch, diff, i) != 0)
         {
-          set_git_error (error, _("Could not compare the files"));
+          set_git_error (error, _("Could not compare the files: %s"), git_detail ());
           return NULL;
         }
       if (patch == NULL)
@@ -1010,7 +1025,7 @@ read_diff (const char        *repo_path,
 
       if (git_patch_from_diff (&patch, diff, i) != 0)
         {
-          set_git_error (error, _("Could not compare the files"));
+          set_git_error (error, _("Could not compare the files: %s"), git_detail ());
           goto failed;
         }
       if (patch == NULL)
@@ -1151,7 +1166,7 @@ write_index (git_index  *index,
              GError    **error)
 {
   if (git_index_write (index) != 0)
-    return set_git_error (error, _("Could not write the git index"));
+    return set_git_error (error, _("Could not write the git index: %s"), git_detail ());
   return TRUE;
 }
 
@@ -1174,8 +1189,8 @@ stage_path (git_repository  *repo,
 
   if (rc != 0 && rc != GIT_ENOTFOUND)
     {
-      g_autofree char *what = g_strdup_printf (_("Could not stage “%s”"), path);
-      return set_git_error (error, what);
+      /* Translators: %s is a path, then git's own message */
+      return set_git_error (error, _("Could not stage “%s”: %s"), path, git_detail ());
     }
   git_error_clear ();
   return TRUE;
@@ -1190,7 +1205,6 @@ unstage_path (git_repository  *repo,
               const char      *path,
               GError         **error)
 {
-  g_autofree char *what = g_strdup_printf (_("Could not unstage “%s”"), path);
   git_tree_entry *entry = NULL;
   int rc;
 
@@ -1214,7 +1228,8 @@ unstage_path (git_repository  *repo,
     }
 
   if (rc != 0)
-    return set_git_error (error, what);
+    /* Translators: %s is a path, then git's own message */
+    return set_git_error (error, _("Could not unstage “%s”: %s"), path, git_detail ());
   return TRUE;
 }
 
@@ -1234,7 +1249,7 @@ file_op (const char        *repo_path,
 
   if (git_repository_index (&index, repo) != 0)
     {
-      set_git_error (error, _("Could not read the git index"));
+      set_git_error (error, _("Could not read the git index: %s"), git_detail ());
       goto out;
     }
 
@@ -1282,7 +1297,7 @@ apply_hunk (const char  *data,
 
   if (git_patch_get_hunk (&hunk, &n_lines, patch, hunk_index) != 0)
     {
-      set_git_error (error, _("Could not read the hunk"));
+      set_git_error (error, _("Could not read the hunk: %s"), git_detail ());
       return NULL;
     }
 
@@ -1292,7 +1307,7 @@ apply_hunk (const char  *data,
 
       if (git_patch_get_line_in_hunk (&line, patch, hunk_index, i) != 0)
         {
-          set_git_error (error, _("Could not read the hunk"));
+          set_git_error (error, _("Could not read the hunk: %s"), git_detail ());
           return NULL;
         }
 
@@ -1517,7 +1532,7 @@ hunk_op (const char        *repo_path,
 
   if (git_repository_index (&index, repo) != 0)
     {
-      set_git_error (error, _("Could not read the git index"));
+      set_git_error (error, _("Could not read the git index: %s"), git_detail ());
       goto out;
     }
 
@@ -1558,8 +1573,8 @@ hunk_op (const char        *repo_path,
   if ((entry = git_index_get_bypath (index, file->path, 0)) == NULL ||
       git_blob_lookup (&blob, repo, &entry->id) != 0)
     {
-      g_autofree char *what = g_strdup_printf (_("Could not read “%s” from the git index"), file->path);
-      set_git_error (error, what);
+      /* Translators: %s is a path, then git's own message */
+      set_git_error (error, _("Could not read “%s” from the git index: %s"), file->path, git_detail ());
       goto out;
     }
 
@@ -1585,8 +1600,8 @@ hunk_op (const char        *repo_path,
   new_entry.path = file->path;
   if (git_index_add_from_buffer (index, &new_entry, content->data, content->len) != 0)
     {
-      g_autofree char *what = g_strdup_printf (_("Could not update “%s” in the git index"), file->path);
-      set_git_error (error, what);
+      /* Translators: %s is a path, then git's own message */
+      set_git_error (error, _("Could not update “%s” in the git index: %s"), file->path, git_detail ());
       goto out;
     }
 

@@ -575,7 +575,14 @@ tool_call_output_cb (SparkAssistant *self,
     return;
 
   if (success)
-    g_signal_emit (self, signals[APPLIED], 0, output);
+    {
+      /* @output was for the model (English); the person reads the same
+       * facts in their language. */
+      SparkChangeset *changeset = spark_session_get_changeset (session, call);
+      const char *report = changeset ? spark_changeset_get_report (changeset) : NULL;
+
+      g_signal_emit (self, signals[APPLIED], 0, report ? report : output);
+    }
 
   if (self->pending_call == call)
     set_changeset (self, self->changeset, NULL);
@@ -731,7 +738,8 @@ spark_assistant_class_init (SparkAssistantClass *klass)
 
   /**
    * SparkAssistant::applied:
-   * @summary: what was applied, as the model is told
+   * @summary: what was applied, for the person (translated; the model is
+   *   told the same facts in English)
    */
   signals[APPLIED] =
     g_signal_new ("applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -994,12 +1002,13 @@ spark_assistant_apply (SparkAssistant  *self,
           return FALSE;
         }
 
+      /* No model hears of it: the person's report is all there is. */
       report = spark_changeset_apply (self->changeset, error);
       if (report == NULL)
         return FALSE;
 
       set_salvaged (self, FALSE);
-      g_signal_emit (self, signals[APPLIED], 0, report);
+      g_signal_emit (self, signals[APPLIED], 0, spark_changeset_get_report (self->changeset));
       return TRUE;
     }
 

@@ -238,7 +238,6 @@ spark_transcript_summarize_call (const char *name,
     {
       const char *pattern = spark_json_get_string (args, "pattern");
       g_autofree char *shown = shorten (pattern ? pattern : "");
-      g_autofree char *matches = NULL;
       gboolean more;
       guint n;
 
@@ -247,16 +246,19 @@ spark_transcript_summarize_call (const char *name,
 
       n = count_grep_matches (output, &more);
       if (n == 0)
-        /* translators: how many lines a search found; "grep "foo" — no matches" */
-        matches = g_strdup (_("no matches"));
-      else if (more)
-        /* translators: the search stopped after this many lines; "grep "foo" — 200+ matches" */
-        matches = g_strdup_printf (_("%u+ matches"), n);
-      else
-        /* translators: how many lines a search found; "grep "foo" — 12 matches" */
-        matches = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u match", "%u matches", n), n);
-
-      return g_strdup_printf ("grep \"%s\" — %s", shown, matches);
+        /* translators: a search that found nothing; %s is what was searched for */
+        return g_strdup_printf (_("grep \"%s\" — no matches"), shown);
+      if (more)
+        /* translators: a search that stopped after this many lines, e.g.
+         * "grep \"foo\" — 200+ matches"; %s is what was searched for */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "grep \"%s\" — %u+ match",
+                                             "grep \"%s\" — %u+ matches", n),
+                                shown, n);
+      /* translators: how many lines a search found, e.g. "grep \"foo\" — 12 matches";
+       * %s is what was searched for */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "grep \"%s\" — %u match",
+                                           "grep \"%s\" — %u matches", n),
+                              shown, n);
     }
 
   if (g_str_equal (name, "shell"))

@@ -41,7 +41,14 @@ applied_cb (SparkWindow *self,
             const char  *summary)
 {
   g_auto(GStrv) lines = g_strsplit (summary, "\n", 2);
-  AdwToast *toast = adw_toast_new (lines[0] ? lines[0] : summary);
+  gsize len = lines[0] ? strlen (lines[0]) : 0;
+  AdwToast *toast;
+
+  /* The report's first line: a sentence, or the "Changed 2 files:" header
+   * of the file list, which the toast shows without its colon. */
+  if (len > 0 && lines[0][len - 1] == ':')
+    lines[0][len - 1] = '\0';
+  toast = adw_toast_new (lines[0] ? lines[0] : summary);
 
   g_free (self->last_apply_report);
   self->last_apply_report = g_strdup (summary);
