@@ -969,6 +969,45 @@ select_hunks (SparkGitDiffFile  *file,
   return TRUE;
 }
 
+/* A hunk of the HEAD view is (un)staged by the span it covers, so it must
+ * still be there, line for line: else the span would now cover other
+ * changes of a file edited since the view was read. */
+static gboolean
+head_hunk_still_there (git_repository    *repo,
+                       SparkGitDiffFile  *file,
+                       SparkGitDiffHunk  *hunk,
+                       GError           **error)
+{
+  git_diff *diff = NULL;
+  git_patch *patch = NULL;
+  gboolean found = FALSE;
+
+  if ((diff = read_git_diff (repo, SPARK_GIT_DIFF_HEAD, file->path, DIFF_CONTEXT, error)) == NULL)
+    return FALSE;
+
+  if (git_diff_num_deltas (diff) == 1 && git_patch_from_diff (&patch, diff, 0) == 0 && patch != NULL)
+    {
+      gsize n_hunks = git_patch_num_hunks (patch);
+
+      for (gsize i = 0; i < n_hunks && !found; i++)
+        {
+          g_autoptr(SparkGitDiffHunk) fresh = spark_git_diff_hunk_new_from_patch (patch, i);
+
+          found = fresh != NULL && spark_git_diff_hunk_same_lines (fresh, hunk) &&
+                  fresh->old_start == hunk->old_start;
+        }
+    }
+  git_error_clear ();
+  git_patch_free (patch);
+  git_diff_free (diff);
+
+  if (!found)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("The hunk “%s” of “%s” changed since it was read; read the diff again"),
+                 hunk->header, file->path);
+  return found;
+}
+
 static gboolean
 hunk_op (const char        *repo_path,
          SparkGitDiffFile  *file,
@@ -1005,6 +1044,9 @@ hunk_op (const char        *repo_path,
       set_git_error (error, _("Could not read the git index: %s"), git_detail ());
       goto out;
     }
+
+  if (file->kind == SPARK_GIT_DIFF_HEAD && !head_hunk_still_there (repo, file, hunk, error))
+    goto out;
 
   if ((diff = read_git_diff (repo, kind, file->path, DIFF_CONTEXT, error)) == NULL)
     goto out;
