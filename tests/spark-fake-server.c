@@ -41,6 +41,8 @@ struct _SparkFakeServer
   guint       n_posts;
   guint       n_connections;
   guint       response_counter;
+  SparkFakeServerRequestFunc request_func;
+  gpointer    request_data;
 };
 
 static char *
@@ -103,9 +105,14 @@ static void
 record (SparkFakeServer *self,
         JsonObject      *body,
         const char      *transport,
-        guint            connection)
+        guint            connection,
+        gint64           started_at,
+        gint64           received_at)
 {
   const char *log = g_getenv ("SPARK_FAKE_SERVER_LOG");
+
+  if (self->request_func != NULL)
+    self->request_func (body, started_at, received_at, self->request_data);
 
   json_object_set_string_member (body, "_transport", transport);
   json_object_set_int_member (body, "_connection", connection);
@@ -303,6 +310,7 @@ on_ws_message (SoupWebsocketConnection *conn,
 {
   WsConn *ws = user_data;
   SparkFakeServer *self = ws->server;
+  gint64 received_at = g_get_monotonic_time ();
   g_autoptr(JsonObject) body = NULL;
   g_autofree char *stream = NULL;
   const char *kind;
@@ -316,7 +324,7 @@ on_ws_message (SoupWebsocketConnection *conn,
       return;
     }
 
-  record (self, body, "websocket", ws->id);
+  record (self, body, "websocket", ws->id, received_at, received_at);
   kind = json_object_get_string_member_with_default (body, "type", "");
 
   if (strcmp (kind, "response.steer") == 0)
@@ -465,6 +473,8 @@ on_http (SoupServer        *server,
          gpointer           user_data)
 {
   SparkFakeServer *self = user_data;
+  gint64 received_at = g_get_monotonic_time ();
+  gint64 *started_at;
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *stream = NULL;
@@ -494,7 +504,8 @@ on_http (SoupServer        *server,
       soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
       return;
     }
-  record (self, body, chat ? "chat" : "http", 0);
+  started_at = g_object_get_data (G_OBJECT (msg), "spark-started-at");
+  record (self, body, chat ? "chat" : "http", 0, started_at ? *started_at : received_at, received_at);
 
   stream = next_stream (self);
   response_id = g_strdup_printf ("resp_%u", ++self->response_counter);
@@ -535,6 +546,17 @@ on_http (SoupServer        *server,
   soup_server_message_set_response (msg, "text/event-stream", SOUP_MEMORY_COPY, out->str, out->len);
 }
 
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  gint64 *started_at = g_new (gint64, 1);
+
+  *started_at = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), "spark-started-at", started_at, g_free);
+}
+
 SparkFakeServer *
 spark_fake_server_new (void)
 {
@@ -558,6 +580,7 @@ spark_fake_server_new_tls (GTlsCertificate *certificate)
   self->http_peers = g_hash_table_new (NULL, NULL);
   g_queue_init (&self->streams);
 
+  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started), self);
   soup_server_add_early_handler (self->server, "/v1/responses", on_early, self, NULL);
   soup_server_add_handler (self->server, "/v1/responses", on_http, self, NULL);
   soup_server_add_handler (self->server, "/v1/chat/completions", on_http, self, NULL);
@@ -712,6 +735,15 @@ spark_fake_server_dup_generating (SparkFakeServer *self)
     }
 
   return out;
+}
+
+void
+spark_fake_server_set_request_func (SparkFakeServer            *self,
+                                    SparkFakeServerRequestFunc  func,
+                                    gpointer                    user_data)
+{
+  self->request_func = func;
+  self->request_data = user_data;
 }
 
 const char *
