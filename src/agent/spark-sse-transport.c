@@ -29,6 +29,7 @@ typedef struct
   GString           *event_data;
   SparkChatStream   *chat;
   guint              idle_source;
+  gint64             last_activity;   /* monotonic µs: the request or its last line */
   GCancellable      *drain;
   gulong             drain_handler;
   guint              terminal_seen : 1;
@@ -213,15 +214,26 @@ dispatch (Request *request)
   emit_event (self, request, event);
 }
 
+/* Armed once per quiet period, not once per line (see the WebSocket
+ * transport): a line only notes the time. */
 static gboolean
 idle_timeout_cb (gpointer data)
 {
   Request *request = data;
   g_autoptr(GError) error = NULL;
+  gint64 idle_us, timeout_us;
 
   request->idle_source = 0;
   if (request->self == NULL)
     return G_SOURCE_REMOVE;
+
+  idle_us = g_get_monotonic_time () - request->last_activity;
+  timeout_us = (gint64) request->self->idle_timeout_ms * 1000;
+  if (idle_us < timeout_us)
+    {
+      request->idle_source = g_timeout_add ((timeout_us - idle_us + 999) / 1000, idle_timeout_cb, request);
+      return G_SOURCE_REMOVE;
+    }
 
   error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT,
                        "No event from the server for %u ms", request->self->idle_timeout_ms);
@@ -233,8 +245,10 @@ idle_timeout_cb (gpointer data)
 static void
 restart_idle_timer (Request *request)
 {
-  g_clear_handle_id (&request->idle_source, g_source_remove);
-  if (request->self != NULL && request->self->idle_timeout_ms > 0)
+  request->last_activity = g_get_monotonic_time ();
+  if (request->self == NULL || request->self->idle_timeout_ms == 0)
+    g_clear_handle_id (&request->idle_source, g_source_remove);
+  else if (request->idle_source == 0)
     request->idle_source = g_timeout_add (request->self->idle_timeout_ms, idle_timeout_cb, request);
 }
 

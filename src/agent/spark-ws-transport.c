@@ -30,6 +30,7 @@ struct _SparkWsTransport
   guint                    idle_timeout_ms;
   guint                    keepalive;
   guint                    idle_source;
+  gint64                   last_activity;   /* monotonic µs: the request or its last event */
   guint                    generation;
   gint64                   connected_at;
 
@@ -92,13 +93,25 @@ fail_stream (SparkWsTransport *self,
     spark_transport_emit_stream_failed (SPARK_TRANSPORT (self), error);
 }
 
+/* The idle timer is armed once per quiet period, not once per event: an
+ * event only notes the time, and the timer, when it fires early, waits for
+ * what is left. Re-arming a GSource for every one of thousands of deltas a
+ * second cost more than handling the delta. */
 static gboolean
 idle_timeout_cb (gpointer data)
 {
   SparkWsTransport *self = data;
   g_autoptr(GError) error = NULL;
+  gint64 idle_us = g_get_monotonic_time () - self->last_activity;
+  gint64 timeout_us = (gint64) self->idle_timeout_ms * 1000;
 
   self->idle_source = 0;
+  if (idle_us < timeout_us)
+    {
+      self->idle_source = g_timeout_add ((timeout_us - idle_us + 999) / 1000, idle_timeout_cb, self);
+      return G_SOURCE_REMOVE;
+    }
+
   error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT,
                        "No event from the server for %u ms", self->idle_timeout_ms);
   fail_stream (self, error);
@@ -109,8 +122,10 @@ idle_timeout_cb (gpointer data)
 static void
 restart_idle_timer (SparkWsTransport *self)
 {
-  stop_idle_timer (self);
-  if (self->in_flight && self->idle_timeout_ms > 0)
+  self->last_activity = g_get_monotonic_time ();
+  if (!self->in_flight || self->idle_timeout_ms == 0)
+    stop_idle_timer (self);
+  else if (self->idle_source == 0)
     self->idle_source = g_timeout_add (self->idle_timeout_ms, idle_timeout_cb, self);
 }
 
@@ -635,6 +650,9 @@ spark_ws_transport_set_idle_timeout (SparkWsTransport *self,
   if (self->idle_timeout_ms != idle_timeout_ms)
     {
       self->idle_timeout_ms = idle_timeout_ms;
+      stop_idle_timer (self);
+      if (self->in_flight && idle_timeout_ms > 0)
+        self->idle_source = g_timeout_add (idle_timeout_ms, idle_timeout_cb, self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
     }
 }
