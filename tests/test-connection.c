@@ -494,6 +494,110 @@ test_sse_idle_timeout (Fixture       *f,
   g_socket_service_stop (service);
 }
 
+/* A raw HTTP server that writes its reply in pieces, a little apart, so the
+ * client's reads end where the pieces do. */
+static gboolean
+pieces_run (GThreadedSocketService *service,
+            GSocketConnection      *connection,
+            GObject                *source,
+            gpointer                user_data)
+{
+  const char * const *pieces = user_data;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  char request[4096];
+
+  /* The request is small: one read takes its headers and body. */
+  g_input_stream_read (in, request, sizeof request, NULL, NULL);
+  for (guint i = 0; pieces[i] != NULL; i++)
+    {
+      g_output_stream_write_all (out, pieces[i], strlen (pieces[i]), NULL, NULL, NULL);
+      g_output_stream_flush (out, NULL, NULL);
+      g_usleep (20000);
+    }
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static GSocketService *
+serve_pieces (const char * const *pieces,
+              char              **url)
+{
+  GSocketService *service = g_threaded_socket_service_new (1);
+  g_autoptr(GError) error = NULL;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "run", G_CALLBACK (pieces_run), (gpointer) pieces);
+  *url = g_strdup_printf ("http://127.0.0.1:%u/v1", port);
+  return service;
+}
+
+#define SSE_HEADERS "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+
+static void
+test_sse_line_ends (Fixture       *f,
+                    gconstpointer  data)
+{
+  /* CRLF, CR and LF line ends; pieces that split a line, a CRLF, a
+   * multi-byte character and a two-line data field. */
+  static const char * const pieces[] = {
+    SSE_HEADERS "event: response.created\r\ndata: {\"type\":\"response.created\",",
+    "\"response\":{\"id\":\"r1\"}}\r\n\r\ndata: {\"type\":\"response.output_text.delta\","
+      "\"item_id\":\"m\",\"delta\":\"caf\xc3",
+    "\xa9\"}\r",
+    "\n\r",
+    "\ndata: {\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"delta\":\" ok\"}\r\r",
+    ": a comment\ndata: {\"type\":\"response.completed\",\r",
+    "\ndata: \"response\":{\"id\":\"r1\",\"output\":[]}}\n\n",
+    NULL
+  };
+  g_autoptr(GSocketService) service = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  service = serve_pieces (pieces, &url);
+  use_transport (f, SPARK_TRANSPORT (spark_sse_transport_new (url, NULL, SPARK_WIRE_API_RESPONSES)));
+  send_and_wait (f);
+
+  g_assert_no_error (f->stream_error);
+  g_assert_cmpuint (f->events->len, ==, 4);
+  for (guint i = 0; i < f->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (f->events, i);
+
+      if (spark_responses_event_kind (event) == SPARK_EVENT_OUTPUT_TEXT_DELTA)
+        g_string_append (text, spark_json_get_string (event, "delta"));
+    }
+  g_assert_cmpstr (text->str, ==, "café ok");
+  g_assert_cmpstr (event_type (f, 3), ==, "response.completed");
+  g_socket_service_stop (service);
+}
+
+static void
+test_sse_not_utf8 (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const char * const pieces[] = {
+    SSE_HEADERS "data: {\"type\":\"response.created\",\"response\":{\"id\":\"r1\"}}\n\n"
+    "event: \xff\xfe\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"x\"}\n\n",
+    NULL
+  };
+  g_autoptr(GSocketService) service = NULL;
+  g_autofree char *url = NULL;
+
+  service = serve_pieces (pieces, &url);
+  use_transport (f, SPARK_TRANSPORT (spark_sse_transport_new (url, NULL, SPARK_WIRE_API_RESPONSES)));
+  send_and_wait (f);
+
+  g_assert_error (f->stream_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+  /* Any line, not only the data the parser sees. */
+  g_assert_nonnull (strstr (f->stream_error->message, "a line is not UTF-8"));
+  g_assert_cmpuint (f->events->len, ==, 1);
+  g_socket_service_stop (service);
+}
+
 static void
 test_chat_stream (Fixture       *f,
                   gconstpointer  data)
@@ -562,6 +666,8 @@ main (int   argc,
   ADD ("/agent/connection/sse/eof-is-error", test_sse_eof_is_error);
   ADD ("/agent/connection/sse/bad-data", test_sse_bad_data);
   ADD ("/agent/connection/sse/idle-timeout", test_sse_idle_timeout);
+  ADD ("/agent/connection/sse/line-ends-and-splits", test_sse_line_ends);
+  ADD ("/agent/connection/sse/not-utf8", test_sse_not_utf8);
   ADD ("/agent/connection/chat/stream", test_chat_stream);
 #undef ADD
 
