@@ -775,6 +775,105 @@ static void handle_failure (SparkSession *self,
                             const GError *error);
 
 
+/* A streaming delta, from the transport's fast path or from a parsed event. */
+static void
+handle_delta (SparkSession   *self,
+              SparkEventKind  kind,
+              const char     *item_id,
+              const char     *delta)
+{
+  gboolean warmup = self->phase == PHASE_WARMING;
+
+  if (delta == NULL || warmup)
+    return;
+
+  switch (kind)
+    {
+    case SPARK_EVENT_OUTPUT_TEXT_DELTA:
+      {
+        GString *partial;
+
+        if (self->timings->first_text == 0)
+          self->timings->first_text = g_get_monotonic_time ();
+        self->timings->deltas++;
+        if (item_id != NULL)
+          {
+            if (!(partial = g_hash_table_lookup (self->partial_text, item_id)))
+              {
+                partial = g_string_new (NULL);
+                g_hash_table_insert (self->partial_text, g_strdup (item_id), partial);
+              }
+            g_string_append (partial, delta);
+          }
+        g_signal_emit (self, signals[TEXT_DELTA], 0, item_id, delta);
+      }
+      break;
+
+    case SPARK_EVENT_REASONING_SUMMARY_DELTA:
+      g_signal_emit (self, signals[REASONING_DELTA], 0, item_id, delta);
+      break;
+
+    case SPARK_EVENT_FUNCTION_ARGUMENTS_DELTA:
+    case SPARK_EVENT_CUSTOM_INPUT_DELTA:
+      {
+        SparkToolCall *call;
+
+        if (item_id == NULL)
+          break;
+        if (!(call = g_hash_table_lookup (self->calls_by_item, item_id)))
+          {
+            g_debug ("Delta for unknown item %s ignored", item_id);
+            break;
+          }
+        self->timings->deltas++;
+        if (spark_tool_call_is_patch (call) && self->timings->first_patch_byte == 0)
+          self->timings->first_patch_byte = g_get_monotonic_time ();
+        _spark_tool_call_append_delta (call, delta);
+        g_signal_emit (self, signals[TOOL_CALL_DELTA], 0, call, delta);
+      }
+      break;
+
+    case SPARK_EVENT_UNKNOWN:
+    case SPARK_EVENT_CREATED:
+    case SPARK_EVENT_IN_PROGRESS:
+    case SPARK_EVENT_OUTPUT_ITEM_ADDED:
+    case SPARK_EVENT_OUTPUT_ITEM_DONE:
+    case SPARK_EVENT_COMPLETED:
+    case SPARK_EVENT_FAILED:
+    case SPARK_EVENT_INCOMPLETE:
+    case SPARK_EVENT_ERROR:
+    case SPARK_EVENT_STEER_ACCEPTED:
+    case SPARK_EVENT_STEER_PENDING:
+    case SPARK_EVENT_STEER_FAILED:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+note_first_event (SparkSession *self)
+{
+  if (self->timings != NULL && self->timings->first_event == 0)
+    self->timings->first_event = g_get_monotonic_time ();
+}
+
+static void
+on_transport_delta (SparkTransport *transport,
+                    guint           kind,
+                    const char     *item_id,
+                    const char     *delta,
+                    SparkSession   *self)
+{
+  g_autoptr(SparkSession) hold = NULL;
+
+  if (self->phase != PHASE_STREAMING && self->phase != PHASE_WARMING)
+    return;
+
+  hold = g_object_ref (self);
+  note_first_event (self);
+  handle_delta (self, kind, item_id, delta);
+}
+
 static void
 on_transport_event (SparkTransport *transport,
                     JsonObject     *event,
@@ -785,17 +884,11 @@ on_transport_event (SparkTransport *transport,
   gboolean warmup = self->phase == PHASE_WARMING;
   gint64 now = g_get_monotonic_time ();
   JsonObject *item;
-  const char *delta;
-  const char *item_id;
 
   if (self->phase != PHASE_STREAMING && self->phase != PHASE_WARMING)
     return;
 
-  if (self->timings != NULL)
-    {
-      if (self->timings->first_event == 0)
-        self->timings->first_event = now;
-    }
+  note_first_event (self);
 
   switch (kind)
     {
@@ -828,54 +921,11 @@ on_transport_event (SparkTransport *transport,
       break;
 
     case SPARK_EVENT_OUTPUT_TEXT_DELTA:
-      delta = spark_json_get_string (event, "delta");
-      item_id = spark_json_get_string (event, "item_id");
-      if (delta != NULL && !warmup)
-        {
-          GString *partial;
-
-          if (self->timings->first_text == 0)
-            self->timings->first_text = now;
-          self->timings->deltas++;
-          if (item_id != NULL)
-            {
-              if (!(partial = g_hash_table_lookup (self->partial_text, item_id)))
-                {
-                  partial = g_string_new (NULL);
-                  g_hash_table_insert (self->partial_text, g_strdup (item_id), partial);
-                }
-              g_string_append (partial, delta);
-            }
-          g_signal_emit (self, signals[TEXT_DELTA], 0, item_id, delta);
-        }
-      break;
-
     case SPARK_EVENT_REASONING_SUMMARY_DELTA:
-      delta = spark_json_get_string (event, "delta");
-      if (delta != NULL && !warmup)
-        g_signal_emit (self, signals[REASONING_DELTA], 0,
-                       spark_json_get_string (event, "item_id"), delta);
-      break;
-
     case SPARK_EVENT_FUNCTION_ARGUMENTS_DELTA:
     case SPARK_EVENT_CUSTOM_INPUT_DELTA:
-      delta = spark_json_get_string (event, "delta");
-      item_id = spark_json_get_string (event, "item_id");
-      if (delta != NULL && item_id != NULL && !warmup)
-        {
-          SparkToolCall *call = g_hash_table_lookup (self->calls_by_item, item_id);
-
-          if (call == NULL)
-            {
-              g_debug ("Delta for unknown item %s ignored", item_id);
-              break;
-            }
-          self->timings->deltas++;
-          if (spark_tool_call_is_patch (call) && self->timings->first_patch_byte == 0)
-            self->timings->first_patch_byte = now;
-          _spark_tool_call_append_delta (call, delta);
-          g_signal_emit (self, signals[TOOL_CALL_DELTA], 0, call, delta);
-        }
+      handle_delta (self, kind, spark_json_get_string (event, "item_id"),
+                    spark_json_get_string (event, "delta"));
       break;
 
     case SPARK_EVENT_OUTPUT_ITEM_DONE:
@@ -1004,6 +1054,7 @@ install_transport (SparkSession   *self,
     spark_sse_transport_set_idle_timeout (SPARK_SSE_TRANSPORT (transport), self->idle_timeout_ms);
 
   g_signal_connect (transport, "event", G_CALLBACK (on_transport_event), self);
+  g_signal_connect (transport, "delta", G_CALLBACK (on_transport_delta), self);
   g_signal_connect (transport, "stream-failed", G_CALLBACK (on_transport_stream_failed), self);
 }
 

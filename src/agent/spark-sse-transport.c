@@ -15,6 +15,7 @@
 
 #include "spark-agent-enums.h"
 #include "spark-chat-wire.h"
+#include "spark-delta.h"
 #include "spark-responses.h"
 #include "spark-sse-transport.h"
 
@@ -53,7 +54,9 @@ struct _SparkSseTransport
   guint         idle_timeout_ms;
   guint         generation;
   gint64        connected_at;
+  SparkDelta    delta;              /* scratch for the delta fast path */
   guint         fresh_connections : 1;
+  guint         in_delta : 1;       /* emitting from @delta: a nested event can't use it */
 };
 
 static void transport_iface_init (SparkTransportInterface *iface);
@@ -208,6 +211,18 @@ dispatch (Request *request)
 
       if (!spark_chat_stream_feed (request->chat, json_node_get_object (root), &error))
         fail_request (request, error);
+      return;
+    }
+
+  /* Most events are deltas: read those without a JSON tree. */
+  if (!self->in_delta && spark_transport_wants_deltas (SPARK_TRANSPORT (self)) &&
+      spark_delta_scan (&self->delta, data, len))
+    {
+      self->in_delta = TRUE;
+      spark_transport_emit_delta (SPARK_TRANSPORT (self), self->delta.kind,
+                                  self->delta.has_item_id ? self->delta.item_id->str : NULL,
+                                  self->delta.delta->str);
+      self->in_delta = FALSE;
       return;
     }
 
@@ -745,6 +760,7 @@ spark_sse_transport_finalize (GObject *object)
 
   g_clear_pointer (&self->endpoint, g_free);
   g_clear_pointer (&self->api_key, g_free);
+  spark_delta_clear (&self->delta);
 
   G_OBJECT_CLASS (spark_sse_transport_parent_class)->finalize (object);
 }
@@ -843,6 +859,7 @@ spark_sse_transport_init (SparkSseTransport *self)
   self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
   self->drain_cancellable = g_cancellable_new ();
   self->idle_timeout_ms = 300000;
+  spark_delta_init (&self->delta);
 }
 
 SparkSseTransport *

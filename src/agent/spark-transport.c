@@ -15,6 +15,7 @@ G_DEFINE_INTERFACE (SparkTransport, spark_transport, G_TYPE_OBJECT)
 
 enum {
   EVENT,
+  DELTA,
   STREAM_FAILED,
   N_SIGNALS
 };
@@ -48,6 +49,25 @@ spark_transport_default_init (SparkTransportInterface *iface)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+
+  /**
+   * SparkTransport::delta:
+   * @kind: the #SparkEventKind of a streaming delta: output text,
+   *   reasoning summary, function arguments or custom tool input
+   * @item_id: (nullable): the item the delta belongs to
+   * @delta: the decoded text
+   *
+   * A streaming delta the transport read without building a JSON tree
+   * (see spark_delta_scan()). When this signal has a handler, such deltas
+   * come through it instead of ::event; a listener to ::event alone gets
+   * every event as a #JsonObject, as before.
+   */
+  signals[DELTA] =
+    g_signal_new ("delta",
+                  G_TYPE_FROM_INTERFACE (iface),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_STRING, G_TYPE_STRING);
 
   /**
    * SparkTransport::stream-failed:
@@ -176,6 +196,21 @@ spark_transport_emit_event (SparkTransport *self,
   g_return_if_fail (SPARK_IS_TRANSPORT (self));
 
   g_signal_emit (self, signals[EVENT], 0, event);
+}
+
+gboolean
+spark_transport_wants_deltas (SparkTransport *self)
+{
+  return g_signal_has_handler_pending (self, signals[DELTA], 0, FALSE);
+}
+
+void
+spark_transport_emit_delta (SparkTransport *self,
+                            SparkEventKind  kind,
+                            const char     *item_id,
+                            const char     *delta)
+{
+  g_signal_emit (self, signals[DELTA], 0, (guint) kind, item_id, delta);
 }
 
 void

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "spark-agent-types.h"
+#include "spark-responses.h"
 
 G_BEGIN_DECLS
 
@@ -74,6 +75,11 @@ gint64    spark_transport_get_connected_at      (SparkTransport       *self);
 /* For implementations. */
 void      spark_transport_emit_event            (SparkTransport       *self,
                                                  JsonObject           *event);
+gboolean  spark_transport_wants_deltas          (SparkTransport       *self);
+void      spark_transport_emit_delta            (SparkTransport       *self,
+                                                 SparkEventKind        kind,
+                                                 const char           *item_id,
+                                                 const char           *delta);
 void      spark_transport_emit_stream_failed    (SparkTransport       *self,
                                                  const GError         *error);
 

@@ -11,6 +11,7 @@
 
 #include <libsoup/soup.h>
 
+#include "spark-delta.h"
 #include "spark-responses.h"
 #include "spark-ws-transport.h"
 
@@ -33,8 +34,10 @@ struct _SparkWsTransport
   gint64                   last_activity;   /* monotonic µs: the request or its last event */
   guint                    generation;
   gint64                   connected_at;
+  SparkDelta               delta;           /* scratch for the delta fast path */
 
   guint                    in_flight : 1;
+  guint                    in_delta : 1;    /* emitting from @delta: a nested frame can't use it */
 };
 
 static void transport_iface_init (SparkTransportInterface *iface);
@@ -151,6 +154,24 @@ on_message (SoupWebsocketConnection *conn,
                            "Server sent a binary frame (%" G_GSIZE_FORMAT " bytes); "
                            "the Responses API sends JSON text frames only", length);
       fail_stream (self, error);
+      return;
+    }
+
+  /* Most frames are deltas: read those without a JSON tree. */
+  if (!self->in_delta && spark_transport_wants_deltas (SPARK_TRANSPORT (self)) &&
+      spark_delta_scan (&self->delta, data, length))
+    {
+      if (!self->in_flight)
+        {
+          g_debug ("Ignoring a delta outside a request");
+          return;
+        }
+      restart_idle_timer (self);
+      self->in_delta = TRUE;
+      spark_transport_emit_delta (SPARK_TRANSPORT (self), self->delta.kind,
+                                  self->delta.has_item_id ? self->delta.item_id->str : NULL,
+                                  self->delta.delta->str);
+      self->in_delta = FALSE;
       return;
     }
 
@@ -521,6 +542,7 @@ spark_ws_transport_finalize (GObject *object)
 
   g_clear_pointer (&self->endpoint, g_free);
   g_clear_pointer (&self->api_key, g_free);
+  spark_delta_clear (&self->delta);
 
   G_OBJECT_CLASS (spark_ws_transport_parent_class)->finalize (object);
 }
@@ -620,6 +642,7 @@ spark_ws_transport_init (SparkWsTransport *self)
   self->idle_timeout_ms = 300000;
   self->keepalive = 20;
   self->max_frame_size = SPARK_MAX_FRAME_SIZE;
+  spark_delta_init (&self->delta);
   self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
 }
 
