@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "spark-agent-enums.h"
+#include "spark-agent-marshal.h"
 #include "spark-patch-hand-off.h"
 #include "spark-responses.h"
 #include "spark-session.h"
@@ -1536,18 +1537,31 @@ spark_session_class_init (SparkSessionClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* The delta signals fire once per token: typed marshallers, and the
+   * strings are only valid during the emission (static scope: no copies). */
   signals[TEXT_DELTA] =
-    g_signal_new ("text-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+    g_signal_new ("text-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  _spark_agent_marshal_VOID__STRING_STRING,
+                  G_TYPE_NONE, 2, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[TEXT_DELTA], G_TYPE_FROM_CLASS (klass),
+                              _spark_agent_marshal_VOID__STRING_STRINGv);
   signals[REASONING_DELTA] =
-    g_signal_new ("reasoning-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+    g_signal_new ("reasoning-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  _spark_agent_marshal_VOID__STRING_STRING,
+                  G_TYPE_NONE, 2, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[REASONING_DELTA], G_TYPE_FROM_CLASS (klass),
+                              _spark_agent_marshal_VOID__STRING_STRINGv);
   signals[TOOL_CALL_STARTED] =
     g_signal_new ("tool-call-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPARK_TYPE_TOOL_CALL);
   signals[TOOL_CALL_DELTA] =
-    g_signal_new ("tool-call-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, SPARK_TYPE_TOOL_CALL, G_TYPE_STRING);
+    g_signal_new ("tool-call-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  _spark_agent_marshal_VOID__OBJECT_STRING,
+                  G_TYPE_NONE, 2, SPARK_TYPE_TOOL_CALL, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[TOOL_CALL_DELTA], G_TYPE_FROM_CLASS (klass),
+                              _spark_agent_marshal_VOID__OBJECT_STRINGv);
   signals[TOOL_CALL_DONE] =
     g_signal_new ("tool-call-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPARK_TYPE_TOOL_CALL);

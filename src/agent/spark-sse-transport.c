@@ -39,6 +39,7 @@ typedef struct
   guint              terminal_seen : 1;
   guint              draining : 1;
   guint              skip_lf : 1;     /* a chunk ended in \r: a \n first belongs to it */
+  guint              fast_deltas : 1; /* the transport had a ::delta handler at send */
 } Request;
 
 struct _SparkSseTransport
@@ -215,8 +216,7 @@ dispatch (Request *request)
     }
 
   /* Most events are deltas: read those without a JSON tree. */
-  if (!self->in_delta && spark_transport_wants_deltas (SPARK_TRANSPORT (self)) &&
-      spark_delta_scan (&self->delta, data, len))
+  if (request->fast_deltas && !self->in_delta && spark_delta_scan (&self->delta, data, len))
     {
       self->in_delta = TRUE;
       spark_transport_emit_delta (SPARK_TRANSPORT (self), self->delta.kind,
@@ -644,6 +644,7 @@ spark_sse_transport_send (SparkTransport  *transport,
   request->cancellable = g_cancellable_new ();
   request->event_data = g_string_new (NULL);
   request->line = g_string_new (NULL);
+  request->fast_deltas = spark_transport_wants_deltas (transport);
   if (self->wire_api == SPARK_WIRE_API_CHAT)
     request->chat = spark_chat_stream_new (chat_emit_cb, request);
 

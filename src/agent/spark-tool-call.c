@@ -289,8 +289,10 @@ spark_tool_call_class_init (SparkToolCallClass *klass)
     g_signal_new ("patch-delta",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_STRING);
+                  0, NULL, NULL, g_cclosure_marshal_VOID__STRING,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[PATCH_DELTA], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__STRINGv);
 
   /**
    * SparkToolCall::decided:

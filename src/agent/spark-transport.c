@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include "spark-agent-marshal.h"
 #include "spark-transport.h"
 
 G_DEFINE_INTERFACE (SparkTransport, spark_transport, G_TYPE_OBJECT)
@@ -47,8 +48,10 @@ spark_transport_default_init (SparkTransportInterface *iface)
     g_signal_new ("event",
                   G_TYPE_FROM_INTERFACE (iface),
                   G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+                  0, NULL, NULL, g_cclosure_marshal_VOID__BOXED,
+                  G_TYPE_NONE, 1, JSON_TYPE_OBJECT | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[EVENT], G_TYPE_FROM_INTERFACE (iface),
+                              g_cclosure_marshal_VOID__BOXEDv);
 
   /**
    * SparkTransport::delta:
@@ -58,16 +61,19 @@ spark_transport_default_init (SparkTransportInterface *iface)
    * @delta: the decoded text
    *
    * A streaming delta the transport read without building a JSON tree
-   * (see spark_delta_scan()). When this signal has a handler, such deltas
-   * come through it instead of ::event; a listener to ::event alone gets
-   * every event as a #JsonObject, as before.
+   * (see spark_delta_scan()). When this signal has a handler as a request
+   * is sent, that request's deltas come through it instead of ::event; a
+   * listener to ::event alone gets every event as a #JsonObject, as before.
    */
   signals[DELTA] =
     g_signal_new ("delta",
                   G_TYPE_FROM_INTERFACE (iface),
                   G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_STRING, G_TYPE_STRING);
+                  0, NULL, NULL, _spark_agent_marshal_VOID__UINT_STRING_STRING,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[DELTA], G_TYPE_FROM_INTERFACE (iface),
+                              _spark_agent_marshal_VOID__UINT_STRING_STRINGv);
 
   /**
    * SparkTransport::stream-failed:

@@ -37,6 +37,7 @@ struct _SparkWsTransport
   SparkDelta               delta;           /* scratch for the delta fast path */
 
   guint                    in_flight : 1;
+  guint                    fast_deltas : 1; /* the request in flight has a ::delta handler */
   guint                    in_delta : 1;    /* emitting from @delta: a nested frame can't use it */
 };
 
@@ -158,8 +159,7 @@ on_message (SoupWebsocketConnection *conn,
     }
 
   /* Most frames are deltas: read those without a JSON tree. */
-  if (!self->in_delta && spark_transport_wants_deltas (SPARK_TRANSPORT (self)) &&
-      spark_delta_scan (&self->delta, data, length))
+  if (self->fast_deltas && !self->in_delta && spark_delta_scan (&self->delta, data, length))
     {
       if (!self->in_flight)
         {
@@ -442,6 +442,7 @@ spark_ws_transport_send (SparkTransport  *transport,
     return FALSE;
 
   self->in_flight = TRUE;
+  self->fast_deltas = spark_transport_wants_deltas (transport);
   restart_idle_timer (self);
 
   return TRUE;
