@@ -860,11 +860,12 @@ note_first_event (SparkSession *self)
 
 static void
 on_transport_delta (SparkTransport *transport,
-                    guint           kind,
+                    SparkEventKind  kind,
                     const char     *item_id,
                     const char     *delta,
-                    SparkSession   *self)
+                    gpointer        user_data)
 {
+  SparkSession *self = user_data;
   g_autoptr(SparkSession) hold = NULL;
 
   if (self->phase != PHASE_STREAMING && self->phase != PHASE_WARMING)
@@ -1033,6 +1034,7 @@ install_transport (SparkSession   *self,
   if (self->transport != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->transport, self);
+      spark_transport_set_delta_func (self->transport, NULL, NULL);
       spark_transport_close (self->transport);
       g_clear_object (&self->transport);
     }
@@ -1055,7 +1057,7 @@ install_transport (SparkSession   *self,
     spark_sse_transport_set_idle_timeout (SPARK_SSE_TRANSPORT (transport), self->idle_timeout_ms);
 
   g_signal_connect (transport, "event", G_CALLBACK (on_transport_event), self);
-  g_signal_connect (transport, "delta", G_CALLBACK (on_transport_delta), self);
+  spark_transport_set_delta_func (transport, on_transport_delta, self);
   g_signal_connect (transport, "stream-failed", G_CALLBACK (on_transport_stream_failed), self);
 }
 

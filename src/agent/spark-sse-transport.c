@@ -39,7 +39,6 @@ typedef struct
   guint              terminal_seen : 1;
   guint              draining : 1;
   guint              skip_lf : 1;     /* a chunk ended in \r: a \n first belongs to it */
-  guint              fast_deltas : 1; /* the transport had a ::delta handler at send */
 } Request;
 
 struct _SparkSseTransport
@@ -56,6 +55,8 @@ struct _SparkSseTransport
   guint         generation;
   gint64        connected_at;
   SparkDelta    delta;              /* scratch for the delta fast path */
+  SparkTransportDeltaFunc delta_func;
+  gpointer      delta_data;
   guint         fresh_connections : 1;
   guint         in_delta : 1;       /* emitting from @delta: a nested event can't use it */
 };
@@ -216,12 +217,12 @@ dispatch (Request *request)
     }
 
   /* Most events are deltas: read those without a JSON tree. */
-  if (request->fast_deltas && !self->in_delta && spark_delta_scan (&self->delta, data, len))
+  if (self->delta_func != NULL && !self->in_delta && spark_delta_scan (&self->delta, data, len))
     {
       self->in_delta = TRUE;
-      spark_transport_emit_delta (SPARK_TRANSPORT (self), self->delta.kind,
-                                  self->delta.has_item_id ? self->delta.item_id->str : NULL,
-                                  self->delta.delta->str);
+      self->delta_func (SPARK_TRANSPORT (self), self->delta.kind,
+                        self->delta.has_item_id ? self->delta.item_id->str : NULL,
+                        self->delta.delta->str, self->delta_data);
       self->in_delta = FALSE;
       return;
     }
@@ -644,7 +645,6 @@ spark_sse_transport_send (SparkTransport  *transport,
   request->cancellable = g_cancellable_new ();
   request->event_data = g_string_new (NULL);
   request->line = g_string_new (NULL);
-  request->fast_deltas = spark_transport_wants_deltas (transport);
   if (self->wire_api == SPARK_WIRE_API_CHAT)
     request->chat = spark_chat_stream_new (chat_emit_cb, request);
 
@@ -726,6 +726,17 @@ spark_sse_transport_get_connected_at (SparkTransport *transport)
 }
 
 static void
+spark_sse_transport_set_delta_func (SparkTransport          *transport,
+                                    SparkTransportDeltaFunc  func,
+                                    gpointer                 user_data)
+{
+  SparkSseTransport *self = SPARK_SSE_TRANSPORT (transport);
+
+  self->delta_func = func;
+  self->delta_data = user_data;
+}
+
+static void
 transport_iface_init (SparkTransportInterface *iface)
 {
   iface->connect_async = spark_sse_transport_connect_async;
@@ -737,6 +748,7 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->supports_continuation = spark_sse_transport_supports_continuation;
   iface->get_generation = spark_sse_transport_get_generation;
   iface->get_connected_at = spark_sse_transport_get_connected_at;
+  iface->set_delta_func = spark_sse_transport_set_delta_func;
 }
 
 static void

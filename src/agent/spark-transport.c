@@ -9,14 +9,12 @@
 
 #include "config.h"
 
-#include "spark-agent-marshal.h"
 #include "spark-transport.h"
 
 G_DEFINE_INTERFACE (SparkTransport, spark_transport, G_TYPE_OBJECT)
 
 enum {
   EVENT,
-  DELTA,
   STREAM_FAILED,
   N_SIGNALS
 };
@@ -52,28 +50,6 @@ spark_transport_default_init (SparkTransportInterface *iface)
                   G_TYPE_NONE, 1, JSON_TYPE_OBJECT | G_SIGNAL_TYPE_STATIC_SCOPE);
   g_signal_set_va_marshaller (signals[EVENT], G_TYPE_FROM_INTERFACE (iface),
                               g_cclosure_marshal_VOID__BOXEDv);
-
-  /**
-   * SparkTransport::delta:
-   * @kind: the #SparkEventKind of a streaming delta: output text,
-   *   reasoning summary, function arguments or custom tool input
-   * @item_id: (nullable): the item the delta belongs to
-   * @delta: the decoded text
-   *
-   * A streaming delta the transport read without building a JSON tree
-   * (see spark_delta_scan()). When this signal has a handler as a request
-   * is sent, that request's deltas come through it instead of ::event; a
-   * listener to ::event alone gets every event as a #JsonObject, as before.
-   */
-  signals[DELTA] =
-    g_signal_new ("delta",
-                  G_TYPE_FROM_INTERFACE (iface),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, _spark_agent_marshal_VOID__UINT_STRING_STRING,
-                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
-                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
-  g_signal_set_va_marshaller (signals[DELTA], G_TYPE_FROM_INTERFACE (iface),
-                              _spark_agent_marshal_VOID__UINT_STRING_STRINGv);
 
   /**
    * SparkTransport::stream-failed:
@@ -195,6 +171,27 @@ spark_transport_get_connected_at (SparkTransport *self)
   return SPARK_TRANSPORT_GET_IFACE (self)->get_connected_at (self);
 }
 
+/**
+ * spark_transport_set_delta_func:
+ * @func: (nullable): where streaming deltas go, or %NULL
+ *
+ * Hands streaming deltas to @func by a direct call, read without building
+ * a JSON tree, instead of through ::event. This is the hot path of a
+ * response, one call per token, for its one consumer (the session): an
+ * interface signal never takes GLib's single-handler fast path, and cost
+ * more than the rest of the work on a delta. With no function (the
+ * default), every event comes through ::event as a #JsonObject.
+ */
+void
+spark_transport_set_delta_func (SparkTransport          *self,
+                                SparkTransportDeltaFunc  func,
+                                gpointer                 user_data)
+{
+  g_return_if_fail (SPARK_IS_TRANSPORT (self));
+
+  SPARK_TRANSPORT_GET_IFACE (self)->set_delta_func (self, func, user_data);
+}
+
 void
 spark_transport_emit_event (SparkTransport *self,
                             JsonObject     *event)
@@ -202,21 +199,6 @@ spark_transport_emit_event (SparkTransport *self,
   g_return_if_fail (SPARK_IS_TRANSPORT (self));
 
   g_signal_emit (self, signals[EVENT], 0, event);
-}
-
-gboolean
-spark_transport_wants_deltas (SparkTransport *self)
-{
-  return g_signal_has_handler_pending (self, signals[DELTA], 0, FALSE);
-}
-
-void
-spark_transport_emit_delta (SparkTransport *self,
-                            SparkEventKind  kind,
-                            const char     *item_id,
-                            const char     *delta)
-{
-  g_signal_emit (self, signals[DELTA], 0, (guint) kind, item_id, delta);
 }
 
 void

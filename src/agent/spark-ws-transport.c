@@ -35,9 +35,10 @@ struct _SparkWsTransport
   guint                    generation;
   gint64                   connected_at;
   SparkDelta               delta;           /* scratch for the delta fast path */
+  SparkTransportDeltaFunc  delta_func;
+  gpointer                 delta_data;
 
   guint                    in_flight : 1;
-  guint                    fast_deltas : 1; /* the request in flight has a ::delta handler */
   guint                    in_delta : 1;    /* emitting from @delta: a nested frame can't use it */
 };
 
@@ -159,7 +160,7 @@ on_message (SoupWebsocketConnection *conn,
     }
 
   /* Most frames are deltas: read those without a JSON tree. */
-  if (self->fast_deltas && !self->in_delta && spark_delta_scan (&self->delta, data, length))
+  if (self->delta_func != NULL && !self->in_delta && spark_delta_scan (&self->delta, data, length))
     {
       if (!self->in_flight)
         {
@@ -168,9 +169,9 @@ on_message (SoupWebsocketConnection *conn,
         }
       restart_idle_timer (self);
       self->in_delta = TRUE;
-      spark_transport_emit_delta (SPARK_TRANSPORT (self), self->delta.kind,
-                                  self->delta.has_item_id ? self->delta.item_id->str : NULL,
-                                  self->delta.delta->str);
+      self->delta_func (SPARK_TRANSPORT (self), self->delta.kind,
+                        self->delta.has_item_id ? self->delta.item_id->str : NULL,
+                        self->delta.delta->str, self->delta_data);
       self->in_delta = FALSE;
       return;
     }
@@ -442,7 +443,6 @@ spark_ws_transport_send (SparkTransport  *transport,
     return FALSE;
 
   self->in_flight = TRUE;
-  self->fast_deltas = spark_transport_wants_deltas (transport);
   restart_idle_timer (self);
 
   return TRUE;
@@ -508,6 +508,17 @@ spark_ws_transport_get_connected_at (SparkTransport *transport)
 }
 
 static void
+spark_ws_transport_set_delta_func (SparkTransport          *transport,
+                                   SparkTransportDeltaFunc  func,
+                                   gpointer                 user_data)
+{
+  SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
+
+  self->delta_func = func;
+  self->delta_data = user_data;
+}
+
+static void
 transport_iface_init (SparkTransportInterface *iface)
 {
   iface->connect_async = spark_ws_transport_connect_async;
@@ -520,6 +531,7 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->supports_continuation = spark_ws_transport_supports_continuation;
   iface->get_generation = spark_ws_transport_get_generation;
   iface->get_connected_at = spark_ws_transport_get_connected_at;
+  iface->set_delta_func = spark_ws_transport_set_delta_func;
 }
 
 static void
