@@ -70,6 +70,15 @@ take (Scan *s,
   return FALSE;
 }
 
+/* Bytes a string scan must stop at: the closing quote, an escape, control
+ * characters (invalid in JSON) and bytes of multi-byte characters. */
+static const guint8 string_stop[256] = {
+  [0x00 ... 0x1f] = 1,
+  ['"'] = 1,
+  ['\\'] = 1,
+  [0x80 ... 0xff] = 1,
+};
+
 static int
 hex_value (char c)
 {
@@ -104,8 +113,14 @@ scan_string (Scan        *s,
 
   while (s->p < s->end)
     {
-      guchar c = *s->p;
+      guchar c;
 
+      while (s->p < s->end && !string_stop[(guchar) *s->p])
+        s->p++;
+      if (s->p >= s->end)
+        break;
+
+      c = *s->p;
       if (c == '"')
         break;
 
@@ -115,12 +130,6 @@ scan_string (Scan        *s,
       if (c >= 0x80)
         {
           high = TRUE;
-          s->p++;
-          continue;
-        }
-
-      if (c != '\\')
-        {
           s->p++;
           continue;
         }
@@ -257,6 +266,107 @@ key_is (const char *raw,
   return length == key_length && memcmp (raw, key, length) == 0;
 }
 
+typedef enum
+{
+  KEY_OTHER,
+  KEY_TYPE,
+  KEY_DELTA,
+  KEY_ITEM_ID,
+} Key;
+
+/* Whether the text at s->p is @word and a closing quote; then skips them. */
+static inline gboolean
+take_quoted (Scan       *s,
+             const char *word,
+             gsize       length)
+{
+  if ((gsize) (s->end - s->p) <= length || memcmp (s->p, word, length) != 0 || s->p[length] != '"')
+    return FALSE;
+  s->p += length + 1;
+  return TRUE;
+}
+
+#define TAKE_QUOTED(s, word) take_quoted (s, word, sizeof word - 1)
+
+/* A key, s->p just past its opening quote. The keys of delta events are
+ * matched as they are (a literal needs no checking); others are scanned. */
+static gboolean
+scan_key (Scan *s,
+          Key  *key)
+{
+  const char *raw;
+  gsize raw_length;
+  gboolean escaped;
+
+  *key = KEY_OTHER;
+  if (s->p < s->end)
+    switch (*s->p)
+      {
+      case 't':
+        if (TAKE_QUOTED (s, "type"))
+          {
+            *key = KEY_TYPE;
+            return TRUE;
+          }
+        break;
+      case 'd':
+        if (TAKE_QUOTED (s, "delta"))
+          {
+            *key = KEY_DELTA;
+            return TRUE;
+          }
+        break;
+      case 'i':
+        if (TAKE_QUOTED (s, "item_id"))
+          {
+            *key = KEY_ITEM_ID;
+            return TRUE;
+          }
+        break;
+      case 's':
+        if (TAKE_QUOTED (s, "sequence_number") || TAKE_QUOTED (s, "summary_index"))
+          return TRUE;
+        break;
+      case 'o':
+        if (TAKE_QUOTED (s, "output_index") || TAKE_QUOTED (s, "obfuscation"))
+          return TRUE;
+        break;
+      case 'c':
+        if (TAKE_QUOTED (s, "content_index"))
+          return TRUE;
+        break;
+      case 'l':
+        if (TAKE_QUOTED (s, "logprobs"))
+          return TRUE;
+        break;
+      default:
+        break;
+      }
+
+  if (!scan_string (s, NULL, &raw, &raw_length, &escaped) || escaped)
+    return FALSE;
+  if (key_is (raw, raw_length, "type", 4))
+    *key = KEY_TYPE;
+  else if (key_is (raw, raw_length, "delta", 5))
+    *key = KEY_DELTA;
+  else if (key_is (raw, raw_length, "item_id", 7))
+    *key = KEY_ITEM_ID;
+
+  return TRUE;
+}
+
+/* The "type" value, s->p just past its opening quote: a delta kind, or
+ * SPARK_EVENT_UNKNOWN for any other type. */
+static SparkEventKind
+scan_type (Scan *s)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (delta_kinds); i++)
+    if (take_quoted (s, delta_kinds[i].type, delta_kinds[i].length))
+      return delta_kinds[i].kind;
+
+  return SPARK_EVENT_UNKNOWN;
+}
+
 gboolean
 spark_delta_scan (SparkDelta *delta,
                   const char *text,
@@ -278,43 +388,44 @@ spark_delta_scan (SparkDelta *delta,
     {
       do
         {
-          const char *key, *raw;
-          gsize key_length, raw_length;
+          const char *raw;
+          gsize raw_length;
           gboolean escaped;
+          Key key;
 
-          if (!take (&s, '"') ||
-              !scan_string (&s, NULL, &key, &key_length, &escaped) || escaped ||
-              !take (&s, ':'))
+          if (!take (&s, '"') || !scan_key (&s, &key) || !take (&s, ':'))
             return FALSE;
 
-          if (key_is (key, key_length, "type", 4))
+          switch (key)
             {
+            case KEY_TYPE:
+              /* Any other type, or an escaped one, is left to json-glib. */
               if (seen_type || !take (&s, '"') ||
-                  !scan_string (&s, NULL, &raw, &raw_length, &escaped) || escaped)
-                return FALSE;
-              for (guint i = 0; i < G_N_ELEMENTS (delta_kinds); i++)
-                if (key_is (raw, raw_length, delta_kinds[i].type, delta_kinds[i].length))
-                  delta->kind = delta_kinds[i].kind;
-              if (delta->kind == SPARK_EVENT_UNKNOWN)
+                  (delta->kind = scan_type (&s)) == SPARK_EVENT_UNKNOWN)
                 return FALSE;
               seen_type = TRUE;
-            }
-          else if (key_is (key, key_length, "delta", 5))
-            {
+              break;
+
+            case KEY_DELTA:
               if (seen_delta || !take (&s, '"') ||
                   !scan_string (&s, delta->delta, &raw, &raw_length, &escaped))
                 return FALSE;
               seen_delta = TRUE;
-            }
-          else if (key_is (key, key_length, "item_id", 7))
-            {
+              break;
+
+            case KEY_ITEM_ID:
               if (delta->has_item_id || !take (&s, '"') ||
                   !scan_string (&s, delta->item_id, &raw, &raw_length, &escaped))
                 return FALSE;
               delta->has_item_id = TRUE;
+              break;
+
+            case KEY_OTHER:
+            default:
+              if (!skip_value (&s))
+                return FALSE;
+              break;
             }
-          else if (!skip_value (&s))
-            return FALSE;
         }
       while (take (&s, ','));
 
