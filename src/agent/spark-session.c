@@ -95,6 +95,11 @@ struct _SparkSession
   GHashTable           *calls_by_item;    /* item id → SparkToolCall */
   GPtrArray            *calls;            /* PendingCall, in output order */
   GHashTable           *partial_text;     /* item id → GString */
+  /* Deltas come in runs for one item: the last item each table gave. */
+  const char           *last_text_key;    /* a key of partial_text, or NULL */
+  GString              *last_text;
+  const char           *last_call_key;    /* a key of calls_by_item, or NULL */
+  SparkToolCall        *last_call;
   SparkTurnTimings     *timings;
   char                 *response_id;
   guint                 attempt;
@@ -355,6 +360,7 @@ reset_response (SparkSession *self)
   g_hash_table_remove_all (self->calls_by_item);
   g_ptr_array_set_size (self->calls, 0);
   g_hash_table_remove_all (self->partial_text);
+  self->last_text_key = self->last_call_key = NULL;
   g_clear_pointer (&self->response_id, g_free);
   self->call_index = 0;
 }
@@ -799,10 +805,20 @@ handle_delta (SparkSession   *self,
         self->timings->deltas++;
         if (item_id != NULL)
           {
-            if (!(partial = g_hash_table_lookup (self->partial_text, item_id)))
+            if (self->last_text_key != NULL && strcmp (item_id, self->last_text_key) == 0)
+              partial = self->last_text;
+            else
               {
-                partial = g_string_new (NULL);
-                g_hash_table_insert (self->partial_text, g_strdup (item_id), partial);
+                gpointer key;
+
+                if (!g_hash_table_lookup_extended (self->partial_text, item_id, &key, (gpointer *) &partial))
+                  {
+                    key = g_strdup (item_id);
+                    partial = g_string_new (NULL);
+                    g_hash_table_insert (self->partial_text, key, partial);
+                  }
+                self->last_text_key = key;
+                self->last_text = partial;
               }
             g_string_append (partial, delta);
           }
@@ -821,10 +837,19 @@ handle_delta (SparkSession   *self,
 
         if (item_id == NULL)
           break;
-        if (!(call = g_hash_table_lookup (self->calls_by_item, item_id)))
+        if (self->last_call_key != NULL && strcmp (item_id, self->last_call_key) == 0)
+          call = self->last_call;
+        else
           {
-            g_debug ("Delta for unknown item %s ignored", item_id);
-            break;
+            gpointer key;
+
+            if (!g_hash_table_lookup_extended (self->calls_by_item, item_id, &key, (gpointer *) &call))
+              {
+                g_debug ("Delta for unknown item %s ignored", item_id);
+                break;
+              }
+            self->last_call_key = key;
+            self->last_call = call;
           }
         self->timings->deltas++;
         if (spark_tool_call_is_patch (call) && self->timings->first_patch_byte == 0)
@@ -949,6 +974,7 @@ on_transport_event (SparkTransport *transport,
             }
           else if (spark_json_get_string (item, "id") != NULL)
             {
+              self->last_text_key = NULL;
               g_hash_table_remove (self->partial_text, spark_json_get_string (item, "id"));
             }
           g_signal_emit (self, signals[ITEM_DONE], 0, item);

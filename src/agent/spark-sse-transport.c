@@ -237,7 +237,7 @@ dispatch (Request *request)
 }
 
 /* Armed once per quiet period, not once per line (see the WebSocket
- * transport): a line only notes the time. */
+ * transport): a read with whole lines only notes the time. */
 static gboolean
 idle_timeout_cb (gpointer data)
 {
@@ -313,8 +313,6 @@ handle_line (Request    *request,
       return FALSE;
     }
 
-  restart_idle_timer (request);
-
   if (length == 0)
     {
       dispatch (request);
@@ -357,6 +355,8 @@ handle_chunk (Request    *request,
               const char *p,
               const char *end)
 {
+  gboolean noted = FALSE;
+
   if (request->skip_lf && p < end)
     {
       if (*p == '\n')
@@ -376,6 +376,13 @@ handle_chunk (Request    *request,
         {
           g_string_append_len (request->line, p, end - p);
           break;
+        }
+
+      /* A whole line came: the server is alive (once per read is enough). */
+      if (!noted)
+        {
+          restart_idle_timer (request);
+          noted = TRUE;
         }
 
       if (request->line->len > 0)
