@@ -881,10 +881,20 @@ main (int   argc,
   store = spark_test_make_temp_dir ();
   make_tree (root, big.n_files);
 
-  bench_cpu ("websocket", root, store, &big);
-  bench_cpu ("http", root, store, &big);
-  bench_callgrind ("websocket", root, &small, &big);
-  bench_callgrind ("http", root, &small, &big);
+  /* bench-stream --profile websocket|http: only the callgrind run of one
+   * transport, keeping its dumps for callgrind_annotate. */
+  if (argc == 3 && g_str_equal (argv[1], "--profile"))
+    {
+      g_setenv ("SPARK_BENCH_KEEP_CALLGRIND", "1", TRUE);
+      bench_callgrind (argv[2], root, &small, &big);
+    }
+  else
+    {
+      bench_cpu ("websocket", root, store, &big);
+      bench_cpu ("http", root, store, &big);
+      bench_callgrind ("websocket", root, &small, &big);
+      bench_callgrind ("http", root, &small, &big);
+    }
 
   stream_clear (&small);
   stream_clear (&big);
