@@ -216,6 +216,7 @@ spark_bench_server_stop (SparkBenchServer *self)
 
 GTlsCertificate *
 spark_bench_make_certificate (GTlsDatabase **database,
+                              char         **dir_out,
                               GError       **error)
 {
   g_autofree char *openssl = g_find_program_in_path ("openssl");
@@ -253,10 +254,13 @@ spark_bench_make_certificate (GTlsDatabase **database,
   certificate = g_tls_certificate_new_from_files (cert, key, error);
   if (certificate != NULL)
     *database = g_tls_file_database_new (cert, error);
-  spark_test_rm_rf (dir);
   if (certificate == NULL || *database == NULL)
-    return NULL;
+    {
+      spark_test_rm_rf (dir);
+      return NULL;
+    }
 
+  *dir_out = g_steal_pointer (&dir);
   return g_steal_pointer (&certificate);
 }
 

@@ -41,8 +41,11 @@ SparkBenchRequest spark_bench_server_get_request  (SparkBenchServer *self,
 guint             spark_bench_server_stop         (SparkBenchServer *self);
 
 /* A self-signed certificate for 127.0.0.1 made with openssl, and a database
- * that trusts it; NULL (with @error set) when openssl is missing. */
+ * that trusts it; NULL (with @error set) when openssl is missing. The
+ * database reads the file in @dir when it needs it: remove @dir
+ * (spark_test_rm_rf()) when done. */
 GTlsCertificate  *spark_bench_make_certificate    (GTlsDatabase    **database,
+                                                   char            **dir,
                                                    GError          **error);
 
 /* Thread CPU time (user + system) of the calling thread, in µs. */
