@@ -785,11 +785,12 @@ bench_callgrind (const char *transport,
 
   note = g_strdup_printf ("callgrind, client process only, send → response.completed; "
                           "(10,000-token turn − 1,000-token turn) / 9,000, so the fixed cost of "
-                          "a turn drops out; %u text + %u patch tokens, %u files, %u hunks; "
+                          "a turn drops out; Spark's own share (value − baseline): %.0f; "
+                          "%u text + %u patch tokens, %u files, %u hunks; "
                           "baseline: a bare libsoup client receiving the same bytes, parsing "
                           "nothing; with the chat's transcript model following the session: "
                           "%.0f; json-glib alone, building a tree for every event: %.0f",
-                          big->text_tokens, big->patch_tokens, big->n_files,
+                          spark - raw, big->text_tokens, big->patch_tokens, big->n_files,
                           big->n_files * HUNKS_PER, transcript, json);
   {
     SparkBenchFigure figure = {
