@@ -187,9 +187,14 @@ spark_transport_set_delta_func (SparkTransport          *self,
                                 SparkTransportDeltaFunc  func,
                                 gpointer                 user_data)
 {
+  SparkTransportInterface *iface;
+
   g_return_if_fail (SPARK_IS_TRANSPORT (self));
 
-  SPARK_TRANSPORT_GET_IFACE (self)->set_delta_func (self, func, user_data);
+  /* A transport without the fast path reports every event via ::event. */
+  iface = SPARK_TRANSPORT_GET_IFACE (self);
+  if (iface->set_delta_func != NULL)
+    iface->set_delta_func (self, func, user_data);
 }
 
 void
