@@ -45,6 +45,8 @@ struct _SparkFakeServer
   guint       n_posts;
   guint       n_connections;
   guint       response_counter;
+  SparkFakeServerRequestFunc request_func;
+  gpointer    request_data;
 };
 
 static char *
@@ -107,9 +109,14 @@ static void
 record (SparkFakeServer *self,
         JsonObject      *body,
         const char      *transport,
-        guint            connection)
+        guint            connection,
+        gint64           started_at,
+        gint64           received_at)
 {
   const char *log = g_getenv ("SPARK_FAKE_SERVER_LOG");
+
+  if (self->request_func != NULL)
+    self->request_func (body, started_at, received_at, self->request_data);
 
   json_object_set_string_member (body, "_transport", transport);
   json_object_set_int_member (body, "_connection", connection);
@@ -312,6 +319,7 @@ on_ws_message (SoupWebsocketConnection *conn,
 {
   WsConn *ws = user_data;
   SparkFakeServer *self = ws->server;
+  gint64 received_at = g_get_monotonic_time ();
   g_autoptr(JsonObject) body = NULL;
   g_autofree char *stream = NULL;
   const char *kind;
@@ -325,7 +333,7 @@ on_ws_message (SoupWebsocketConnection *conn,
       return;
     }
 
-  record (self, body, "websocket", ws->id);
+  record (self, body, "websocket", ws->id, received_at, received_at);
   kind = json_object_get_string_member_with_default (body, "type", "");
 
   if (strcmp (kind, "response.steer") == 0)
@@ -485,6 +493,8 @@ on_http (SoupServer        *server,
          gpointer           user_data)
 {
   SparkFakeServer *self = user_data;
+  gint64 received_at = g_get_monotonic_time ();
+  gint64 *started_at;
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *stream = NULL;
@@ -514,7 +524,8 @@ on_http (SoupServer        *server,
       soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
       return;
     }
-  record (self, body, chat ? "chat" : "http", 0);
+  started_at = g_object_get_data (G_OBJECT (msg), "spark-started-at");
+  record (self, body, chat ? "chat" : "http", 0, started_at ? *started_at : received_at, received_at);
 
   if (!chat && self->reject_context_management &&
       json_object_has_member (body, "context_management"))
@@ -579,6 +590,7 @@ on_compact (SoupServer        *server,
   g_autoptr(JsonObject) body = NULL;
   SoupMessageBody *request_body;
   const char *reply;
+  gint64 now;
   guint status;
 
   if (strcmp (soup_server_message_get_method (msg), "POST") != 0)
@@ -595,13 +607,25 @@ on_compact (SoupServer        *server,
       return;
     }
   self->n_compacts++;
-  record (self, body, "compact", 0);
+  now = g_get_monotonic_time ();
+  record (self, body, "compact", 0, now, now);
 
   status = self->compact_status ? self->compact_status : SOUP_STATUS_NOT_FOUND;
   reply = self->compact_body ? self->compact_body : "{\"error\":{\"message\":\"File Not Found\"}}";
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
                                     reply, strlen (reply));
+}
+
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  gint64 *started_at = g_new (gint64, 1);
+
+  *started_at = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), "spark-started-at", started_at, g_free);
 }
 
 SparkFakeServer *
@@ -627,6 +651,7 @@ spark_fake_server_new_tls (GTlsCertificate *certificate)
   self->http_peers = g_hash_table_new (NULL, NULL);
   g_queue_init (&self->streams);
 
+  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started), self);
   soup_server_add_early_handler (self->server, "/v1/responses", on_early, self, NULL);
   soup_server_add_handler (self->server, "/v1/responses", on_http, self, NULL);
   soup_server_add_handler (self->server, "/v1/responses/compact", on_compact, self, NULL);
@@ -786,6 +811,15 @@ spark_fake_server_dup_generating (SparkFakeServer *self)
     }
 
   return out;
+}
+
+void
+spark_fake_server_set_request_func (SparkFakeServer            *self,
+                                    SparkFakeServerRequestFunc  func,
+                                    gpointer                    user_data)
+{
+  self->request_func = func;
+  self->request_data = user_data;
 }
 
 const char *

@@ -91,4 +91,18 @@ const char      *spark_fake_server_get_last_beta_header   (SparkFakeServer *self
 
 char            *spark_fake_server_stream_path       (const char      *name);
 
+/* Called, in the server's thread, for every request as it arrives: @body is
+ * the JSON request (a WebSocket frame or a POST body), @started_at the
+ * monotonic time (µs) the server began reading it (HTTP: when the connection
+ * was ready for a request, i.e. after accept and any TLS handshake on a new
+ * connection; WebSocket: when the frame was in), @received_at when it was
+ * complete. For benchmarks that time the client's send path. */
+typedef void   (*SparkFakeServerRequestFunc)         (JsonObject      *body,
+                                                      gint64           started_at,
+                                                      gint64           received_at,
+                                                      gpointer         user_data);
+void             spark_fake_server_set_request_func  (SparkFakeServer *self,
+                                                      SparkFakeServerRequestFunc func,
+                                                      gpointer         user_data);
+
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "spark-agent-enums.h"
+#include "spark-agent-marshal.h"
 #include "spark-compaction.h"
 #include "spark-patch-hand-off.h"
 #include "spark-responses.h"
@@ -108,6 +109,11 @@ struct _SparkSession
   GHashTable           *calls_by_item;    /* item id → SparkToolCall */
   GPtrArray            *calls;            /* PendingCall, in output order */
   GHashTable           *partial_text;     /* item id → GString */
+  /* Deltas come in runs for one item: the last item each table gave. */
+  const char           *last_text_key;    /* a key of partial_text, or NULL */
+  GString              *last_text;
+  const char           *last_call_key;    /* a key of calls_by_item, or NULL */
+  SparkToolCall        *last_call;
   SparkTurnTimings     *timings;
   char                 *response_id;
   guint                 attempt;
@@ -398,6 +404,7 @@ reset_response (SparkSession *self)
   g_hash_table_remove_all (self->calls_by_item);
   g_ptr_array_set_size (self->calls, 0);
   g_hash_table_remove_all (self->partial_text);
+  self->last_text_key = self->last_call_key = NULL;
   g_clear_pointer (&self->response_id, g_free);
   self->call_index = 0;
 }
@@ -818,6 +825,125 @@ static void handle_failure (SparkSession *self,
                             const GError *error);
 
 
+/* A streaming delta, from the transport's fast path or from a parsed event. */
+static void
+handle_delta (SparkSession   *self,
+              SparkEventKind  kind,
+              const char     *item_id,
+              const char     *delta)
+{
+  gboolean warmup = self->phase == PHASE_WARMING;
+
+  if (delta == NULL || warmup)
+    return;
+
+  switch (kind)
+    {
+    case SPARK_EVENT_OUTPUT_TEXT_DELTA:
+      {
+        GString *partial;
+
+        if (self->timings->first_text == 0)
+          self->timings->first_text = g_get_monotonic_time ();
+        self->timings->deltas++;
+        if (item_id != NULL)
+          {
+            if (self->last_text_key != NULL && strcmp (item_id, self->last_text_key) == 0)
+              partial = self->last_text;
+            else
+              {
+                gpointer key;
+
+                if (!g_hash_table_lookup_extended (self->partial_text, item_id, &key, (gpointer *) &partial))
+                  {
+                    key = g_strdup (item_id);
+                    partial = g_string_new (NULL);
+                    g_hash_table_insert (self->partial_text, key, partial);
+                  }
+                self->last_text_key = key;
+                self->last_text = partial;
+              }
+            g_string_append (partial, delta);
+          }
+        g_signal_emit (self, signals[TEXT_DELTA], 0, item_id, delta);
+      }
+      break;
+
+    case SPARK_EVENT_REASONING_SUMMARY_DELTA:
+      g_signal_emit (self, signals[REASONING_DELTA], 0, item_id, delta);
+      break;
+
+    case SPARK_EVENT_FUNCTION_ARGUMENTS_DELTA:
+    case SPARK_EVENT_CUSTOM_INPUT_DELTA:
+      {
+        SparkToolCall *call;
+
+        if (item_id == NULL)
+          break;
+        if (self->last_call_key != NULL && strcmp (item_id, self->last_call_key) == 0)
+          call = self->last_call;
+        else
+          {
+            gpointer key;
+
+            if (!g_hash_table_lookup_extended (self->calls_by_item, item_id, &key, (gpointer *) &call))
+              {
+                g_debug ("Delta for unknown item %s ignored", item_id);
+                break;
+              }
+            self->last_call_key = key;
+            self->last_call = call;
+          }
+        self->timings->deltas++;
+        if (spark_tool_call_is_patch (call) && self->timings->first_patch_byte == 0)
+          self->timings->first_patch_byte = g_get_monotonic_time ();
+        _spark_tool_call_append_delta (call, delta);
+        g_signal_emit (self, signals[TOOL_CALL_DELTA], 0, call, delta);
+      }
+      break;
+
+    case SPARK_EVENT_UNKNOWN:
+    case SPARK_EVENT_CREATED:
+    case SPARK_EVENT_IN_PROGRESS:
+    case SPARK_EVENT_OUTPUT_ITEM_ADDED:
+    case SPARK_EVENT_OUTPUT_ITEM_DONE:
+    case SPARK_EVENT_COMPLETED:
+    case SPARK_EVENT_FAILED:
+    case SPARK_EVENT_INCOMPLETE:
+    case SPARK_EVENT_ERROR:
+    case SPARK_EVENT_STEER_ACCEPTED:
+    case SPARK_EVENT_STEER_PENDING:
+    case SPARK_EVENT_STEER_FAILED:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+note_first_event (SparkSession *self)
+{
+  if (self->timings != NULL && self->timings->first_event == 0)
+    self->timings->first_event = g_get_monotonic_time ();
+}
+
+static void
+on_transport_delta (SparkTransport *transport,
+                    SparkEventKind  kind,
+                    const char     *item_id,
+                    const char     *delta,
+                    gpointer        user_data)
+{
+  SparkSession *self = user_data;
+  g_autoptr(SparkSession) hold = NULL;
+
+  if (self->phase != PHASE_STREAMING && self->phase != PHASE_WARMING)
+    return;
+
+  hold = g_object_ref (self);
+  note_first_event (self);
+  handle_delta (self, kind, item_id, delta);
+}
+
 static void
 on_transport_event (SparkTransport *transport,
                     JsonObject     *event,
@@ -828,17 +954,11 @@ on_transport_event (SparkTransport *transport,
   gboolean warmup = self->phase == PHASE_WARMING;
   gint64 now = g_get_monotonic_time ();
   JsonObject *item;
-  const char *delta;
-  const char *item_id;
 
   if (self->phase != PHASE_STREAMING && self->phase != PHASE_WARMING)
     return;
 
-  if (self->timings != NULL)
-    {
-      if (self->timings->first_event == 0)
-        self->timings->first_event = now;
-    }
+  note_first_event (self);
 
   switch (kind)
     {
@@ -871,54 +991,11 @@ on_transport_event (SparkTransport *transport,
       break;
 
     case SPARK_EVENT_OUTPUT_TEXT_DELTA:
-      delta = spark_json_get_string (event, "delta");
-      item_id = spark_json_get_string (event, "item_id");
-      if (delta != NULL && !warmup)
-        {
-          GString *partial;
-
-          if (self->timings->first_text == 0)
-            self->timings->first_text = now;
-          self->timings->deltas++;
-          if (item_id != NULL)
-            {
-              if (!(partial = g_hash_table_lookup (self->partial_text, item_id)))
-                {
-                  partial = g_string_new (NULL);
-                  g_hash_table_insert (self->partial_text, g_strdup (item_id), partial);
-                }
-              g_string_append (partial, delta);
-            }
-          g_signal_emit (self, signals[TEXT_DELTA], 0, item_id, delta);
-        }
-      break;
-
     case SPARK_EVENT_REASONING_SUMMARY_DELTA:
-      delta = spark_json_get_string (event, "delta");
-      if (delta != NULL && !warmup)
-        g_signal_emit (self, signals[REASONING_DELTA], 0,
-                       spark_json_get_string (event, "item_id"), delta);
-      break;
-
     case SPARK_EVENT_FUNCTION_ARGUMENTS_DELTA:
     case SPARK_EVENT_CUSTOM_INPUT_DELTA:
-      delta = spark_json_get_string (event, "delta");
-      item_id = spark_json_get_string (event, "item_id");
-      if (delta != NULL && item_id != NULL && !warmup)
-        {
-          SparkToolCall *call = g_hash_table_lookup (self->calls_by_item, item_id);
-
-          if (call == NULL)
-            {
-              g_debug ("Delta for unknown item %s ignored", item_id);
-              break;
-            }
-          self->timings->deltas++;
-          if (spark_tool_call_is_patch (call) && self->timings->first_patch_byte == 0)
-            self->timings->first_patch_byte = now;
-          _spark_tool_call_append_delta (call, delta);
-          g_signal_emit (self, signals[TOOL_CALL_DELTA], 0, call, delta);
-        }
+      handle_delta (self, kind, spark_json_get_string (event, "item_id"),
+                    spark_json_get_string (event, "delta"));
       break;
 
     case SPARK_EVENT_OUTPUT_ITEM_DONE:
@@ -940,6 +1017,7 @@ on_transport_event (SparkTransport *transport,
             }
           else if (spark_json_get_string (item, "id") != NULL)
             {
+              self->last_text_key = NULL;
               g_hash_table_remove (self->partial_text, spark_json_get_string (item, "id"));
             }
           g_signal_emit (self, signals[ITEM_DONE], 0, item);
@@ -1025,6 +1103,7 @@ install_transport (SparkSession   *self,
   if (self->transport != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->transport, self);
+      spark_transport_set_delta_func (self->transport, NULL, NULL);
       spark_transport_close (self->transport);
       g_clear_object (&self->transport);
     }
@@ -1047,6 +1126,7 @@ install_transport (SparkSession   *self,
     spark_sse_transport_set_idle_timeout (SPARK_SSE_TRANSPORT (transport), self->idle_timeout_ms);
 
   g_signal_connect (transport, "event", G_CALLBACK (on_transport_event), self);
+  spark_transport_set_delta_func (transport, on_transport_delta, self);
   g_signal_connect (transport, "stream-failed", G_CALLBACK (on_transport_stream_failed), self);
 }
 
@@ -1636,18 +1716,31 @@ spark_session_class_init (SparkSessionClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* The delta signals fire once per token: typed marshallers, and the
+   * strings are only valid during the emission (static scope: no copies). */
   signals[TEXT_DELTA] =
-    g_signal_new ("text-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+    g_signal_new ("text-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  _spark_agent_marshal_VOID__STRING_STRING,
+                  G_TYPE_NONE, 2, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[TEXT_DELTA], G_TYPE_FROM_CLASS (klass),
+                              _spark_agent_marshal_VOID__STRING_STRINGv);
   signals[REASONING_DELTA] =
-    g_signal_new ("reasoning-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+    g_signal_new ("reasoning-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  _spark_agent_marshal_VOID__STRING_STRING,
+                  G_TYPE_NONE, 2, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[REASONING_DELTA], G_TYPE_FROM_CLASS (klass),
+                              _spark_agent_marshal_VOID__STRING_STRINGv);
   signals[TOOL_CALL_STARTED] =
     g_signal_new ("tool-call-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPARK_TYPE_TOOL_CALL);
   signals[TOOL_CALL_DELTA] =
-    g_signal_new ("tool-call-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, SPARK_TYPE_TOOL_CALL, G_TYPE_STRING);
+    g_signal_new ("tool-call-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  _spark_agent_marshal_VOID__OBJECT_STRING,
+                  G_TYPE_NONE, 2, SPARK_TYPE_TOOL_CALL, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[TOOL_CALL_DELTA], G_TYPE_FROM_CLASS (klass),
+                              _spark_agent_marshal_VOID__OBJECT_STRINGv);
   signals[TOOL_CALL_DONE] =
     g_signal_new ("tool-call-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPARK_TYPE_TOOL_CALL);

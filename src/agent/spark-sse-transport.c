@@ -15,24 +15,30 @@
 
 #include "spark-agent-enums.h"
 #include "spark-chat-wire.h"
+#include "spark-delta.h"
 #include "spark-responses.h"
 #include "spark-sse-transport.h"
 
 #define MAX_ERROR_BODY (64 * 1024)
+#define READ_CHUNK     (64 * 1024)
 
 typedef struct
 {
   SparkSseTransport *self;          /* weak: the request is cancelled before self dies */
   SoupMessage       *msg;
   GCancellable      *cancellable;
-  GDataInputStream  *data;
+  GInputStream      *body;
+  char              *buffer;          /* READ_CHUNK bytes */
+  GString           *line;            /* the start of a line the next chunk ends */
   GString           *event_data;
   SparkChatStream   *chat;
   guint              idle_source;
+  gint64             last_activity;   /* monotonic µs: the request or its last line */
   GCancellable      *drain;
   gulong             drain_handler;
   guint              terminal_seen : 1;
   guint              draining : 1;
+  guint              skip_lf : 1;     /* a chunk ended in \r: a \n first belongs to it */
 } Request;
 
 struct _SparkSseTransport
@@ -48,7 +54,11 @@ struct _SparkSseTransport
   guint         idle_timeout_ms;
   guint         generation;
   gint64        connected_at;
+  SparkDelta    delta;              /* scratch for the delta fast path */
+  SparkTransportDeltaFunc delta_func;
+  gpointer      delta_data;
   guint         fresh_connections : 1;
+  guint         in_delta : 1;       /* emitting from @delta: a nested event can't use it */
 };
 
 static void transport_iface_init (SparkTransportInterface *iface);
@@ -81,7 +91,9 @@ request_free (Request *request)
     g_cancellable_cancel (request->cancellable);
   g_clear_object (&request->msg);
   g_clear_object (&request->cancellable);
-  g_clear_object (&request->data);
+  g_clear_object (&request->body);
+  g_free (request->buffer);
+  g_string_free (request->line, TRUE);
   g_string_free (request->event_data, TRUE);
   g_clear_pointer (&request->chat, spark_chat_stream_free);
   g_free (request);
@@ -204,6 +216,17 @@ dispatch (Request *request)
       return;
     }
 
+  /* Most events are deltas: read those without a JSON tree. */
+  if (self->delta_func != NULL && !self->in_delta && spark_delta_scan (&self->delta, data, len))
+    {
+      self->in_delta = TRUE;
+      self->delta_func (SPARK_TRANSPORT (self), self->delta.kind,
+                        self->delta.has_item_id ? self->delta.item_id->str : NULL,
+                        self->delta.delta->str, self->delta_data);
+      self->in_delta = FALSE;
+      return;
+    }
+
   if (!(event = spark_responses_parse_event (data, len, &error)))
     {
       fail_request (request, error);
@@ -213,15 +236,26 @@ dispatch (Request *request)
   emit_event (self, request, event);
 }
 
+/* Armed once per quiet period, not once per line (see the WebSocket
+ * transport): a read with whole lines only notes the time. */
 static gboolean
 idle_timeout_cb (gpointer data)
 {
   Request *request = data;
   g_autoptr(GError) error = NULL;
+  gint64 idle_us, timeout_us;
 
   request->idle_source = 0;
   if (request->self == NULL)
     return G_SOURCE_REMOVE;
+
+  idle_us = g_get_monotonic_time () - request->last_activity;
+  timeout_us = (gint64) request->self->idle_timeout_ms * 1000;
+  if (idle_us < timeout_us)
+    {
+      request->idle_source = g_timeout_add ((timeout_us - idle_us + 999) / 1000, idle_timeout_cb, request);
+      return G_SOURCE_REMOVE;
+    }
 
   error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT,
                        "No event from the server for %u ms", request->self->idle_timeout_ms);
@@ -233,45 +267,170 @@ idle_timeout_cb (gpointer data)
 static void
 restart_idle_timer (Request *request)
 {
-  g_clear_handle_id (&request->idle_source, g_source_remove);
-  if (request->self != NULL && request->self->idle_timeout_ms > 0)
+  request->last_activity = g_get_monotonic_time ();
+  if (request->self == NULL || request->self->idle_timeout_ms == 0)
+    g_clear_handle_id (&request->idle_source, g_source_remove);
+  else if (request->idle_source == 0)
     request->idle_source = g_timeout_add (request->self->idle_timeout_ms, idle_timeout_cb, request);
 }
 
-static void read_line_cb (GObject      *object,
-                          GAsyncResult *result,
-                          gpointer      user_data);
-
-static void
-read_next_line (Request *request)
+/* Whether @length bytes at @text are all ASCII, eight at a time. */
+static gboolean
+is_ascii (const char *text,
+          gsize       length)
 {
-  g_data_input_stream_read_line_async (request->data, G_PRIORITY_DEFAULT, request->cancellable,
-                                       read_line_cb, request);
+  guint64 bits = 0;
+  gsize i = 0;
+
+  for (; i + 8 <= length; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, text + i, 8);
+      bits |= word;
+    }
+  for (; i < length; i++)
+    bits |= (guchar) text[i];
+
+  return (bits & G_GUINT64_CONSTANT (0x8080808080808080)) == 0;
+}
+
+/* One line of the event stream, without its end. Returns FALSE when the
+ * request ended (failed, or a terminal event detached it). */
+static gboolean
+handle_line (Request    *request,
+             const char *line,
+             gsize       length)
+{
+  if (!is_ascii (line, length) && !g_utf8_validate_len (line, length, NULL))
+    {
+      g_autofree char *snippet = spark_responses_snippet (line, length);
+      g_autoptr(GError) error = NULL;
+
+      error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                           "Event stream broke: a line is not UTF-8 text: %s", snippet);
+      fail_request (request, error);
+      return FALSE;
+    }
+
+  if (length == 0)
+    {
+      dispatch (request);
+      g_string_truncate (request->event_data, 0);
+    }
+  else if (length >= 5 && memcmp (line, "data:", 5) == 0)
+    {
+      const char *value = line + 5;
+      const char *end = line + length;
+
+      if (value < end && *value == ' ')
+        value++;
+      if (request->event_data->len > 0)
+        g_string_append_c (request->event_data, '\n');
+      g_string_append_len (request->event_data, value, end - value);
+    }
+  /* "event:", "id:", "retry:" and ":" comments carry nothing we need */
+
+  return request->self != NULL;
+}
+
+static void read_chunk_cb (GObject      *object,
+                           GAsyncResult *result,
+                           gpointer      user_data);
+
+/* The body is read in large chunks and cut into lines here: a read per
+ * line (GDataInputStream) cost a GTask and a main-loop round for each of
+ * the three lines of every delta. */
+static void
+read_next_chunk (Request *request)
+{
+  g_input_stream_read_async (request->body, request->buffer, READ_CHUNK, G_PRIORITY_DEFAULT,
+                             request->cancellable, read_chunk_cb, request);
+}
+
+/* Lines end in \n, \r\n or \r, as in the SSE specification. Returns FALSE
+ * when the request ended. */
+static gboolean
+handle_chunk (Request    *request,
+              const char *p,
+              const char *end)
+{
+  gboolean noted = FALSE;
+
+  if (request->skip_lf && p < end)
+    {
+      if (*p == '\n')
+        p++;
+      request->skip_lf = FALSE;
+    }
+
+  while (p < end)
+    {
+      const char *lf = memchr (p, '\n', end - p);
+      const char *eol = memchr (p, '\r', (lf ? lf : end) - p);
+      gboolean more;
+
+      if (eol == NULL)
+        eol = lf;
+      if (eol == NULL)
+        {
+          g_string_append_len (request->line, p, end - p);
+          break;
+        }
+
+      /* A whole line came: the server is alive (once per read is enough). */
+      if (!noted)
+        {
+          restart_idle_timer (request);
+          noted = TRUE;
+        }
+
+      if (request->line->len > 0)
+        {
+          g_string_append_len (request->line, p, eol - p);
+          more = handle_line (request, request->line->str, request->line->len);
+          g_string_truncate (request->line, 0);
+        }
+      else
+        more = handle_line (request, p, eol - p);
+
+      if (!more)
+        return FALSE;
+
+      if (*eol == '\r')
+        {
+          if (eol + 1 == end)
+            request->skip_lf = TRUE;
+          else if (eol[1] == '\n')
+            eol++;
+        }
+      p = eol + 1;
+    }
+
+  return TRUE;
 }
 
 static void
-read_line_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+read_chunk_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
   Request *request = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  gsize length = 0;
+  gssize n;
 
-  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result,
-                                                    &length, &error);
+  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
 
   if (request->self == NULL)
     {
-      if (request->draining && line != NULL && error == NULL)
-        read_next_line (request);
+      if (request->draining && n > 0)
+        read_next_chunk (request);
       else
         {
           /* At the end of the body, closing hands the connection back for reuse. */
-          if (request->draining && error == NULL)
+          if (request->draining && n == 0)
             {
-              g_input_stream_close (G_INPUT_STREAM (request->data), NULL, NULL);
+              g_input_stream_close (request->body, NULL, NULL);
               g_clear_object (&request->cancellable);
             }
           request_free (request);
@@ -279,66 +438,52 @@ read_line_cb (GObject      *object,
       return;
     }
 
-  if (error != NULL)
+  if (n < 0)
     {
       g_autoptr(GError) wrapped = NULL;
 
-      wrapped = g_error_new (SPARK_AGENT_ERROR,
-                             g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA)
-                               ? SPARK_AGENT_ERROR_PROTOCOL : SPARK_AGENT_ERROR_CLOSED,
+      wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
                              "Event stream broke: %s", error->message);
       fail_request (request, wrapped);
       request_free (request);
       return;
     }
 
-  if (line == NULL)
+  if (n > 0)
     {
-      /* EOF: flush a last event without its blank line. */
-      dispatch (request);
-      g_string_truncate (request->event_data, 0);
-
-      if (request->self != NULL && request->chat != NULL && !request->terminal_seen)
-        spark_chat_stream_finish (request->chat);
-
-      if (request->self != NULL)
+      if (!handle_chunk (request, request->buffer, request->buffer + n) && !request->draining)
         {
-          g_autoptr(GError) closed = NULL;
-
-          closed = g_error_new_literal (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
-                                        "Stream closed before response.completed");
-          fail_request (request, closed);
+          request_free (request);
+          return;
         }
-      request_free (request);
+      /* Draining after a terminal event: the rest is read and dropped. */
+      read_next_chunk (request);
       return;
     }
 
-  restart_idle_timer (request);
-
-  if (length == 0)
-    {
-      dispatch (request);
-      g_string_truncate (request->event_data, 0);
-    }
-  else if (g_str_has_prefix (line, "data:"))
-    {
-      const char *value = line + 5;
-
-      if (*value == ' ')
-        value++;
-      if (request->event_data->len > 0)
-        g_string_append_c (request->event_data, '\n');
-      g_string_append (request->event_data, value);
-    }
-  /* "event:", "id:", "retry:" and ":" comments carry nothing we need */
-
-  if (request->self == NULL && !request->draining)
+  /* EOF: a last line without its end, then a last event without its
+   * blank line. */
+  if (request->line->len > 0 &&
+      !handle_line (request, request->line->str, request->line->len))
     {
       request_free (request);
       return;
     }
+  dispatch (request);
+  g_string_truncate (request->event_data, 0);
 
-  read_next_line (request);
+  if (request->self != NULL && request->chat != NULL && !request->terminal_seen)
+    spark_chat_stream_finish (request->chat);
+
+  if (request->self != NULL)
+    {
+      g_autoptr(GError) closed = NULL;
+
+      closed = g_error_new_literal (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
+                                    "Stream closed before response.completed");
+      fail_request (request, closed);
+    }
+  request_free (request);
 }
 
 static void
@@ -419,9 +564,9 @@ send_cb (GObject      *object,
       return;
     }
 
-  request->data = g_data_input_stream_new (stream);
-  g_data_input_stream_set_newline_type (request->data, G_DATA_STREAM_NEWLINE_TYPE_ANY);
-  read_next_line (request);
+  request->body = g_steal_pointer (&stream);
+  request->buffer = g_malloc (READ_CHUNK);
+  read_next_chunk (request);
 }
 
 static void
@@ -516,6 +661,7 @@ spark_sse_transport_send (SparkTransport  *transport,
   request->self = self;
   request->cancellable = g_cancellable_new ();
   request->event_data = g_string_new (NULL);
+  request->line = g_string_new (NULL);
   if (self->wire_api == SPARK_WIRE_API_CHAT)
     request->chat = spark_chat_stream_new (chat_emit_cb, request);
 
@@ -597,6 +743,17 @@ spark_sse_transport_get_connected_at (SparkTransport *transport)
 }
 
 static void
+spark_sse_transport_set_delta_func (SparkTransport          *transport,
+                                    SparkTransportDeltaFunc  func,
+                                    gpointer                 user_data)
+{
+  SparkSseTransport *self = SPARK_SSE_TRANSPORT (transport);
+
+  self->delta_func = func;
+  self->delta_data = user_data;
+}
+
+static void
 transport_iface_init (SparkTransportInterface *iface)
 {
   iface->connect_async = spark_sse_transport_connect_async;
@@ -608,6 +765,7 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->supports_continuation = spark_sse_transport_supports_continuation;
   iface->get_generation = spark_sse_transport_get_generation;
   iface->get_connected_at = spark_sse_transport_get_connected_at;
+  iface->set_delta_func = spark_sse_transport_set_delta_func;
 }
 
 static void
@@ -632,6 +790,7 @@ spark_sse_transport_finalize (GObject *object)
 
   g_clear_pointer (&self->endpoint, g_free);
   g_clear_pointer (&self->api_key, g_free);
+  spark_delta_clear (&self->delta);
 
   G_OBJECT_CLASS (spark_sse_transport_parent_class)->finalize (object);
 }
@@ -730,6 +889,7 @@ spark_sse_transport_init (SparkSseTransport *self)
   self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
   self->drain_cancellable = g_cancellable_new ();
   self->idle_timeout_ms = 300000;
+  spark_delta_init (&self->delta);
 }
 
 SparkSseTransport *

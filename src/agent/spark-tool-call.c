@@ -50,6 +50,7 @@ struct _SparkToolCall
   guint              in_escape : 1;
   guint              in_other_string : 1;
   guint              complete : 1;
+  guint              is_patch : 1;     /* named apply_patch: asked for every delta */
 };
 
 G_DEFINE_FINAL_TYPE (SparkToolCall, spark_tool_call, G_TYPE_OBJECT)
@@ -289,8 +290,10 @@ spark_tool_call_class_init (SparkToolCallClass *klass)
     g_signal_new ("patch-delta",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_STRING);
+                  0, NULL, NULL, g_cclosure_marshal_VOID__STRING,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[PATCH_DELTA], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__STRINGv);
 
   /**
    * SparkToolCall::decided:
@@ -326,6 +329,7 @@ spark_tool_call_new (SparkToolCallKind  kind,
   self->item_id = g_strdup (item_id);
   self->call_id = g_strdup (call_id);
   self->name = g_strdup (kind == SPARK_TOOL_CALL_HOSTED_PATCH ? "apply_patch" : name);
+  self->is_patch = g_strcmp0 (self->name, "apply_patch") == 0;
 
   return self;
 }
@@ -376,7 +380,7 @@ gboolean
 spark_tool_call_is_patch (SparkToolCall *self)
 {
   g_return_val_if_fail (SPARK_IS_TOOL_CALL (self), FALSE);
-  return g_strcmp0 (self->name, "apply_patch") == 0;
+  return self->is_patch;
 }
 
 gboolean

@@ -11,6 +11,7 @@
 
 #include <libsoup/soup.h>
 
+#include "spark-delta.h"
 #include "spark-responses.h"
 #include "spark-ws-transport.h"
 
@@ -30,10 +31,15 @@ struct _SparkWsTransport
   guint                    idle_timeout_ms;
   guint                    keepalive;
   guint                    idle_source;
+  gint64                   last_activity;   /* monotonic µs: the request or its last event */
   guint                    generation;
   gint64                   connected_at;
+  SparkDelta               delta;           /* scratch for the delta fast path */
+  SparkTransportDeltaFunc  delta_func;
+  gpointer                 delta_data;
 
   guint                    in_flight : 1;
+  guint                    in_delta : 1;    /* emitting from @delta: a nested frame can't use it */
 };
 
 static void transport_iface_init (SparkTransportInterface *iface);
@@ -92,13 +98,25 @@ fail_stream (SparkWsTransport *self,
     spark_transport_emit_stream_failed (SPARK_TRANSPORT (self), error);
 }
 
+/* The idle timer is armed once per quiet period, not once per event: an
+ * event only notes the time, and the timer, when it fires early, waits for
+ * what is left. Re-arming a GSource for every one of thousands of deltas a
+ * second cost more than handling the delta. */
 static gboolean
 idle_timeout_cb (gpointer data)
 {
   SparkWsTransport *self = data;
   g_autoptr(GError) error = NULL;
+  gint64 idle_us = g_get_monotonic_time () - self->last_activity;
+  gint64 timeout_us = (gint64) self->idle_timeout_ms * 1000;
 
   self->idle_source = 0;
+  if (idle_us < timeout_us)
+    {
+      self->idle_source = g_timeout_add ((timeout_us - idle_us + 999) / 1000, idle_timeout_cb, self);
+      return G_SOURCE_REMOVE;
+    }
+
   error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT,
                        "No event from the server for %u ms", self->idle_timeout_ms);
   fail_stream (self, error);
@@ -109,8 +127,10 @@ idle_timeout_cb (gpointer data)
 static void
 restart_idle_timer (SparkWsTransport *self)
 {
-  stop_idle_timer (self);
-  if (self->in_flight && self->idle_timeout_ms > 0)
+  self->last_activity = g_get_monotonic_time ();
+  if (!self->in_flight || self->idle_timeout_ms == 0)
+    stop_idle_timer (self);
+  else if (self->idle_source == 0)
     self->idle_source = g_timeout_add (self->idle_timeout_ms, idle_timeout_cb, self);
 }
 
@@ -136,6 +156,23 @@ on_message (SoupWebsocketConnection *conn,
                            "Server sent a binary frame (%" G_GSIZE_FORMAT " bytes); "
                            "the Responses API sends JSON text frames only", length);
       fail_stream (self, error);
+      return;
+    }
+
+  /* Most frames are deltas: read those without a JSON tree. */
+  if (self->delta_func != NULL && !self->in_delta && spark_delta_scan (&self->delta, data, length))
+    {
+      if (!self->in_flight)
+        {
+          g_debug ("Ignoring a delta outside a request");
+          return;
+        }
+      restart_idle_timer (self);
+      self->in_delta = TRUE;
+      self->delta_func (SPARK_TRANSPORT (self), self->delta.kind,
+                        self->delta.has_item_id ? self->delta.item_id->str : NULL,
+                        self->delta.delta->str, self->delta_data);
+      self->in_delta = FALSE;
       return;
     }
 
@@ -471,6 +508,17 @@ spark_ws_transport_get_connected_at (SparkTransport *transport)
 }
 
 static void
+spark_ws_transport_set_delta_func (SparkTransport          *transport,
+                                   SparkTransportDeltaFunc  func,
+                                   gpointer                 user_data)
+{
+  SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
+
+  self->delta_func = func;
+  self->delta_data = user_data;
+}
+
+static void
 transport_iface_init (SparkTransportInterface *iface)
 {
   iface->connect_async = spark_ws_transport_connect_async;
@@ -483,6 +531,7 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->supports_continuation = spark_ws_transport_supports_continuation;
   iface->get_generation = spark_ws_transport_get_generation;
   iface->get_connected_at = spark_ws_transport_get_connected_at;
+  iface->set_delta_func = spark_ws_transport_set_delta_func;
 }
 
 static void
@@ -506,6 +555,7 @@ spark_ws_transport_finalize (GObject *object)
 
   g_clear_pointer (&self->endpoint, g_free);
   g_clear_pointer (&self->api_key, g_free);
+  spark_delta_clear (&self->delta);
 
   G_OBJECT_CLASS (spark_ws_transport_parent_class)->finalize (object);
 }
@@ -605,6 +655,7 @@ spark_ws_transport_init (SparkWsTransport *self)
   self->idle_timeout_ms = 300000;
   self->keepalive = 20;
   self->max_frame_size = SPARK_MAX_FRAME_SIZE;
+  spark_delta_init (&self->delta);
   self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
 }
 
@@ -635,6 +686,9 @@ spark_ws_transport_set_idle_timeout (SparkWsTransport *self,
   if (self->idle_timeout_ms != idle_timeout_ms)
     {
       self->idle_timeout_ms = idle_timeout_ms;
+      stop_idle_timer (self);
+      if (self->in_flight && idle_timeout_ms > 0)
+        self->idle_source = g_timeout_add (idle_timeout_ms, idle_timeout_cb, self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
     }
 }

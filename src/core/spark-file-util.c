@@ -20,6 +20,7 @@
 
 #include "spark-audience.h"
 #include "spark-file-util.h"
+#include "spark-prepared-write.h"
 
 /* How much of a file is sniffed for NUL bytes, like git's buffer_is_binary(). */
 #define SNIFF_LENGTH 8000
@@ -204,31 +205,6 @@ spark_text_convert_newlines (const char   *text,
   return g_string_free (str, FALSE);
 }
 
-static gboolean
-write_all (int          fd,
-           const char  *data,
-           gsize        length,
-           int         *errsv)
-{
-  while (length > 0)
-    {
-      gssize n = write (fd, data, length);
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          *errsv = errno;
-          return FALSE;
-        }
-
-      data += n;
-      length -= n;
-    }
-
-  return TRUE;
-}
-
 static void
 sync_directory (const char *dir)
 {
@@ -279,6 +255,49 @@ spark_file_sync_directory (const char *dir)
   sync_directory (dir);
 }
 
+typedef struct
+{
+  const char * const *dirs;
+  guint               n_dirs;
+  gint                next;      /* atomic: the next folder to sync */
+} SyncJob;
+
+static gpointer
+sync_thread (gpointer data)
+{
+  SyncJob *job = data;
+  guint i;
+
+  while ((i = (guint) g_atomic_int_add (&job->next, 1)) < job->n_dirs)
+    sync_directory (job->dirs[i]);
+
+  return NULL;
+}
+
+/**
+ * spark_file_sync_directories:
+ * @dirs: (array length=n_dirs): folders
+ *
+ * Like spark_file_sync_directory() for each of @dirs, several at a time:
+ * side by side, the syncs share the file system's journal commits.
+ */
+void
+spark_file_sync_directories (const char * const *dirs,
+                             guint               n_dirs)
+{
+  SyncJob job = { dirs, n_dirs, 0 };
+  GThread *threads[8];
+  guint n_threads = MIN (n_dirs, G_N_ELEMENTS (threads));
+
+  g_return_if_fail (dirs != NULL || n_dirs == 0);
+
+  for (guint t = 1; t < n_threads; t++)
+    threads[t] = g_thread_new ("spark-sync", sync_thread, &job);
+  sync_thread (&job);
+  for (guint t = 1; t < n_threads; t++)
+    g_thread_join (threads[t]);
+}
+
 /**
  * spark_file_write_atomic_full:
  * @flags: %SPARK_WRITE_NO_DIRECTORY_SYNC leaves the folder's sync to the
@@ -293,97 +312,21 @@ spark_file_write_atomic_full (const char      *path,
                               SparkWriteFlags  flags,
                               GError         **error)
 {
-  g_autofree char *target = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *tmpl = NULL;
-  struct stat st;
-  gboolean exists;
-  mode_t mode;
-  int errsv = 0;
-  int fd;
+  g_autoptr(SparkPreparedWrite) write = NULL;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (contents != NULL || length == 0, FALSE);
 
-  /* Keep a symbolic link a link: replace what it points to. */
-  target = g_file_read_link (path, NULL);
-  if (target != NULL && !g_path_is_absolute (target))
-    {
-      g_autofree char *link_dir = g_path_get_dirname (path);
-      char *joined = g_build_filename (link_dir, target, NULL);
-
-      g_free (target);
-      target = joined;
-    }
-  if (target == NULL)
-    target = g_strdup (path);
-
-  exists = stat (target, &st) == 0;
-  if (exists && !S_ISREG (st.st_mode))
-    {
-      g_autofree char *display = g_filename_display_name (path);
-
-      g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_NOT_REGULAR,
-                   _("“%s” is not a regular file"), display);
-      return FALSE;
-    }
-
-  if (exists)
-    {
-      mode = st.st_mode & 07777;
-    }
-  else
-    {
-      mode_t mask = umask (0);
-
-      umask (mask);
-      mode = 0666 & ~mask;
-    }
-
-  dir = g_path_get_dirname (target);
-  base = g_path_get_basename (target);
-  tmpl = g_strdup_printf ("%s%c.%s.spark-XXXXXX", dir, G_DIR_SEPARATOR, base);
-
-  fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return set_io_error (error, errno, TRUE, path);
-
-  if (!write_all (fd, contents, length, &errsv) ||
-      fchmod (fd, mode) != 0 ||
-      fsync (fd) != 0)
-    {
-      if (errsv == 0)
-        errsv = errno;
-      close (fd);
-      g_unlink (tmpl);
-      return set_io_error (error, errsv, TRUE, path);
-    }
-
-  /* Keep ownership when we may (root editing someone else's file);
-   * failing here is expected for ordinary users and harmless. */
-  if (exists && (st.st_uid != getuid () || st.st_gid != getgid ()))
-    {
-      if (fchown (fd, st.st_uid, st.st_gid) != 0)
-        g_debug ("Could not keep the owner of %s: %s", path, g_strerror (errno));
-    }
-
-  if (close (fd) != 0)
-    {
-      errsv = errno;
-      g_unlink (tmpl);
-      return set_io_error (error, errsv, TRUE, path);
-    }
-
-  if (g_rename (tmpl, target) != 0)
-    {
-      errsv = errno;
-      g_unlink (tmpl);
-      return set_io_error (error, errsv, TRUE, path);
-    }
+  if (!(write = spark_prepared_write_new (path, contents, length, error)) ||
+      !spark_prepared_write_commit (write, error))
+    return FALSE;
 
   if (!(flags & SPARK_WRITE_NO_DIRECTORY_SYNC))
-    sync_directory (dir);
+    {
+      g_autofree char *dir = g_path_get_dirname (spark_prepared_write_get_target (write));
+
+      sync_directory (dir);
+    }
 
   return TRUE;
 }

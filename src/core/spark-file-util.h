@@ -58,5 +58,7 @@ gboolean  spark_file_write_atomic_full (const char      *path,
                                         SparkWriteFlags  flags,
                                         GError         **error);
 void      spark_file_sync_directory  (const char    *dir);
+void      spark_file_sync_directories (const char * const *dirs,
+                                       guint               n_dirs);
 
 G_END_DECLS
