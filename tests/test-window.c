@@ -545,6 +545,24 @@ transcript_has (SparkTranscript *transcript,
  * text and a multi-file patch stream back, hunks are reviewable before the
  * patch is complete, the person accepts some, rejects one with a reason,
  * edits one, applies, and the disk and the model's tool output are exact. */
+/* What GNOME's accessibility settings switch; libadwaita follows the key when
+ * there is no settings portal, as under dbus-run-session. */
+static void
+set_high_contrast (gboolean on)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.a11y.interface", TRUE);
+  g_autoptr(GSettings) a11y = NULL;
+
+  if (schema == NULL)
+    g_error ("The schema org.gnome.desktop.a11y.interface (gsettings-desktop-schemas) is missing");
+
+  a11y = g_settings_new ("org.gnome.desktop.a11y.interface");
+  g_settings_set_boolean (a11y, "high-contrast", on);
+  WAIT_UNTIL (adw_style_manager_get_high_contrast (adw_style_manager_get_default ()) == on,
+              on ? "high contrast" : "normal contrast");
+}
+
 static void
 test_turn_review_apply (void)
 {
@@ -634,6 +652,18 @@ test_turn_review_apply (void)
   g_assert_no_error (error);
   wait_ms (200);
   spark_test_save_screenshot (GTK_WIDGET (window), "turn-review-decided.png");
+
+  /* The same pane in high contrast and with Large Text (text scaled 1.5×, as
+   * GNOME's setting does), for a person to look at: no colour of ours may
+   * get lost or text get cut off. */
+  set_high_contrast (TRUE);
+  wait_ms (200);
+  spark_test_save_screenshot (GTK_WIDGET (window), "turn-review-high-contrast.png");
+  set_high_contrast (FALSE);
+  g_object_set (gtk_settings_get_default (), "gtk-xft-dpi", 96 * 1024 * 3 / 2, NULL);
+  wait_ms (300);
+  spark_test_save_screenshot (GTK_WIDGET (window), "turn-review-large-text.png");
+  gtk_settings_reset_property (gtk_settings_get_default (), "gtk-xft-dpi");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (review), "review.apply", NULL));
   WAIT_UNTIL (file_is (dir, "c.md", "# Notes\n\nWritten by the model.\n"), "the apply");

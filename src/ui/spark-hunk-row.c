@@ -512,6 +512,7 @@ update_style_scheme (SparkHunkRow *self)
     scheme = gtk_source_style_scheme_manager_get_scheme (manager, dark ? "oblivion" : "classic");
 
   gtk_source_buffer_set_style_scheme (self->diff_buffer, scheme);
+  spark_diff_buffer_update_colors (self->diff_buffer);
   if (self->edit_buffer != NULL)
     gtk_source_buffer_set_style_scheme (self->edit_buffer, scheme);
 }
@@ -823,6 +824,8 @@ spark_hunk_row_init (SparkHunkRow *self)
   g_signal_connect_object (self->diff_view, "map",
                            G_CALLBACK (update_diff_height), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (update_style_scheme), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::high-contrast",
                            G_CALLBACK (update_style_scheme), self, G_CONNECT_SWAPPED);
   update_style_scheme (self);
   update_actions (self);
