@@ -1021,6 +1021,8 @@ spark_changes_view_init (SparkChangesView *self)
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (rebind_rows), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::high-contrast",
+                           G_CALLBACK (rebind_rows), self, G_CONNECT_SWAPPED);
 
   set_diff (self, NULL);
 }

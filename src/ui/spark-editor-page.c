@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
+#include "spark-a11y.h"
 #include "spark-editor-page.h"
 #include "spark-file-util.h"
 #include "spark-resources.h"
@@ -1351,6 +1352,7 @@ spark_editor_page_init (SparkEditorPage *self)
   GtkEventController *controller;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  spark_a11y_tidy_mnemonic_buttons (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->save_queue);

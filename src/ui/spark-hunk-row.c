@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "spark-a11y.h"
 #include "spark-diff-buffer.h"
 #include "spark-hunk-row.h"
 #include "spark-resources.h"
@@ -33,6 +34,7 @@ struct _SparkHunkRow
   GtkSourceBuffer   *diff_buffer;
   GtkSourceBuffer   *edit_buffer;
   gulong             state_handler;
+  gulong             n_hunks_handler;   /* "Hunk 2 of 3" counts the file's hunks */
 
   /* Template widgets */
   GtkButton         *accept_button;
@@ -221,19 +223,19 @@ state_word (SparkHunkState state)
   switch (state)
     {
     case SPARK_HUNK_PENDING:
-      /* translators: end of "Hunk 2 of src/a.c at line 12, pending" */
+      /* translators: end of "Hunk 2 of 3 in src/a.c, lines 10–14, pending" */
       return C_("hunk state in a sentence", "pending");
     case SPARK_HUNK_ACCEPTED:
-      /* translators: end of "Hunk 2 of src/a.c at line 12, accepted" */
+      /* translators: end of "Hunk 2 of 3 in src/a.c, lines 10–14, accepted" */
       return C_("hunk state in a sentence", "accepted");
     case SPARK_HUNK_REJECTED:
-      /* translators: end of "Hunk 2 of src/a.c at line 12, rejected" */
+      /* translators: end of "Hunk 2 of 3 in src/a.c, lines 10–14, rejected" */
       return C_("hunk state in a sentence", "rejected");
     case SPARK_HUNK_EDITED:
-      /* translators: end of "Hunk 2 of src/a.c at line 12, edited" */
+      /* translators: end of "Hunk 2 of 3 in src/a.c, lines 10–14, edited" */
       return C_("hunk state in a sentence", "edited");
     case SPARK_HUNK_CONFLICT:
-      /* translators: end of "Hunk 2 of src/a.c, in conflict" */
+      /* translators: end of "Hunk 2 of 3 in src/a.c, in conflict" */
       return C_("hunk state in a sentence", "in conflict");
     default:
       g_assert_not_reached ();
@@ -285,24 +287,74 @@ fuzz_note (SparkMatchFuzz fuzz)
     }
 }
 
-static char *
-dup_accessible_label (SparkHunkRow *self)
+/**
+ * spark_hunk_row_describe:
+ *
+ * What a screen reader says for the hunk: its place among the file's hunks,
+ * the file, the lines it replaces and its state, e.g. "Hunk 2 of 3 in
+ * src/a.c, lines 5–7, pending".
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+spark_hunk_row_describe (SparkFileChange *file,
+                         SparkHunk       *hunk)
 {
-  const char *path = spark_file_change_get_path (self->file);
-  const char *state = state_word (spark_hunk_get_state (self->hunk));
-  guint index = spark_hunk_get_index (self->hunk) + 1;
-  guint line = spark_hunk_get_start_line (self->hunk);
+  const char *path;
+  const char *state;
+  guint index, total, line, count;
 
-  if (spark_file_change_get_kind (self->file) == SPARK_FILE_CHANGE_ADD)
-    /* translators: accessible name of a hunk row: hunk number, file path, state */
-    return g_strdup_printf (_("Hunk %u of %s, new file, %s"), index, path, state);
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (file), NULL);
+  g_return_val_if_fail (SPARK_IS_HUNK (hunk), NULL);
+
+  path = spark_file_change_get_path (file);
+  state = state_word (spark_hunk_get_state (hunk));
+  index = spark_hunk_get_index (hunk) + 1;
+  total = MAX (spark_file_change_get_n_hunks (file), index);
+  line = spark_hunk_get_start_line (hunk);
+  count = spark_hunk_get_line_count (hunk);
+
+  switch (spark_file_change_get_kind (file))
+    {
+    case SPARK_FILE_CHANGE_ADD:
+      /* translators: accessible name of a hunk row: "Hunk 1 of 1 in src/a.c, new file, pending" */
+      return g_strdup_printf (_("Hunk %u of %u in %s, new file, %s"), index, total, path, state);
+    case SPARK_FILE_CHANGE_DELETE:
+      /* translators: accessible name of a hunk row: "Hunk 1 of 1 in src/a.c, whole file, pending" */
+      return g_strdup_printf (_("Hunk %u of %u in %s, whole file, %s"), index, total, path, state);
+    case SPARK_FILE_CHANGE_UPDATE:
+    case SPARK_FILE_CHANGE_MOVE:
+    default:
+      break;
+    }
 
   if (line == 0)
-    /* translators: accessible name of a hunk row: hunk number, file path, state */
-    return g_strdup_printf (_("Hunk %u of %s, %s"), index, path, state);
+    /* translators: accessible name of a hunk row whose place in the file is not known:
+     * "Hunk 2 of 3 in src/a.c, in conflict" */
+    return g_strdup_printf (_("Hunk %u of %u in %s, %s"), index, total, path, state);
 
-  /* translators: accessible name of a hunk row: hunk number, file path, line number, state */
-  return g_strdup_printf (_("Hunk %u of %s at line %u, %s"), index, path, line, state);
+  if (count <= 1)
+    /* translators: accessible name of a hunk row: "Hunk 2 of 3 in src/a.c, line 12, pending" */
+    return g_strdup_printf (_("Hunk %u of %u in %s, line %u, %s"), index, total, path, line, state);
+
+  /* translators: accessible name of a hunk row: hunk number, hunks in the file, file path,
+   * first and last line it replaces, state: "Hunk 2 of 3 in src/a.c, lines 10–14, pending" */
+  return g_strdup_printf (_("Hunk %u of %u in %s, lines %u–%u, %s"),
+                          index, total, path, line, line + count - 1, state);
+}
+
+static void
+update_accessible_label (SparkHunkRow *self)
+{
+  g_autofree char *label = NULL;
+
+  if (self->hunk == NULL)
+    return;
+
+  label = spark_hunk_row_describe (self->file, self->hunk);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
 }
 
 static void
@@ -413,7 +465,6 @@ static void
 update (SparkHunkRow *self)
 {
   g_autofree char *title = NULL;
-  g_autofree char *label = NULL;
   SparkHunkState state;
   const char *conflict;
 
@@ -429,7 +480,6 @@ update (SparkHunkRow *self)
   state = spark_hunk_get_state (self->hunk);
   conflict = spark_hunk_get_conflict_message (self->hunk);
   title = dup_location (self);
-  label = dup_accessible_label (self);
 
   if (fuzz_note (spark_hunk_get_fuzz (self->hunk)) != NULL && state != SPARK_HUNK_CONFLICT)
     {
@@ -445,9 +495,7 @@ update (SparkHunkRow *self)
   gtk_label_set_text (self->conflict_label, conflict);
   gtk_widget_set_visible (GTK_WIDGET (self->conflict_label),
                           state == SPARK_HUNK_CONFLICT && conflict != NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                  -1);
+  update_accessible_label (self);
   update_diff (self);
 }
 
@@ -464,6 +512,7 @@ update_style_scheme (SparkHunkRow *self)
     scheme = gtk_source_style_scheme_manager_get_scheme (manager, dark ? "oblivion" : "classic");
 
   gtk_source_buffer_set_style_scheme (self->diff_buffer, scheme);
+  spark_diff_buffer_update_colors (self->diff_buffer);
   if (self->edit_buffer != NULL)
     gtk_source_buffer_set_style_scheme (self->edit_buffer, scheme);
 }
@@ -754,6 +803,8 @@ spark_hunk_row_init (SparkHunkRow *self)
   GtkEventController *controller;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  spark_a11y_tidy_mnemonic_buttons (GTK_WIDGET (self));
+  spark_a11y_name_icon_buttons (GTK_WIDGET (self->reject_button));
   /* Keyboard review moves the focus from hunk to hunk. */
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
 
@@ -773,6 +824,8 @@ spark_hunk_row_init (SparkHunkRow *self)
   g_signal_connect_object (self->diff_view, "map",
                            G_CALLBACK (update_diff_height), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (update_style_scheme), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::high-contrast",
                            G_CALLBACK (update_style_scheme), self, G_CONNECT_SWAPPED);
   update_style_scheme (self);
   update_actions (self);
@@ -815,6 +868,8 @@ spark_hunk_row_set_hunk (SparkHunkRow    *self,
 
   if (self->hunk != NULL)
     g_clear_signal_handler (&self->state_handler, self->hunk);
+  if (self->file != NULL)
+    g_clear_signal_handler (&self->n_hunks_handler, self->file);
 
   if (self->reject_popover != NULL)
     gtk_popover_popdown (self->reject_popover);
@@ -824,9 +879,14 @@ spark_hunk_row_set_hunk (SparkHunkRow    *self,
 
   if (hunk != NULL)
     /* state, start-line, fuzz, conflict-message: all show. */
-    self->state_handler = g_signal_connect_object (hunk, "notify",
-                                                   G_CALLBACK (update), self,
-                                                   G_CONNECT_SWAPPED);
+    {
+      self->state_handler = g_signal_connect_object (hunk, "notify",
+                                                     G_CALLBACK (update), self,
+                                                     G_CONNECT_SWAPPED);
+      self->n_hunks_handler = g_signal_connect_object (file, "notify::n-items",
+                                                       G_CALLBACK (update_accessible_label), self,
+                                                       G_CONNECT_SWAPPED);
+    }
 
   if (self->card != NULL)
     update (self);

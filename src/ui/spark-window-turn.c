@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "spark-a11y.h"
 #include "spark-assistant.h"
 #include "spark-checkpoints.h"
 #include "spark-commit-dialog.h"
@@ -59,7 +60,7 @@ applied_cb (SparkWindow *self,
   /* Every apply starts from a checkpoint: offer the way back. */
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "win.undo-apply");
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  spark_a11y_add_toast (self->toast_overlay, toast);
 }
 
 /* Undo Apply ------------------------------------------------------------- */
@@ -136,7 +137,7 @@ restore_cb (GObject      *object,
     {
       toast = adw_toast_new (_("Restored the files as they were before the undo"));
     }
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  spark_a11y_add_toast (self->toast_overlay, toast);
 }
 
 static void
