@@ -54,7 +54,8 @@ void             spark_fake_server_set_ws_status     (SparkFakeServer *self,
 /* How response.steer is answered (default "response.steer.accepted"). */
 void             spark_fake_server_set_steer_reply   (SparkFakeServer *self,
                                                       const char      *event_type);
-/* Delay between replayed events, in µs (0: all at once). */
+/* Delay between replayed events, in µs (0: all at once; below 1,000 the
+ * events are paced on a millisecond timer, e.g. 200 for 5,000 a second). */
 void             spark_fake_server_set_event_delay   (SparkFakeServer *self,
                                                       guint            usec);
 
