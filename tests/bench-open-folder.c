@@ -23,6 +23,8 @@
 
 #include "config.h"
 
+#include <time.h>
+
 #include <gtk/gtk.h>
 
 #include "spark-application.h"
@@ -101,10 +103,20 @@ make_repo (const char *dir,
     }
 }
 
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
 typedef struct
 {
   GListModel *rows;
   gint64      first_rows;
+  double      first_rows_cpu_ms;
   gint64      last_tick;
   gint64      max_stall;
 } Open;
@@ -126,12 +138,16 @@ after_paint_cb (GdkFrameClock *clock,
                 Open          *open)
 {
   if (open->first_rows == 0 && g_list_model_get_n_items (open->rows) > 0)
-    open->first_rows = g_get_monotonic_time ();
+    {
+      open->first_rows = g_get_monotonic_time ();
+      open->first_rows_cpu_ms = thread_cpu_ms ();
+    }
 }
 
 typedef struct
 {
   double first_rows_ms;
+  double first_rows_cpu_ms;
   double listed_ms;
   double status_ms;
   double max_stall_ms;
@@ -150,6 +166,7 @@ open_folder (SparkApplication *app,
   OpenTimes times;
   Open open = { 0 };
   gint64 start, listed = 0, status = 0;
+  double start_cpu;
   guint stall_source;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
@@ -161,6 +178,7 @@ open_folder (SparkApplication *app,
 
   stall_source = g_timeout_add (1, stall_tick_cb, &open);
   start = open.last_tick = g_get_monotonic_time ();
+  start_cpu = thread_cpu_ms ();
   spark_window_open_folder (window, folder);
 
   open.rows = spark_file_tree_get_rows (spark_window_get_file_tree (window));
@@ -180,6 +198,7 @@ open_folder (SparkApplication *app,
   g_signal_handlers_disconnect_by_data (clock, &open);
 
   times.first_rows_ms = (open.first_rows - start) / 1000.0;
+  times.first_rows_cpu_ms = open.first_rows_cpu_ms - start_cpu;
   times.listed_ms = (listed - start) / 1000.0;
   times.status_ms = (status - start) / 1000.0;
   times.max_stall_ms = open.max_stall / 1000.0;
@@ -209,6 +228,8 @@ main (int   argc,
   const char *ls_argv[] = { "ls", "-R", NULL };
   const char *git_argv[] = { "git", "status", "--porcelain", NULL };
   double first_rows[N_OPENS], listed[N_OPENS], status[N_OPENS], stall[N_OPENS];
+  double first_rows_cpu[N_OPENS];
+  g_autofree char *rows_note = NULL;
   double ls_ms[N_OPENS], git_ms[N_OPENS];
   Memory empty, opened;
 
@@ -240,6 +261,7 @@ main (int   argc,
       git_ms[i] = time_command (dir, git_argv);
       times = open_folder (app, folder, n_files, i == 0 ? &empty : NULL, i == 0 ? &opened : NULL);
       first_rows[i] = times.first_rows_ms;
+      first_rows_cpu[i] = times.first_rows_cpu_ms;
       listed[i] = times.listed_ms;
       status[i] = times.status_ms;
       stall[i] = times.max_stall_ms;
@@ -247,11 +269,15 @@ main (int   argc,
 
   note = g_strdup_printf ("a git repository with %u untracked files in one folder; median of "
                           "%u opens, each in a new window", n_files, N_OPENS);
+  /* The main thread's share, steadier than wall-clock time on a busy
+   * machine (the listing itself runs in a worker). */
+  rows_note = g_strdup_printf ("%s; main thread CPU until then %.0f ms", note,
+                               spark_bench_quantile (first_rows_cpu, N_OPENS, 0.5));
   spark_bench_print (&(SparkBenchFigure) {
     .figure = "5", .name = "open_first_rows", .unit = "ms",
     .value = spark_bench_quantile (first_rows, N_OPENS, 0.5),
     .baseline = "ls -R", .baseline_value = spark_bench_quantile (ls_ms, N_OPENS, 0.5),
-    .target_op = "<=", .target = 300, .note = note });
+    .target_op = "<=", .target = 300, .note = rows_note });
   spark_bench_print (&(SparkBenchFigure) {
     .figure = "5", .name = "open_listed", .unit = "ms",
     .value = spark_bench_quantile (listed, N_OPENS, 0.5),
