@@ -136,11 +136,13 @@ send_chunk (ListJob   *job,
     g_ptr_array_add (chunk->nodes, g_object_ref (g_ptr_array_index (all, i)));
 
   /* Not g_main_context_invoke(): when no thread owns the context at that
-   * moment it runs the callback right here, in the worker. */
+   * moment it runs the callback right here, in the worker. Below GDK's
+   * redraw priority: the frame showing the first rows goes before the
+   * next chunk, instead of after the next three. */
   {
     GSource *source = g_idle_source_new ();
 
-    g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
     g_source_set_callback (source, deliver_chunk_cb, chunk, chunk_free);
     g_source_set_static_name (source, "[spark] folder listing chunk");
     g_source_attach (source, job->context);
