@@ -15,10 +15,13 @@
 #include <sys/stat.h>
 
 #include "spark-directory-list.h"
+#include "spark-memory.h"
 
 /* A file monitor fires once per file during a build or checkout; relist
  * the folder once things calm down. */
 #define RELOAD_DELAY_MSEC 150
+/* Entries past which a listing leaves enough freed memory to hand back. */
+#define BIG_LISTING 10000
 
 /* One folder of the project, listed lazily: nothing is read until a view
  * asks for the items (a GtkTreeListModel asks only when a row expands).
@@ -534,6 +537,9 @@ list_cb (GObject      *object,
   g_clear_pointer (&self->on_disk, g_ptr_array_unref);
   self->on_disk = g_steal_pointer (&nodes);
   rebuild (self);
+  /* The worker's temporaries lie between the nodes it keeps. */
+  if (self->on_disk->len >= BIG_LISTING)
+    spark_memory_release_later ();
 
   if (!self->loaded)
     {
