@@ -315,7 +315,6 @@ static gboolean query_tooltip_cb         (SparkHunkRow *self,
                                           GtkWidget    *widget);
 static void     reason_entry_activate_cb (SparkHunkRow *self,
                                           GtkEntry     *entry);
-static void     update_style_scheme      (SparkHunkRow *self);
 
 /* Builds the object @id of spark-hunk-row-parts.ui (and its children), its
  * signals connected to @self as the template's are. */
