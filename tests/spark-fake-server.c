@@ -157,6 +157,8 @@ typedef struct
   GStrv   lines;
   guint   index;
   guint   source;
+  guint   n_sent;
+  gint64  started;
   char   *response_id;
 } Replay;
 
@@ -177,6 +179,23 @@ close_cb (gpointer data)
   if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (conn, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (conn), "close-code")), NULL);
   return G_SOURCE_REMOVE;
+}
+
+/* Timers go to the thread-default context: a benchmark may run the server
+ * on a thread of its own. */
+static guint
+add_timeout (guint       interval_ms,
+             GSourceFunc func,
+             gpointer    data)
+{
+  GSource *source = g_timeout_source_new (interval_ms);
+  guint id;
+
+  g_source_set_callback (source, func, data, NULL);
+  id = g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+
+  return id;
 }
 
 /* Sends lines until done or a delay is due; returns TRUE when finished. */
@@ -210,7 +229,7 @@ replay_step (Replay *replay)
 
               g_object_set_data (G_OBJECT (ws->conn), "close-code", GUINT_TO_POINTER (code));
               /* Let queued frames go out first: a close frame jumps the queue. */
-              g_timeout_add (30, close_cb, g_object_ref (ws->conn));
+              add_timeout (30, close_cb, g_object_ref (ws->conn));
               g_clear_pointer (&ws->last_response_id, g_free);
               return TRUE;
             }
@@ -251,8 +270,13 @@ replay_step (Replay *replay)
         }
 
       soup_websocket_connection_send_text (ws->conn, text);
+      replay->n_sent++;
 
-      if (ws->server->event_delay > 0)
+      /* Below a millisecond (a timer's resolution) the timer ticks every
+       * millisecond and sends the events that are due by then. */
+      if (ws->server->event_delay >= 1000 ||
+          (ws->server->event_delay > 0 &&
+           g_get_monotonic_time () < replay->started + (gint64) replay->n_sent * ws->server->event_delay))
         return FALSE;
     }
 
@@ -281,6 +305,7 @@ start_replay (WsConn     *ws,
   replay->ws = ws;
   replay->lines = g_strsplit (jsonl, "\n", -1);
   replay->response_id = g_strdup_printf ("resp_%u", ++ws->server->response_counter);
+  replay->started = g_get_monotonic_time ();
 
   if (replay_step (replay))
     {
@@ -289,8 +314,7 @@ start_replay (WsConn     *ws,
     }
 
   g_ptr_array_add (ws->server->replays, replay);
-  replay->source = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (1, ws->server->event_delay / 1000),
-                                       replay_timeout_cb, replay, NULL);
+  replay->source = add_timeout (MAX (1, ws->server->event_delay / 1000), replay_timeout_cb, replay);
 }
 
 static void
@@ -683,7 +707,8 @@ spark_fake_server_free (SparkFakeServer *self)
     {
       Replay *replay = g_ptr_array_index (self->replays, 0);
 
-      g_source_remove (replay->source);
+      g_source_destroy (g_main_context_find_source_by_id (g_main_context_get_thread_default (),
+                                                          replay->source));
       replay_free (replay);
     }
   g_ptr_array_unref (self->replays);

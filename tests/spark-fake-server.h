@@ -70,7 +70,8 @@ guint            spark_fake_server_get_n_compacts    (SparkFakeServer *self);
  * parameter: an `error` event (WebSocket) or HTTP 400, naming it in "param". */
 void             spark_fake_server_set_reject_context_management (SparkFakeServer *self,
                                                                   gboolean         reject);
-/* Delay between replayed events, in µs (0: all at once). */
+/* Delay between replayed events, in µs (0: all at once; below 1,000 the
+ * events are paced on a millisecond timer, e.g. 200 for 5,000 a second). */
 void             spark_fake_server_set_event_delay   (SparkFakeServer *self,
                                                       guint            usec);
 

@@ -209,12 +209,36 @@ view_child (Fixture    *f,
   return object;
 }
 
+static GtkWidget *
+find_by_id (GtkWidget  *widget,
+            const char *id)
+{
+  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_id (child, id);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* A widget of the row by its id in spark-hunk-row.ui, or in
+ * spark-hunk-row-parts.ui once the row has built that part. */
 static gpointer
 row_child (SparkHunkRow *row,
            const char   *id)
 {
   GObject *object = gtk_widget_get_template_child (GTK_WIDGET (row), SPARK_TYPE_HUNK_ROW, id);
 
+  if (object == NULL)
+    object = G_OBJECT (find_by_id (GTK_WIDGET (row), id));
   g_assert_nonnull (object);
   return object;
 }

@@ -75,6 +75,25 @@ spark_file_load_text (const char    *path,
                       SparkNewline  *newline,
                       GError       **error)
 {
+  return spark_file_load_text_full (path, max_size, length, newline, NULL, error);
+}
+
+/**
+ * spark_file_load_text_full:
+ * @checksum: (out) (optional): the SHA-256 of the bytes read, as they are
+ *   on disk (before CRLF line endings become LF)
+ *
+ * spark_file_load_text(), and the checksum of what it read, from the same
+ * read: an editor compares it with the file later to see it changed.
+ */
+char *
+spark_file_load_text_full (const char    *path,
+                           goffset        max_size,
+                           gsize         *length,
+                           SparkNewline  *newline,
+                           char         **checksum,
+                           GError       **error)
+{
   g_autofree char *display = NULL;
   g_autofree char *contents = NULL;
   GStatBuf st;
@@ -140,6 +159,9 @@ spark_file_load_text (const char    *path,
                    display, (gulong) (bad - contents));
       return NULL;
     }
+
+  if (checksum != NULL)
+    *checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
 
   /* The first line ending decides, as editors commonly do. */
   lf = memchr (contents, '\n', len);

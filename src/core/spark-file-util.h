@@ -44,6 +44,12 @@ char     *spark_file_load_text       (const char    *path,
                                       gsize         *length,
                                       SparkNewline  *newline,
                                       GError       **error);
+char     *spark_file_load_text_full  (const char    *path,
+                                      goffset        max_size,
+                                      gsize         *length,
+                                      SparkNewline  *newline,
+                                      char         **checksum,
+                                      GError       **error);
 char     *spark_text_convert_newlines (const char   *text,
                                        gsize         length,
                                        SparkNewline  newline,

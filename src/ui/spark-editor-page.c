@@ -319,12 +319,10 @@ load_worker (GTask        *task,
   LoadData *ld = task_data;
   GError *error = NULL;
 
-  /* Read the raw bytes first: if the file changes between the two reads,
-   * the checksum is the older one and the monitor makes us look again. */
-  ld->checksum = checksum_of_file (ld->path, NULL);
-
-  ld->text = spark_file_load_text (ld->path, SPARK_FILE_MAX_TEXT_SIZE,
-                                   &ld->length, &ld->newline, &error);
+  /* One read gives the text and the checksum of the bytes it came from;
+   * a change made after the read shows up as a different checksum. */
+  ld->text = spark_file_load_text_full (ld->path, SPARK_FILE_MAX_TEXT_SIZE,
+                                        &ld->length, &ld->newline, &ld->checksum, &error);
   if (ld->text == NULL)
     {
       g_task_return_error (task, error);

@@ -39,29 +39,29 @@ struct _SparkHunkRow
   /* Template widgets */
   GtkButton         *accept_button;
   GtkBox            *actions_box;
-  GtkButton         *cancel_edit_button;
   GtkBox            *card;
   GtkLabel          *conflict_label;
   GtkScrolledWindow *diff_scroller;
   GtkSourceView     *diff_view;
   GtkButton         *edit_button;
-  GtkLabel          *edit_error_label;
-  GtkSourceView     *edit_view;
-  GtkButton         *keep_both_button;
-  GtkButton         *keep_mine_button;
-  GtkBox            *merge_box;
-  GtkLabel          *ours_label;
-  GtkLabel          *ours_title;
-  GtkEntry          *reason_entry;
-  GtkButton         *save_edit_button;
   AdwSplitButton    *reject_button;
   GtkPopover        *reject_popover;
   GtkStack          *stack;
   GtkLabel          *state_label;
-  GtkButton         *take_proposed_button;
-  GtkLabel          *theirs_label;
-  GtkLabel          *theirs_title;
   GtkLabel          *title_label;
+
+  /* Built when first needed (spark-hunk-row-parts.ui), NULL until then */
+  GtkBox            *merge_box;
+  GtkLabel          *ours_label;
+  GtkLabel          *theirs_label;
+  GtkButton         *keep_both_button;
+  GtkButton         *keep_mine_button;
+  GtkButton         *take_proposed_button;
+  GtkSourceView     *edit_view;
+  GtkLabel          *edit_error_label;
+  GtkButton         *cancel_edit_button;
+  GtkButton         *save_edit_button;
+  GtkEntry          *reason_entry;
 };
 
 G_DEFINE_FINAL_TYPE (SparkHunkRow, spark_hunk_row, GTK_TYPE_WIDGET)
@@ -357,6 +357,103 @@ update_accessible_label (SparkHunkRow *self)
                                   -1);
 }
 
+/* Parts built when first needed --------------------------------------- */
+
+static gboolean query_tooltip_cb         (SparkHunkRow *self,
+                                          int           x,
+                                          int           y,
+                                          gboolean      keyboard_mode,
+                                          GtkTooltip   *tooltip,
+                                          GtkWidget    *widget);
+static void     reason_entry_activate_cb (SparkHunkRow *self,
+                                          GtkEntry     *entry);
+
+/* Builds the object @id of spark-hunk-row-parts.ui (and its children), its
+ * signals connected to @self as the template's are. */
+static GtkBuilder *
+build_part (SparkHunkRow *self,
+            const char   *id)
+{
+  g_autoptr(GtkBuilderScope) scope = gtk_builder_cscope_new ();
+  g_autoptr(GError) error = NULL;
+  const char *ids[] = { id, NULL };
+  GtkBuilder *builder = gtk_builder_new ();
+
+  gtk_builder_cscope_add_callback_symbols (GTK_BUILDER_CSCOPE (scope),
+                                           "query_tooltip_cb", G_CALLBACK (query_tooltip_cb),
+                                           "reason_entry_activate_cb", G_CALLBACK (reason_entry_activate_cb),
+                                           NULL);
+  gtk_builder_set_scope (builder, scope);
+  gtk_builder_set_current_object (builder, G_OBJECT (self));
+  if (!gtk_builder_add_objects_from_resource (builder, "/io/github/sparkcode/Spark/spark-hunk-row-parts.ui",
+                                              ids, &error))
+    g_error ("spark-hunk-row-parts.ui: %s", error->message);
+
+  return builder;
+}
+
+static void
+ensure_merge_box (SparkHunkRow *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  if (self->merge_box != NULL)
+    return;
+
+  builder = build_part (self, "merge_box");
+  self->merge_box = GTK_BOX (gtk_builder_get_object (builder, "merge_box"));
+  self->ours_label = GTK_LABEL (gtk_builder_get_object (builder, "ours_label"));
+  self->theirs_label = GTK_LABEL (gtk_builder_get_object (builder, "theirs_label"));
+  self->keep_mine_button = GTK_BUTTON (gtk_builder_get_object (builder, "keep_mine_button"));
+  self->keep_both_button = GTK_BUTTON (gtk_builder_get_object (builder, "keep_both_button"));
+  self->take_proposed_button = GTK_BUTTON (gtk_builder_get_object (builder, "take_proposed_button"));
+  /* Where the template had it: between the conflict message and the diff. */
+  gtk_box_insert_child_after (self->card, GTK_WIDGET (self->merge_box),
+                              GTK_WIDGET (self->conflict_label));
+}
+
+static void
+ensure_edit_page (SparkHunkRow *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkEventController *controller;
+
+  if (self->edit_view != NULL)
+    return;
+
+  builder = build_part (self, "edit_page");
+  self->edit_view = GTK_SOURCE_VIEW (gtk_builder_get_object (builder, "edit_view"));
+  self->edit_error_label = GTK_LABEL (gtk_builder_get_object (builder, "edit_error_label"));
+  self->cancel_edit_button = GTK_BUTTON (gtk_builder_get_object (builder, "cancel_edit_button"));
+  self->save_edit_button = GTK_BUTTON (gtk_builder_get_object (builder, "save_edit_button"));
+  gtk_stack_add_named (self->stack, GTK_WIDGET (gtk_builder_get_object (builder, "edit_page")), "edit");
+
+  /* The text view turns Ctrl+Enter into a newline; ask first. */
+  controller = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
+                                                                                       gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
+                                                          gtk_named_action_new ("hunk.save-edit")));
+  gtk_widget_add_controller (GTK_WIDGET (self->edit_view), controller);
+}
+
+static void
+ensure_reason_box (SparkHunkRow *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  if (self->reason_entry != NULL)
+    return;
+
+  builder = build_part (self, "reason_box");
+  self->reason_entry = GTK_ENTRY (gtk_builder_get_object (builder, "reason_entry"));
+  gtk_popover_set_child (self->reject_popover,
+                         GTK_WIDGET (gtk_builder_get_object (builder, "reason_box")));
+}
+
+/* Diff view ------------------------------------------------------------ */
+
 static void
 update_diff_height (SparkHunkRow *self)
 {
@@ -444,10 +541,15 @@ update_merge (SparkHunkRow *self)
 {
   gboolean merge = is_open_merge_conflict (self) && self->edit_buffer == NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->merge_box), merge);
+  if (merge)
+    ensure_merge_box (self);
+
   gtk_widget_set_visible (GTK_WIDGET (self->stack), !merge);
   gtk_widget_set_visible (GTK_WIDGET (self->actions_box), !merge && self->edit_buffer == NULL);
+  if (self->merge_box == NULL)
+    return;
 
+  gtk_widget_set_visible (GTK_WIDGET (self->merge_box), merge);
   if (merge)
     {
       set_side (self->ours_label, spark_hunk_get_conflict_ours (self->hunk));
@@ -541,7 +643,10 @@ hunk_confirm_reject_action (GtkWidget  *widget,
                             GVariant   *param)
 {
   SparkHunkRow *self = SPARK_HUNK_ROW (widget);
-  g_autofree char *reason = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->reason_entry))));
+  g_autofree char *reason = NULL;
+
+  ensure_reason_box (self);
+  reason = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->reason_entry))));
 
   /* Take the focus out of the entry before its popover goes away, so the
    * entry hears about it (and stops blinking its cursor). */
@@ -673,6 +778,7 @@ static void
 reject_popover_show_cb (SparkHunkRow *self,
                         GtkPopover   *popover)
 {
+  ensure_reason_box (self);
   gtk_editable_set_text (GTK_EDITABLE (self->reason_entry), "");
   gtk_widget_grab_focus (GTK_WIDGET (self->reason_entry));
 }
@@ -693,6 +799,14 @@ spark_hunk_row_dispose (GObject *object)
 
   spark_hunk_row_set_hunk (self, NULL, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SPARK_TYPE_HUNK_ROW);
+  /* The parts built later went with the template's widgets. */
+  self->merge_box = NULL;
+  self->ours_label = self->theirs_label = NULL;
+  self->keep_both_button = self->keep_mine_button = self->take_proposed_button = NULL;
+  self->edit_view = NULL;
+  self->edit_error_label = NULL;
+  self->cancel_edit_button = self->save_edit_button = NULL;
+  self->reason_entry = NULL;
   g_clear_object (&self->edit_buffer);
   g_clear_object (&self->diff_buffer);
 
@@ -756,31 +870,17 @@ spark_hunk_row_class_init (SparkHunkRowClass *klass)
                                                "/io/github/sparkcode/Spark/spark-hunk-row.ui");
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, accept_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, actions_box);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, cancel_edit_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, card);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, conflict_label);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, diff_scroller);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, diff_view);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_button);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_error_label);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_view);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, keep_both_button);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, keep_mine_button);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, merge_box);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, ours_label);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, ours_title);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reason_entry);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reject_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reject_popover);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, save_edit_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, stack);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, state_label);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, take_proposed_button);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, theirs_label);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, theirs_title);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, title_label);
   gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
-  gtk_widget_class_bind_template_callback (widget_class, reason_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, reject_popover_show_cb);
 
   gtk_widget_class_install_action (widget_class, "hunk.accept", NULL, hunk_accept_action);
@@ -800,8 +900,6 @@ spark_hunk_row_class_init (SparkHunkRowClass *klass)
 static void
 spark_hunk_row_init (SparkHunkRow *self)
 {
-  GtkEventController *controller;
-
   gtk_widget_init_template (GTK_WIDGET (self));
   spark_a11y_tidy_mnemonic_buttons (GTK_WIDGET (self));
   spark_a11y_name_icon_buttons (GTK_WIDGET (self->reject_button));
@@ -810,15 +908,6 @@ spark_hunk_row_init (SparkHunkRow *self)
 
   self->diff_buffer = spark_diff_buffer_new ();
   gtk_text_view_set_buffer (GTK_TEXT_VIEW (self->diff_view), GTK_TEXT_BUFFER (self->diff_buffer));
-
-  /* The text view turns Ctrl+Enter into a newline; ask first. */
-  controller = gtk_shortcut_controller_new ();
-  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
-                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
-                                                                                       gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
-                                                          gtk_named_action_new ("hunk.save-edit")));
-  gtk_widget_add_controller (GTK_WIDGET (self->edit_view), controller);
 
   /* The font is known for sure once the view is in the window. */
   g_signal_connect_object (self->diff_view, "map",
@@ -918,6 +1007,7 @@ spark_hunk_row_set_edit_buffer (SparkHunkRow    *self,
                                           gtk_source_language_manager_guess_language (languages, path, NULL));
         }
 
+      ensure_edit_page (self);
       gtk_text_view_set_buffer (GTK_TEXT_VIEW (self->edit_view), GTK_TEXT_BUFFER (buffer));
       update_style_scheme (self);
       gtk_stack_set_visible_child_name (self->stack, "edit");
@@ -935,6 +1025,8 @@ GtkSourceView *
 spark_hunk_row_get_edit_view (SparkHunkRow *self)
 {
   g_return_val_if_fail (SPARK_IS_HUNK_ROW (self), NULL);
+
+  ensure_edit_page (self);
   return self->edit_view;
 }
 
@@ -944,6 +1036,10 @@ spark_hunk_row_set_edit_error (SparkHunkRow *self,
 {
   g_return_if_fail (SPARK_IS_HUNK_ROW (self));
 
+  if (message == NULL && self->edit_error_label == NULL)
+    return;
+
+  ensure_edit_page (self);
   gtk_label_set_text (self->edit_error_label, message);
   gtk_widget_set_visible (GTK_WIDGET (self->edit_error_label), message != NULL);
 }
