@@ -16,17 +16,19 @@
 #include "spark-agent-enums.h"
 #include "spark-chat-wire.h"
 #include "spark-responses.h"
+#include "spark-sse-parser.h"
 #include "spark-sse-transport.h"
 
 #define MAX_ERROR_BODY (64 * 1024)
+#define READ_SIZE      (16 * 1024)
 
 typedef struct
 {
   SparkSseTransport *self;          /* weak: the request is cancelled before self dies */
   SoupMessage       *msg;
   GCancellable      *cancellable;
-  GDataInputStream  *data;
-  GString           *event_data;
+  GInputStream      *stream;
+  SparkSseParser    *parser;
   SparkChatStream   *chat;
   guint              idle_source;
   GCancellable      *drain;
@@ -81,8 +83,8 @@ request_free (Request *request)
     g_cancellable_cancel (request->cancellable);
   g_clear_object (&request->msg);
   g_clear_object (&request->cancellable);
-  g_clear_object (&request->data);
-  g_string_free (request->event_data, TRUE);
+  g_clear_object (&request->stream);
+  g_clear_pointer (&request->parser, spark_sse_parser_free);
   g_clear_pointer (&request->chat, spark_chat_stream_free);
   g_free (request);
 }
@@ -162,24 +164,28 @@ chat_emit_cb (JsonObject *event,
     emit_event (request->self, request, event);
 }
 
-static void
-dispatch (Request *request)
+/* One event's data, from the parser. Returns FALSE once the request is
+ * over (failed, or detached after its terminal event). */
+static gboolean
+dispatch (const char *data,
+          gsize       len,
+          gpointer    user_data)
 {
-  g_autoptr(SparkSseTransport) self = g_object_ref (request->self);
+  Request *request = user_data;
+  g_autoptr(SparkSseTransport) self = NULL;
   g_autoptr(JsonObject) event = NULL;
   g_autoptr(GError) error = NULL;
-  const char *data = request->event_data->str;
-  gsize len = request->event_data->len;
 
-  if (len == 0)
-    return;
+  if (request->self == NULL)
+    return FALSE;
+  self = g_object_ref (request->self);
 
   if (strcmp (data, "[DONE]") == 0)
     {
       /* OpenAI sends no [DONE] on /responses, some other servers do. */
       if (request->chat != NULL)
         spark_chat_stream_finish (request->chat);
-      return;
+      return request->self != NULL;
     }
 
   if (request->chat != NULL)
@@ -196,21 +202,22 @@ dispatch (Request *request)
           wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
                                  "Server sent a chunk that is not a JSON object: %s", snippet);
           fail_request (request, wrapped);
-          return;
+          return FALSE;
         }
 
       if (!spark_chat_stream_feed (request->chat, json_node_get_object (root), &error))
         fail_request (request, error);
-      return;
+      return request->self != NULL;
     }
 
   if (!(event = spark_responses_parse_event (data, len, &error)))
     {
       fail_request (request, error);
-      return;
+      return FALSE;
     }
 
   emit_event (self, request, event);
+  return request->self != NULL;
 }
 
 static gboolean
@@ -238,40 +245,41 @@ restart_idle_timer (Request *request)
     request->idle_source = g_timeout_add (request->self->idle_timeout_ms, idle_timeout_cb, request);
 }
 
-static void read_line_cb (GObject      *object,
-                          GAsyncResult *result,
-                          gpointer      user_data);
+static void read_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data);
 
 static void
-read_next_line (Request *request)
+read_next (Request *request)
 {
-  g_data_input_stream_read_line_async (request->data, G_PRIORITY_DEFAULT, request->cancellable,
-                                       read_line_cb, request);
+  g_input_stream_read_bytes_async (request->stream, READ_SIZE, G_PRIORITY_DEFAULT,
+                                   request->cancellable, read_cb, request);
 }
 
 static void
-read_line_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   Request *request = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *data;
   gsize length = 0;
 
-  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result,
-                                                    &length, &error);
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  data = bytes ? g_bytes_get_data (bytes, &length) : NULL;
 
   if (request->self == NULL)
     {
-      if (request->draining && line != NULL && error == NULL)
-        read_next_line (request);
+      if (request->draining && error == NULL && length > 0)
+        read_next (request);
       else
         {
           /* At the end of the body, closing hands the connection back for reuse. */
           if (request->draining && error == NULL)
             {
-              g_input_stream_close (G_INPUT_STREAM (request->data), NULL, NULL);
+              g_input_stream_close (request->stream, NULL, NULL);
               g_clear_object (&request->cancellable);
             }
           request_free (request);
@@ -283,20 +291,18 @@ read_line_cb (GObject      *object,
     {
       g_autoptr(GError) wrapped = NULL;
 
-      wrapped = g_error_new (SPARK_AGENT_ERROR,
-                             g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA)
-                               ? SPARK_AGENT_ERROR_PROTOCOL : SPARK_AGENT_ERROR_CLOSED,
+      wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
                              "Event stream broke: %s", error->message);
       fail_request (request, wrapped);
       request_free (request);
       return;
     }
 
-  if (line == NULL)
+  if (length == 0)
     {
-      /* EOF: flush a last event without its blank line. */
-      dispatch (request);
-      g_string_truncate (request->event_data, 0);
+      /* EOF: a last event without its blank line still counts. */
+      if (!spark_sse_parser_finish (request->parser, dispatch, request, &error))
+        fail_request (request, error);
 
       if (request->self != NULL && request->chat != NULL && !request->terminal_seen)
         spark_chat_stream_finish (request->chat);
@@ -315,22 +321,8 @@ read_line_cb (GObject      *object,
 
   restart_idle_timer (request);
 
-  if (length == 0)
-    {
-      dispatch (request);
-      g_string_truncate (request->event_data, 0);
-    }
-  else if (g_str_has_prefix (line, "data:"))
-    {
-      const char *value = line + 5;
-
-      if (*value == ' ')
-        value++;
-      if (request->event_data->len > 0)
-        g_string_append_c (request->event_data, '\n');
-      g_string_append (request->event_data, value);
-    }
-  /* "event:", "id:", "retry:" and ":" comments carry nothing we need */
+  if (!spark_sse_parser_feed (request->parser, data, length, dispatch, request, &error))
+    fail_request (request, error);
 
   if (request->self == NULL && !request->draining)
     {
@@ -338,7 +330,7 @@ read_line_cb (GObject      *object,
       return;
     }
 
-  read_next_line (request);
+  read_next (request);
 }
 
 static void
@@ -409,9 +401,8 @@ send_cb (GObject      *object,
       return;
     }
 
-  request->data = g_data_input_stream_new (stream);
-  g_data_input_stream_set_newline_type (request->data, G_DATA_STREAM_NEWLINE_TYPE_ANY);
-  read_next_line (request);
+  request->stream = g_steal_pointer (&stream);
+  read_next (request);
 }
 
 static void
@@ -505,7 +496,7 @@ spark_sse_transport_send (SparkTransport  *transport,
   request = g_new0 (Request, 1);
   request->self = self;
   request->cancellable = g_cancellable_new ();
-  request->event_data = g_string_new (NULL);
+  request->parser = spark_sse_parser_new (SPARK_MAX_FRAME_SIZE);
   if (self->wire_api == SPARK_WIRE_API_CHAT)
     request->chat = spark_chat_stream_new (chat_emit_cb, request);
 
