@@ -106,16 +106,12 @@ spark_patch_hand_off_finish (SparkPatchHandOff  *self,
 
   if (spark_tool_call_get_kind (self->call) == SPARK_TOOL_CALL_HOSTED_PATCH)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
       g_autoptr(SparkFileChange) file = NULL;
-      JsonObject *operation;
-      JsonNode *root;
+      g_autoptr(JsonObject) operation = NULL;
 
-      if (!json_parser_load_from_data (parser, spark_tool_call_get_input (self->call), -1, error) ||
-          !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+      if (!(operation = spark_json_parse_object (spark_tool_call_get_input (self->call), -1, error)))
         return FALSE;
 
-      operation = json_node_get_object (root);
       file = spark_patch_parse_operation (spark_json_get_string (operation, "type"),
                                           spark_json_get_string (operation, "path"),
                                           spark_json_get_string (operation, "diff"),

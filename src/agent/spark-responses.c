@@ -56,14 +56,171 @@ spark_responses_snippet (const char *text,
   return g_string_free (str, FALSE);
 }
 
+static int
+hex4 (const char *p)
+{
+  int value = 0;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+
+  return value;
+}
+
+/* json-glib 1.6 parses recursively, so a frame of 100,000 "[" overflows the
+ * stack; it ends a string at a \u0000 escape, silently losing the rest; and
+ * it turns an unpaired surrogate escape into bytes that are not UTF-8, which
+ * would reach the chat, the patch parser and the next request. This lexer
+ * refuses those before json-glib sees the text. It follows json-glib's
+ * scanner where that matters: "..." strings with escapes, '...' strings
+ * without, and comments between slash-star and star-slash. */
+gboolean
+spark_json_check_text (const char  *text,
+                       gsize        length,
+                       GError     **error)
+{
+  guint depth = 0;
+  gsize i = 0;
+
+  g_return_val_if_fail (text != NULL || length == 0, FALSE);
+
+  while (i < length)
+    {
+      char c = text[i++];
+
+      if (c == '"')
+        {
+          while (i < length && text[i] != '"')
+            {
+              int unit;
+
+              if (text[i++] != '\\' || i >= length)
+                continue;
+              if (text[i++] != 'u' || i + 4 > length || (unit = hex4 (text + i)) < 0)
+                continue;
+              i += 4;
+
+              if (unit == 0)
+                {
+                  g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                                       "a NUL character (\\u0000) in a string");
+                  return FALSE;
+                }
+              if (unit >= 0xd800 && unit <= 0xdbff)
+                {
+                  int low;
+
+                  if (i + 6 <= length && text[i] == '\\' && text[i + 1] == 'u' &&
+                      (low = hex4 (text + i + 2)) >= 0xdc00 && low <= 0xdfff)
+                    {
+                      i += 6;
+                      continue;
+                    }
+                  unit = 0xdc00;   /* unpaired, reported below */
+                }
+              if (unit >= 0xdc00 && unit <= 0xdfff)
+                {
+                  g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                                       "an unpaired UTF-16 surrogate (\\ud800–\\udfff) in a string");
+                  return FALSE;
+                }
+            }
+          i++;
+        }
+      else if (c == '\'')
+        {
+          while (i < length && text[i] != '\'')
+            i++;
+          i++;
+        }
+      else if (c == '/' && i < length && text[i] == '*')
+        {
+          /* The closing star-slash starts after the opening one: no overlap. */
+          for (i++; i + 1 < length; i++)
+            {
+              if (text[i] == '*' && text[i + 1] == '/')
+                break;
+            }
+          i += 2;
+        }
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > SPARK_JSON_MAX_DEPTH)
+            {
+              g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                           "JSON nested deeper than %u levels", SPARK_JSON_MAX_DEPTH);
+              return FALSE;
+            }
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
+JsonNode *
+spark_json_parse (const char  *text,
+                  gssize       length,
+                  GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (length < 0)
+    length = strlen (text);
+
+  if (!spark_json_check_text (text, length, error))
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, text, length, error))
+    return NULL;
+
+  if ((root = json_parser_get_root (parser)) == NULL)
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "no JSON value");
+      return NULL;
+    }
+
+  return json_node_ref (root);
+}
+
+JsonObject *
+spark_json_parse_object (const char  *text,
+                         gssize       length,
+                         GError     **error)
+{
+  g_autoptr(JsonNode) root = spark_json_parse (text, length, error);
+
+  if (root == NULL)
+    return NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                           "the JSON value is not an object");
+      return NULL;
+    }
+
+  return json_object_ref (json_node_get_object (root));
+}
+
 JsonObject *
 spark_responses_parse_event (const char  *text,
                              gsize        length,
                              GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
   JsonNode *type;
 
@@ -75,7 +232,16 @@ spark_responses_parse_event (const char  *text,
       return NULL;
     }
 
-  if (!json_parser_load_from_data (parser, text, length, &local_error))
+  if (!spark_json_check_text (text, length, &local_error))
+    {
+      g_autofree char *snippet = spark_responses_snippet (text, length);
+      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                   "Server sent an event Spark cannot read safely (%s): %s",
+                   local_error->message, snippet);
+      return NULL;
+    }
+
+  if (!(root = spark_json_parse (text, length, &local_error)))
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
@@ -84,8 +250,7 @@ spark_responses_parse_event (const char  *text,
       return NULL;
     }
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,

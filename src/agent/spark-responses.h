@@ -37,6 +37,20 @@ typedef enum
  * too small for completed responses carrying whole patches). */
 #define SPARK_MAX_FRAME_SIZE ((guint64) 64 * 1024 * 1024)
 
+/* Deeper JSON is refused before it is parsed (see spark_json_check_text()). */
+#define SPARK_JSON_MAX_DEPTH 128
+
+gboolean        spark_json_check_text              (const char    *text,
+                                                    gsize          length,
+                                                    GError       **error);
+/* json-glib's parser behind spark_json_check_text(): for any JSON text that
+ * came from the network or the model. */
+JsonNode       *spark_json_parse                   (const char    *text,
+                                                    gssize         length,
+                                                    GError       **error);
+JsonObject     *spark_json_parse_object            (const char    *text,
+                                                    gssize         length,
+                                                    GError       **error);
 JsonObject     *spark_responses_parse_event        (const char    *text,
                                                     gsize          length,
                                                     GError       **error);

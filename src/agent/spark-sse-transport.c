@@ -190,11 +190,9 @@ dispatch (const char *data,
 
   if (request->chat != NULL)
     {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      JsonNode *root;
+      g_autoptr(JsonObject) chunk = NULL;
 
-      if (!json_parser_load_from_data (parser, data, len, &error) ||
-          !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+      if (!(chunk = spark_json_parse_object (data, len, &error)))
         {
           g_autofree char *snippet = spark_responses_snippet (data, len);
           g_autoptr(GError) wrapped = NULL;
@@ -205,7 +203,7 @@ dispatch (const char *data,
           return FALSE;
         }
 
-      if (!spark_chat_stream_feed (request->chat, json_node_get_object (root), &error))
+      if (!spark_chat_stream_feed (request->chat, chunk, &error))
         fail_request (request, error);
       return request->self != NULL;
     }
@@ -341,18 +339,15 @@ error_body_cb (GObject      *object,
   Request *request = user_data;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonObject) body = NULL;
   const char *message = NULL;
   guint status = soup_message_get_status (request->msg);
-  JsonNode *root;
 
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, NULL);
 
-  if (bytes != NULL &&
-      json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) &&
-      (root = json_parser_get_root (parser)) && JSON_NODE_HOLDS_OBJECT (root))
-    message = spark_json_get_string (spark_json_get_object (json_node_get_object (root), "error"),
-                                     "message");
+  if (bytes != NULL && g_bytes_get_size (bytes) > 0 &&
+      (body = spark_json_parse_object (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL)))
+    message = spark_json_get_string (spark_json_get_object (body, "error"), "message");
 
   error = g_error_new (SPARK_AGENT_ERROR,
                        status >= 500 ? SPARK_AGENT_ERROR_UNAVAILABLE : SPARK_AGENT_ERROR_HTTP,

@@ -448,22 +448,23 @@ JsonObject *
 spark_tool_call_dup_arguments (SparkToolCall  *self,
                                GError        **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *args;
   const char *text;
-  JsonNode *root;
 
   g_return_val_if_fail (SPARK_IS_TOOL_CALL (self), NULL);
 
   text = self->input->len > 0 ? self->input->str : "{}";
-  if (!json_parser_load_from_data (parser, text, -1, NULL) ||
-      !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!(args = spark_json_parse_object (text, self->input->len > 0 ? (gssize) self->input->len : -1,
+                                        &local_error)))
     {
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                   "The arguments of %s are not a JSON object", self->name);
+                   "The arguments of %s are not a JSON object (%s)", self->name,
+                   local_error->message);
       return NULL;
     }
 
-  return json_object_ref (json_node_get_object (root));
+  return args;
 }
 
 void

@@ -215,16 +215,13 @@ spark_transcript_summarize_call (const char *name,
                                  const char *arguments,
                                  const char *output)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *args = NULL;
+  g_autoptr(JsonObject) args = NULL;
 
   if (name == NULL)
     name = "tool";
 
-  if (arguments != NULL && arguments[0] != '\0' &&
-      json_parser_load_from_data (parser, arguments, -1, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    args = json_node_get_object (json_parser_get_root (parser));
+  if (arguments != NULL && arguments[0] != '\0')
+    args = spark_json_parse_object (arguments, -1, NULL);
 
   if (g_str_equal (name, "read_file") || g_str_equal (name, "list_dir"))
     {
@@ -990,13 +987,12 @@ summarize_history_call (JsonObject *item)
   if (g_strcmp0 (name, "apply_patch") == 0)
     {
       const char *input = spark_json_get_string (item, "input");
-      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonObject) args = NULL;
 
       /* Chat Completions: {"input": "*** Begin Patch…"} as arguments. */
       if (input == NULL && spark_json_get_string (item, "arguments") != NULL &&
-          json_parser_load_from_data (parser, spark_json_get_string (item, "arguments"), -1, NULL) &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        input = spark_json_get_string (json_node_get_object (json_parser_get_root (parser)), "input");
+          (args = spark_json_parse_object (spark_json_get_string (item, "arguments"), -1, NULL)))
+        input = spark_json_get_string (args, "input");
 
       return spark_transcript_summarize_patch (input);
     }
