@@ -618,6 +618,19 @@ end_response (SparkTranscript *self)
   self->response_start = self->items->len;
 }
 
+static gboolean
+in_current_response (SparkTranscript     *self,
+                     SparkTranscriptItem *item)
+{
+  /* From the end: the item streaming is nearly always the last one. */
+  for (guint i = self->items->len; i > self->response_start; i--)
+    {
+      if (g_ptr_array_index (self->items, i - 1) == item)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static SparkTranscriptItem *
 streaming_item (SparkTranscript     *self,
                 SparkTranscriptKind  kind,
@@ -629,6 +642,12 @@ streaming_item (SparkTranscript     *self,
     item = spark_transcript_lookup (self, kind, item_id);
   else
     item = self->anon[kind];
+
+  /* An id an earlier response used names a new item now: servers that give
+   * no ids of their own (the chat wire then makes the same ones each time)
+   * and replayed streams reuse them. */
+  if (item != NULL && !in_current_response (self, item))
+    item = NULL;
 
   if (item == NULL)
     {
@@ -836,7 +855,7 @@ on_item_done (SparkSession    *session,
   else if (g_strcmp0 (type, "message") == 0)
     found = spark_transcript_lookup (self, SPARK_TRANSCRIPT_KIND_ASSISTANT, id);
 
-  if (found != NULL)
+  if (found != NULL && in_current_response (self, found))
     spark_transcript_set_streaming (self, found, FALSE);
 }
 
@@ -902,6 +921,10 @@ on_turn_finished (SparkSession    *session,
     spark_transcript_append (self, SPARK_TRANSCRIPT_KIND_ERROR, error->message);
 
   self->response_start = self->items->len;
+
+  /* The turn's ids (its tool calls' too) name nothing in the next turn. */
+  g_hash_table_remove_all (self->by_id);
+  g_hash_table_remove_all (self->by_call);
 }
 
 /* The session shortened older tool output to stay inside the model's
