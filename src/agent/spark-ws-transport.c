@@ -32,6 +32,8 @@ struct _SparkWsTransport
   guint                    idle_source;
   guint                    generation;
   gint64                   connected_at;
+  guint                    requests_on_conn;   /* response.create frames sent on this socket */
+  guint                    events_in_request;  /* events received for the one in flight */
 
   guint                    in_flight : 1;
 };
@@ -151,6 +153,7 @@ on_message (SoupWebsocketConnection *conn,
       return;
     }
 
+  self->events_in_request++;
   kind = spark_responses_event_kind (event);
   if (spark_responses_kind_is_terminal (kind))
     {
@@ -165,6 +168,54 @@ on_message (SoupWebsocketConnection *conn,
   spark_transport_emit_event (SPARK_TRANSPORT (self), event);
 }
 
+static gboolean
+close_code_is_recoverable (gushort code)
+{
+  /* As openai-node's isRecoverableClose(): going away, no status, abnormal
+   * end, server error, restart, try again later, TLS. Every other code
+   * (protocol, policy, too big, the application's 4xxx...) will not get
+   * better by retrying. */
+  switch (code)
+    {
+    case 1001: case 1005: case 1006: case 1011: case 1012: case 1013: case 1015:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* The server closed the socket (with @code, or 0 when no close frame came)
+ * before the request in flight completed. */
+static void
+fail_closed (SparkWsTransport *self,
+             gushort           code,
+             const char       *reason)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_debug ("Server closed the socket (code %u)", code);
+
+  /* libsoup says 0 when the connection ended without a close frame, which
+   * the protocol calls 1006 (abnormal closure). */
+  if (code == 0)
+    {
+      code = SOUP_WEBSOCKET_CLOSE_ABNORMAL;
+      reason = "connection lost without a close frame";
+    }
+
+  /* A clean 1000 mid-response is still "closed before completion": retry it.
+   * So is any close that crossed a request on a socket that had served
+   * others, before a single event of it came: the server was closing the
+   * idle socket, not refusing this request (a fresh socket tells). */
+  error = g_error_new (SPARK_AGENT_ERROR,
+                       (code == 1000 || close_code_is_recoverable (code) ||
+                        (self->requests_on_conn > 1 && self->events_in_request == 0))
+                         ? SPARK_AGENT_ERROR_CLOSED : SPARK_AGENT_ERROR_CLOSED_FINAL,
+                       "WebSocket closed by server before response.completed (code %u%s%s)",
+                       code, reason && *reason ? ": " : "", reason ? reason : "");
+  fail_stream (self, error);
+}
+
 static void
 on_error (SoupWebsocketConnection *conn,
           GError                  *error,
@@ -172,43 +223,28 @@ on_error (SoupWebsocketConnection *conn,
 {
   SparkWsTransport *self = user_data;
   g_autoptr(GError) wrapped = NULL;
+  gushort code = soup_websocket_connection_get_close_code (conn);
+
+  /* libsoup 3.2 takes a close code it does not know (1012 restart, 1013
+   * try again later, 1014...) for a protocol error; the code the server
+   * sent is what matters. */
+  if (code != 0)
+    {
+      fail_closed (self, code, soup_websocket_connection_get_close_data (conn));
+      return;
+    }
 
   wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
                          "WebSocket error: %s", error->message);
   fail_stream (self, wrapped);
 }
 
-static gboolean
-close_code_is_final (gushort code)
-{
-  /* As openai-node's isRecoverableClose(): these will not get better by retrying. */
-  switch (code)
-    {
-    case 1000: case 1002: case 1003: case 1007: case 1008: case 1009: case 1010:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 static void
 on_closed (SoupWebsocketConnection *conn,
            gpointer                 user_data)
 {
-  SparkWsTransport *self = user_data;
-  g_autoptr(GError) error = NULL;
-  gushort code = soup_websocket_connection_get_close_code (conn);
-  const char *data = soup_websocket_connection_get_close_data (conn);
-
-  g_debug ("Server closed the socket (code %u)", code);
-
-  /* A clean 1000 mid-response is still "closed before completion": retry it. */
-  error = g_error_new (SPARK_AGENT_ERROR,
-                       (code != 1000 && close_code_is_final (code)) ? SPARK_AGENT_ERROR_CLOSED_FINAL
-                                                                    : SPARK_AGENT_ERROR_CLOSED,
-                       "WebSocket closed by server before response.completed (code %u%s%s)",
-                       code, data && *data ? ": " : "", data ? data : "");
-  fail_stream (self, error);
+  fail_closed (user_data, soup_websocket_connection_get_close_code (conn),
+               soup_websocket_connection_get_close_data (conn));
 }
 
 static void
@@ -252,6 +288,7 @@ connect_cb (GObject      *object,
 
   drop_connection (self);
   self->conn = g_steal_pointer (&conn);
+  self->requests_on_conn = 0;
   self->generation++;
   self->connected_at = g_get_monotonic_time ();
 
@@ -405,6 +442,8 @@ spark_ws_transport_send (SparkTransport  *transport,
   if (!send_frame (self, "response.create", request, error))
     return FALSE;
 
+  self->requests_on_conn++;
+  self->events_in_request = 0;
   self->in_flight = TRUE;
   restart_idle_timer (self);
 

@@ -1,0 +1,351 @@
+/* test-faults.c — network faults from the fake server, through the whole
+ * turn (SparkAssistant, its session, the chat transcript): drops at random
+ * points of 100 turns, slow frames, a stalled stream, every close code,
+ * the 60-minute limit, previous_response_not_found and refused upgrades.
+ * What must hold: no crash, no lost turn, the hunks received and the
+ * decisions on them kept, and a clear state and message for the person.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "spark-responses.h"
+#include "spark-test-utils.h"
+#include "spark-ws-transport.h"
+#include "test-turn-common.h"
+
+#define A_C "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\nline 10\nline 11\nline 12\n"
+
+static void
+setup_ws (TurnFixture   *f,
+          gconstpointer  data)
+{
+  turn_fixture_setup (f, "websocket");
+}
+
+static void
+setup_auto (TurnFixture   *f,
+            gconstpointer  data)
+{
+  turn_fixture_setup (f, "auto");
+}
+
+static void
+teardown (TurnFixture   *f,
+          gconstpointer  data)
+{
+  turn_fixture_teardown (f);
+}
+
+static gboolean
+has_error_code (TurnFixture *f,
+                int          code)
+{
+  for (guint i = 0; i < f->errors->len; i++)
+    {
+      GError *error = g_ptr_array_index (f->errors, i);
+
+      if (g_error_matches (error, SPARK_AGENT_ERROR, code))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+socket_closed (TurnFixture *f)
+{
+  SparkTransport *transport = spark_session_get_transport (f->session);
+
+  return transport == NULL || !spark_transport_is_connected (transport);
+}
+
+/* Slow but steady frames are not a stall: each one resets the idle timer. */
+static void
+test_slow_frames (TurnFixture   *f,
+                  gconstpointer  data)
+{
+  spark_session_set_idle_timeout (f->session, 150);
+  spark_fake_server_set_event_delay (f->server, 40 * 1000);
+  spark_fake_server_push_stream (f->server, "text-hello");
+
+  g_string_truncate (f->states, 0);
+  turn_run_ok (f, "slowly");
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Hello, world!");
+  g_assert_cmpuint (f->errors->len, ==, 0);
+  g_assert_cmpstr (f->states->str, ==, "streaming warm ");
+
+  /* One long pause inside the stream is a stall, though. */
+  spark_fake_server_set_event_delay (f->server, 0);
+  spark_fake_server_inject_next (f->server, 6, "{\"$\":\"delay\",\"ms\":600}");
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-hello");
+  turn_run_ok (f, "pause");
+  g_assert_cmpuint (f->errors->len, ==, 1);
+  g_assert_error ((GError *) g_ptr_array_index (f->errors, 0), SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT);
+}
+
+/* A stream that goes silent with the socket open: the idle timeout fires,
+ * the turn is retried on a new socket; with no retry left the person is
+ * told, and the state is offline, not "streaming" forever. */
+static void
+test_stall (TurnFixture   *f,
+            gconstpointer  data)
+{
+  const GError *error;
+
+  spark_session_set_idle_timeout (f->session, 200);
+  spark_fake_server_inject_next (f->server, 6, "{\"$\":\"stall\"}");
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-hello");
+  g_string_truncate (f->states, 0);
+  turn_run_ok (f, "stall once");
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Hello, world!");
+  g_assert_cmpuint (f->errors->len, ==, 1);
+  g_assert_error ((GError *) g_ptr_array_index (f->errors, 0), SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT);
+  g_assert_cmpstr (f->states->str, ==, "streaming reconnecting warm streaming warm ");
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 2);
+  g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, 0);
+
+  spark_session_set_retry_policy (f->session, 0, 2);
+  spark_fake_server_inject_next (f->server, 6, "{\"$\":\"stall\"}");
+  spark_fake_server_push_stream (f->server, "text-hello");
+  error = turn_run (f, "stall for good", 30);
+  g_assert_error ((GError *) error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT);
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, "No event from the server for 200 ms");
+  g_assert_cmpint (spark_session_get_connection_state (f->session), ==, SPARK_CONNECTION_STATE_OFFLINE);
+  g_assert_false (spark_assistant_get_busy (f->assistant));
+  /* The partial answer does not stay as if it were whole. */
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Hello, world!");
+  g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, 1);
+}
+
+/* Every close code, in the middle of a response: the recoverable ones are
+ * retried on a new socket and the turn completes; the final ones end the
+ * turn at once, with the code and the server's reason in the message; the
+ * next turn works either way. As openai-node's isRecoverableClose(), plus a
+ * clean 1000 before response.completed, which is retried too. */
+static const struct {
+  guint    code;
+  gboolean final;
+} close_codes[] = {
+  { 1000, FALSE }, { 1001, FALSE }, { 1002, TRUE }, { 1003, TRUE }, { 1005, FALSE },
+  { 1006, FALSE }, { 1007, TRUE }, { 1008, TRUE }, { 1009, TRUE }, { 1010, TRUE },
+  { 1011, FALSE }, { 1012, FALSE }, { 1013, FALSE }, { 1014, TRUE }, { 3000, TRUE },
+  { 4000, TRUE }, { 4001, TRUE }, { 4500, TRUE }, { 4999, TRUE },
+};
+
+static void
+test_close_codes (TurnFixture   *f,
+                  gconstpointer  data)
+{
+  spark_session_set_retry_policy (f->session, 2, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (close_codes); i++)
+    {
+      g_autofree char *directive = NULL;
+      g_autofree char *prompt = g_strdup_printf ("close %u", close_codes[i].code);
+      guint handshakes = spark_fake_server_get_n_handshakes (f->server);
+      guint error_items = turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR);
+      const GError *error;
+
+      directive = g_strdup_printf ("{\"$\":\"close\",\"code\":%u,\"reason\":\"test reason %u\"}",
+                                   close_codes[i].code, close_codes[i].code);
+      spark_fake_server_inject_next (f->server, 5, directive);
+      spark_fake_server_push_stream (f->server, "text-hello");
+      if (!close_codes[i].final)
+        spark_fake_server_push_stream (f->server, "text-hello");
+
+      g_string_truncate (f->states, 0);
+      error = turn_run (f, prompt, 30);
+      if (close_codes[i].final)
+        {
+          g_autofree char *code = g_strdup_printf ("code %u", close_codes[i].code);
+          const char *shown = turn_last_text (f, SPARK_TRANSCRIPT_KIND_ERROR);
+
+          if (!g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED_FINAL))
+            g_error ("close %u: %s", close_codes[i].code, error ? error->message : "no error");
+          g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, error_items + 1);
+          g_assert_nonnull (strstr (shown, code));
+          g_assert_nonnull (strstr (shown, "test reason"));
+          g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, handshakes);
+          g_assert_null (strstr (f->states->str, "reconnecting"));
+          g_assert_cmpint (spark_session_get_connection_state (f->session), ==, SPARK_CONNECTION_STATE_OFFLINE);
+
+          /* And the next turn gets a new socket. */
+          spark_fake_server_push_stream (f->server, "text-done");
+          turn_run_ok (f, "after");
+          g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, handshakes + 1);
+        }
+      else
+        {
+          if (error != NULL)
+            g_error ("close %u: %s", close_codes[i].code, error->message);
+          g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Hello, world!");
+          g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, error_items);
+          g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, handshakes + 1);
+          g_assert_nonnull (strstr (f->states->str, "reconnecting"));
+        }
+      g_assert_cmpuint (spark_fake_server_get_queue_length (f->server), ==, 0);
+    }
+}
+
+/* The server closes the idle socket just as the next prompt goes out, with
+ * a code that would be final for a request it refused: the prompt crossed
+ * the close and got no event, so it is sent again on a new socket. */
+static void
+test_idle_close_crossing_request (TurnFixture   *f,
+                                  gconstpointer  data)
+{
+  spark_fake_server_push_stream (f->server, "text-hello");
+  turn_run_ok (f, "first");
+
+  spark_fake_server_close_connections (f->server, 4000);
+  spark_fake_server_push_stream (f->server, "text-done");
+  turn_run_ok (f, "second");
+  g_assert_true (has_error_code (f, SPARK_AGENT_ERROR_CLOSED));
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Done.");
+  g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, 0);
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 2);
+}
+
+/* The 60-minute limit arrives as an error event: a new socket, the full
+ * input, and the person sees the answer, not the error. */
+static void
+test_connection_limit (TurnFixture   *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  turn_run_ok (f, "first");
+
+  spark_fake_server_push_stream (f->server, "error-connection-limit");
+  spark_fake_server_push_stream (f->server, "text-done");
+  g_string_truncate (f->states, 0);
+  turn_run_ok (f, "second");
+  g_assert_true (has_error_code (f, SPARK_AGENT_ERROR_CONNECTION_LIMIT));
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Done.");
+  g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, 0);
+  g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 2);
+  g_assert_cmpstr (f->states->str, ==, "streaming reconnecting warm streaming warm ");
+
+  reqs = spark_fake_server_dup_generating (f->server);
+  g_assert_cmpuint (reqs->len, ==, 3);
+  g_assert_true (json_object_has_member (reqs->pdata[1], "previous_response_id"));
+  g_assert_false (json_object_has_member (reqs->pdata[2], "previous_response_id"));
+  /* first prompt, its answer, second prompt */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (reqs->pdata[2], "input")), ==, 3);
+}
+
+/* The server lost the chained response: the same turn is sent again in
+ * full, and nothing shows but the answer. */
+static void
+test_previous_response_not_found (TurnFixture   *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  turn_run_ok (f, "first");
+
+  spark_fake_server_push_stream (f->server, "error-previous-not-found");
+  spark_fake_server_push_stream (f->server, "text-done");
+  turn_run_ok (f, "second");
+  g_assert_true (has_error_code (f, SPARK_AGENT_ERROR_PREVIOUS_RESPONSE_NOT_FOUND));
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Done.");
+  g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, 0);
+
+  reqs = spark_fake_server_dup_generating (f->server);
+  g_assert_cmpuint (reqs->len, ==, 3);
+  g_assert_true (json_object_has_member (reqs->pdata[1], "previous_response_id"));
+  g_assert_false (json_object_has_member (reqs->pdata[2], "previous_response_id"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (reqs->pdata[2], "input")), ==, 3);
+}
+
+/* Statuses on the upgrade (transport "auto"): 426 and 404 mean "no
+ * WebSocket here", so HTTP at once; 500 is retried, then HTTP. */
+static void
+reconnect_for_upgrade (TurnFixture *f)
+{
+  spark_fake_server_close_connections (f->server, 1001);
+  turn_wait (f, socket_closed, "the client to see the socket closed");
+}
+
+static void
+test_upgrade_status (TurnFixture   *f,
+                     gconstpointer  data)
+{
+  guint status = GPOINTER_TO_UINT (data);
+  g_autoptr(GPtrArray) reqs = NULL;
+  guint handshakes;
+
+  spark_session_set_retry_policy (f->session, 2, 2);
+  reconnect_for_upgrade (f);
+  handshakes = spark_fake_server_get_n_handshakes (f->server);
+
+  switch (status)
+    {
+    case 426:
+    case 404:
+      spark_fake_server_refuse_upgrades (f->server, status, 100, NULL);
+      spark_fake_server_push_stream (f->server, "text-hello");
+      g_string_truncate (f->states, 0);
+      turn_run_ok (f, "hi");
+      g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, handshakes + 1);
+      g_assert_true (spark_session_get_fell_back (f->session));
+      g_assert_cmpint (spark_session_get_connection_state (f->session), ==, SPARK_CONNECTION_STATE_FALLBACK);
+      g_assert_true (has_error_code (f, SPARK_AGENT_ERROR_WS_UNSUPPORTED));
+      break;
+
+    case 500:
+      spark_fake_server_refuse_upgrades (f->server, status, 100, NULL);
+      spark_fake_server_push_stream (f->server, "text-hello");
+      turn_run_ok (f, "hi");
+      /* The first try and two retries, then HTTP. */
+      g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, handshakes + 3);
+      g_assert_true (spark_session_get_fell_back (f->session));
+      g_assert_true (has_error_code (f, SPARK_AGENT_ERROR_UNAVAILABLE));
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Hello, world!");
+  g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, 0);
+  reqs = spark_fake_server_dup_generating (f->server);
+  g_assert_cmpstr (spark_json_get_string (reqs->pdata[reqs->len - 1], "_transport"), ==, "http");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_unsetenv ("OPENAI_API_KEY");
+  g_unsetenv ("OPENAI_BASE_URL");
+
+  spark_test_init (&argc, &argv);
+
+#define ADD(path, setup, func) \
+  g_test_add (path, TurnFixture, NULL, setup, func, teardown)
+  ADD ("/faults/slow-frames", setup_ws, test_slow_frames);
+  ADD ("/faults/stall", setup_ws, test_stall);
+  ADD ("/faults/close-codes", setup_ws, test_close_codes);
+  ADD ("/faults/idle-close-crossing-request", setup_ws, test_idle_close_crossing_request);
+  ADD ("/faults/connection-limit", setup_ws, test_connection_limit);
+  ADD ("/faults/previous-response-not-found", setup_ws, test_previous_response_not_found);
+  g_test_add ("/faults/upgrade/426", TurnFixture, GUINT_TO_POINTER (426), setup_auto, test_upgrade_status, teardown);
+  g_test_add ("/faults/upgrade/404", TurnFixture, GUINT_TO_POINTER (404), setup_auto, test_upgrade_status, teardown);
+  g_test_add ("/faults/upgrade/500", TurnFixture, GUINT_TO_POINTER (500), setup_auto, test_upgrade_status, teardown);
+#undef ADD
+
+  return g_test_run ();
+}
