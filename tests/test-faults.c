@@ -271,7 +271,8 @@ test_previous_response_not_found (TurnFixture   *f,
 }
 
 /* Statuses on the upgrade (transport "auto"): 426 and 404 mean "no
- * WebSocket here", so HTTP at once; 500 is retried, then HTTP. */
+ * WebSocket here", so HTTP at once; 429 is retried no sooner than
+ * Retry-After says, on WebSocket still; 500 is retried, then HTTP. */
 static void
 reconnect_for_upgrade (TurnFixture *f)
 {
@@ -315,6 +316,48 @@ test_upgrade_status (TurnFixture   *f,
       g_assert_true (has_error_code (f, SPARK_AGENT_ERROR_UNAVAILABLE));
       break;
 
+    case 429:
+      {
+        const GError *error;
+        gint64 before;
+        gint64 waited;
+
+        /* With Retry-After: the retry waits that long and stays on WebSocket. */
+        spark_fake_server_refuse_upgrades (f->server, 429, 1, "1");
+        spark_fake_server_push_stream (f->server, "text-hello");
+        g_string_truncate (f->states, 0);
+        before = g_get_monotonic_time ();
+        turn_run_ok (f, "hi");
+        waited = spark_fake_server_get_last_handshake_time (f->server) - before;
+        g_assert_cmpint (waited, >=, G_USEC_PER_SEC);
+        g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, handshakes + 2);
+        g_assert_false (spark_session_get_fell_back (f->session));
+        g_assert_true (has_error_code (f, SPARK_AGENT_ERROR_RATE_LIMITED));
+        g_assert_nonnull (strstr (f->states->str, "reconnecting"));
+
+        /* Without: the usual backoff. */
+        reconnect_for_upgrade (f);
+        spark_fake_server_refuse_upgrades (f->server, 429, 1, NULL);
+        spark_fake_server_push_stream (f->server, "text-done");
+        turn_run_ok (f, "again");
+        g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, handshakes + 4);
+        g_assert_false (spark_session_get_fell_back (f->session));
+
+        /* Asked to wait an hour: the turn ends and says why, at once. */
+        reconnect_for_upgrade (f);
+        g_string_truncate (f->states, 0);
+        spark_fake_server_refuse_upgrades (f->server, 429, 1, "3600");
+        spark_fake_server_push_stream (f->server, "text-done");
+        error = turn_run (f, "later", 30);
+        if (!g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RATE_LIMITED))
+          g_error ("Retry-After: 3600 gave %s (states %s)", error ? error->message : "no error", f->states->str);
+        g_assert_nonnull (strstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ERROR), "429"));
+        g_assert_nonnull (strstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ERROR), "Retry-After: 3600"));
+        g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, handshakes + 5);
+        g_assert_cmpuint (spark_fake_server_get_queue_length (f->server), ==, 1);
+        return;
+      }
+
     default:
       g_assert_not_reached ();
     }
@@ -344,6 +387,7 @@ main (int   argc,
   ADD ("/faults/previous-response-not-found", setup_ws, test_previous_response_not_found);
   g_test_add ("/faults/upgrade/426", TurnFixture, GUINT_TO_POINTER (426), setup_auto, test_upgrade_status, teardown);
   g_test_add ("/faults/upgrade/404", TurnFixture, GUINT_TO_POINTER (404), setup_auto, test_upgrade_status, teardown);
+  g_test_add ("/faults/upgrade/429", TurnFixture, GUINT_TO_POINTER (429), setup_auto, test_upgrade_status, teardown);
   g_test_add ("/faults/upgrade/500", TurnFixture, GUINT_TO_POINTER (500), setup_auto, test_upgrade_status, teardown);
 #undef ADD
 

@@ -35,6 +35,7 @@ typedef enum
   SPARK_AGENT_ERROR_INCOMPLETE,          /* response.incomplete */
   SPARK_AGENT_ERROR_TOOL,
   SPARK_AGENT_ERROR_BUSY,
+  SPARK_AGENT_ERROR_RATE_LIMITED,        /* HTTP 429: retryable, after Retry-After */
 } SparkAgentError;
 
 typedef enum

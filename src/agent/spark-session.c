@@ -41,6 +41,7 @@
 #define DEFAULT_MAX_RETRIES      5
 #define DEFAULT_BACKOFF_BASE_MS  500
 #define MAX_BACKOFF_MS           8000
+#define MAX_RETRY_AFTER_MS       60000   /* a longer Retry-After ends the turn */
 #define DEFAULT_MAX_AGE_SECONDS  (55 * 60)
 #define DEFAULT_CONTEXT_WINDOW   128000
 
@@ -106,6 +107,7 @@ struct _SparkSession
   guint                 max_age_seconds;
   guint                 idle_timeout_ms;
   guint                 backoff_source;
+  guint                 retry_after_ms;   /* the server's Retry-After, for the next retry */
   guint                 context_window;
   guint                 context_used;
 
@@ -1061,6 +1063,9 @@ schedule_retry (SparkSession *self,
       delay = MIN ((guint64) self->backoff_base_ms << (exp > 0 ? exp - 1 : 0), MAX_BACKOFF_MS);
       delay = (guint) (delay * jitter);
     }
+  /* Rate limited: never sooner than the server asked. */
+  delay = MAX (delay, self->retry_after_ms);
+  self->retry_after_ms = 0;
 
   g_debug ("Retrying in %u ms (attempt %u)", delay, self->attempt + 1);
   g_clear_handle_id (&self->backoff_source, g_source_remove);
@@ -1107,8 +1112,10 @@ handle_failure (SparkSession *self,
       schedule_retry (self, TRUE);
       return;
     }
-  else if (spark_agent_error_is_retryable (error))
+  else if (spark_agent_error_is_retryable (error) &&
+           spark_transport_get_retry_after (self->transport) <= MAX_RETRY_AFTER_MS)
     {
+      self->retry_after_ms = spark_transport_get_retry_after (self->transport);
       spark_transport_close (self->transport);
       g_clear_pointer (&self->last_response_id, g_free);
       self->force_full = TRUE;
@@ -1117,6 +1124,7 @@ handle_failure (SparkSession *self,
           schedule_retry (self, FALSE);
           return;
         }
+      self->retry_after_ms = 0;
       if (can_fall_back (self))
         {
           self->attempt = 0;

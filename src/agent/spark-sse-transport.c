@@ -50,6 +50,7 @@ struct _SparkSseTransport
   guint         idle_timeout_ms;
   guint         generation;
   gint64        connected_at;
+  guint         retry_after_ms;
   guint         fresh_connections : 1;
 };
 
@@ -349,7 +350,13 @@ error_body_cb (GObject      *object,
       (body = spark_json_parse_object (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL)))
     message = spark_json_get_string (spark_json_get_object (body, "error"), "message");
 
+  if (request->self != NULL && status == 429 /* Too Many Requests */)
+    request->self->retry_after_ms =
+      spark_transport_parse_retry_after (soup_message_headers_get_one (soup_message_get_response_headers (request->msg),
+                                                                       "Retry-After"));
+
   error = g_error_new (SPARK_AGENT_ERROR,
+                       status == 429 /* Too Many Requests */ ? SPARK_AGENT_ERROR_RATE_LIMITED :
                        status >= 500 ? SPARK_AGENT_ERROR_UNAVAILABLE : SPARK_AGENT_ERROR_HTTP,
                        "HTTP %u %s%s%s", status, soup_message_get_reason_phrase (request->msg),
                        message ? ": " : "", message ? message : "");
@@ -524,6 +531,7 @@ spark_sse_transport_send (SparkTransport  *transport,
     }
 
   self->request = request;
+  self->retry_after_ms = 0;
   restart_idle_timer (request);
   soup_session_send_async (self->session, request->msg, G_PRIORITY_DEFAULT, request->cancellable,
                            send_cb, request);
@@ -572,6 +580,12 @@ spark_sse_transport_get_connected_at (SparkTransport *transport)
   return SPARK_SSE_TRANSPORT (transport)->connected_at;
 }
 
+static guint
+spark_sse_transport_get_retry_after (SparkTransport *transport)
+{
+  return SPARK_SSE_TRANSPORT (transport)->retry_after_ms;
+}
+
 static void
 transport_iface_init (SparkTransportInterface *iface)
 {
@@ -584,6 +598,7 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->supports_continuation = spark_sse_transport_supports_continuation;
   iface->get_generation = spark_sse_transport_get_generation;
   iface->get_connected_at = spark_sse_transport_get_connected_at;
+  iface->get_retry_after = spark_sse_transport_get_retry_after;
 }
 
 static void

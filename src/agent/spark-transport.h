@@ -49,6 +49,7 @@ struct _SparkTransportInterface
   gboolean (*supports_continuation)  (SparkTransport       *self);
   guint    (*get_generation)         (SparkTransport       *self);
   gint64   (*get_connected_at)       (SparkTransport       *self);
+  guint    (*get_retry_after)        (SparkTransport       *self);
 };
 
 void      spark_transport_connect_async         (SparkTransport       *self,
@@ -70,8 +71,12 @@ gboolean  spark_transport_is_connected          (SparkTransport       *self);
 gboolean  spark_transport_supports_continuation (SparkTransport       *self);
 guint     spark_transport_get_generation        (SparkTransport       *self);
 gint64    spark_transport_get_connected_at      (SparkTransport       *self);
+/* Milliseconds the server asked to wait (Retry-After) when it last refused
+ * with SPARK_AGENT_ERROR_RATE_LIMITED; 0 when it did not say. */
+guint     spark_transport_get_retry_after       (SparkTransport       *self);
 
 /* For implementations. */
+guint     spark_transport_parse_retry_after     (const char           *value);
 void      spark_transport_emit_event            (SparkTransport       *self,
                                                  JsonObject           *event);
 void      spark_transport_emit_stream_failed    (SparkTransport       *self,

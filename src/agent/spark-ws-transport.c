@@ -32,6 +32,7 @@ struct _SparkWsTransport
   guint                    idle_source;
   guint                    generation;
   gint64                   connected_at;
+  guint                    retry_after_ms;
   guint                    requests_on_conn;   /* response.create frames sent on this socket */
   guint                    events_in_request;  /* events received for the one in flight */
 
@@ -261,11 +262,24 @@ connect_cb (GObject      *object,
 
   conn = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
   status = soup_message_get_status (msg);
+  self->retry_after_ms = 0;
 
   if (conn == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
+      else if (status == 429 /* Too Many Requests */)
+        {
+          const char *header = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                             "Retry-After");
+
+          self->retry_after_ms = spark_transport_parse_retry_after (header);
+          g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RATE_LIMITED,
+                                   "WebSocket upgrade refused: HTTP %u %s%s%s%s", status,
+                                   soup_message_get_reason_phrase (msg),
+                                   header ? " (Retry-After: " : "", header ? header : "",
+                                   header ? ")" : "");
+        }
       else if (status == 426 /* Upgrade Required */ || status == SOUP_STATUS_NOT_FOUND ||
                status == SOUP_STATUS_METHOD_NOT_ALLOWED)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_WS_UNSUPPORTED,
@@ -509,6 +523,12 @@ spark_ws_transport_get_connected_at (SparkTransport *transport)
   return SPARK_WS_TRANSPORT (transport)->connected_at;
 }
 
+static guint
+spark_ws_transport_get_retry_after (SparkTransport *transport)
+{
+  return SPARK_WS_TRANSPORT (transport)->retry_after_ms;
+}
+
 static void
 transport_iface_init (SparkTransportInterface *iface)
 {
@@ -522,6 +542,7 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->supports_continuation = spark_ws_transport_supports_continuation;
   iface->get_generation = spark_ws_transport_get_generation;
   iface->get_connected_at = spark_ws_transport_get_connected_at;
+  iface->get_retry_after = spark_ws_transport_get_retry_after;
 }
 
 static void
