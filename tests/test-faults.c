@@ -67,6 +67,12 @@ socket_closed (TurnFixture *f)
   return transport == NULL || !spark_transport_is_connected (transport);
 }
 
+static gboolean
+is_offline (TurnFixture *f)
+{
+  return spark_session_get_connection_state (f->session) == SPARK_CONNECTION_STATE_OFFLINE;
+}
+
 /* Slow but steady frames are not a stall: each one resets the idle timer. */
 static void
 test_slow_frames (TurnFixture   *f,
@@ -195,6 +201,22 @@ test_close_codes (TurnFixture   *f,
         }
       g_assert_cmpuint (spark_fake_server_get_queue_length (f->server), ==, 0);
     }
+}
+
+/* The server closes an idle socket: the state says so at once, and the
+ * next turn connects again without a word to the person. */
+static void
+test_idle_close_shows_offline (TurnFixture   *f,
+                               gconstpointer  data)
+{
+  spark_fake_server_close_connections (f->server, 1001);
+  turn_wait (f, socket_closed, "the client to see the socket closed");
+  turn_wait (f, is_offline, "the state to say offline");
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  g_string_truncate (f->states, 0);
+  turn_run_ok (f, "again");
+  g_assert_cmpstr (f->states->str, ==, "connecting warm streaming warm ");
 }
 
 /* The server closes the idle socket just as the next prompt goes out, with
@@ -382,6 +404,7 @@ main (int   argc,
   ADD ("/faults/slow-frames", setup_ws, test_slow_frames);
   ADD ("/faults/stall", setup_ws, test_stall);
   ADD ("/faults/close-codes", setup_ws, test_close_codes);
+  ADD ("/faults/idle-close-shows-offline", setup_ws, test_idle_close_shows_offline);
   ADD ("/faults/idle-close-crossing-request", setup_ws, test_idle_close_crossing_request);
   ADD ("/faults/connection-limit", setup_ws, test_connection_limit);
   ADD ("/faults/previous-response-not-found", setup_ws, test_previous_response_not_found);

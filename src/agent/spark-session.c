@@ -977,6 +977,16 @@ on_transport_stream_failed (SparkTransport *transport,
   handle_failure (self, error);
 }
 
+/* The server closed the socket between requests: say so now, not at the
+ * next turn. */
+static void
+on_transport_disconnected (SparkTransport *transport,
+                           SparkSession   *self)
+{
+  if (self->phase == PHASE_IDLE || self->phase == PHASE_TOOLS)
+    set_idle_state (self);
+}
+
 static void
 install_transport (SparkSession   *self,
                    SparkTransport *transport)
@@ -1007,6 +1017,7 @@ install_transport (SparkSession   *self,
 
   g_signal_connect (transport, "event", G_CALLBACK (on_transport_event), self);
   g_signal_connect (transport, "stream-failed", G_CALLBACK (on_transport_stream_failed), self);
+  g_signal_connect (transport, "disconnected", G_CALLBACK (on_transport_disconnected), self);
 }
 
 static SparkTransport *

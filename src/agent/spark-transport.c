@@ -18,6 +18,7 @@ G_DEFINE_INTERFACE (SparkTransport, spark_transport, G_TYPE_OBJECT)
 enum {
   EVENT,
   STREAM_FAILED,
+  DISCONNECTED,
   N_SIGNALS
 };
 
@@ -71,6 +72,20 @@ spark_transport_default_init (SparkTransportInterface *iface)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * SparkTransport::disconnected:
+   *
+   * Emitted when a persistent connection ended by itself (the server
+   * closed it, or it broke), in flight or idle: spark_transport_is_connected()
+   * is FALSE from now on.
+   */
+  signals[DISCONNECTED] =
+    g_signal_new ("disconnected",
+                  G_TYPE_FROM_INTERFACE (iface),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   g_object_interface_install_property (iface,
                                        g_param_spec_string ("endpoint", NULL, NULL,
@@ -230,6 +245,14 @@ spark_transport_emit_event (SparkTransport *self,
   g_return_if_fail (SPARK_IS_TRANSPORT (self));
 
   g_signal_emit (self, signals[EVENT], 0, event);
+}
+
+void
+spark_transport_emit_disconnected (SparkTransport *self)
+{
+  g_return_if_fail (SPARK_IS_TRANSPORT (self));
+
+  g_signal_emit (self, signals[DISCONNECTED], 0);
 }
 
 void

@@ -81,5 +81,6 @@ void      spark_transport_emit_event            (SparkTransport       *self,
                                                  JsonObject           *event);
 void      spark_transport_emit_stream_failed    (SparkTransport       *self,
                                                  const GError         *error);
+void      spark_transport_emit_disconnected     (SparkTransport       *self);
 
 G_END_DECLS

@@ -93,6 +93,7 @@ fail_stream (SparkWsTransport *self,
 
   if (was_in_flight)
     spark_transport_emit_stream_failed (SPARK_TRANSPORT (self), error);
+  spark_transport_emit_disconnected (SPARK_TRANSPORT (self));
 }
 
 static gboolean
