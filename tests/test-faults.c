@@ -73,6 +73,91 @@ is_offline (TurnFixture *f)
   return spark_session_get_connection_state (f->session) == SPARK_CONNECTION_STATE_OFFLINE;
 }
 
+/* Random drops */
+
+typedef struct
+{
+  const char *first;        /* the first response's stream */
+  const char *second;       /* the answer to the tool output, or NULL */
+  const char *text;         /* the turn's last assistant text */
+  gboolean    patch;
+} Script;
+
+static const Script scripts[] = {
+  { "text-hello", NULL, "Hello, world!", FALSE },
+  { "text-and-multi-patch", "text-done", "Done.", TRUE },
+  { "call-read-file", "text-done", "Done.", FALSE },
+  { "patch-function", "text-done", "Done.", TRUE },
+};
+
+typedef struct
+{
+  GRand   *rand;
+  gboolean decided;        /* the person accepted a hunk during this turn */
+  gboolean check_decided;  /* ...and it must still be accepted at review */
+  guint    lost_decisions;
+  guint    hunks_before_drop;
+  guint    drops_at_start;
+  gpointer stale;          /* the changeset of an earlier turn */
+} DropRun;
+
+static void
+drop_review (TurnFixture *f)
+{
+  DropRun *run = f->data;
+  SparkChangeset *changeset = spark_assistant_get_changeset (f->assistant);
+
+  if (run->check_decided)
+    {
+      SparkHunk *hunk = spark_file_change_get_hunk (spark_changeset_get_file (changeset, 0), 0);
+
+      if (spark_hunk_get_state (hunk) != SPARK_HUNK_ACCEPTED)
+        run->lost_decisions++;
+      run->check_decided = FALSE;
+    }
+  turn_accept_and_apply (f);
+}
+
+static void
+reset_files (TurnFixture *f)
+{
+  g_autofree char *c_md = g_build_filename (f->root, "c.md", NULL);
+
+  spark_test_write_file (f->root, "hello.txt", "hello\nworld\n");
+  spark_test_write_file (f->root, "a.c", A_C);
+  spark_test_write_file (f->root, "b.txt", "alpha\nbeta\n");
+  g_unlink (c_md);
+}
+
+static void
+check_files (TurnFixture  *f,
+             const Script *script)
+{
+  g_autofree char *hello = spark_test_read_file (f->root, "hello.txt", NULL);
+  g_autofree char *a_c = spark_test_read_file (f->root, "a.c", NULL);
+  g_autofree char *b_txt = spark_test_read_file (f->root, "b.txt", NULL);
+  g_autofree char *c_path = g_build_filename (f->root, "c.md", NULL);
+
+  if (g_strcmp0 (script->first, "patch-function") == 0)
+    g_assert_cmpstr (hello, ==, "hello\nthere\n");
+  else
+    g_assert_cmpstr (hello, ==, "hello\nworld\n");
+
+  if (g_strcmp0 (script->first, "text-and-multi-patch") == 0)
+    {
+      g_assert_cmpstr (a_c, ==, "line 1\nline TWO\nline 3\nline 4\nline 5\nline SIX\nline 7\nline 8\n"
+                                "line 9\nline TEN\nline 11\nline 12\n");
+      g_assert_cmpstr (b_txt, ==, "alpha\nBETA\n");
+      g_assert_true (g_file_test (c_path, G_FILE_TEST_EXISTS));
+    }
+  else
+    {
+      g_assert_cmpstr (a_c, ==, A_C);
+      g_assert_cmpstr (b_txt, ==, "alpha\nbeta\n");
+      g_assert_false (g_file_test (c_path, G_FILE_TEST_EXISTS));
+    }
+}
+
 /* Slow but steady frames are not a stall: each one resets the idle timer. */
 static void
 test_slow_frames (TurnFixture   *f,
@@ -236,6 +321,76 @@ test_idle_close_crossing_request (TurnFixture   *f,
   g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Done.");
   g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, 0);
   g_assert_cmpuint (spark_fake_server_get_n_handshakes (f->server), ==, 2);
+}
+
+/* The patch streamed whole (its output_item.done came) and the person
+ * accepted a hunk, then the stream dropped before response.completed: the
+ * hunks stay, the retried proposal starts with that decision, and with no
+ * retry left the kept hunks can still be applied. */
+static void
+accept_first_hunk (TurnFixture *f)
+{
+  DropRun *run = f->data;
+  SparkChangeset *changeset = spark_assistant_get_changeset (f->assistant);
+
+  /* Once the call is done: the assistant no longer streams it. */
+  if (run->decided || changeset == NULL || changeset == run->stale ||
+      spark_assistant_get_streaming (f->assistant) || spark_changeset_get_n_hunks (changeset) < 5)
+    return;
+  g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (spark_changeset_get_file (changeset, 0), 0), NULL));
+  run->decided = TRUE;
+  run->check_decided = TRUE;
+}
+
+static void
+test_drop_after_patch_done (TurnFixture   *f,
+                            gconstpointer  data)
+{
+  DropRun run = { 0 };
+  SparkChangeset *changeset;
+  SparkFileChange *a_c;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  const GError *error_of_turn;
+  guint done_index = 86;   /* text-and-multi-patch: the patch's output_item.done */
+
+  reset_files (f);
+  f->data = &run;
+  f->tick = accept_first_hunk;
+  f->review = drop_review;
+
+  spark_fake_server_inject_next (f->server, done_index + 1, "{\"$\":\"close\",\"code\":1011}");
+  spark_fake_server_push_stream (f->server, "text-and-multi-patch");
+  spark_fake_server_push_stream (f->server, "text-and-multi-patch");
+  spark_fake_server_push_stream (f->server, "text-done");
+  turn_run_ok (f, "retried");
+  g_assert_true (run.decided);
+  g_assert_cmpuint (run.lost_decisions, ==, 0);
+  g_assert_cmpuint (f->drops, ==, 1);
+  check_files (f, &scripts[1]);
+
+  /* No retry left: the whole patch arrived, so all of it can be applied. */
+  reset_files (f);
+  run.decided = FALSE;
+  run.stale = spark_assistant_get_changeset (f->assistant);
+  f->review = NULL;
+  spark_session_set_retry_policy (f->session, 0, 2);
+  spark_fake_server_inject_next (f->server, done_index + 1, "{\"$\":\"close\",\"code\":1011}");
+  spark_fake_server_push_stream (f->server, "text-and-multi-patch");
+  error_of_turn = turn_run (f, "given up", 30);
+  g_assert_true (g_error_matches (error_of_turn, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED));
+  g_assert_cmpuint (f->drops, ==, 2);
+  g_assert_true (spark_assistant_get_salvaged (f->assistant));
+  changeset = spark_assistant_get_changeset (f->assistant);
+  g_assert_cmpuint (spark_changeset_get_n_hunks (changeset), ==, 5);
+  a_c = spark_changeset_get_file (changeset, 0);
+  g_assert_cmpint (spark_hunk_get_state (spark_file_change_get_hunk (a_c, 0)), ==, SPARK_HUNK_ACCEPTED);
+  g_assert_true (spark_assistant_apply (f->assistant, &error));
+  g_assert_no_error (error);
+  contents = spark_test_read_file (f->root, "a.c", NULL);
+  g_assert_cmpstr (contents, ==, "line 1\nline TWO\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\n"
+                                 "line 9\nline 10\nline 11\nline 12\n");
+  f->data = NULL;
 }
 
 /* The 60-minute limit arrives as an error event: a new socket, the full
@@ -406,6 +561,7 @@ main (int   argc,
   ADD ("/faults/close-codes", setup_ws, test_close_codes);
   ADD ("/faults/idle-close-shows-offline", setup_ws, test_idle_close_shows_offline);
   ADD ("/faults/idle-close-crossing-request", setup_ws, test_idle_close_crossing_request);
+  ADD ("/faults/drop-after-patch-done", setup_ws, test_drop_after_patch_done);
   ADD ("/faults/connection-limit", setup_ws, test_connection_limit);
   ADD ("/faults/previous-response-not-found", setup_ws, test_previous_response_not_found);
   g_test_add ("/faults/upgrade/426", TurnFixture, GUINT_TO_POINTER (426), setup_auto, test_upgrade_status, teardown);
