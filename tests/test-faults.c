@@ -75,6 +75,21 @@ is_offline (TurnFixture *f)
 
 /* Random drops */
 
+typedef enum
+{
+  PHASE_HANDSHAKE,
+  PHASE_BETWEEN_TURNS,
+  PHASE_MID_TEXT,
+  PHASE_MID_PATCH,
+  PHASE_MID_CALL,
+  PHASE_BEFORE_COMPLETED,
+  N_PHASES
+} Phase;
+
+static const char * const phase_names[N_PHASES] = {
+  "handshake", "between-turns", "mid-text", "mid-patch", "mid-call", "before-completed",
+};
+
 typedef struct
 {
   const char *first;        /* the first response's stream */
@@ -90,6 +105,55 @@ static const Script scripts[] = {
   { "patch-function", "text-done", "Done.", TRUE },
 };
 
+/* For each event of a stream, the phase a drop right after it falls in. */
+static GArray *
+classify_stream (const char *name)
+{
+  g_autofree char *path = spark_fake_server_stream_path (name);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GArray *phases = g_array_new (FALSE, FALSE, sizeof (int));
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonObject) event = NULL;
+      const char *type;
+      int phase = -1;
+
+      if (lines[i][0] == '\0')
+        continue;
+      event = spark_json_parse_object (lines[i], -1, NULL);
+      g_assert_nonnull (event);
+      type = spark_json_get_string (event, "type");
+
+      if (g_strcmp0 (type, "response.output_text.delta") == 0)
+        phase = PHASE_MID_TEXT;
+      else if (g_strcmp0 (type, "response.custom_tool_call_input.delta") == 0)
+        phase = PHASE_MID_PATCH;
+      else if (g_strcmp0 (type, "response.function_call_arguments.delta") == 0)
+        phase = strstr (lines[i], "Begin") || strstr (name, "patch") ? PHASE_MID_PATCH : PHASE_MID_CALL;
+      else if (lines[i + 1] != NULL && strstr (lines[i + 1], "\"response.completed\""))
+        phase = PHASE_BEFORE_COMPLETED;
+      g_array_append_val (phases, phase);
+    }
+
+  return phases;
+}
+
+static gboolean
+has_phase (GArray *phases,
+           Phase   phase)
+{
+  for (guint i = 0; i < phases->len; i++)
+    {
+      if (g_array_index (phases, int, i) == (int) phase)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 typedef struct
 {
   GRand   *rand;
@@ -100,6 +164,42 @@ typedef struct
   guint    drops_at_start;
   gpointer stale;          /* the changeset of an earlier turn */
 } DropRun;
+
+static guint
+count_hunks (SparkChangeset *changeset)
+{
+  return changeset != NULL ? spark_changeset_get_n_hunks (changeset) : 0;
+}
+
+/* While the patch streams, the person accepts its first hunk. */
+static void
+drop_tick (TurnFixture *f)
+{
+  DropRun *run = f->data;
+  SparkChangeset *changeset = spark_assistant_get_changeset (f->assistant);
+  SparkFileChange *file;
+  SparkHunk *hunk;
+
+  if (!spark_assistant_get_busy (f->assistant))
+    return;
+
+  /* What a drop must not take away. */
+  if (f->drops == run->drops_at_start)
+    run->hunks_before_drop = MAX (run->hunks_before_drop, count_hunks (changeset));
+
+  if (run->decided || changeset == NULL || spark_changeset_get_n_files (changeset) == 0)
+    return;
+  file = spark_changeset_get_file (changeset, 0);
+  if (spark_file_change_get_n_hunks (file) == 0)
+    return;
+  hunk = spark_file_change_get_hunk (file, 0);
+  if (spark_hunk_get_state (hunk) != SPARK_HUNK_PENDING)
+    return;
+
+  g_assert_true (spark_hunk_accept (hunk, NULL));
+  run->decided = TRUE;
+  run->check_decided = TRUE;
+}
 
 static void
 drop_review (TurnFixture *f)
@@ -156,6 +256,194 @@ check_files (TurnFixture  *f,
       g_assert_cmpstr (b_txt, ==, "alpha\nbeta\n");
       g_assert_false (g_file_test (c_path, G_FILE_TEST_EXISTS));
     }
+}
+
+static const guint recoverable_codes[] = { 1000, 1001, 1006, 1011, 1012, 1013 };
+static const guint idle_codes[] = { 1000, 1001, 1006, 1008, 1011, 4000 };
+static const guint handshake_statuses[] = { 0 /* TCP drop */, 500, 502, 503 };
+
+#define N_TURNS 100
+
+static void
+test_random_drops (TurnFixture   *f,
+                   gconstpointer  data)
+{
+  const char *env = g_getenv ("SPARK_FAULT_SEED");
+  guint32 seed = env ? (guint32) strtoul (env, NULL, 10) : g_test_rand_int ();
+  GArray *phases_of[G_N_ELEMENTS (scripts)];
+  guint per_phase[N_PHASES] = { 0 };
+  g_autoptr(GString) figures = g_string_new (NULL);
+  DropRun run = { 0 };
+  g_autofree char *context = NULL;
+  guint expected_requests = 0;
+  guint n_items;
+
+  g_test_message ("fault seed %u (SPARK_FAULT_SEED=%u reruns this sequence)", seed, seed);
+  run.rand = g_rand_new_with_seed (seed);
+  f->data = &run;
+  f->tick = drop_tick;
+  f->review = drop_review;
+
+  for (guint s = 0; s < G_N_ELEMENTS (scripts); s++)
+    phases_of[s] = classify_stream (scripts[s].first);
+
+  for (guint turn = 0; turn < N_TURNS; turn++)
+    {
+      const Script *script = &scripts[g_rand_int_range (run.rand, 0, G_N_ELEMENTS (scripts))];
+      GArray *phases = phases_of[script - scripts];
+      g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_autofree char *prompt = g_strdup_printf ("turn %u: %s", turn, script->first);
+      g_autofree char *directive = NULL;
+      guint errors_before = f->errors->len;
+      guint drops_before = f->drops;
+      const GError *error;
+      Phase phase;
+      guint after = 0;
+
+      reset_files (f);
+      run.decided = FALSE;
+      run.check_decided = FALSE;
+      run.hunks_before_drop = 0;
+      run.drops_at_start = f->drops;
+
+      /* A phase this script has, then a point in it. */
+      do
+        phase = g_rand_int_range (run.rand, 0, N_PHASES);
+      while (phase >= PHASE_MID_TEXT && !has_phase (phases, phase));
+      for (guint i = 0; i < phases->len; i++)
+        {
+          if (g_array_index (phases, int, i) == (int) phase)
+            {
+              guint k = i + 1;
+              g_array_append_val (candidates, k);
+            }
+        }
+      per_phase[phase]++;
+
+      g_string_truncate (f->states, 0);
+      switch (phase)
+        {
+        case PHASE_HANDSHAKE:
+          {
+            guint status = handshake_statuses[g_rand_int_range (run.rand, 0, G_N_ELEMENTS (handshake_statuses))];
+
+            spark_fake_server_close_connections (f->server, 1001);
+            turn_wait (f, socket_closed, "the client to see the socket closed");
+            if (status == 0)
+              spark_fake_server_drop_handshakes (f->server, 1);
+            else
+              spark_fake_server_refuse_upgrades (f->server, status, 1, NULL);
+            directive = g_strdup_printf ("handshake %u", status);
+          }
+          break;
+
+        case PHASE_BETWEEN_TURNS:
+          {
+            guint code = idle_codes[g_rand_int_range (run.rand, 0, G_N_ELEMENTS (idle_codes))];
+
+            /* No waiting: the prompt may go out before the close arrives. */
+            spark_fake_server_close_connections (f->server, code);
+            directive = g_strdup_printf ("idle close %u", code);
+          }
+          break;
+
+        case PHASE_MID_TEXT:
+        case PHASE_MID_PATCH:
+        case PHASE_MID_CALL:
+        case PHASE_BEFORE_COMPLETED:
+        case N_PHASES:
+        default:
+          after = g_array_index (candidates, guint, g_rand_int_range (run.rand, 0, candidates->len));
+          if (g_rand_boolean (run.rand))
+            directive = g_strdup_printf ("{\"$\":\"close\",\"code\":%u}",
+                                         recoverable_codes[g_rand_int_range (run.rand, 0, G_N_ELEMENTS (recoverable_codes))]);
+          else
+            directive = g_strdup_printf ("{\"$\":\"cut\",\"bytes\":%d}", g_rand_int_range (run.rand, 0, 200));
+          spark_fake_server_inject_next (f->server, after, directive);
+          /* The retry gets the same response again. */
+          spark_fake_server_push_stream (f->server, script->first);
+          expected_requests++;
+          break;
+        }
+
+      spark_fake_server_push_stream (f->server, script->first);
+      expected_requests++;
+      if (script->second != NULL)
+        {
+          spark_fake_server_push_stream (f->server, script->second);
+          expected_requests++;
+        }
+
+      g_free (context);
+      context = g_strdup_printf ("seed %u, turn %u (%s, %s after %u events: %s)", seed, turn,
+                                 script->first, phase_names[phase], after, directive);
+      g_printerr ("# %s\n", context);
+      error = turn_run (f, prompt, 30);
+      if (error != NULL)
+        g_error ("seed %u, turn %u (%s, %s after %u events: %s) lost: %s", seed, turn, script->first,
+                 phase_names[phase], after, directive, error->message);
+
+      /* The whole turn, once, as the person sees it. */
+      if (g_strcmp0 (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), script->text) != 0)
+        {
+          for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (f->transcript)); i++)
+            {
+              g_autoptr(SparkTranscriptItem) item = g_list_model_get_item (G_LIST_MODEL (f->transcript), i);
+              g_printerr ("item %u kind %d id %s: %.40s\n", i, spark_transcript_item_get_kind (item),
+                          spark_transcript_item_get_item_id (item), spark_transcript_item_get_text (item));
+            }
+          g_printerr ("%s\n", turn_dup_requests (f));
+        }
+      if (g_strcmp0 (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), script->text) != 0)
+        g_error ("%s: the chat shows “%s”, not “%s”", context,
+                 turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), script->text);
+      g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_USER), ==, turn + 1);
+      g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, 0);
+      check_files (f, script);
+      g_assert_cmpuint (spark_fake_server_get_queue_length (f->server), ==, 0);
+      g_assert_cmpint (spark_session_get_connection_state (f->session), ==, SPARK_CONNECTION_STATE_WARM);
+
+      if (phase >= PHASE_MID_TEXT)
+        {
+          /* It was a failure, and it showed as reconnecting. */
+          g_assert_cmpuint (f->errors->len, >, errors_before);
+          g_assert_nonnull (strstr (f->states->str, "reconnecting"));
+        }
+      if (phase == PHASE_MID_PATCH && script->patch)
+        {
+          /* The review pane kept what had arrived. */
+          g_assert_cmpuint (f->drops, ==, drops_before + 1);
+        }
+
+      if (run.lost_decisions > 0)
+        g_error ("seed %u, turn %u (%s, %s after %u events: %s): the person's decision on a hunk was lost",
+                 seed, turn, script->first, phase_names[phase], after, directive);
+    }
+
+  /* Every prompt is in the history exactly once. */
+  n_items = spark_session_get_n_items (f->session);
+  {
+    guint users = 0;
+
+    for (guint i = 0; i < n_items; i++)
+      {
+        JsonObject *item = spark_session_get_item (f->session, i);
+
+        if (g_strcmp0 (spark_json_get_string (item, "role"), "user") == 0)
+          users++;
+      }
+    g_assert_cmpuint (users, ==, N_TURNS);
+  }
+
+  for (guint p = 0; p < N_PHASES; p++)
+    g_string_append_printf (figures, "%s%s %u", p ? ", " : "", phase_names[p], per_phase[p]);
+  g_test_message ("%u turns, drops per phase: %s; %u generating requests, %u handshakes",
+                  N_TURNS, figures->str, expected_requests, spark_fake_server_get_n_handshakes (f->server));
+
+  for (guint s = 0; s < G_N_ELEMENTS (scripts); s++)
+    g_array_unref (phases_of[s]);
+  g_rand_free (run.rand);
+  f->data = NULL;
 }
 
 /* Slow but steady frames are not a stall: each one resets the idle timer. */
@@ -556,6 +844,7 @@ main (int   argc,
 
 #define ADD(path, setup, func) \
   g_test_add (path, TurnFixture, NULL, setup, func, teardown)
+  ADD ("/faults/random-drops", setup_ws, test_random_drops);
   ADD ("/faults/slow-frames", setup_ws, test_slow_frames);
   ADD ("/faults/stall", setup_ws, test_stall);
   ADD ("/faults/close-codes", setup_ws, test_close_codes);
