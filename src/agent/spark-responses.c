@@ -272,6 +272,38 @@ spark_responses_parse_event (const char  *text,
   return json_object_ref (object);
 }
 
+/* The events of one response carry increasing sequence numbers: one that
+ * repeats or goes back means events were duplicated or reordered, and a
+ * delta applied twice or out of place would corrupt the text or the patch.
+ * Events without a number, and types we do not know, are not checked.
+ * @last starts at -1 for each request. */
+gboolean
+spark_responses_check_sequence (JsonObject  *event,
+                                gint64      *last,
+                                GError     **error)
+{
+  gint64 sequence = spark_json_get_int (event, "sequence_number", -1);
+
+  if (sequence < 0 || spark_responses_event_kind (event) == SPARK_EVENT_UNKNOWN)
+    return TRUE;
+
+  if (*last >= 0 && sequence <= *last)
+    {
+      if (sequence == *last)
+        g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                     "Server sent event %" G_GINT64_FORMAT " twice (“%s”)",
+                     sequence, spark_json_get_string (event, "type"));
+      else
+        g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                     "Server sent events out of order (%" G_GINT64_FORMAT " after %" G_GINT64_FORMAT ", “%s”)",
+                     sequence, *last, spark_json_get_string (event, "type"));
+      return FALSE;
+    }
+
+  *last = sequence;
+  return TRUE;
+}
+
 SparkEventKind
 spark_responses_event_kind (JsonObject *event)
 {

@@ -55,6 +55,9 @@ JsonObject     *spark_responses_parse_event        (const char    *text,
                                                     gsize          length,
                                                     GError       **error);
 SparkEventKind  spark_responses_event_kind         (JsonObject    *event);
+gboolean        spark_responses_check_sequence     (JsonObject    *event,
+                                                    gint64        *last,
+                                                    GError       **error);
 gboolean        spark_responses_kind_is_terminal   (SparkEventKind kind);
 GError         *spark_responses_error_from_event   (JsonObject    *event);
 char           *spark_responses_to_string          (JsonObject    *object);

@@ -31,6 +31,7 @@ typedef struct
   SparkSseParser    *parser;
   SparkChatStream   *chat;
   guint              idle_source;
+  gint64             last_sequence;
   GCancellable      *drain;
   gulong             drain_handler;
   guint              terminal_seen : 1;
@@ -209,7 +210,8 @@ dispatch (const char *data,
       return request->self != NULL;
     }
 
-  if (!(event = spark_responses_parse_event (data, len, &error)))
+  if (!(event = spark_responses_parse_event (data, len, &error)) ||
+      !spark_responses_check_sequence (event, &request->last_sequence, &error))
     {
       fail_request (request, error);
       return FALSE;
@@ -499,6 +501,7 @@ spark_sse_transport_send (SparkTransport  *transport,
   request->self = self;
   request->cancellable = g_cancellable_new ();
   request->parser = spark_sse_parser_new (SPARK_MAX_FRAME_SIZE);
+  request->last_sequence = -1;
   if (self->wire_api == SPARK_WIRE_API_CHAT)
     request->chat = spark_chat_stream_new (chat_emit_cb, request);
 

@@ -35,6 +35,7 @@ struct _SparkWsTransport
   guint                    retry_after_ms;
   guint                    requests_on_conn;   /* response.create frames sent on this socket */
   guint                    events_in_request;  /* events received for the one in flight */
+  gint64                   last_sequence;      /* its last sequence_number, or -1 */
 
   guint                    in_flight : 1;
 };
@@ -152,6 +153,12 @@ on_message (SoupWebsocketConnection *conn,
   if (!self->in_flight)
     {
       g_debug ("Ignoring “%s” event outside a request", spark_json_get_string (event, "type"));
+      return;
+    }
+
+  if (!spark_responses_check_sequence (event, &self->last_sequence, &error))
+    {
+      fail_stream (self, error);
       return;
     }
 
@@ -459,6 +466,7 @@ spark_ws_transport_send (SparkTransport  *transport,
 
   self->requests_on_conn++;
   self->events_in_request = 0;
+  self->last_sequence = -1;
   self->in_flight = TRUE;
   restart_idle_timer (self);
 
