@@ -31,6 +31,13 @@ setup_ws (TurnFixture   *f,
 }
 
 static void
+setup_http (TurnFixture   *f,
+            gconstpointer  data)
+{
+  turn_fixture_setup (f, "http");
+}
+
+static void
 setup_chat (TurnFixture   *f,
             gconstpointer  data)
 {
@@ -96,6 +103,161 @@ expect_turn_error (TurnFixture *f,
   assert_nothing_applied_and_recovers (f);
 }
 
+static char *
+deep_json (guint depth)
+{
+  GString *s = g_string_new ("{\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"delta\":\"x\",\"extra\":");
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (s, '[');
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (s, ']');
+  g_string_append (s, ",\"sequence_number\":2}");
+  return g_string_free (s, FALSE);
+}
+
+static char *
+raw_line (const char *text,
+          gsize       length)
+{
+  g_autofree char *base64 = g_base64_encode ((const guchar *) text, length);
+
+  return g_strdup_printf ("{\"$\":\"raw-base64\",\"data\":\"%s\"}\n", base64);
+}
+
+static void
+test_frames (TurnFixture   *f,
+             gconstpointer  data)
+{
+  static const struct {
+    const char *name;
+    const char *line;
+    const char *needle;
+  } cases[] = {
+    { "invalid JSON", "{\"$\":\"raw\",\"text\":\"{\\\"type\\\":\\\"response.output_text.delta\\\",\"}", "not JSON" },
+    { "JSON array", "{\"$\":\"raw\",\"text\":\"[1,2,3]\"}", "not a JSON object" },
+    { "JSON string", "{\"$\":\"raw\",\"text\":\"\\\"response.completed\\\"\"}", "not a JSON object" },
+    { "JSON number", "{\"$\":\"raw\",\"text\":\"42\"}", "not a JSON object" },
+    { "JSON null", "{\"$\":\"raw\",\"text\":\"null\"}", "not a JSON object" },
+    { "empty frame", "{\"$\":\"raw\",\"text\":\"\"}", "not JSON" },
+    { "no type", "{\"item_id\":\"msg_1\",\"delta\":\"x\",\"sequence_number\":2}", "without a “type”" },
+    { "type is a number", "{\"type\":7,\"sequence_number\":2}", "without a “type”" },
+    { "type is null", "{\"type\":null,\"sequence_number\":2}", "without a “type”" },
+    { "type is an object", "{\"type\":{\"name\":\"response.completed\"}}", "without a “type”" },
+    { "type is an array", "{\"type\":[\"response.completed\"]}", "without a “type”" },
+    { "binary frame", "{\"$\":\"binary\"}", "binary frame" },
+    { "unpaired surrogate in a delta",
+      "{\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"delta\":\"a\\udc00b\",\"sequence_number\":2}",
+      "unpaired UTF-16 surrogate" },
+    { "unpaired high surrogate in a delta",
+      "{\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"delta\":\"a\\ud800b\",\"sequence_number\":2}",
+      "unpaired UTF-16 surrogate" },
+    { "NUL in a delta",
+      "{\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"delta\":\"a\\u0000b\",\"sequence_number\":2}",
+      "NUL character" },
+    { "delta for a tool call never started",
+      "{\"type\":\"response.custom_tool_call_input.delta\",\"item_id\":\"ctc_nowhere\",\"delta\":\"*** Begin Patch\\n\",\"sequence_number\":2}",
+      "never started" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *stream = g_strconcat (CREATED, ADDED_MSG, cases[i].line, "\n", NULL);
+
+      expect_turn_error (f, cases[i].name, stream, SPARK_AGENT_ERROR_PROTOCOL, cases[i].needle);
+    }
+}
+
+/* Bytes that are not UTF-8, in a text delta and in a patch path: the frame
+ * is refused whole (libsoup or the event parser), nothing of it is shown. */
+static void
+test_not_utf8 (TurnFixture   *f,
+               gconstpointer  data)
+{
+  static const char delta[] =
+    "{\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"delta\":\"caf\xe9 \xff\",\"sequence_number\":2}";
+  static const char path[] =
+    "{\"type\":\"response.custom_tool_call_input.delta\",\"item_id\":\"ctc_1\","
+    "\"delta\":\"*** Begin Patch\\n*** Add File: \xc3\x28.txt\\n+x\\n*** End Patch\\n\",\"sequence_number\":3}";
+  static const char added_call[] =
+    "{\"type\":\"response.output_item.added\",\"sequence_number\":2,\"output_index\":1,\"item\":"
+    "{\"id\":\"ctc_1\",\"type\":\"custom_tool_call\",\"call_id\":\"call_1\",\"name\":\"apply_patch\",\"input\":\"\"}}\n";
+  g_autofree char *raw_delta = raw_line (delta, sizeof delta - 1);
+  g_autofree char *raw_path = raw_line (path, sizeof path - 1);
+  g_autofree char *stream1 = g_strconcat (CREATED, ADDED_MSG, raw_delta, NULL);
+  g_autofree char *stream2 = g_strconcat (CREATED, added_call, raw_path, NULL);
+
+  expect_turn_error (f, "not UTF-8 in a delta", stream1, SPARK_AGENT_ERROR_PROTOCOL, "UTF-8");
+  expect_turn_error (f, "not UTF-8 in a patch path", stream2, SPARK_AGENT_ERROR_PROTOCOL, "UTF-8");
+  g_assert_cmpuint (f->drops, ==, 1);   /* the proposal had started */
+}
+
+/* Escapes that decode to what a path must not hold. */
+static void
+test_bad_escapes_in_patch_paths (TurnFixture   *f,
+                                 gconstpointer  data)
+{
+  static const struct {
+    const char *name;
+    const char *path;
+    const char *needle;
+  } cases[] = {
+    { "NUL in a patch path", "ok.txt\\u0000../../etc/passwd", "NUL character" },
+    { "unpaired surrogate in a patch path", "\\udcff.txt", "unpaired UTF-16 surrogate" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *stream = NULL;
+
+      stream = g_strdup_printf (CREATED
+        "{\"type\":\"response.output_item.added\",\"sequence_number\":1,\"output_index\":0,\"item\":"
+        "{\"id\":\"ctc_1\",\"type\":\"custom_tool_call\",\"call_id\":\"call_1\",\"name\":\"apply_patch\",\"input\":\"\"}}\n"
+        "{\"type\":\"response.custom_tool_call_input.delta\",\"item_id\":\"ctc_1\",\"sequence_number\":2,"
+        "\"delta\":\"*** Begin Patch\\n*** Add File: %s\\n+x\\n*** End Patch\\n\"}\n",
+        cases[i].path);
+      expect_turn_error (f, cases[i].name, stream, SPARK_AGENT_ERROR_PROTOCOL, cases[i].needle);
+    }
+}
+
+/* json-glib parses recursively: before the depth check, a frame of 100,000
+ * "[" crashed the app (stack overflow). */
+static void
+test_deep_nesting (TurnFixture   *f,
+                   gconstpointer  data)
+{
+  g_autofree char *shallow = deep_json (SPARK_JSON_MAX_DEPTH - 2);
+  g_autofree char *deep = deep_json (SPARK_JSON_MAX_DEPTH);
+  g_autofree char *crash = deep_json (200000);
+  g_autofree char *raw = NULL;
+  g_autofree char *stream = NULL;
+  g_autoptr(JsonObject) args = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Within the limit it is an ordinary event. */
+  stream = g_strconcat (CREATED, ADDED_MSG, shallow, "\n",
+                        "{\"type\":\"response.completed\",\"sequence_number\":3,\"response\":{\"id\":\"__RESP__\"}}\n",
+                        NULL);
+  spark_fake_server_push_text (f->server, stream);
+  turn_run_ok (f, "shallow");
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "x");
+  g_clear_pointer (&stream, g_free);
+
+  stream = g_strconcat (CREATED, ADDED_MSG, deep, "\n", NULL);
+  expect_turn_error (f, "JSON 128 levels deep", stream, SPARK_AGENT_ERROR_PROTOCOL, "nested deeper than 128");
+  g_clear_pointer (&stream, g_free);
+  /* Raw: the fake server's own json-glib would overflow on it. */
+  raw = raw_line (crash, strlen (crash));
+  stream = g_strconcat (CREATED, ADDED_MSG, raw, NULL);
+  expect_turn_error (f, "JSON 200,000 levels deep", stream, SPARK_AGENT_ERROR_PROTOCOL, "nested deeper than 128");
+
+  /* The same check guards what the model writes as tool arguments. */
+  args = spark_json_parse_object (crash + strlen ("{\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"delta\":\"x\",\"extra\":"),
+                                  -1, &error);
+  g_assert_null (args);
+  g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+}
+
 static GPtrArray *
 stream_lines (const char *name)
 {
@@ -154,6 +316,208 @@ test_sequence_numbers (TurnFixture   *f,
   spark_fake_server_push_stream (f->server, "text-hello");
   turn_run_ok (f, "retried");
   g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Hello, world!");
+}
+
+/* The stream ends before response.completed: closed cleanly, cut inside a
+ * frame, or the connection lost. */
+static void
+test_truncated (TurnFixture   *f,
+                gconstpointer  data)
+{
+  static const struct {
+    const char *name;
+    const char *directive;
+    const char *needle;
+  } cases[] = {
+    { "stream closed (1000) before completed", "{\"$\":\"close\",\"code\":1000}", "code 1000" },
+    { "stream cut inside a frame", "{\"$\":\"cut\",\"bytes\":20}", "code 1006" },
+    { "connection lost", "{\"$\":\"close\",\"code\":1006}", "without a close frame" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) lines = stream_lines ("text-hello");
+      g_autofree char *text = NULL;
+
+      g_ptr_array_insert (lines, 6, g_strdup (cases[i].directive));
+      text = join_lines (lines);
+      expect_turn_error (f, cases[i].name, text, SPARK_AGENT_ERROR_CLOSED, cases[i].needle);
+      g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Done.");
+    }
+  /* The partial answers were not kept as if whole. */
+  g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, G_N_ELEMENTS (cases));
+}
+
+/* Big frames: 10 MB of text is an answer like any other; 10 MB that is not
+ * JSON is refused; a frame over the 64 MiB limit is refused before it is
+ * read. */
+static void
+test_big_frames (TurnFixture   *f,
+                 gconstpointer  data)
+{
+  g_autofree char *garbage = g_malloc (10 * 1000 * 1000 + 1);
+  g_autofree char *stream = NULL;
+  g_autoptr(JsonObject) raw = json_object_new ();
+  g_autofree char *raw_text = NULL;
+  const char *shown;
+
+  spark_fake_server_push_text (f->server,
+    CREATED
+    "{\"$\":\"huge\",\"bytes\":10000000}\n"
+    "{\"type\":\"response.completed\",\"sequence_number\":3,\"response\":{\"id\":\"__RESP__\"}}\n");
+  turn_run_ok (f, "ten megabytes");
+  shown = turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT);
+  g_assert_cmpuint (strlen (shown), ==, 10000000);
+  n_cases++;
+
+  memset (garbage, 'x', 10 * 1000 * 1000);
+  garbage[10 * 1000 * 1000] = '\0';
+  memcpy (garbage, "{\"type\":", 8);
+  json_object_set_string_member (raw, "$", "raw");
+  json_object_set_string_member (raw, "text", garbage);
+  raw_text = spark_responses_to_string (raw);
+  stream = g_strconcat (CREATED, raw_text, "\n", NULL);
+  expect_turn_error (f, "10 MB that is not JSON", stream, SPARK_AGENT_ERROR_PROTOCOL, "not JSON");
+  g_clear_pointer (&stream, g_free);
+
+  stream = g_strdup_printf (CREATED "{\"$\":\"huge\",\"bytes\":%u}\n", 65 * 1024 * 1024);
+  expect_turn_error (f, "a frame over 64 MiB", stream, SPARK_AGENT_ERROR_PROTOCOL,
+                     "Server sent a frame larger than 64.0");
+}
+
+/* Every error code protocol.md lists: the two the service means to be
+ * recovered from are, silently; every other one ends the turn with the
+ * code and the server's message shown. */
+static void
+test_documented_error_codes (TurnFixture   *f,
+                             gconstpointer  data)
+{
+  static const struct {
+    const char *event;
+    int         code;
+  } final[] = {
+    { "{\"type\":\"error\",\"status\":400,\"error\":{\"type\":\"invalid_request_error\",\"code\":\"invalid_stream_id\","
+      "\"message\":\"Invalid stream_id.\",\"param\":\"stream_id\"}}", SPARK_AGENT_ERROR_SERVER },
+    { "{\"type\":\"error\",\"status\":400,\"error\":{\"type\":\"invalid_request_error\",\"code\":\"websocket_stream_limit_reached\","
+      "\"message\":\"Too many streams.\"}}", SPARK_AGENT_ERROR_SERVER },
+    { "{\"type\":\"error\",\"status\":429,\"error\":{\"type\":\"usage_limit_reached\",\"code\":\"usage_limit_reached\","
+      "\"message\":\"The usage limit has been reached.\"},\"headers\":{\"x-codex-primary-used-percent\":\"100\"}}",
+      SPARK_AGENT_ERROR_SERVER },
+    { "{\"type\":\"error\",\"status\":400,\"error\":{\"type\":\"invalid_request_error\",\"code\":\"invalid_request_error\","
+      "\"message\":\"Model not supported.\"}}", SPARK_AGENT_ERROR_SERVER },
+    { "{\"type\":\"response.failed\",\"sequence_number\":1,\"response\":{\"id\":\"__RESP__\",\"status\":\"failed\","
+      "\"error\":{\"code\":\"context_length_exceeded\",\"message\":\"Too long.\"}}}", SPARK_AGENT_ERROR_RESPONSE_FAILED },
+    { "{\"type\":\"response.failed\",\"sequence_number\":1,\"response\":{\"id\":\"__RESP__\",\"status\":\"failed\","
+      "\"error\":{\"code\":\"insufficient_quota\",\"message\":\"No quota.\"}}}", SPARK_AGENT_ERROR_RESPONSE_FAILED },
+    { "{\"type\":\"response.failed\",\"sequence_number\":1,\"response\":{\"id\":\"__RESP__\",\"status\":\"failed\","
+      "\"error\":{\"code\":\"usage_not_included\",\"message\":\"Not in your plan.\"}}}", SPARK_AGENT_ERROR_RESPONSE_FAILED },
+    { "{\"type\":\"response.failed\",\"sequence_number\":1,\"response\":{\"id\":\"__RESP__\",\"status\":\"failed\","
+      "\"error\":{\"code\":\"rate_limit_exceeded\",\"message\":\"Try again in 20s.\"}}}", SPARK_AGENT_ERROR_RESPONSE_FAILED },
+    { "{\"type\":\"response.failed\",\"sequence_number\":1,\"response\":{\"id\":\"__RESP__\",\"status\":\"failed\","
+      "\"error\":{\"code\":\"server_error\",\"message\":\"The model had a problem.\"}}}", SPARK_AGENT_ERROR_RESPONSE_FAILED },
+    { "{\"type\":\"response.incomplete\",\"sequence_number\":1,\"response\":{\"id\":\"__RESP__\",\"status\":\"incomplete\","
+      "\"incomplete_details\":{\"reason\":\"max_output_tokens\"}}}", SPARK_AGENT_ERROR_INCOMPLETE },
+    { "{\"type\":\"response.incomplete\",\"sequence_number\":1,\"response\":{\"id\":\"__RESP__\",\"status\":\"incomplete\","
+      "\"incomplete_details\":{\"reason\":\"content_filter\"}}}", SPARK_AGENT_ERROR_INCOMPLETE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (final); i++)
+    {
+      g_autoptr(JsonObject) event = spark_json_parse_object (final[i].event, -1, NULL);
+      JsonObject *response = spark_json_get_object (event, "response");
+      JsonObject *err = spark_json_get_object (event, "error");
+      const char *code;
+      const char *message;
+      g_autofree char *stream = NULL;
+
+      if (err == NULL)
+        err = spark_json_get_object (response, "error");
+      code = err ? spark_json_get_string (err, "code")
+                 : spark_json_get_string (spark_json_get_object (response, "incomplete_details"), "reason");
+      message = spark_json_get_string (err, "message");
+      stream = g_strconcat (spark_json_get_string (event, "type")[0] == 'e' ? "" : CREATED,
+                            final[i].event, "\n", NULL);
+      expect_turn_error (f, code, stream, final[i].code, code);
+      /* The server's own words too. */
+      if (message != NULL)
+        g_assert_nonnull (strstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ERROR), message));
+    }
+
+  /* The recoverable two: the turn goes on, the person sees the answer. */
+  spark_fake_server_push_stream (f->server, "error-previous-not-found");
+  spark_fake_server_push_stream (f->server, "text-hello");
+  turn_run_ok (f, "previous_response_not_found");
+  spark_fake_server_push_stream (f->server, "error-connection-limit");
+  spark_fake_server_push_stream (f->server, "text-hello");
+  turn_run_ok (f, "websocket_connection_limit_reached");
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Hello, world!");
+  g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, G_N_ELEMENTS (final));
+  n_cases += 2;
+}
+
+/* The same bad input over HTTP+SSE, where the fake server can send it. */
+static void
+test_sse (TurnFixture   *f,
+          gconstpointer  data)
+{
+  static const char not_utf8[] =
+    "{\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"delta\":\"caf\xe9\",\"sequence_number\":2}";
+  static const struct {
+    const char *name;
+    const char *line;
+    const char *needle;
+  } cases[] = {
+    { "SSE: invalid JSON", "{\"$\":\"raw\",\"text\":\"{\\\"type\\\":\"}", "not JSON" },
+    { "SSE: JSON array", "{\"$\":\"raw\",\"text\":\"[]\"}", "not a JSON object" },
+    { "SSE: no type", "{\"delta\":\"x\",\"sequence_number\":2}", "without a “type”" },
+    { "SSE: NUL in a delta",
+      "{\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"delta\":\"a\\u0000b\",\"sequence_number\":2}",
+      "NUL character" },
+    { "SSE: repeated sequence_number",
+      "{\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"delta\":\"a\",\"sequence_number\":1}",
+      "Server sent event 1 twice" },
+    { "SSE: body cut inside an event", "{\"$\":\"cut\",\"bytes\":30}\n{\"type\":\"response.completed\","
+      "\"sequence_number\":9,\"response\":{\"id\":\"x\"}}", "not JSON" },
+  };
+  g_autofree char *deep = deep_json (200000);
+  g_autofree char *raw_deep = raw_line (deep, strlen (deep));
+  g_autofree char *raw_bytes = raw_line (not_utf8, sizeof not_utf8 - 1);
+  g_autofree char *stream = NULL;
+  g_autofree char *huge = g_malloc (65 * 1024 * 1024 + 1);
+  g_autoptr(JsonObject) raw = json_object_new ();
+  g_autofree char *raw_huge = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strconcat (CREATED, ADDED_MSG, cases[i].line, "\n", NULL);
+
+      expect_turn_error (f, cases[i].name, text, SPARK_AGENT_ERROR_PROTOCOL, cases[i].needle);
+    }
+
+  stream = g_strconcat (CREATED, ADDED_MSG, "{\"$\":\"close\"}\n", NULL);
+  expect_turn_error (f, "SSE: body ends before completed", stream, SPARK_AGENT_ERROR_CLOSED,
+                     "Stream closed before response.completed");
+  g_clear_pointer (&stream, g_free);
+  stream = g_strconcat (CREATED, ADDED_MSG, raw_deep, NULL);
+  expect_turn_error (f, "SSE: JSON 200,000 levels deep", stream, SPARK_AGENT_ERROR_PROTOCOL,
+                     "nested deeper than 128");
+  g_clear_pointer (&stream, g_free);
+  stream = g_strconcat (CREATED, ADDED_MSG, raw_bytes, NULL);
+  expect_turn_error (f, "SSE: not UTF-8", stream, SPARK_AGENT_ERROR_PROTOCOL, "not UTF-8");
+  g_clear_pointer (&stream, g_free);
+
+  /* One data line over the 64 MiB limit: refused as it arrives, before
+   * the whole of it is held. */
+  memset (huge, 'x', 65 * 1024 * 1024);
+  huge[65 * 1024 * 1024] = '\0';
+  json_object_set_string_member (raw, "$", "raw");
+  json_object_set_string_member (raw, "text", huge);
+  g_clear_pointer (&huge, g_free);
+  raw_huge = spark_responses_to_string (raw);
+  stream = g_strconcat (CREATED, raw_huge, "\n", NULL);
+  g_clear_pointer (&raw_huge, g_free);
+  expect_turn_error (f, "SSE: an event over 64 MiB", stream, SPARK_AGENT_ERROR_PROTOCOL,
+                     "Server sent an event larger than 64.0");
 }
 
 /* A local server that gives no ids of its own, or the same each time: the
@@ -222,7 +586,15 @@ main (int   argc,
 
 #define ADD(path, func) \
   g_test_add (path, TurnFixture, NULL, setup_ws, func, teardown)
+  ADD ("/bad-input/frames", test_frames);
+  ADD ("/bad-input/not-utf8", test_not_utf8);
+  ADD ("/bad-input/bad-escapes-in-patch-paths", test_bad_escapes_in_patch_paths);
+  ADD ("/bad-input/deep-nesting", test_deep_nesting);
   ADD ("/bad-input/sequence-numbers", test_sequence_numbers);
+  ADD ("/bad-input/truncated", test_truncated);
+  ADD ("/bad-input/big-frames", test_big_frames);
+  ADD ("/bad-input/documented-error-codes", test_documented_error_codes);
+  g_test_add ("/bad-input/sse", TurnFixture, NULL, setup_http, test_sse, teardown);
   g_test_add ("/bad-input/reused-item-ids", TurnFixture, NULL, setup_chat, test_reused_item_ids, teardown);
 #undef ADD
 

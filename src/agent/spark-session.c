@@ -869,7 +869,14 @@ on_transport_event (SparkTransport *transport,
 
           if (call == NULL)
             {
-              g_debug ("Delta for unknown item %s ignored", item_id);
+              g_autoptr(GError) error = NULL;
+
+              /* Its output_item.added never came: what the review pane
+               * would show of this call cannot be trusted. */
+              error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                                   "Server sent tool call input for an item it never started (“%s”)",
+                                   item_id);
+              handle_failure (self, error);
               break;
             }
           self->timings->deltas++;

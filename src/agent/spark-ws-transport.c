@@ -243,8 +243,20 @@ on_error (SoupWebsocketConnection *conn,
       return;
     }
 
-  wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                         "WebSocket error: %s", error->message);
+  /* Say what was wrong with the frame, libsoup's words in brackets. */
+  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_BAD_DATA))
+    wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                           "Server sent a text frame that is not UTF-8 text (%s)", error->message);
+  else if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+    {
+      g_autofree char *limit = g_format_size_full (self->max_frame_size, G_FORMAT_SIZE_IEC_UNITS);
+
+      wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                             "Server sent a frame larger than %s (%s)", limit, error->message);
+    }
+  else
+    wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                           "WebSocket error: %s", error->message);
   fail_stream (self, wrapped);
 }
 
