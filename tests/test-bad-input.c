@@ -15,6 +15,7 @@
 
 #include "spark-responses.h"
 #include "spark-test-utils.h"
+#include "test-patch-common.h"
 #include "test-turn-common.h"
 
 #define CREATED "{\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"__RESP__\"}}\n"
@@ -51,6 +52,12 @@ teardown (TurnFixture   *f,
 {
   g_settings_reset (f->settings, "wire-api");
   turn_fixture_teardown (f);
+}
+
+static void
+no_review (TurnFixture *f)
+{
+  g_error ("Nothing may be proposed for review here");
 }
 
 /* Nothing written, and the session still works. */
@@ -455,6 +462,189 @@ test_documented_error_codes (TurnFixture   *f,
   n_cases += 2;
 }
 
+static char *
+line_of (JsonObject *object)
+{
+  g_autofree char *text = spark_responses_to_string (object);
+
+  return g_strconcat (text, "\n", NULL);
+}
+
+/* A response whose only output is one tool call, streamed in pieces of
+ * seven bytes: @kind is "custom" (apply_patch input), "function" (its
+ * arguments) or "hosted" (an apply_patch_call with @text as the operation). */
+static char *
+tool_call_stream (const char *kind,
+                  const char *text)
+{
+  g_autoptr(GString) out = g_string_new (CREATED);
+  g_autoptr(JsonObject) item = json_object_new ();
+  g_autoptr(JsonObject) added = json_object_new ();
+  g_autoptr(JsonObject) done = json_object_new ();
+  g_autoptr(JsonObject) completed = json_object_new ();
+  JsonObject *response = json_object_new ();
+  JsonArray *output = json_array_new ();
+  gboolean custom = g_str_equal (kind, "custom");
+  gboolean hosted = g_str_equal (kind, "hosted");
+  const char *member = custom ? "input" : "arguments";
+  gint64 seq = 1;
+  g_autofree char *line = NULL;
+
+  json_object_set_string_member (item, "id", "tc_bad");
+  json_object_set_string_member (item, "type", custom ? "custom_tool_call" : hosted ? "apply_patch_call" : "function_call");
+  json_object_set_string_member (item, "call_id", "call_bad");
+  if (!hosted)
+    {
+      json_object_set_string_member (item, "name", "apply_patch");
+      json_object_set_string_member (item, member, "");
+    }
+
+  json_object_set_string_member (added, "type", "response.output_item.added");
+  json_object_set_int_member (added, "sequence_number", seq++);
+  json_object_set_int_member (added, "output_index", 0);
+  json_object_set_object_member (added, "item", json_object_ref (item));
+  line = line_of (added);
+  g_string_append (out, line);
+
+  for (gsize off = 0; !hosted && off < strlen (text); off += 7)
+    {
+      g_autoptr(JsonObject) delta = json_object_new ();
+      g_autofree char *piece = g_strndup (text + off, 7);
+      g_autofree char *delta_line = NULL;
+
+      json_object_set_string_member (delta, "type", custom ? "response.custom_tool_call_input.delta"
+                                                           : "response.function_call_arguments.delta");
+      json_object_set_int_member (delta, "sequence_number", seq++);
+      json_object_set_string_member (delta, "item_id", "tc_bad");
+      json_object_set_string_member (delta, "delta", piece);
+      delta_line = line_of (delta);
+      g_string_append (out, delta_line);
+    }
+
+  if (hosted)
+    json_object_set_member (item, "operation", spark_json_parse (text, -1, NULL));
+  else
+    json_object_set_string_member (item, member, text);
+  json_object_set_string_member (done, "type", "response.output_item.done");
+  json_object_set_int_member (done, "sequence_number", seq++);
+  json_object_set_int_member (done, "output_index", 0);
+  json_object_set_object_member (done, "item", json_object_ref (item));
+  g_free (line);
+  line = line_of (done);
+  g_string_append (out, line);
+
+  json_array_add_object_element (output, json_object_ref (item));
+  json_object_set_string_member (response, "id", "__RESP__");
+  json_object_set_array_member (response, "output", output);
+  json_object_set_string_member (completed, "type", "response.completed");
+  json_object_set_int_member (completed, "sequence_number", seq++);
+  json_object_set_object_member (completed, "response", response);
+  g_free (line);
+  line = line_of (completed);
+  g_string_append (out, line);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A malformed patch in a tool call that streamed well: the model is told
+ * what is wrong (its tool output), the person sees the same on the call in
+ * the chat, nothing is proposed or written, and the turn goes on. */
+static void
+expect_patch_refused (TurnFixture *f,
+                      const char  *name,
+                      const char  *kind,
+                      const char  *text,
+                      const char  *needle)
+{
+  g_autofree char *stream = tool_call_stream (kind, text);
+  g_autofree char *prompt = g_strdup_printf ("patch: %s", name);
+  const char *output;
+  g_autoptr(SparkTranscriptItem) call = NULL;
+  guint n;
+
+  f->review = no_review;
+  spark_fake_server_push_text (f->server, stream);
+  spark_fake_server_push_stream (f->server, "text-done");
+  turn_run_ok (f, prompt);
+  f->review = turn_accept_and_apply;
+
+  output = turn_last_output (f);
+  if (!g_str_has_prefix (output, "Error: ") || strstr (output, needle) == NULL)
+    g_error ("%s: the model was told “%s”, expected “%s”", name, output, needle);
+
+  /* The chat shows the call with that error. */
+  n = g_list_model_get_n_items (G_LIST_MODEL (f->transcript));
+  for (guint i = n; i > 0 && call == NULL; i--)
+    {
+      g_autoptr(SparkTranscriptItem) item = g_list_model_get_item (G_LIST_MODEL (f->transcript), i - 1);
+
+      if (spark_transcript_item_get_kind (item) == SPARK_TRANSCRIPT_KIND_TOOL_CALL)
+        call = g_steal_pointer (&item);
+    }
+  g_assert_nonnull (call);
+  g_assert_false (spark_transcript_item_get_success (call));
+  g_assert_cmpstr (spark_transcript_item_get_output (call), ==, output);
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Done.");
+  g_test_message ("%s: %s", name, output);
+  n_cases++;
+
+  assert_nothing_applied_and_recovers (f);
+}
+
+/* Every way the grammar can be broken (the parser tests' table), streamed
+ * as the freeform tool; the JSON-function and hosted forms broken in their
+ * own ways. */
+static void
+test_malformed_patches (TurnFixture   *f,
+                        gconstpointer  data)
+{
+  for (guint i = 0; i < tp_n_malformed; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("malformed patch %u (%s)", i, tp_malformed[i].message);
+
+      if (g_utf8_validate (tp_malformed[i].text, -1, NULL))
+        expect_patch_refused (f, name, "custom", tp_malformed[i].text, tp_malformed[i].message);
+      else
+        {
+          g_autofree char *delta = g_strdup_printf ("{\"type\":\"response.custom_tool_call_input.delta\","
+                                                    "\"item_id\":\"ctc_1\",\"delta\":\"%s\",\"sequence_number\":3}",
+                                                    tp_malformed[i].text);
+          g_autofree char *raw = NULL;
+          g_autofree char *stream = NULL;
+          g_auto(GStrv) parts = g_strsplit (delta, "\n", -1);
+          g_autofree char *escaped = g_strjoinv ("\\n", parts);
+
+          /* Raw bytes that are not UTF-8 cannot be JSON text: the frame goes. */
+          raw = raw_line (escaped, strlen (escaped));
+          stream = g_strconcat (CREATED,
+                                "{\"type\":\"response.output_item.added\",\"sequence_number\":2,\"output_index\":0,"
+                                "\"item\":{\"id\":\"ctc_1\",\"type\":\"custom_tool_call\",\"call_id\":\"c\","
+                                "\"name\":\"apply_patch\",\"input\":\"\"}}\n", raw, NULL);
+          expect_turn_error (f, name, stream, SPARK_AGENT_ERROR_PROTOCOL, "UTF-8");
+        }
+    }
+
+  expect_patch_refused (f, "JSON arguments that are not JSON", "function",
+                        "{\"input\": \"*** Begin Patch\\n*** Add File: x\\n+y\\n", "not a JSON object");
+  expect_patch_refused (f, "JSON arguments without input", "function",
+                        "{\"patch\": \"*** Begin Patch\\n*** Add File: x\\n+y\\n*** End Patch\\n\"}",
+                        "“input” is missing or not a string");
+  expect_patch_refused (f, "JSON arguments with a number as input", "function", "{\"input\": 42}",
+                        "“input” is missing or not a string");
+  expect_patch_refused (f, "JSON arguments with a broken patch", "function",
+                        "{\"input\": \"*** Begin Patch\\n*** Frobnicate File: x\\n*** End Patch\\n\"}",
+                        "is not a valid hunk header");
+  expect_patch_refused (f, "hosted operation of an unknown type", "hosted",
+                        "{\"type\":\"rename_file\",\"path\":\"hello.txt\",\"diff\":\"\"}",
+                        "Unknown apply_patch operation 'rename_file'");
+  expect_patch_refused (f, "hosted operation without a path", "hosted",
+                        "{\"type\":\"update_file\",\"diff\":\"@@\\n-world\\n+there\\n\"}",
+                        "has no valid path");
+  expect_patch_refused (f, "hosted update with a broken diff", "hosted",
+                        "{\"type\":\"update_file\",\"path\":\"hello.txt\",\"diff\":\"garbage\\n\"}",
+                        "Unexpected line found in update hunk: 'garbage'");
+}
+
 /* The same bad input over HTTP+SSE, where the fake server can send it. */
 static void
 test_sse (TurnFixture   *f,
@@ -594,6 +784,7 @@ main (int   argc,
   ADD ("/bad-input/truncated", test_truncated);
   ADD ("/bad-input/big-frames", test_big_frames);
   ADD ("/bad-input/documented-error-codes", test_documented_error_codes);
+  ADD ("/bad-input/malformed-patches", test_malformed_patches);
   g_test_add ("/bad-input/sse", TurnFixture, NULL, setup_http, test_sse, teardown);
   g_test_add ("/bad-input/reused-item-ids", TurnFixture, NULL, setup_chat, test_reused_item_ids, teardown);
 #undef ADD

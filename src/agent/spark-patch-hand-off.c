@@ -104,6 +104,29 @@ spark_patch_hand_off_finish (SparkPatchHandOff  *self,
       return FALSE;
     }
 
+  /* The JSON-function form: say what is wrong with the arguments rather
+   * than with the patch text that could not be taken from them. */
+  if (spark_tool_call_get_kind (self->call) == SPARK_TOOL_CALL_FUNCTION)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(JsonObject) args = NULL;
+
+      if (!(args = spark_json_parse_object (spark_tool_call_get_input (self->call), -1, &local_error)))
+        {
+          g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                       "apply_patch takes the JSON arguments {\"input\": \"*** Begin Patch…\"}, "
+                       "and these are not a JSON object (%s)", local_error->message);
+          return FALSE;
+        }
+      if (spark_json_get_string (args, "input") == NULL)
+        {
+          g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                               "apply_patch takes the JSON arguments {\"input\": \"*** Begin Patch…\"}, "
+                               "and “input” is missing or not a string");
+          return FALSE;
+        }
+    }
+
   if (spark_tool_call_get_kind (self->call) == SPARK_TOOL_CALL_HOSTED_PATCH)
     {
       g_autoptr(SparkFileChange) file = NULL;
