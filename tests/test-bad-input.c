@@ -645,6 +645,61 @@ test_malformed_patches (TurnFixture   *f,
                         "Unexpected line found in update hunk: 'garbage'");
 }
 
+static guint64
+peak_rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      !(line = strstr (status, "VmHWM:")))
+    return 0;
+  return g_ascii_strtoull (line + 6, NULL, 10);
+}
+
+/* A 50 MB patch, streamed as the service would (64 KiB deltas, then the
+ * done item and response.completed, each holding all of it): refused with
+ * the limit said, to the model and in the chat; not applied, not proposed,
+ * and not kept in the history that every later request resends. */
+static void
+test_huge_patch (TurnFixture   *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) reqs = NULL;
+  g_autofree char *last = NULL;
+  g_autofree char *big = g_build_filename (f->root, "big.txt", NULL);
+  guint64 before = peak_rss_kib ();
+  gint64 start = g_get_monotonic_time ();
+  const char *output;
+
+  f->review = no_review;
+  spark_fake_server_push_text (f->server,
+    CREATED "{\"$\":\"big-patch\",\"bytes\":52428800,\"chunk\":65536,\"path\":\"big.txt\"}\n");
+  spark_fake_server_push_stream (f->server, "text-done");
+  turn_run_ok (f, "fifty megabytes");
+  f->review = turn_accept_and_apply;
+
+  output = turn_last_output (f);
+  g_assert_true (g_str_has_prefix (output, "Error: invalid patch: the patch is 52.4"));
+  g_assert_nonnull (strstr (output, "8.0"));
+  g_assert_nonnull (strstr (output, "nothing was applied"));
+  g_assert_false (g_file_test (big, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Done.");
+  /* What streamed past the limit was not kept, not even for the chat. */
+  g_assert_cmpuint (strlen (turn_last_text (f, SPARK_TRANSCRIPT_KIND_TOOL_CALL)), <=, SPARK_MAX_PATCH_SIZE);
+
+  /* The answer to the call went back small. */
+  reqs = spark_fake_server_dup_generating (f->server);
+  last = spark_responses_to_string (reqs->pdata[reqs->len - 1]);
+  g_assert_cmpuint (strlen (last), <, 1024 * 1024);
+
+  g_test_message ("50 MB patch refused in %.1f s; peak RSS of the test process (client and fake "
+                  "server) %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " MiB",
+                  (g_get_monotonic_time () - start) / 1e6, before / 1024, peak_rss_kib () / 1024);
+  n_cases++;
+  assert_nothing_applied_and_recovers (f);
+}
+
 /* The same bad input over HTTP+SSE, where the fake server can send it. */
 static void
 test_sse (TurnFixture   *f,
@@ -785,6 +840,7 @@ main (int   argc,
   ADD ("/bad-input/big-frames", test_big_frames);
   ADD ("/bad-input/documented-error-codes", test_documented_error_codes);
   ADD ("/bad-input/malformed-patches", test_malformed_patches);
+  ADD ("/bad-input/huge-patch", test_huge_patch);
   g_test_add ("/bad-input/sse", TurnFixture, NULL, setup_http, test_sse, teardown);
   g_test_add ("/bad-input/reused-item-ids", TurnFixture, NULL, setup_chat, test_reused_item_ids, teardown);
 #undef ADD

@@ -104,6 +104,17 @@ spark_patch_hand_off_finish (SparkPatchHandOff  *self,
       return FALSE;
     }
 
+  if (spark_tool_call_get_oversize (self->call) > 0)
+    {
+      g_autofree char *size = g_format_size (spark_tool_call_get_oversize (self->call));
+      g_autofree char *limit = g_format_size_full (SPARK_MAX_PATCH_SIZE, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                   "the patch is %s, more than the %s Spark takes in one apply_patch call; "
+                   "nothing was applied: split it into several smaller patches", size, limit);
+      return FALSE;
+    }
+
   /* The JSON-function form: say what is wrong with the arguments rather
    * than with the patch text that could not be taken from them. */
   if (spark_tool_call_get_kind (self->call) == SPARK_TOOL_CALL_FUNCTION)

@@ -514,6 +514,76 @@ spark_responses_tool_output (SparkToolCallKind  kind,
   return item;
 }
 
+/* The size of a tool call's "input", "arguments" or "operation" member. */
+static gsize
+member_size (JsonNode *node)
+{
+  g_autofree char *text = NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return strlen (json_node_get_string (node));
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      text = spark_responses_to_string (json_node_get_object (node));
+      return strlen (text);
+    }
+  return 0;
+}
+
+/* @item, or for a tool call whose input is over @limit a copy that keeps a
+ * note instead: the call is refused anyway, and history (resent with every
+ * later request, saved to disk) must not carry it. */
+JsonObject *
+spark_responses_item_bounded (JsonObject *item,
+                              gsize       limit)
+{
+  JsonObject *copy;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+  gboolean over = FALSE;
+
+  if (!spark_responses_item_is_tool_call (item))
+    return json_object_ref (item);
+
+  json_object_iter_init (&iter, item);
+  while (!over && json_object_iter_next (&iter, &name, &node))
+    over = (g_str_equal (name, "input") || g_str_equal (name, "arguments") ||
+            g_str_equal (name, "operation")) && member_size (node) > limit;
+  if (!over)
+    return json_object_ref (item);
+
+  copy = json_object_new ();
+  json_object_iter_init (&iter, item);
+  while (json_object_iter_next (&iter, &name, &node))
+    {
+      gsize size = 0;
+      g_autofree char *note = NULL;
+
+      if (g_str_equal (name, "input") || g_str_equal (name, "arguments") || g_str_equal (name, "operation"))
+        size = member_size (node);
+      if (size <= limit)
+        {
+          json_object_set_member (copy, name, json_node_copy (node));
+          continue;
+        }
+
+      note = g_strdup_printf ("[%" G_GSIZE_FORMAT " bytes, over Spark's limit: not kept]", size);
+      if (g_str_equal (name, "operation"))
+        {
+          JsonObject *operation = json_object_new ();
+
+          json_object_set_string_member (operation, "type", "too_large");
+          json_object_set_string_member (operation, "note", note);
+          json_object_set_object_member (copy, name, operation);
+        }
+      else
+        json_object_set_string_member (copy, name, note);
+    }
+
+  return copy;
+}
+
 gboolean
 spark_responses_item_is_tool_call (JsonObject *item)
 {

@@ -76,5 +76,7 @@ JsonObject     *spark_responses_tool_output        (SparkToolCallKind kind,
                                                     const char    *output,
                                                     gboolean       success);
 gboolean        spark_responses_item_is_tool_call  (JsonObject    *item);
+JsonObject     *spark_responses_item_bounded       (JsonObject    *item,
+                                                    gsize          limit);
 
 G_END_DECLS

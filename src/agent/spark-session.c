@@ -691,7 +691,7 @@ handle_completed (SparkSession *self,
 
           if (item == NULL)
             continue;
-          g_ptr_array_add (self->output_items, json_object_ref (item));
+          g_ptr_array_add (self->output_items, spark_responses_item_bounded (item, SPARK_MAX_PATCH_SIZE));
           if (spark_responses_item_is_tool_call (item))
             {
               SparkToolCall *call = start_call (self, item);
@@ -891,7 +891,7 @@ on_transport_event (SparkTransport *transport,
       item = spark_json_get_object (event, "item");
       if (item != NULL && !warmup)
         {
-          g_ptr_array_add (self->output_items, json_object_ref (item));
+          g_ptr_array_add (self->output_items, spark_responses_item_bounded (item, SPARK_MAX_PATCH_SIZE));
           if (spark_responses_item_is_tool_call (item))
             {
               SparkToolCall *call = start_call (self, item);

@@ -41,6 +41,7 @@ struct _SparkToolCall
   GString           *patch_text;
   char              *reason;
   SparkDecision      decision;
+  gsize              oversize;
 
   /* JSON "input" scanner state */
   ScanState          scan;
@@ -478,6 +479,14 @@ _spark_tool_call_append_delta (SparkToolCall *self,
   if (delta == NULL || delta[0] == '\0')
     return;
 
+  /* A patch past the limit is neither kept nor shown: only counted. */
+  if (spark_tool_call_is_patch (self) &&
+      (self->oversize > 0 || self->input->len + strlen (delta) > SPARK_MAX_PATCH_SIZE))
+    {
+      self->oversize = MAX (self->oversize, self->input->len) + strlen (delta);
+      return;
+    }
+
   g_string_append (self->input, delta);
 
   if (!spark_tool_call_is_patch (self))
@@ -570,8 +579,15 @@ _spark_tool_call_complete (SparkToolCall *self,
     case SPARK_TOOL_CALL_HOSTED_PATCH:
       {
         JsonObject *operation = spark_json_get_object (item, "operation");
-        g_autofree char *patch = operation ? patch_from_operation (operation) : NULL;
+        g_autofree char *patch = NULL;
         g_autofree char *text = operation ? spark_responses_to_string (operation) : NULL;
+
+        if (text != NULL && strlen (text) > SPARK_MAX_PATCH_SIZE)
+          {
+            self->oversize = strlen (text);
+            return;
+          }
+        patch = operation ? patch_from_operation (operation) : NULL;
 
         g_string_assign (self->input, text ? text : "");
         if (patch != NULL && self->patch_text->len == 0)
@@ -584,6 +600,12 @@ _spark_tool_call_complete (SparkToolCall *self,
 
     default:
       g_assert_not_reached ();
+    }
+
+  if (full != NULL && spark_tool_call_is_patch (self) && strlen (full) > SPARK_MAX_PATCH_SIZE)
+    {
+      self->oversize = strlen (full);
+      return;
     }
 
   /* The done item is authoritative: deltas may have been lost or absent. */
@@ -600,4 +622,12 @@ _spark_tool_call_complete (SparkToolCall *self,
           _spark_tool_call_append_delta (self, full);
         }
     }
+}
+
+gsize
+spark_tool_call_get_oversize (SparkToolCall *self)
+{
+  g_return_val_if_fail (SPARK_IS_TOOL_CALL (self), 0);
+
+  return self->oversize;
 }
