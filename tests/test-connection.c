@@ -178,6 +178,8 @@ test_json_check (void)
     { "{\"a\":\"\\udc00\"}", "surrogate" },
     { "{\"a\":\"\\ud800x\"}", "surrogate" },
     { "{\"a\":\"\\ud800\\u0041\"}", "surrogate" },
+    { "{\"a\":\"\\u00zz\"}", "four hex digits" },
+    { "{\"a\":\"\\udezz\"}", "four hex digits" },
     { "/* \" */ [[[[", NULL },
     { "{\"a\":\"ok \\\\u0000 \\ud83d\\ude00 [[[[\", 'x'}", NULL },
   };

@@ -102,8 +102,16 @@ spark_json_check_text (const char  *text,
 
               if (text[i++] != '\\' || i >= length)
                 continue;
-              if (text[i++] != 'u' || i + 4 > length || (unit = hex4 (text + i)) < 0)
+              if (text[i++] != 'u')
                 continue;
+              /* json-glib takes fewer than four hex digits and makes up the
+               * rest, surrogates and NULs included: JSON wants four. */
+              if (i + 4 > length || (unit = hex4 (text + i)) < 0)
+                {
+                  g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                                       "a \\u escape without four hex digits in a string");
+                  return FALSE;
+                }
               i += 4;
 
               if (unit == 0)
@@ -171,6 +179,7 @@ spark_json_parse (const char  *text,
                   GError     **error)
 {
   g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
   g_return_val_if_fail (text != NULL, NULL);
@@ -182,8 +191,14 @@ spark_json_parse (const char  *text,
     return NULL;
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, text, length, error))
-    return NULL;
+  if (!json_parser_load_from_data (parser, text, length, &local_error))
+    {
+      /* Its message quotes the input, which may not be UTF-8 by then. */
+      g_autofree char *message = g_utf8_make_valid (local_error->message, -1);
+
+      g_set_error_literal (error, local_error->domain, local_error->code, message);
+      return NULL;
+    }
 
   if ((root = json_parser_get_root (parser)) == NULL)
     {
