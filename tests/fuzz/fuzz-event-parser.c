@@ -110,24 +110,23 @@ chat_emit (JsonObject *event,
   (*n)++;
 }
 
+/* As the HTTP transport reads a Chat Completions chunk. */
 static void
 as_chat_chunk (const char *text,
                gsize       len)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonObject) chunk = NULL;
   g_autoptr(SparkChatStream) stream = NULL;
   g_autoptr(GError) error = NULL;
-  JsonNode *root;
   guint n = 0;
 
-  if (!json_parser_load_from_data (parser, text, len, NULL) ||
-      !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!(chunk = spark_json_parse_object (text, len, NULL)))
     return;
 
   stream = spark_chat_stream_new (chat_emit, &n);
   /* Twice: a second chunk must find the state the first one left. */
-  if (spark_chat_stream_feed (stream, json_node_get_object (root), &error))
-    spark_chat_stream_feed (stream, json_node_get_object (root), &error);
+  if (spark_chat_stream_feed (stream, chunk, &error))
+    spark_chat_stream_feed (stream, chunk, &error);
   if (error != NULL && error->message[0] == '\0')
     abort ();
   spark_chat_stream_finish (stream);
