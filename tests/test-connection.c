@@ -180,6 +180,9 @@ test_json_check (void)
     { "{\"a\":\"\\ud800\\u0041\"}", "surrogate" },
     { "{\"a\":\"\\u00zz\"}", "four hex digits" },
     { "{\"a\":\"\\udezz\"}", "four hex digits" },
+    { "{\"a\":\"\\200\"}", "an escape JSON does not have (\\2)" },
+    { "{\"a\":\"x\\0y\"}", "an escape JSON does not have (\\0)" },
+    { "{\"a\":\"\\x41\"}", "an escape JSON does not have (\\x)" },
     { "/* \" */ [[[[", NULL },
     { "{\"a\":\"ok \\\\u0000 \\ud83d\\ude00 [[[[\", 'x'}", NULL },
   };
@@ -214,6 +217,15 @@ test_json_check (void)
   node = spark_json_parse (deep->str, deep->len, &error);
   g_assert_no_error (error);
   g_assert_nonnull (node);
+  g_clear_pointer (&node, json_node_unref);
+
+  /* Numbers out of gint64's range are no number at all, not undefined. */
+  node = spark_json_parse ("{\"a\":3.3e61,\"b\":-1e300,\"c\":12.7,\"d\":7}", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "a", -1), ==, -1);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "b", -1), ==, -1);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "c", -1), ==, 12);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "d", -1), ==, 7);
   g_clear_pointer (&node, json_node_unref);
 
   g_string_assign (deep, "['\"', /*/ \" */ ");

@@ -102,6 +102,15 @@ spark_json_check_text (const char  *text,
 
               if (text[i++] != '\\' || i >= length)
                 continue;
+              /* json-glib also reads GScanner's escapes, octal ones among
+               * them: "\\200" is a byte that is not UTF-8, "\\0" a NUL. */
+              if (strchr ("\"\\/bfnrtu", text[i]) == NULL)
+                {
+                  g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                               "an escape JSON does not have (\\%c) in a string",
+                               g_ascii_isprint (text[i]) ? text[i] : '?');
+                  return FALSE;
+                }
               if (text[i++] != 'u')
                 continue;
               /* json-glib takes fewer than four hex digits and makes up the
@@ -393,7 +402,14 @@ spark_json_get_int (JsonObject *object,
     case G_TYPE_INT64:
       return json_node_get_int (node);
     case G_TYPE_DOUBLE:
-      return (gint64) json_node_get_double (node);
+      {
+        double value = json_node_get_double (node);
+
+        /* Out of range (or not a number), the cast would be undefined. */
+        if (!(value > -9.2e18 && value < 9.2e18))
+          return fallback;
+        return (gint64) value;
+      }
     default:
       return fallback;
     }
