@@ -778,6 +778,37 @@ test_sse (TurnFixture   *f,
                      "Server sent an event larger than 64.0");
 }
 
+/* Arrays holding what should be objects: each json-glib getter used on
+ * them logged a critical (fatal in the tests, and with G_DEBUG). */
+static void
+test_arrays_of_anything (TurnFixture   *f,
+                         gconstpointer  data)
+{
+  /* Chat Completions: choices and tool calls that are not objects. */
+  spark_fake_server_push_text (f->server,
+    "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[1,\"x\",null,[]]}\n"
+    "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[7,\"y\"]}}]}\n"
+    "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Still here.\"},\"finish_reason\":\"stop\"}]}\n");
+  turn_run_ok (f, "chat chunks of anything");
+  g_assert_cmpstr (turn_last_text (f, SPARK_TRANSCRIPT_KIND_ASSISTANT), ==, "Still here.");
+  n_cases++;
+}
+
+static void
+test_output_of_anything (TurnFixture   *f,
+                         gconstpointer  data)
+{
+  /* response.completed whose output is not a list of items. */
+  spark_fake_server_push_text (f->server,
+    CREATED "{\"type\":\"response.completed\",\"sequence_number\":1,\"response\":{\"id\":\"__RESP__\",\"output\":[42,\"x\",[]]}}\n");
+  turn_run_ok (f, "output of anything");
+  spark_fake_server_push_text (f->server,
+    CREATED "{\"type\":\"response.completed\",\"sequence_number\":1,\"response\":{\"id\":\"__RESP__\",\"output\":\"none\"}}\n");
+  turn_run_ok (f, "output that is no list");
+  g_assert_cmpuint (turn_count_items (f, SPARK_TRANSCRIPT_KIND_ERROR), ==, 0);
+  n_cases += 2;
+}
+
 /* A local server that gives no ids of its own, or the same each time: the
  * chat wire then names every message alike, and each turn's answer must
  * still be its own item in the chat, not appended to the last one. */
@@ -856,6 +887,8 @@ main (int   argc,
   ADD ("/bad-input/huge-patch", test_huge_patch);
   g_test_add ("/bad-input/sse", TurnFixture, NULL, setup_http, test_sse, teardown);
   g_test_add ("/bad-input/reused-item-ids", TurnFixture, NULL, setup_chat, test_reused_item_ids, teardown);
+  g_test_add ("/bad-input/chat-arrays-of-anything", TurnFixture, NULL, setup_chat, test_arrays_of_anything, teardown);
+  ADD ("/bad-input/output-of-anything", test_output_of_anything);
 #undef ADD
 
   ret = g_test_run ();

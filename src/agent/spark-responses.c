@@ -384,6 +384,39 @@ spark_json_get_object (JsonObject *object,
   return json_node_get_object (node);
 }
 
+JsonArray *
+spark_json_get_array (JsonObject *object,
+                      const char *member)
+{
+  JsonNode *node;
+
+  if (object == NULL || (node = json_object_get_member (object, member)) == NULL)
+    return NULL;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+
+  return json_node_get_array (node);
+}
+
+/* json_array_get_object_element() is critical about anything but an
+ * object or null; servers send anything. */
+JsonObject *
+spark_json_array_get_object (JsonArray *array,
+                             guint      index)
+{
+  JsonNode *node;
+
+  if (array == NULL || index >= json_array_get_length (array))
+    return NULL;
+
+  node = json_array_get_element (array, index);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  return json_node_get_object (node);
+}
+
 gint64
 spark_json_get_int (JsonObject *object,
                     const char *member,

@@ -67,6 +67,10 @@ const char     *spark_json_get_string              (JsonObject    *object,
                                                     const char    *member);
 JsonObject     *spark_json_get_object              (JsonObject    *object,
                                                     const char    *member);
+JsonArray      *spark_json_get_array               (JsonObject    *object,
+                                                    const char    *member);
+JsonObject     *spark_json_array_get_object        (JsonArray     *array,
+                                                    guint          index);
 gint64          spark_json_get_int                 (JsonObject    *object,
                                                     const char    *member,
                                                     gint64         fallback);

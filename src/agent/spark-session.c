@@ -683,11 +683,11 @@ handle_completed (SparkSession *self,
   /* Items that streamed without output_item.done are taken from the response. */
   if (self->output_items->len == 0 && response != NULL && json_object_has_member (response, "output"))
     {
-      JsonArray *output = json_object_get_array_member (response, "output");
+      JsonArray *output = spark_json_get_array (response, "output");
 
       for (guint i = 0; output != NULL && i < json_array_get_length (output); i++)
         {
-          JsonObject *item = json_array_get_object_element (output, i);
+          JsonObject *item = spark_json_array_get_object (output, i);
 
           if (item == NULL)
             continue;

@@ -12,8 +12,9 @@
  * no crash (json-glib recurses: spark_json_check_text() must keep it
  * shallow), no leak, an event is returned exactly when no error is, an
  * accepted event has a string "type", every error is a protocol error with a
- * message, and any JSON the checked parser accepts is at most
- * SPARK_JSON_MAX_DEPTH deep with UTF-8 strings only.
+ * message, any JSON the checked parser accepts is at most
+ * SPARK_JSON_MAX_DEPTH deep with UTF-8 strings only, and no critical or
+ * warning is logged.
  */
 
 #include "config.h"
@@ -26,8 +27,20 @@
 #include "spark-chat-wire.h"
 #include "spark-responses.h"
 
+int LLVMFuzzerInitialize   (int           *argc,
+                            char        ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
+
+/* A critical or a warning is a finding: in the test suite (and with
+ * G_DEBUG=fatal-criticals) it aborts. */
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  return 0;
+}
 
 /* What spark_json_check_text() promises of what json-glib then builds. */
 static void
