@@ -20,8 +20,19 @@
 #include "spark-agent-types.h"
 #include "spark-sse-parser.h"
 
+int LLVMFuzzerInitialize   (int           *argc,
+                            char        ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
+
+/* A critical or a warning is a finding, as in the test suite. */
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  return 0;
+}
 
 typedef struct
 {
