@@ -27,6 +27,19 @@ typedef struct _SparkFakeServer SparkFakeServer;
  *   {"$":"raw","text":"..."}      send text as is
  *   {"$":"binary"}                send a binary frame
  *   {"$":"huge","bytes":N}        an output_text.delta with an N-byte delta
+ *   {"$":"close","code":1006}     end the TCP connection without a close frame
+ *   {"$":"close","code":C,"reason":R}  a close frame with a reason
+ *   {"$":"cut","bytes":N}         the next event cut after N bytes of its
+ *                                 frame payload (SSE: of its data), then the
+ *                                 connection ends
+ *   {"$":"stall"}                 send nothing more, keep the socket open
+ *   {"$":"delay","ms":N}          wait N ms before the next line
+ *   {"$":"raw-base64","data":B}   a text frame of any bytes (UTF-8 or not)
+ *   {"$":"big-patch","bytes":N,"chunk":C,"path":P}  an apply_patch call adding
+ *                                 P, N bytes long, in deltas of C bytes, up to
+ *                                 response.completed
+ * Over HTTP, "close" and "cut" end the body; "stall" and "big-patch" are
+ * WebSocket only.
  *
  * POST /v1/responses/compact answers what set_compact_reply() recorded, or
  * 404 as local servers do; its requests are recorded with "_transport"
@@ -74,6 +87,26 @@ void             spark_fake_server_set_reject_context_management (SparkFakeServe
  * events are paced on a millisecond timer, e.g. 200 for 5,000 a second). */
 void             spark_fake_server_set_event_delay   (SparkFakeServer *self,
                                                       guint            usec);
+
+/* Faults. The next generating request's stream gets @directive (a "$" line,
+ * as above) after its first @after_events events. */
+void             spark_fake_server_inject_next       (SparkFakeServer *self,
+                                                      guint            after_events,
+                                                      const char      *directive);
+/* The next @count upgrades are answered with @status (and a Retry-After
+ * header when @retry_after is not NULL); later ones are accepted. */
+void             spark_fake_server_refuse_upgrades   (SparkFakeServer *self,
+                                                      guint            status,
+                                                      guint            count,
+                                                      const char      *retry_after);
+/* The next @count upgrades lose their TCP connection before any answer. */
+void             spark_fake_server_drop_handshakes   (SparkFakeServer *self,
+                                                      guint            count);
+/* Closes every open WebSocket now, with @code (1006: without a close frame). */
+void             spark_fake_server_close_connections (SparkFakeServer *self,
+                                                      guint            code);
+/* g_get_monotonic_time() of the latest upgrade request. */
+gint64           spark_fake_server_get_last_handshake_time (SparkFakeServer *self);
 
 guint            spark_fake_server_get_n_handshakes  (SparkFakeServer *self);
 guint            spark_fake_server_get_n_posts       (SparkFakeServer *self);

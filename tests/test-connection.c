@@ -168,6 +168,76 @@ test_url_and_key_safety (void)
     }
 }
 
+/* What json-glib must never be given: it recurses (a deep frame overflowed
+ * the stack), stops a string at \\u0000, turns unpaired surrogates into
+ * bytes that are not UTF-8. Everything else is parsed as before. */
+static void
+test_json_check (void)
+{
+  static const struct { const char *text; const char *needle; } cases[] = {
+    { "{\"a\":\"x\\u0000y\"}", "NUL" },
+    { "{\"a\":\"\\udc00\"}", "surrogate" },
+    { "{\"a\":\"\\ud800x\"}", "surrogate" },
+    { "{\"a\":\"\\ud800\\u0041\"}", "surrogate" },
+    { "{\"a\":\"\\u00zz\"}", "four hex digits" },
+    { "{\"a\":\"\\udezz\"}", "four hex digits" },
+    { "{\"a\":\"\\200\"}", "an escape JSON does not have (\\2)" },
+    { "{\"a\":\"x\\0y\"}", "an escape JSON does not have (\\0)" },
+    { "{\"a\":\"\\x41\"}", "an escape JSON does not have (\\x)" },
+    { "/* \" */ [[[[", NULL },
+    { "{\"a\":\"ok \\\\u0000 \\ud83d\\ude00 [[[[\", 'x'}", NULL },
+  };
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gboolean ok = spark_json_check_text (cases[i].text, strlen (cases[i].text), &error);
+
+      if (cases[i].needle == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+          g_assert_nonnull (strstr (error->message, cases[i].needle));
+          g_clear_error (&error);
+        }
+    }
+
+  /* 128 levels pass; one more does not, nor do 200,000, whatever hides
+   * them from a naive scan. */
+  for (guint i = 0; i < SPARK_JSON_MAX_DEPTH; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < SPARK_JSON_MAX_DEPTH; i++)
+    g_string_append_c (deep, ']');
+  node = spark_json_parse (deep->str, deep->len, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  g_clear_pointer (&node, json_node_unref);
+
+  /* Numbers out of gint64's range are no number at all, not undefined. */
+  node = spark_json_parse ("{\"a\":3.3e61,\"b\":-1e300,\"c\":12.7,\"d\":7}", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "a", -1), ==, -1);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "b", -1), ==, -1);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "c", -1), ==, 12);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "d", -1), ==, 7);
+  g_clear_pointer (&node, json_node_unref);
+
+  g_string_assign (deep, "['\"', /*/ \" */ ");
+  for (guint i = 0; i < 200000; i++)
+    g_string_append_c (deep, '[');
+  node = spark_json_parse (deep->str, deep->len, &error);
+  g_assert_null (node);
+  g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "nested deeper than 128 levels"));
+}
+
 static void
 test_parse_events (void)
 {
@@ -737,7 +807,7 @@ test_sse_not_utf8 (Fixture       *f,
 
   g_assert_error (f->stream_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
   /* Any line, not only the data the parser sees. */
-  g_assert_nonnull (strstr (f->stream_error->message, "a line is not UTF-8"));
+  g_assert_nonnull (strstr (f->stream_error->message, "not UTF-8"));
   g_assert_cmpuint (f->events->len, ==, 1);
   g_socket_service_stop (service);
 }
@@ -794,6 +864,7 @@ main (int   argc,
 
   g_test_add_func ("/agent/connection/url-and-key-safety", test_url_and_key_safety);
   g_test_add_func ("/agent/responses/parse-events", test_parse_events);
+  g_test_add_func ("/agent/responses/json-check", test_json_check);
   g_test_add_func ("/agent/responses/error-mapping", test_error_mapping);
   g_test_add_func ("/agent/responses/delta-scan", test_delta_scan);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)

@@ -38,6 +38,7 @@ spark_agent_error_is_retryable (const GError *error)
     case SPARK_AGENT_ERROR_PREVIOUS_RESPONSE_NOT_FOUND:
     case SPARK_AGENT_ERROR_CONNECTION_LIMIT:
     case SPARK_AGENT_ERROR_PROTOCOL:
+    case SPARK_AGENT_ERROR_RATE_LIMITED:
       return TRUE;
 
     case SPARK_AGENT_ERROR_FAILED:

@@ -37,6 +37,7 @@ typedef enum
   SPARK_AGENT_ERROR_BUSY,
   SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED, /* the server refused `context_management` */
   SPARK_AGENT_ERROR_COMPACT_UNSUPPORTED, /* no usable /responses/compact (404, 405, 501...) */
+  SPARK_AGENT_ERROR_RATE_LIMITED,        /* HTTP 429: retryable, after Retry-After */
 } SparkAgentError;
 
 typedef enum

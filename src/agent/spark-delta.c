@@ -272,6 +272,7 @@ typedef enum
   KEY_TYPE,
   KEY_DELTA,
   KEY_ITEM_ID,
+  KEY_SEQUENCE,
 } Key;
 
 /* Whether the text at s->p is @word and a closing quote; then skips them. */
@@ -324,7 +325,12 @@ scan_key (Scan *s,
           }
         break;
       case 's':
-        if (TAKE_QUOTED (s, "sequence_number") || TAKE_QUOTED (s, "summary_index"))
+        if (TAKE_QUOTED (s, "sequence_number"))
+          {
+            *key = KEY_SEQUENCE;
+            return TRUE;
+          }
+        if (TAKE_QUOTED (s, "summary_index"))
           return TRUE;
         break;
       case 'o':
@@ -351,6 +357,8 @@ scan_key (Scan *s,
     *key = KEY_DELTA;
   else if (key_is (raw, raw_length, "item_id", 7))
     *key = KEY_ITEM_ID;
+  else if (key_is (raw, raw_length, "sequence_number", 15))
+    *key = KEY_SEQUENCE;
 
   return TRUE;
 }
@@ -367,6 +375,16 @@ scan_type (Scan *s)
   return SPARK_EVENT_UNKNOWN;
 }
 
+const char *
+spark_delta_kind_type (SparkEventKind kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (delta_kinds); i++)
+    if (delta_kinds[i].kind == kind)
+      return delta_kinds[i].type;
+
+  return NULL;
+}
+
 gboolean
 spark_delta_scan (SparkDelta *delta,
                   const char *text,
@@ -380,6 +398,7 @@ spark_delta_scan (SparkDelta *delta,
 
   delta->kind = SPARK_EVENT_UNKNOWN;
   delta->has_item_id = FALSE;
+  delta->sequence = -1;
 
   if (!take (&s, '{'))
     return FALSE;
@@ -418,6 +437,17 @@ spark_delta_scan (SparkDelta *delta,
                   !scan_string (&s, delta->item_id, &raw, &raw_length, &escaped))
                 return FALSE;
               delta->has_item_id = TRUE;
+              break;
+
+            case KEY_SEQUENCE:
+              {
+                const char *start = s.p;
+
+                /* A plain integer; anything else goes to json-glib. */
+                if (delta->sequence >= 0 || !scan_number (&s) || *start == '-')
+                  return FALSE;
+                delta->sequence = g_ascii_strtoll (start, NULL, 10);
+              }
               break;
 
             case KEY_OTHER:

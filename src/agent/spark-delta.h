@@ -30,6 +30,7 @@ typedef struct
   SparkEventKind  kind;
   GString        *item_id;       /* decoded; valid when has_item_id */
   GString        *delta;         /* decoded */
+  gint64          sequence;      /* sequence_number, or -1 without one */
   gboolean        has_item_id;
 } SparkDelta;
 
@@ -38,5 +39,7 @@ void      spark_delta_clear  (SparkDelta *delta);
 gboolean  spark_delta_scan   (SparkDelta *delta,
                               const char *text,
                               gsize       length);
+/* The event type of a delta kind, "response.output_text.delta"... */
+const char *spark_delta_kind_type (SparkEventKind kind);
 
 G_END_DECLS

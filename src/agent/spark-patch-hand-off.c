@@ -136,28 +136,65 @@ spark_patch_hand_off_finish (SparkPatchHandOff  *self,
       return FALSE;
     }
 
+  if (spark_tool_call_get_oversize (self->call) > 0)
+    {
+      g_autofree char *size = NULL;
+      g_autofree char *limit = NULL;
+
+      /* GLib's size units are translated: the model reads English. */
+      spark_audience_push (SPARK_AUDIENCE_MODEL);
+      size = g_format_size (spark_tool_call_get_oversize (self->call));
+      limit = g_format_size_full (SPARK_MAX_PATCH_SIZE, G_FORMAT_SIZE_IEC_UNITS);
+      spark_audience_pop ();
+
+      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                   "the patch is %s, more than the %s Spark takes in one apply_patch call; "
+                   "nothing was applied: split it into several smaller patches", size, limit);
+      return FALSE;
+    }
+
+  /* The JSON-function form: say what is wrong with the arguments rather
+   * than with the patch text that could not be taken from them. */
+  if (spark_tool_call_get_kind (self->call) == SPARK_TOOL_CALL_FUNCTION)
+    {
+      g_autoptr(GError) args_error = NULL;
+      g_autoptr(JsonObject) args = NULL;
+
+      /* json-glib's message goes to the model: in English. */
+      spark_audience_push (SPARK_AUDIENCE_MODEL);
+      args = spark_json_parse_object (spark_tool_call_get_input (self->call), -1, &args_error);
+      spark_audience_pop ();
+      if (args == NULL)
+        {
+          g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                       "apply_patch takes the JSON arguments {\"input\": \"*** Begin Patch…\"}, "
+                       "and these are not a JSON object (%s)", args_error->message);
+          return FALSE;
+        }
+      if (spark_json_get_string (args, "input") == NULL)
+        {
+          g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                               "apply_patch takes the JSON arguments {\"input\": \"*** Begin Patch…\"}, "
+                               "and “input” is missing or not a string");
+          return FALSE;
+        }
+    }
+
   if (spark_tool_call_get_kind (self->call) == SPARK_TOOL_CALL_HOSTED_PATCH)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
       g_autoptr(SparkFileChange) file = NULL;
-      JsonObject *operation;
-      JsonNode *root;
-      gboolean ok;
+      g_autoptr(JsonObject) operation = NULL;
+
+      if (!(operation = spark_json_parse_object (spark_tool_call_get_input (self->call), -1, error)))
+        return FALSE;
 
       /* Nothing watches these yet: all of it can speak English. */
       spark_audience_push (SPARK_AUDIENCE_MODEL);
-      ok = json_parser_load_from_data (parser, spark_tool_call_get_input (self->call), -1, error) &&
-           (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root);
-      if (ok)
-        {
-          operation = json_node_get_object (root);
-          file = spark_patch_parse_operation (spark_json_get_string (operation, "type"),
-                                              spark_json_get_string (operation, "path"),
-                                              spark_json_get_string (operation, "diff"),
-                                              error);
-        }
+      file = spark_patch_parse_operation (spark_json_get_string (operation, "type"),
+                                          spark_json_get_string (operation, "path"),
+                                          spark_json_get_string (operation, "diff"),
+                                          error);
       spark_audience_pop ();
-
       if (file == NULL)
         return FALSE;
       spark_changeset_add_file (self->changeset, file);

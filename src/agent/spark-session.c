@@ -47,6 +47,7 @@
 #define DEFAULT_MAX_RETRIES      5
 #define DEFAULT_BACKOFF_BASE_MS  500
 #define MAX_BACKOFF_MS           8000
+#define MAX_RETRY_AFTER_MS       60000   /* a longer Retry-After ends the turn */
 #define DEFAULT_MAX_AGE_SECONDS  (55 * 60)
 #define DEFAULT_CONTEXT_WINDOW   128000
 
@@ -126,6 +127,7 @@ struct _SparkSession
   guint                 max_age_seconds;
   guint                 idle_timeout_ms;
   guint                 backoff_source;
+  guint                 retry_after_ms;   /* the server's Retry-After, for the next retry */
   guint                 context_window;
   guint                 context_used;
 
@@ -737,15 +739,15 @@ handle_completed (SparkSession *self,
   /* Items that streamed without output_item.done are taken from the response. */
   if (self->output_items->len == 0 && response != NULL && json_object_has_member (response, "output"))
     {
-      JsonArray *output = json_object_get_array_member (response, "output");
+      JsonArray *output = spark_json_get_array (response, "output");
 
       for (guint i = 0; output != NULL && i < json_array_get_length (output); i++)
         {
-          JsonObject *item = json_array_get_object_element (output, i);
+          JsonObject *item = spark_json_array_get_object (output, i);
 
           if (item == NULL)
             continue;
-          g_ptr_array_add (self->output_items, json_object_ref (item));
+          g_ptr_array_add (self->output_items, spark_responses_item_bounded (item, SPARK_MAX_PATCH_SIZE));
           if (spark_responses_item_is_tool_call (item))
             {
               SparkToolCall *call = start_call (self, item);
@@ -888,7 +890,14 @@ handle_delta (SparkSession   *self,
 
             if (!g_hash_table_lookup_extended (self->calls_by_item, item_id, &key, (gpointer *) &call))
               {
-                g_debug ("Delta for unknown item %s ignored", item_id);
+                g_autoptr(GError) error = NULL;
+
+                /* Its output_item.added never came: what the review pane
+                 * would show of this call cannot be trusted. */
+                error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                                     "Server sent tool call input for an item it never started (“%s”)",
+                                     item_id);
+                handle_failure (self, error);
                 break;
               }
             self->last_call_key = key;
@@ -1002,7 +1011,7 @@ on_transport_event (SparkTransport *transport,
       item = spark_json_get_object (event, "item");
       if (item != NULL && !warmup)
         {
-          g_ptr_array_add (self->output_items, json_object_ref (item));
+          g_ptr_array_add (self->output_items, spark_responses_item_bounded (item, SPARK_MAX_PATCH_SIZE));
           if (spark_responses_item_is_tool_call (item))
             {
               SparkToolCall *call = start_call (self, item);
@@ -1096,6 +1105,16 @@ on_transport_stream_failed (SparkTransport *transport,
   handle_failure (self, error);
 }
 
+/* The server closed the socket between requests: say so now, not at the
+ * next turn. */
+static void
+on_transport_disconnected (SparkTransport *transport,
+                           SparkSession   *self)
+{
+  if (self->phase == PHASE_IDLE || self->phase == PHASE_TOOLS)
+    set_idle_state (self);
+}
+
 static void
 install_transport (SparkSession   *self,
                    SparkTransport *transport)
@@ -1128,6 +1147,7 @@ install_transport (SparkSession   *self,
   g_signal_connect (transport, "event", G_CALLBACK (on_transport_event), self);
   spark_transport_set_delta_func (transport, on_transport_delta, self);
   g_signal_connect (transport, "stream-failed", G_CALLBACK (on_transport_stream_failed), self);
+  g_signal_connect (transport, "disconnected", G_CALLBACK (on_transport_disconnected), self);
 }
 
 static SparkTransport *
@@ -1184,6 +1204,9 @@ schedule_retry (SparkSession *self,
       delay = MIN ((guint64) self->backoff_base_ms << (exp > 0 ? exp - 1 : 0), MAX_BACKOFF_MS);
       delay = (guint) (delay * jitter);
     }
+  /* Rate limited: never sooner than the server asked. */
+  delay = MAX (delay, self->retry_after_ms);
+  self->retry_after_ms = 0;
 
   g_debug ("Retrying in %u ms (attempt %u)", delay, self->attempt + 1);
   g_clear_handle_id (&self->backoff_source, g_source_remove);
@@ -1250,8 +1273,10 @@ handle_failure (SparkSession *self,
       schedule_retry (self, TRUE);
       return;
     }
-  else if (spark_agent_error_is_retryable (error))
+  else if (spark_agent_error_is_retryable (error) &&
+           spark_transport_get_retry_after (self->transport) <= MAX_RETRY_AFTER_MS)
     {
+      self->retry_after_ms = spark_transport_get_retry_after (self->transport);
       spark_transport_close (self->transport);
       g_clear_pointer (&self->last_response_id, g_free);
       self->force_full = TRUE;
@@ -1260,6 +1285,7 @@ handle_failure (SparkSession *self,
           schedule_retry (self, FALSE);
           return;
         }
+      self->retry_after_ms = 0;
       if (can_fall_back (self))
         {
           self->attempt = 0;

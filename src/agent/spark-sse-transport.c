@@ -17,28 +17,27 @@
 #include "spark-chat-wire.h"
 #include "spark-delta.h"
 #include "spark-responses.h"
+#include "spark-sse-parser.h"
 #include "spark-sse-transport.h"
 
 #define MAX_ERROR_BODY (64 * 1024)
-#define READ_CHUNK     (64 * 1024)
+#define READ_SIZE      (16 * 1024)
 
 typedef struct
 {
   SparkSseTransport *self;          /* weak: the request is cancelled before self dies */
   SoupMessage       *msg;
   GCancellable      *cancellable;
-  GInputStream      *body;
-  char              *buffer;          /* READ_CHUNK bytes */
-  GString           *line;            /* the start of a line the next chunk ends */
-  GString           *event_data;
+  GInputStream      *stream;
+  SparkSseParser    *parser;
   SparkChatStream   *chat;
   guint              idle_source;
-  gint64             last_activity;   /* monotonic µs: the request or its last line */
+  gint64             last_activity;   /* monotonic µs: the request or its last read */
+  gint64             last_sequence;
   GCancellable      *drain;
   gulong             drain_handler;
   guint              terminal_seen : 1;
   guint              draining : 1;
-  guint              skip_lf : 1;     /* a chunk ended in \r: a \n first belongs to it */
 } Request;
 
 struct _SparkSseTransport
@@ -54,6 +53,7 @@ struct _SparkSseTransport
   guint         idle_timeout_ms;
   guint         generation;
   gint64        connected_at;
+  guint         retry_after_ms;
   SparkDelta    delta;              /* scratch for the delta fast path */
   SparkTransportDeltaFunc delta_func;
   gpointer      delta_data;
@@ -91,10 +91,8 @@ request_free (Request *request)
     g_cancellable_cancel (request->cancellable);
   g_clear_object (&request->msg);
   g_clear_object (&request->cancellable);
-  g_clear_object (&request->body);
-  g_free (request->buffer);
-  g_string_free (request->line, TRUE);
-  g_string_free (request->event_data, TRUE);
+  g_clear_object (&request->stream);
+  g_clear_pointer (&request->parser, spark_sse_parser_free);
   g_clear_pointer (&request->chat, spark_chat_stream_free);
   g_free (request);
 }
@@ -174,33 +172,35 @@ chat_emit_cb (JsonObject *event,
     emit_event (request->self, request, event);
 }
 
-static void
-dispatch (Request *request)
+/* One event's data, from the parser. Returns FALSE once the request is
+ * over (failed, or detached after its terminal event). */
+static gboolean
+dispatch (const char *data,
+          gsize       len,
+          gpointer    user_data)
 {
-  g_autoptr(SparkSseTransport) self = g_object_ref (request->self);
+  Request *request = user_data;
+  g_autoptr(SparkSseTransport) self = NULL;
   g_autoptr(JsonObject) event = NULL;
   g_autoptr(GError) error = NULL;
-  const char *data = request->event_data->str;
-  gsize len = request->event_data->len;
 
-  if (len == 0)
-    return;
+  if (request->self == NULL)
+    return FALSE;
+  self = g_object_ref (request->self);
 
   if (strcmp (data, "[DONE]") == 0)
     {
       /* OpenAI sends no [DONE] on /responses, some other servers do. */
       if (request->chat != NULL)
         spark_chat_stream_finish (request->chat);
-      return;
+      return request->self != NULL;
     }
 
   if (request->chat != NULL)
     {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      JsonNode *root;
+      g_autoptr(JsonObject) chunk = NULL;
 
-      if (!json_parser_load_from_data (parser, data, len, &error) ||
-          !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+      if (!(chunk = spark_json_parse_object (data, len, &error)))
         {
           g_autofree char *snippet = spark_responses_snippet (data, len);
           g_autoptr(GError) wrapped = NULL;
@@ -208,36 +208,46 @@ dispatch (Request *request)
           wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
                                  "Server sent a chunk that is not a JSON object: %s", snippet);
           fail_request (request, wrapped);
-          return;
+          return FALSE;
         }
 
-      if (!spark_chat_stream_feed (request->chat, json_node_get_object (root), &error))
+      if (!spark_chat_stream_feed (request->chat, chunk, &error))
         fail_request (request, error);
-      return;
+      return request->self != NULL;
     }
 
   /* Most events are deltas: read those without a JSON tree. */
   if (self->delta_func != NULL && !self->in_delta && spark_delta_scan (&self->delta, data, len))
     {
+      if (!spark_responses_check_sequence_number (self->delta.sequence,
+                                                  spark_delta_kind_type (self->delta.kind),
+                                                  &request->last_sequence, &error))
+        {
+          fail_request (request, error);
+          return FALSE;
+        }
       self->in_delta = TRUE;
       self->delta_func (SPARK_TRANSPORT (self), self->delta.kind,
                         self->delta.has_item_id ? self->delta.item_id->str : NULL,
                         self->delta.delta->str, self->delta_data);
       self->in_delta = FALSE;
-      return;
+      return request->self != NULL;
     }
 
-  if (!(event = spark_responses_parse_event (data, len, &error)))
+  if (!(event = spark_responses_parse_event (data, len, &error)) ||
+      !spark_responses_check_sequence (event, &request->last_sequence, &error))
     {
       fail_request (request, error);
-      return;
+      return FALSE;
     }
 
   emit_event (self, request, event);
+  return request->self != NULL;
 }
 
-/* Armed once per quiet period, not once per line (see the WebSocket
- * transport): a read with whole lines only notes the time. */
+/* Armed once per quiet period, not once per read (see the WebSocket
+ * transport): a read only notes the time, and the timer, when it fires
+ * early, waits for what is left. */
 static gboolean
 idle_timeout_cb (gpointer data)
 {
@@ -274,163 +284,41 @@ restart_idle_timer (Request *request)
     request->idle_source = g_timeout_add (request->self->idle_timeout_ms, idle_timeout_cb, request);
 }
 
-/* Whether @length bytes at @text are all ASCII, eight at a time. */
-static gboolean
-is_ascii (const char *text,
-          gsize       length)
-{
-  guint64 bits = 0;
-  gsize i = 0;
+static void read_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data);
 
-  for (; i + 8 <= length; i += 8)
-    {
-      guint64 word;
-
-      memcpy (&word, text + i, 8);
-      bits |= word;
-    }
-  for (; i < length; i++)
-    bits |= (guchar) text[i];
-
-  return (bits & G_GUINT64_CONSTANT (0x8080808080808080)) == 0;
-}
-
-/* One line of the event stream, without its end. Returns FALSE when the
- * request ended (failed, or a terminal event detached it). */
-static gboolean
-handle_line (Request    *request,
-             const char *line,
-             gsize       length)
-{
-  if (!is_ascii (line, length) && !g_utf8_validate_len (line, length, NULL))
-    {
-      g_autofree char *snippet = spark_responses_snippet (line, length);
-      g_autoptr(GError) error = NULL;
-
-      error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                           "Event stream broke: a line is not UTF-8 text: %s", snippet);
-      fail_request (request, error);
-      return FALSE;
-    }
-
-  if (length == 0)
-    {
-      dispatch (request);
-      g_string_truncate (request->event_data, 0);
-    }
-  else if (length >= 5 && memcmp (line, "data:", 5) == 0)
-    {
-      const char *value = line + 5;
-      const char *end = line + length;
-
-      if (value < end && *value == ' ')
-        value++;
-      if (request->event_data->len > 0)
-        g_string_append_c (request->event_data, '\n');
-      g_string_append_len (request->event_data, value, end - value);
-    }
-  /* "event:", "id:", "retry:" and ":" comments carry nothing we need */
-
-  return request->self != NULL;
-}
-
-static void read_chunk_cb (GObject      *object,
-                           GAsyncResult *result,
-                           gpointer      user_data);
-
-/* The body is read in large chunks and cut into lines here: a read per
- * line (GDataInputStream) cost a GTask and a main-loop round for each of
- * the three lines of every delta. */
 static void
-read_next_chunk (Request *request)
+read_next (Request *request)
 {
-  g_input_stream_read_async (request->body, request->buffer, READ_CHUNK, G_PRIORITY_DEFAULT,
-                             request->cancellable, read_chunk_cb, request);
-}
-
-/* Lines end in \n, \r\n or \r, as in the SSE specification. Returns FALSE
- * when the request ended. */
-static gboolean
-handle_chunk (Request    *request,
-              const char *p,
-              const char *end)
-{
-  gboolean noted = FALSE;
-
-  if (request->skip_lf && p < end)
-    {
-      if (*p == '\n')
-        p++;
-      request->skip_lf = FALSE;
-    }
-
-  while (p < end)
-    {
-      const char *lf = memchr (p, '\n', end - p);
-      const char *eol = memchr (p, '\r', (lf ? lf : end) - p);
-      gboolean more;
-
-      if (eol == NULL)
-        eol = lf;
-      if (eol == NULL)
-        {
-          g_string_append_len (request->line, p, end - p);
-          break;
-        }
-
-      /* A whole line came: the server is alive (once per read is enough). */
-      if (!noted)
-        {
-          restart_idle_timer (request);
-          noted = TRUE;
-        }
-
-      if (request->line->len > 0)
-        {
-          g_string_append_len (request->line, p, eol - p);
-          more = handle_line (request, request->line->str, request->line->len);
-          g_string_truncate (request->line, 0);
-        }
-      else
-        more = handle_line (request, p, eol - p);
-
-      if (!more)
-        return FALSE;
-
-      if (*eol == '\r')
-        {
-          if (eol + 1 == end)
-            request->skip_lf = TRUE;
-          else if (eol[1] == '\n')
-            eol++;
-        }
-      p = eol + 1;
-    }
-
-  return TRUE;
+  g_input_stream_read_bytes_async (request->stream, READ_SIZE, G_PRIORITY_DEFAULT,
+                                   request->cancellable, read_cb, request);
 }
 
 static void
-read_chunk_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   Request *request = user_data;
   g_autoptr(GError) error = NULL;
-  gssize n;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *data;
+  gsize length = 0;
 
-  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  data = bytes ? g_bytes_get_data (bytes, &length) : NULL;
 
   if (request->self == NULL)
     {
-      if (request->draining && n > 0)
-        read_next_chunk (request);
+      if (request->draining && error == NULL && length > 0)
+        read_next (request);
       else
         {
           /* At the end of the body, closing hands the connection back for reuse. */
-          if (request->draining && n == 0)
+          if (request->draining && error == NULL)
             {
-              g_input_stream_close (request->body, NULL, NULL);
+              g_input_stream_close (request->stream, NULL, NULL);
               g_clear_object (&request->cancellable);
             }
           request_free (request);
@@ -438,7 +326,7 @@ read_chunk_cb (GObject      *object,
       return;
     }
 
-  if (n < 0)
+  if (error != NULL)
     {
       g_autoptr(GError) wrapped = NULL;
 
@@ -449,41 +337,39 @@ read_chunk_cb (GObject      *object,
       return;
     }
 
-  if (n > 0)
+  if (length == 0)
     {
-      if (!handle_chunk (request, request->buffer, request->buffer + n) && !request->draining)
+      /* EOF: a last event without its blank line still counts. */
+      if (!spark_sse_parser_finish (request->parser, dispatch, request, &error))
+        fail_request (request, error);
+
+      if (request->self != NULL && request->chat != NULL && !request->terminal_seen)
+        spark_chat_stream_finish (request->chat);
+
+      if (request->self != NULL)
         {
-          request_free (request);
-          return;
+          g_autoptr(GError) closed = NULL;
+
+          closed = g_error_new_literal (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
+                                        "Stream closed before response.completed");
+          fail_request (request, closed);
         }
-      /* Draining after a terminal event: the rest is read and dropped. */
-      read_next_chunk (request);
+      request_free (request);
       return;
     }
 
-  /* EOF: a last line without its end, then a last event without its
-   * blank line. */
-  if (request->line->len > 0 &&
-      !handle_line (request, request->line->str, request->line->len))
+  restart_idle_timer (request);
+
+  if (!spark_sse_parser_feed (request->parser, data, length, dispatch, request, &error))
+    fail_request (request, error);
+
+  if (request->self == NULL && !request->draining)
     {
       request_free (request);
       return;
     }
-  dispatch (request);
-  g_string_truncate (request->event_data, 0);
 
-  if (request->self != NULL && request->chat != NULL && !request->terminal_seen)
-    spark_chat_stream_finish (request->chat);
-
-  if (request->self != NULL)
-    {
-      g_autoptr(GError) closed = NULL;
-
-      closed = g_error_new_literal (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
-                                    "Stream closed before response.completed");
-      fail_request (request, closed);
-    }
-  request_free (request);
+  read_next (request);
 }
 
 static void
@@ -494,29 +380,33 @@ error_body_cb (GObject      *object,
   Request *request = user_data;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *text = NULL;
+  g_autoptr(JsonObject) body = NULL;
   const char *message = NULL;
   guint status = soup_message_get_status (request->msg);
   SparkAgentError code;
-  JsonNode *root;
 
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, NULL);
-  if (bytes != NULL)
-    text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 
-  if (bytes != NULL &&
-      json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) &&
-      (root = json_parser_get_root (parser)) && JSON_NODE_HOLDS_OBJECT (root))
-    message = spark_json_get_string (spark_json_get_object (json_node_get_object (root), "error"),
-                                     "message");
+  if (bytes != NULL && g_bytes_get_size (bytes) > 0 &&
+      (body = spark_json_parse_object (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL)))
+    message = spark_json_get_string (spark_json_get_object (body, "error"), "message");
 
-  code = status >= 500 ? SPARK_AGENT_ERROR_UNAVAILABLE : SPARK_AGENT_ERROR_HTTP;
+  if (request->self != NULL && status == 429 /* Too Many Requests */)
+    request->self->retry_after_ms =
+      spark_transport_parse_retry_after (soup_message_headers_get_one (soup_message_get_response_headers (request->msg),
+                                                                       "Retry-After"));
+
+  code = status == 429 /* Too Many Requests */ ? SPARK_AGENT_ERROR_RATE_LIMITED :
+         status >= 500 ? SPARK_AGENT_ERROR_UNAVAILABLE : SPARK_AGENT_ERROR_HTTP;
   /* OpenAI names the parameter in error.param; FastAPI-style servers (422)
    * only somewhere in their validation details. */
-  if ((status == 400 || status == 422) && text != NULL &&
-      spark_responses_rejects_context_management (NULL, text))
-    code = SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED;
+  if ((status == 400 || status == 422) && bytes != NULL && g_bytes_get_size (bytes) > 0)
+    {
+      g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+      if (spark_responses_rejects_context_management (NULL, text))
+        code = SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED;
+    }
 
   error = g_error_new (SPARK_AGENT_ERROR, code,
                        "HTTP %u %s%s%s", status, soup_message_get_reason_phrase (request->msg),
@@ -564,9 +454,8 @@ send_cb (GObject      *object,
       return;
     }
 
-  request->body = g_steal_pointer (&stream);
-  request->buffer = g_malloc (READ_CHUNK);
-  read_next_chunk (request);
+  request->stream = g_steal_pointer (&stream);
+  read_next (request);
 }
 
 static void
@@ -660,8 +549,8 @@ spark_sse_transport_send (SparkTransport  *transport,
   request = g_new0 (Request, 1);
   request->self = self;
   request->cancellable = g_cancellable_new ();
-  request->event_data = g_string_new (NULL);
-  request->line = g_string_new (NULL);
+  request->parser = spark_sse_parser_new (SPARK_MAX_FRAME_SIZE);
+  request->last_sequence = -1;
   if (self->wire_api == SPARK_WIRE_API_CHAT)
     request->chat = spark_chat_stream_new (chat_emit_cb, request);
 
@@ -694,6 +583,7 @@ spark_sse_transport_send (SparkTransport  *transport,
     }
 
   self->request = request;
+  self->retry_after_ms = 0;
   restart_idle_timer (request);
   soup_session_send_async (self->session, request->msg, G_PRIORITY_DEFAULT, request->cancellable,
                            send_cb, request);
@@ -742,6 +632,12 @@ spark_sse_transport_get_connected_at (SparkTransport *transport)
   return SPARK_SSE_TRANSPORT (transport)->connected_at;
 }
 
+static guint
+spark_sse_transport_get_retry_after (SparkTransport *transport)
+{
+  return SPARK_SSE_TRANSPORT (transport)->retry_after_ms;
+}
+
 static void
 spark_sse_transport_set_delta_func (SparkTransport          *transport,
                                     SparkTransportDeltaFunc  func,
@@ -765,6 +661,7 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->supports_continuation = spark_sse_transport_supports_continuation;
   iface->get_generation = spark_sse_transport_get_generation;
   iface->get_connected_at = spark_sse_transport_get_connected_at;
+  iface->get_retry_after = spark_sse_transport_get_retry_after;
   iface->set_delta_func = spark_sse_transport_set_delta_func;
 }
 

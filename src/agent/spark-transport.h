@@ -63,6 +63,7 @@ struct _SparkTransportInterface
   void     (*set_delta_func)         (SparkTransport       *self,
                                       SparkTransportDeltaFunc func,
                                       gpointer              user_data);
+  guint    (*get_retry_after)        (SparkTransport       *self);
 };
 
 void      spark_transport_connect_async         (SparkTransport       *self,
@@ -87,11 +88,16 @@ gint64    spark_transport_get_connected_at      (SparkTransport       *self);
 void      spark_transport_set_delta_func        (SparkTransport       *self,
                                                  SparkTransportDeltaFunc func,
                                                  gpointer              user_data);
+/* Milliseconds the server asked to wait (Retry-After) when it last refused
+ * with SPARK_AGENT_ERROR_RATE_LIMITED; 0 when it did not say. */
+guint     spark_transport_get_retry_after       (SparkTransport       *self);
 
 /* For implementations. */
+guint     spark_transport_parse_retry_after     (const char           *value);
 void      spark_transport_emit_event            (SparkTransport       *self,
                                                  JsonObject           *event);
 void      spark_transport_emit_stream_failed    (SparkTransport       *self,
                                                  const GError         *error);
+void      spark_transport_emit_disconnected     (SparkTransport       *self);
 
 G_END_DECLS

@@ -37,6 +37,10 @@ struct _SparkWsTransport
   SparkDelta               delta;           /* scratch for the delta fast path */
   SparkTransportDeltaFunc  delta_func;
   gpointer                 delta_data;
+  guint                    retry_after_ms;
+  guint                    requests_on_conn;   /* response.create frames sent on this socket */
+  guint                    events_in_request;  /* events received for the one in flight */
+  gint64                   last_sequence;      /* its last sequence_number, or -1 */
 
   guint                    in_flight : 1;
   guint                    in_delta : 1;    /* emitting from @delta: a nested frame can't use it */
@@ -96,6 +100,7 @@ fail_stream (SparkWsTransport *self,
 
   if (was_in_flight)
     spark_transport_emit_stream_failed (SPARK_TRANSPORT (self), error);
+  spark_transport_emit_disconnected (SPARK_TRANSPORT (self));
 }
 
 /* The idle timer is armed once per quiet period, not once per event: an
@@ -167,6 +172,14 @@ on_message (SoupWebsocketConnection *conn,
           g_debug ("Ignoring a delta outside a request");
           return;
         }
+      if (!spark_responses_check_sequence_number (self->delta.sequence,
+                                                  spark_delta_kind_type (self->delta.kind),
+                                                  &self->last_sequence, &error))
+        {
+          fail_stream (self, error);
+          return;
+        }
+      self->events_in_request++;
       restart_idle_timer (self);
       self->in_delta = TRUE;
       self->delta_func (SPARK_TRANSPORT (self), self->delta.kind,
@@ -188,6 +201,13 @@ on_message (SoupWebsocketConnection *conn,
       return;
     }
 
+  if (!spark_responses_check_sequence (event, &self->last_sequence, &error))
+    {
+      fail_stream (self, error);
+      return;
+    }
+
+  self->events_in_request++;
   kind = spark_responses_event_kind (event);
   if (spark_responses_kind_is_terminal (kind))
     {
@@ -202,6 +222,54 @@ on_message (SoupWebsocketConnection *conn,
   spark_transport_emit_event (SPARK_TRANSPORT (self), event);
 }
 
+static gboolean
+close_code_is_recoverable (gushort code)
+{
+  /* As openai-node's isRecoverableClose(): going away, no status, abnormal
+   * end, server error, restart, try again later, TLS. Every other code
+   * (protocol, policy, too big, the application's 4xxx...) will not get
+   * better by retrying. */
+  switch (code)
+    {
+    case 1001: case 1005: case 1006: case 1011: case 1012: case 1013: case 1015:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* The server closed the socket (with @code, or 0 when no close frame came)
+ * before the request in flight completed. */
+static void
+fail_closed (SparkWsTransport *self,
+             gushort           code,
+             const char       *reason)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_debug ("Server closed the socket (code %u)", code);
+
+  /* libsoup says 0 when the connection ended without a close frame, which
+   * the protocol calls 1006 (abnormal closure). */
+  if (code == 0)
+    {
+      code = SOUP_WEBSOCKET_CLOSE_ABNORMAL;
+      reason = "connection lost without a close frame";
+    }
+
+  /* A clean 1000 mid-response is still "closed before completion": retry it.
+   * So is any close that crossed a request on a socket that had served
+   * others, before a single event of it came: the server was closing the
+   * idle socket, not refusing this request (a fresh socket tells). */
+  error = g_error_new (SPARK_AGENT_ERROR,
+                       (code == 1000 || close_code_is_recoverable (code) ||
+                        (self->requests_on_conn > 1 && self->events_in_request == 0))
+                         ? SPARK_AGENT_ERROR_CLOSED : SPARK_AGENT_ERROR_CLOSED_FINAL,
+                       "WebSocket closed by server before response.completed (code %u%s%s)",
+                       code, reason && *reason ? ": " : "", reason ? reason : "");
+  fail_stream (self, error);
+}
+
 static void
 on_error (SoupWebsocketConnection *conn,
           GError                  *error,
@@ -209,43 +277,40 @@ on_error (SoupWebsocketConnection *conn,
 {
   SparkWsTransport *self = user_data;
   g_autoptr(GError) wrapped = NULL;
+  gushort code = soup_websocket_connection_get_close_code (conn);
 
-  wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                         "WebSocket error: %s", error->message);
-  fail_stream (self, wrapped);
-}
-
-static gboolean
-close_code_is_final (gushort code)
-{
-  /* As openai-node's isRecoverableClose(): these will not get better by retrying. */
-  switch (code)
+  /* libsoup 3.2 takes a close code it does not know (1012 restart, 1013
+   * try again later, 1014...) for a protocol error; the code the server
+   * sent is what matters. */
+  if (code != 0)
     {
-    case 1000: case 1002: case 1003: case 1007: case 1008: case 1009: case 1010:
-      return TRUE;
-    default:
-      return FALSE;
+      fail_closed (self, code, soup_websocket_connection_get_close_data (conn));
+      return;
     }
+
+  /* Say what was wrong with the frame, libsoup's words in brackets. */
+  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_BAD_DATA))
+    wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                           "Server sent a text frame that is not UTF-8 text (%s)", error->message);
+  else if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+    {
+      g_autofree char *limit = g_format_size_full (self->max_frame_size, G_FORMAT_SIZE_IEC_UNITS);
+
+      wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                             "Server sent a frame larger than %s (%s)", limit, error->message);
+    }
+  else
+    wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                           "WebSocket error: %s", error->message);
+  fail_stream (self, wrapped);
 }
 
 static void
 on_closed (SoupWebsocketConnection *conn,
            gpointer                 user_data)
 {
-  SparkWsTransport *self = user_data;
-  g_autoptr(GError) error = NULL;
-  gushort code = soup_websocket_connection_get_close_code (conn);
-  const char *data = soup_websocket_connection_get_close_data (conn);
-
-  g_debug ("Server closed the socket (code %u)", code);
-
-  /* A clean 1000 mid-response is still "closed before completion": retry it. */
-  error = g_error_new (SPARK_AGENT_ERROR,
-                       (code != 1000 && close_code_is_final (code)) ? SPARK_AGENT_ERROR_CLOSED_FINAL
-                                                                    : SPARK_AGENT_ERROR_CLOSED,
-                       "WebSocket closed by server before response.completed (code %u%s%s)",
-                       code, data && *data ? ": " : "", data ? data : "");
-  fail_stream (self, error);
+  fail_closed (user_data, soup_websocket_connection_get_close_code (conn),
+               soup_websocket_connection_get_close_data (conn));
 }
 
 static void
@@ -262,11 +327,24 @@ connect_cb (GObject      *object,
 
   conn = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
   status = soup_message_get_status (msg);
+  self->retry_after_ms = 0;
 
   if (conn == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
+      else if (status == 429 /* Too Many Requests */)
+        {
+          const char *header = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                             "Retry-After");
+
+          self->retry_after_ms = spark_transport_parse_retry_after (header);
+          g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RATE_LIMITED,
+                                   "WebSocket upgrade refused: HTTP %u %s%s%s%s", status,
+                                   soup_message_get_reason_phrase (msg),
+                                   header ? " (Retry-After: " : "", header ? header : "",
+                                   header ? ")" : "");
+        }
       else if (status == 426 /* Upgrade Required */ || status == SOUP_STATUS_NOT_FOUND ||
                status == SOUP_STATUS_METHOD_NOT_ALLOWED)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_WS_UNSUPPORTED,
@@ -289,6 +367,7 @@ connect_cb (GObject      *object,
 
   drop_connection (self);
   self->conn = g_steal_pointer (&conn);
+  self->requests_on_conn = 0;
   self->generation++;
   self->connected_at = g_get_monotonic_time ();
 
@@ -442,6 +521,9 @@ spark_ws_transport_send (SparkTransport  *transport,
   if (!send_frame (self, "response.create", request, error))
     return FALSE;
 
+  self->requests_on_conn++;
+  self->events_in_request = 0;
+  self->last_sequence = -1;
   self->in_flight = TRUE;
   restart_idle_timer (self);
 
@@ -507,6 +589,12 @@ spark_ws_transport_get_connected_at (SparkTransport *transport)
   return SPARK_WS_TRANSPORT (transport)->connected_at;
 }
 
+static guint
+spark_ws_transport_get_retry_after (SparkTransport *transport)
+{
+  return SPARK_WS_TRANSPORT (transport)->retry_after_ms;
+}
+
 static void
 spark_ws_transport_set_delta_func (SparkTransport          *transport,
                                    SparkTransportDeltaFunc  func,
@@ -532,6 +620,7 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->get_generation = spark_ws_transport_get_generation;
   iface->get_connected_at = spark_ws_transport_get_connected_at;
   iface->set_delta_func = spark_ws_transport_set_delta_func;
+  iface->get_retry_after = spark_ws_transport_get_retry_after;
 }
 
 static void

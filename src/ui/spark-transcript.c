@@ -215,16 +215,13 @@ spark_transcript_summarize_call (const char *name,
                                  const char *arguments,
                                  const char *output)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *args = NULL;
+  g_autoptr(JsonObject) args = NULL;
 
   if (name == NULL)
     name = "tool";
 
-  if (arguments != NULL && arguments[0] != '\0' &&
-      json_parser_load_from_data (parser, arguments, -1, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    args = json_node_get_object (json_parser_get_root (parser));
+  if (arguments != NULL && arguments[0] != '\0')
+    args = spark_json_parse_object (arguments, -1, NULL);
 
   if (g_str_equal (name, "read_file") || g_str_equal (name, "list_dir"))
     {
@@ -623,6 +620,19 @@ end_response (SparkTranscript *self)
   self->response_start = self->items->len;
 }
 
+static gboolean
+in_current_response (SparkTranscript     *self,
+                     SparkTranscriptItem *item)
+{
+  /* From the end: the item streaming is nearly always the last one. */
+  for (guint i = self->items->len; i > self->response_start; i--)
+    {
+      if (g_ptr_array_index (self->items, i - 1) == item)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static SparkTranscriptItem *
 streaming_item (SparkTranscript     *self,
                 SparkTranscriptKind  kind,
@@ -634,6 +644,12 @@ streaming_item (SparkTranscript     *self,
     item = spark_transcript_lookup (self, kind, item_id);
   else
     item = self->anon[kind];
+
+  /* An id an earlier response used names a new item now: servers that give
+   * no ids of their own (the chat wire then makes the same ones each time)
+   * and replayed streams reuse them. */
+  if (item != NULL && !in_current_response (self, item))
+    item = NULL;
 
   if (item == NULL)
     {
@@ -841,7 +857,7 @@ on_item_done (SparkSession    *session,
   else if (g_strcmp0 (type, "message") == 0)
     found = spark_transcript_lookup (self, SPARK_TRANSCRIPT_KIND_ASSISTANT, id);
 
-  if (found != NULL)
+  if (found != NULL && in_current_response (self, found))
     spark_transcript_set_streaming (self, found, FALSE);
 }
 
@@ -907,6 +923,10 @@ on_turn_finished (SparkSession    *session,
     spark_transcript_append (self, SPARK_TRANSCRIPT_KIND_ERROR, error->message);
 
   self->response_start = self->items->len;
+
+  /* The turn's ids (its tool calls' too) name nothing in the next turn. */
+  g_hash_table_remove_all (self->by_id);
+  g_hash_table_remove_all (self->by_call);
 }
 
 static char *
@@ -1044,13 +1064,12 @@ summarize_history_call (JsonObject *item)
   if (g_strcmp0 (name, "apply_patch") == 0)
     {
       const char *input = spark_json_get_string (item, "input");
-      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonObject) args = NULL;
 
       /* Chat Completions: {"input": "*** Begin Patch…"} as arguments. */
       if (input == NULL && spark_json_get_string (item, "arguments") != NULL &&
-          json_parser_load_from_data (parser, spark_json_get_string (item, "arguments"), -1, NULL) &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        input = spark_json_get_string (json_node_get_object (json_parser_get_root (parser)), "input");
+          (args = spark_json_parse_object (spark_json_get_string (item, "arguments"), -1, NULL)))
+        input = spark_json_get_string (args, "input");
 
       return spark_transcript_summarize_patch (input);
     }
