@@ -70,16 +70,41 @@ dispatch (SparkSseParser    *self,
 }
 
 /* One whole line, in self->line. */
+/* Whether @length bytes at @text are all ASCII, eight at a time: most
+ * lines are, and then need no UTF-8 walk. */
+static gboolean
+is_ascii (const char *text,
+          gsize       length)
+{
+  guint64 bits = 0;
+  gsize i = 0;
+
+  for (; i + 8 <= length; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, text + i, 8);
+      bits |= word;
+    }
+  for (; i < length; i++)
+    bits |= (guchar) text[i];
+
+  return (bits & G_GUINT64_CONSTANT (0x8080808080808080)) == 0;
+}
+
+/* One whole line, without its end: @line is either in the caller's chunk
+ * or self->line (a line that spanned chunks). */
 static gboolean
 take_line (SparkSseParser     *self,
+           const char         *line,
+           gsize               len,
            SparkSseEventFunc   func,
            gpointer            user_data,
            GError            **error)
 {
-  const char *line = self->line->str;
-  gsize len = self->line->len;
-
-  if (!g_utf8_validate (line, len, NULL))
+  /* A NUL byte is not text either (g_utf8_validate() refuses it). */
+  if (!(is_ascii (line, len) && memchr (line, '\0', len) == NULL) &&
+      !g_utf8_validate (line, len, NULL))
     {
       g_autofree char *snippet = spark_responses_snippet (line, len);
 
@@ -104,7 +129,6 @@ take_line (SparkSseParser     *self,
     }
   /* "event:", "id:", "retry:" and ":" comments carry nothing we need */
 
-  g_string_truncate (self->line, 0);
   return TRUE;
 }
 
@@ -124,7 +148,9 @@ spark_sse_parser_feed (SparkSseParser     *self,
 
   while (i < length && !self->stopped)
     {
-      gsize end = i;
+      const char *p = data + i;
+      const char *lf, *eol;
+      gsize end;
 
       if (self->after_cr)
         {
@@ -136,21 +162,38 @@ spark_sse_parser_feed (SparkSseParser     *self,
             }
         }
 
-      while (end < length && data[end] != '\n' && data[end] != '\r')
-        end++;
+      /* Lines end in \n, \r\n or \r. */
+      lf = memchr (p, '\n', length - i);
+      eol = memchr (p, '\r', (lf ? (gsize) (lf - p) : length - i));
+      if (eol == NULL)
+        eol = lf;
+      end = eol ? (gsize) (eol - data) : length;
 
       if (self->line->len + (end - i) > self->max_event_size)
         return too_big (self, error);
-      g_string_append_len (self->line, data + i, end - i);
 
       if (end == length)
-        break;
+        {
+          g_string_append_len (self->line, p, end - i);
+          break;
+        }
 
       self->after_cr = data[end] == '\r';
-      i = end + 1;
 
-      if (!take_line (self, func, user_data, error))
+      if (self->line->len > 0)
+        {
+          gboolean ok;
+
+          g_string_append_len (self->line, p, end - i);
+          ok = take_line (self, self->line->str, self->line->len, func, user_data, error);
+          g_string_truncate (self->line, 0);
+          if (!ok)
+            return FALSE;
+        }
+      else if (!take_line (self, p, end - i, func, user_data, error))
         return FALSE;
+
+      i = end + 1;
     }
 
   return TRUE;
@@ -168,8 +211,14 @@ spark_sse_parser_finish (SparkSseParser     *self,
   if (self->stopped)
     return TRUE;
 
-  if (self->line->len > 0 && !take_line (self, func, user_data, error))
-    return FALSE;
+  if (self->line->len > 0)
+    {
+      gboolean ok = take_line (self, self->line->str, self->line->len, func, user_data, error);
+
+      g_string_truncate (self->line, 0);
+      if (!ok)
+        return FALSE;
+    }
 
   if (!self->stopped)
     dispatch (self, func, user_data);

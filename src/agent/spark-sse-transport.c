@@ -21,7 +21,7 @@
 #include "spark-sse-transport.h"
 
 #define MAX_ERROR_BODY (64 * 1024)
-#define READ_SIZE      (16 * 1024)
+#define READ_SIZE      (64 * 1024)
 
 typedef struct
 {
