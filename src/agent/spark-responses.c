@@ -56,6 +56,28 @@ spark_responses_snippet (const char *text,
   return g_string_free (str, FALSE);
 }
 
+gboolean
+spark_json_has_nul_escape (const char *text,
+                           gssize      length)
+{
+  const char *end;
+
+  g_return_val_if_fail (text != NULL || length == 0, FALSE);
+
+  end = text + (length < 0 ? strlen (text) : (gsize) length);
+  for (const char *p = text; p < end; p++)
+    {
+      if (*p != '\\')
+        continue;
+      /* An escape: "\\" is one backslash, skipped whole. */
+      if (end - p >= 6 && memcmp (p + 1, "u0000", 5) == 0)
+        return TRUE;
+      p++;
+    }
+
+  return FALSE;
+}
+
 JsonObject *
 spark_responses_parse_event (const char  *text,
                              gsize        length,
@@ -72,6 +94,16 @@ spark_responses_parse_event (const char  *text,
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
                    "Server sent an event that is not UTF-8 text: %s", snippet);
+      return NULL;
+    }
+
+  /* A NUL would silently cut a delta, a path or a patch short. */
+  if (spark_json_has_nul_escape (text, length))
+    {
+      g_autofree char *snippet = spark_responses_snippet (text, length);
+      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                   "Server sent an event with a NUL character (\\u0000), which no text, "
+                   "path or patch may hold: %s", snippet);
       return NULL;
     }
 

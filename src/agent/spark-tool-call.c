@@ -166,8 +166,10 @@ scan_json_input (SparkToolCall *self,
                           append_unichar (out, 0x10000 + ((self->high_surrogate - 0xD800) << 10) + (u - 0xDC00));
                           self->high_surrogate = 0;
                         }
-                      else
+                      else if (u != 0)
                         append_unichar (out, u);
+                      /* A NUL is dropped here, and the whole patch refused
+                       * when it is handed off (spark_json_has_nul_escape()). */
                     }
                   break;
                 }
@@ -455,6 +457,13 @@ spark_tool_call_dup_arguments (SparkToolCall  *self,
   g_return_val_if_fail (SPARK_IS_TOOL_CALL (self), NULL);
 
   text = self->input->len > 0 ? self->input->str : "{}";
+  if (spark_json_has_nul_escape (text, -1))
+    {
+      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                   "The arguments of %s hold a NUL character (\\u0000), which no path, "
+                   "pattern or command may contain", self->name);
+      return NULL;
+    }
   if (!json_parser_load_from_data (parser, text, -1, NULL) ||
       !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
     {

@@ -20,6 +20,7 @@
 #include "spark-file-util.h"
 #include "spark-responses.h"
 #include "spark-tools.h"
+#include "spark-workspace.h"
 
 #define SHELL_DEFAULT_TIMEOUT_MS 10000
 #define SHELL_MAX_TIMEOUT_MS     120000
@@ -146,63 +147,22 @@ spark_tools_is_read_only (const char *name)
          g_strcmp0 (name, "grep") == 0;
 }
 
+/* The same rules as the patches' paths (spark_workspace_resolve()), the
+ * project folder itself allowed: one gate for every path the model names. */
 char *
 spark_tools_resolve_path (const char  *root,
                           const char  *path,
                           GError     **error)
 {
-  g_autofree char *canonical_root = NULL;
-  g_autofree char *joined = NULL;
-  g_autofree char *real = NULL;
-  g_autofree char *prefix = NULL;
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(SparkWorkspace) workspace = NULL;
 
   if (path == NULL || path[0] == '\0')
     path = ".";
 
-  if (!g_utf8_validate (path, -1, NULL))
-    {
-      g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                           "The path is not valid UTF-8");
-      return NULL;
-    }
+  if (!(workspace = spark_workspace_new (root, error)))
+    return NULL;
 
-  canonical_root = realpath (root, NULL);
-  if (canonical_root == NULL)
-    canonical_root = g_canonicalize_filename (root, NULL);
-  prefix = g_str_has_suffix (canonical_root, "/") ? g_strdup (canonical_root)
-                                                 : g_strconcat (canonical_root, "/", NULL);
-
-  if (g_path_is_absolute (path))
-    joined = g_canonicalize_filename (path, NULL);
-  else
-    joined = g_canonicalize_filename (path, canonical_root);
-
-  if (strcmp (joined, canonical_root) != 0 && !g_str_has_prefix (joined, prefix))
-    {
-      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                   "“%s” is outside the project folder", path);
-      return NULL;
-    }
-
-  /* Follow symbolic links of what exists and check again. */
-  real = realpath (joined, NULL);
-  if (real != NULL && strcmp (real, canonical_root) != 0 && !g_str_has_prefix (real, prefix))
-    {
-      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                   "“%s” leads outside the project folder through a symbolic link", path);
-      return NULL;
-    }
-
-  if (strstr (joined + strlen (canonical_root), "/.git/") != NULL ||
-      g_str_has_suffix (joined, "/.git"))
-    {
-      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                   "“%s” is inside git's own folder", path);
-      return NULL;
-    }
-
-  return g_steal_pointer (&joined);
+  return spark_workspace_resolve_full (workspace, path, SPARK_WORKSPACE_RESOLVE_ALLOW_ROOT, error);
 }
 
 static const char *
@@ -321,7 +281,7 @@ list_dir_recurse (const char *root,
     return;
   while ((name = g_dir_read_name (d)) != NULL)
     {
-      if (strcmp (name, ".git") != 0)
+      if (g_ascii_strcasecmp (name, ".git") != 0)
         g_ptr_array_add (names, g_strdup (name));
     }
   g_dir_close (d);
@@ -447,7 +407,7 @@ grep_recurse (GrepState  *state,
     return;
   while ((name = g_dir_read_name (d)) != NULL)
     {
-      if (strcmp (name, ".git") != 0)
+      if (g_ascii_strcasecmp (name, ".git") != 0)
         g_ptr_array_add (names, g_strdup (name));
     }
   g_dir_close (d);

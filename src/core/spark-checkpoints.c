@@ -338,6 +338,8 @@ git_create (SparkCheckpoints  *self,
       goto out;
     }
 
+  spark_file_crash_point ();
+
   /* Another process may take the same number: try the next one. */
   for (guint attempt = 0; attempt < 16 && ref == NULL; attempt++)
     {
@@ -1034,23 +1036,35 @@ write_entry (SparkCheckpoints  *self,
       return TRUE;
     }
 
-  if (!spark_file_write_atomic (abs, data, len, error))
-    return FALSE;
+  {
+    /* The mode: the checkpoint's own (private store), or for git the
+     * file's current one with the executable bits git records. */
+    mode_t mode;
 
-  if (g_stat (abs, &st) == 0)
-    {
-      mode_t mode = st.st_mode & 07777;
+    if (self->repo == NULL)
+      mode = e->mode & 07777;
+    else
+      {
+        if (g_stat (abs, &st) == 0 && S_ISREG (st.st_mode))
+          mode = st.st_mode & 07777;
+        else
+          {
+            mode_t mask = umask (0);
 
-      if (self->repo == NULL)
-        mode = e->mode & 07777;
-      else if (e->mode == MODE_EXEC)
-        mode |= (mode & 0444) >> 2;
-      else
-        mode &= ~0111;
+            umask (mask);
+            mode = 0666 & ~mask;
+          }
+        if (e->mode == MODE_EXEC)
+          mode |= (mode & 0444) >> 2;
+        else
+          mode &= ~0111;
+      }
 
-      if (mode != (st.st_mode & 07777) && g_chmod (abs, mode) != 0)
-        return io_failed (error, errno, _("Cannot restore the mode of"), abs);
-    }
+    /* Confined to the work tree: a link swapped in cannot lead out. */
+    if (!spark_file_write_atomic_in (self->workdir, abs, data, len, mode, SPARK_WRITE_DEFAULT,
+                                     error))
+      return FALSE;
+  }
 
   return TRUE;
 }

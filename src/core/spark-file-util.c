@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -228,6 +230,237 @@ write_all (int          fd,
   return TRUE;
 }
 
+/**
+ * spark_file_crash_point:
+ *
+ * Testing only: with $SPARK_TEST_KILL_AT=N, the Nth call in the process
+ * raises SIGKILL, so tests can stop a write at each of its steps. Inert (one
+ * cached getenv) when the variable is not set.
+ */
+void
+spark_file_crash_point (void)
+{
+  static gsize initialized;
+  static gint64 kill_at;
+  static gint count;
+
+  if (g_once_init_enter (&initialized))
+    {
+      const char *value = g_getenv ("SPARK_TEST_KILL_AT");
+
+      kill_at = value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
+      g_once_init_leave (&initialized, 1);
+    }
+
+  if (kill_at > 0 && g_atomic_int_add (&count, 1) + 1 == kill_at)
+    raise (SIGKILL);
+}
+
+/**
+ * spark_path_is_git_name:
+ * @name: one file name
+ *
+ * Whether @name may name git's own folder on some file system: ".git" in
+ * any case, with the code points HFS+ ignores (as git's is_hfs_dotgit()),
+ * with the trailing dots and spaces Windows drops, or as the 8.3 short name
+ * "GIT~1".
+ */
+gboolean
+spark_path_is_git_name (const char *name)
+{
+  g_autoptr(GString) folded = g_string_new (NULL);
+
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (!g_utf8_validate (name, -1, NULL))
+    return FALSE;
+
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!((c >= 0x200C && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+            (c >= 0x206A && c <= 0x206F) || c == 0xFEFF))
+        g_string_append_unichar (folded, c);
+    }
+  while (folded->len > 0 &&
+         (folded->str[folded->len - 1] == '.' || folded->str[folded->len - 1] == ' '))
+    g_string_truncate (folded, folded->len - 1);
+
+  return g_ascii_strcasecmp (folded->str, ".git") == 0 ||
+         g_ascii_strcasecmp (folded->str, "git~1") == 0;
+}
+
+/* @path is @dir or below it (both absolute, normalised). */
+static gboolean
+path_within (const char *path,
+             const char *dir)
+{
+  gsize len = strlen (dir);
+
+  if (strcmp (dir, "/") == 0)
+    return path[0] == '/';
+  return strncmp (path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+/* @path is inside @root and none of its names below @root is a .git one. */
+static gboolean
+path_confined (const char *path,
+               const char *root)
+{
+  g_auto(GStrv) names = NULL;
+
+  if (!path_within (path, root))
+    return FALSE;
+
+  names = g_strsplit (path + strlen (root), "/", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (spark_path_is_git_name (names[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Where an open descriptor really is, from /proc; NULL when unknown. */
+static char *
+fd_real_path (int fd)
+{
+  char proc[64];
+
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  return g_file_read_link (proc, NULL);
+}
+
+static gboolean
+set_escape_error (GError     **error,
+                  const char  *path)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_OUTSIDE,
+               _("“%s” now leads outside the project folder through a symbolic link; "
+                 "nothing was written there"), display);
+  return FALSE;
+}
+
+/* Opens the folder @dir (absolute, @root or below it) name by name from
+ * @root, so that the descriptor returned is where the next step writes, and
+ * no symbolic link swapped in after the path was checked can send it
+ * elsewhere: a folder that is a link is followed only when, once open, it
+ * turns out to be inside @root (and not git's folder). With @created, the
+ * missing folders are made (and their paths added to it, outermost first).
+ * Returns -1 on failure. */
+static int
+open_dir_in (const char  *root,
+             const char  *dir,
+             GPtrArray   *created,
+             GError     **error)
+{
+  g_auto(GStrv) names = NULL;
+  g_autoptr(GString) cur = NULL;
+  int fd;
+
+  if (!path_within (dir, root))
+    {
+      set_escape_error (error, dir);
+      return -1;
+    }
+
+  fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      set_io_error (error, errno, TRUE, root);
+      return -1;
+    }
+
+  cur = g_string_new (root);
+  names = g_strsplit (dir + strlen (root), "/", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const char *name = names[i];
+      int next;
+
+      if (name[0] == '\0' || strcmp (name, ".") == 0)
+        continue;
+      if (strcmp (name, "..") == 0)
+        {
+          close (fd);
+          set_escape_error (error, dir);
+          return -1;
+        }
+
+      g_string_append_c (cur, '/');
+      g_string_append (cur, name);
+
+      next = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0 && errno == ENOENT && created != NULL)
+        {
+          spark_file_crash_point ();
+          if (mkdirat (fd, name, 0777) == 0)
+            g_ptr_array_add (created, g_strdup (cur->str));
+          else if (errno != EEXIST)
+            {
+              int errsv = errno;
+
+              close (fd);
+              set_io_error (error, errsv, TRUE, cur->str);
+              return -1;
+            }
+          next = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+
+      if (next < 0 && (errno == ELOOP || errno == ENOTDIR))
+        {
+          /* A symbolic link (O_NOFOLLOW with O_DIRECTORY says ENOTDIR):
+           * fine only while it leads to a folder inside. */
+          next = openat (fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (next >= 0)
+            {
+              g_autofree char *real = fd_real_path (next);
+
+              if (real == NULL || !path_confined (real, root))
+                {
+                  close (next);
+                  close (fd);
+                  set_escape_error (error, cur->str);
+                  return -1;
+                }
+            }
+        }
+
+      if (next < 0)
+        {
+          int errsv = errno;
+
+          close (fd);
+          set_io_error (error, errsv, TRUE, cur->str);
+          return -1;
+        }
+
+      close (fd);
+      fd = next;
+    }
+
+  return fd;
+}
+
+static int
+open_dir (const char  *root,
+          const char  *dir,
+          GError     **error)
+{
+  int fd;
+
+  if (root != NULL)
+    return open_dir_in (root, dir, NULL, error);
+
+  fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    set_io_error (error, errno, TRUE, dir);
+  return fd;
+}
+
 static void
 sync_directory (const char *dir)
 {
@@ -278,6 +511,222 @@ spark_file_sync_directory (const char *dir)
   sync_directory (dir);
 }
 
+/* A temporary name next to @base: short enough for NAME_MAX whatever the
+ * length of @base. */
+static char *
+temp_name (const char *base,
+           const char *suffix)
+{
+  return g_strdup_printf (".%.200s.spark-%s", base, suffix);
+}
+
+/* Makes a temporary file in @dirfd for the new bytes of @base. Preferably an
+ * unnamed one (O_TMPFILE): a crash while it is written leaves nothing
+ * behind. It gets its name, ".BASE.spark-new", only once its bytes are on
+ * disk, just before the rename (link_temp()). Where O_TMPFILE is not
+ * supported, a named ".BASE.spark-XXXXXX" file, as before. */
+static int
+create_temp (int          dirfd,
+             const char  *base,
+             char       **named,
+             int         *errsv)
+{
+  *named = NULL;
+
+#ifdef O_TMPFILE
+  {
+    int fd = openat (dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+    if (fd >= 0)
+      return fd;
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+      {
+        *errsv = errno;
+        return -1;
+      }
+  }
+#endif
+
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_autofree char *suffix = g_strdup_printf ("%06x", g_random_int () & 0xFFFFFF);
+      char *name = temp_name (base, suffix);
+      int fd = openat (dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+      if (fd >= 0)
+        {
+          *named = name;
+          return fd;
+        }
+      g_free (name);
+      if (errno != EEXIST)
+        break;
+    }
+
+  *errsv = errno;
+  return -1;
+}
+
+/* Gives the unnamed temporary file @fd the name ".BASE.spark-new" in
+ * @dirfd. A file of that name is a leftover of a write killed between this
+ * step and the rename: it is replaced. */
+static char *
+link_temp (int          fd,
+           int          dirfd,
+           const char  *base,
+           int         *errsv)
+{
+  g_autofree char *name = temp_name (base, "new");
+  char proc[64];
+
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      if (linkat (AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+        return g_steal_pointer (&name);
+      if (errno != EEXIST || attempt > 0)
+        break;
+      unlinkat (dirfd, name, 0);
+    }
+
+  *errsv = errno;
+  return NULL;
+}
+
+static gboolean
+write_in (const char       *root,
+          const char       *path,
+          const char       *contents,
+          gsize             length,
+          guint             mode,
+          SparkWriteFlags   flags,
+          guint             depth,
+          GError          **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *named = NULL;
+  struct stat st;
+  gboolean exists;
+  int errsv = 0;
+  int dirfd;
+  int fd;
+
+  if ((dirfd = open_dir (root, dir, error)) < 0)
+    return FALSE;
+
+  /* Keep a symbolic link a link: replace what it points to, which must be
+   * inside the project folder too when writing inside one. */
+  if (fstatat (dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode))
+    {
+      g_autofree char *target = NULL;
+      g_autofree char *real_dir = NULL;
+      g_autofree char *next = NULL;
+      char buf[PATH_MAX];
+      gssize n = readlinkat (dirfd, base, buf, sizeof buf - 1);
+
+      if (n < 0 || depth >= 16)
+        {
+          errsv = n < 0 ? errno : ELOOP;
+          close (dirfd);
+          return set_io_error (error, errsv, TRUE, path);
+        }
+      buf[n] = '\0';
+      target = g_strdup (buf);
+      real_dir = fd_real_path (dirfd);
+      close (dirfd);
+
+      if (real_dir == NULL && root != NULL)
+        return set_escape_error (error, path);
+      next = g_canonicalize_filename (target, real_dir ? real_dir : dir);
+      if (root != NULL && !path_confined (next, root))
+        return set_escape_error (error, path);
+
+      return write_in (root, next, contents, length, mode, flags, depth + 1, error);
+    }
+
+  exists = fstatat (dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (exists && !S_ISREG (st.st_mode))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      close (dirfd);
+      g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_NOT_REGULAR,
+                   _("“%s” is not a regular file"), display);
+      return FALSE;
+    }
+
+  if (mode == 0 && exists)
+    mode = st.st_mode & 07777;
+  else if (mode == 0)
+    {
+      mode_t mask = umask (0);
+
+      umask (mask);
+      mode = 0666 & ~mask;
+    }
+
+  fd = create_temp (dirfd, base, &named, &errsv);
+  if (fd < 0)
+    {
+      close (dirfd);
+      return set_io_error (error, errsv, TRUE, path);
+    }
+  spark_file_crash_point ();
+
+  if (!write_all (fd, contents, length, &errsv) ||
+      fchmod (fd, mode) != 0 ||
+      (spark_file_crash_point (), fsync (fd) != 0))
+    {
+      if (errsv == 0)
+        errsv = errno;
+      goto fail;
+    }
+  spark_file_crash_point ();
+
+  /* Keep ownership when we may (root editing someone else's file);
+   * failing here is expected for ordinary users and harmless. */
+  if (exists && (st.st_uid != getuid () || st.st_gid != getgid ()))
+    {
+      if (fchown (fd, st.st_uid, st.st_gid) != 0)
+        g_debug ("Could not keep the owner of %s: %s", path, g_strerror (errno));
+    }
+
+  if (named == NULL && (named = link_temp (fd, dirfd, base, &errsv)) == NULL)
+    goto fail;
+  spark_file_crash_point ();
+
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      errsv = errno;
+      goto fail;
+    }
+  fd = -1;
+
+  /* rename() replaces the name, never what a link there points to. */
+  if (renameat (dirfd, named, dirfd, base) != 0)
+    {
+      errsv = errno;
+      goto fail;
+    }
+  spark_file_crash_point ();
+
+  if (!(flags & SPARK_WRITE_NO_DIRECTORY_SYNC))
+    fsync (dirfd);
+  close (dirfd);
+
+  return TRUE;
+
+fail:
+  if (fd >= 0)
+    close (fd);
+  if (named != NULL)
+    unlinkat (dirfd, named, 0);
+  close (dirfd);
+  return set_io_error (error, errsv, TRUE, path);
+}
+
 /**
  * spark_file_write_atomic_full:
  * @flags: %SPARK_WRITE_NO_DIRECTORY_SYNC leaves the folder's sync to the
@@ -292,97 +741,107 @@ spark_file_write_atomic_full (const char      *path,
                               SparkWriteFlags  flags,
                               GError         **error)
 {
-  g_autofree char *target = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *tmpl = NULL;
-  struct stat st;
-  gboolean exists;
-  mode_t mode;
-  int errsv = 0;
-  int fd;
-
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (contents != NULL || length == 0, FALSE);
 
-  /* Keep a symbolic link a link: replace what it points to. */
-  target = g_file_read_link (path, NULL);
-  if (target != NULL && !g_path_is_absolute (target))
-    {
-      g_autofree char *link_dir = g_path_get_dirname (path);
-      char *joined = g_build_filename (link_dir, target, NULL);
+  return write_in (NULL, path, contents, length, 0, flags, 0, error);
+}
 
-      g_free (target);
-      target = joined;
-    }
-  if (target == NULL)
-    target = g_strdup (path);
+/**
+ * spark_file_write_atomic_in:
+ * @root: the project folder (canonical)
+ * @path: the file to write, below @root
+ * @mode: the mode to give the file, 0 to keep the existing one (or 0666
+ *   less the umask for a new file)
+ *
+ * Like spark_file_write_atomic_full(), confined to @root at the time of the
+ * write: the folders on the way are opened one by one and a symbolic link
+ * (a folder, or the file itself) is followed only when it leads to a place
+ * inside @root that is not git's folder; otherwise %SPARK_FILE_ERROR_OUTSIDE
+ * and nothing is written. So a link swapped in after the path was checked
+ * cannot send the bytes elsewhere.
+ */
+gboolean
+spark_file_write_atomic_in (const char       *root,
+                            const char       *path,
+                            const char       *contents,
+                            gsize             length,
+                            guint             mode,
+                            SparkWriteFlags   flags,
+                            GError          **error)
+{
+  g_return_val_if_fail (root != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (contents != NULL || length == 0, FALSE);
 
-  exists = stat (target, &st) == 0;
-  if (exists && !S_ISREG (st.st_mode))
-    {
-      g_autofree char *display = g_filename_display_name (path);
+  return write_in (root, path, contents, length, mode, flags, 0, error);
+}
 
-      g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_NOT_REGULAR,
-                   _("“%s” is not a regular file"), display);
-      return FALSE;
-    }
+/**
+ * spark_file_make_parents_in:
+ * @root: the project folder (canonical)
+ * @path: a file below @root
+ * @created: (element-type filename): the folders made are added here,
+ *   outermost first
+ *
+ * Makes the missing folders that hold @path, confined to @root as
+ * spark_file_write_atomic_in() is.
+ */
+gboolean
+spark_file_make_parents_in (const char  *root,
+                            const char  *path,
+                            GPtrArray   *created,
+                            GError     **error)
+{
+  g_autofree char *dir = NULL;
+  int fd;
 
-  if (exists)
-    {
-      mode = st.st_mode & 07777;
-    }
-  else
-    {
-      mode_t mask = umask (0);
+  g_return_val_if_fail (root != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (created != NULL, FALSE);
 
-      umask (mask);
-      mode = 0666 & ~mask;
-    }
-
-  dir = g_path_get_dirname (target);
-  base = g_path_get_basename (target);
-  tmpl = g_strdup_printf ("%s%c.%s.spark-XXXXXX", dir, G_DIR_SEPARATOR, base);
-
-  fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0600);
+  dir = g_path_get_dirname (path);
+  fd = open_dir_in (root, dir, created, error);
   if (fd < 0)
-    return set_io_error (error, errno, TRUE, path);
+    return FALSE;
+  close (fd);
+  return TRUE;
+}
 
-  if (!write_all (fd, contents, length, &errsv) ||
-      fchmod (fd, mode) != 0 ||
-      fsync (fd) != 0)
+/**
+ * spark_file_delete_in:
+ * @root: the project folder (canonical)
+ * @path: a file (or symbolic link, which is removed itself) below @root
+ *
+ * Removes @path, confined to @root as spark_file_write_atomic_in() is.
+ */
+gboolean
+spark_file_delete_in (const char  *root,
+                      const char  *path,
+                      GError     **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  int fd;
+
+  g_return_val_if_fail (root != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  if ((fd = open_dir_in (root, dir, NULL, error)) < 0)
+    return FALSE;
+
+  spark_file_crash_point ();
+  if (unlinkat (fd, base, 0) != 0)
     {
-      if (errsv == 0)
-        errsv = errno;
+      int errsv = errno;
+
       close (fd);
-      g_unlink (tmpl);
       return set_io_error (error, errsv, TRUE, path);
     }
+  spark_file_crash_point ();
 
-  /* Keep ownership when we may (root editing someone else's file);
-   * failing here is expected for ordinary users and harmless. */
-  if (exists && (st.st_uid != getuid () || st.st_gid != getgid ()))
-    {
-      if (fchown (fd, st.st_uid, st.st_gid) != 0)
-        g_debug ("Could not keep the owner of %s: %s", path, g_strerror (errno));
-    }
-
-  if (close (fd) != 0)
-    {
-      errsv = errno;
-      g_unlink (tmpl);
-      return set_io_error (error, errsv, TRUE, path);
-    }
-
-  if (g_rename (tmpl, target) != 0)
-    {
-      errsv = errno;
-      g_unlink (tmpl);
-      return set_io_error (error, errsv, TRUE, path);
-    }
-
-  if (!(flags & SPARK_WRITE_NO_DIRECTORY_SYNC))
-    sync_directory (dir);
-
+  close (fd);
   return TRUE;
 }

@@ -766,35 +766,17 @@ io_error (GError     **error,
   return FALSE;
 }
 
-/* Creates the missing parents of @path, remembering them for the rollback. */
+/* Creates the missing parents of @path, remembering them for the rollback;
+ * never outside the project, whatever links appeared since the plan. */
 static gboolean
-make_parents (Action  *a,
-              GError **error)
+make_parents (SparkTransaction  *self,
+              Action            *a,
+              GError           **error)
 {
-  g_autofree char *dir = g_path_get_dirname (a->abs_path);
-  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
-
-  while (!g_file_test (dir, G_FILE_TEST_EXISTS))
-    {
-      char *parent = g_path_get_dirname (dir);
-
-      g_ptr_array_insert (missing, 0, g_steal_pointer (&dir));
-      dir = parent;
-      if (strcmp (dir, "/") == 0)
-        break;
-    }
-
   a->created_dirs = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < missing->len; i++)
-    {
-      const char *d = g_ptr_array_index (missing, i);
 
-      if (g_mkdir (d, 0777) != 0)
-        return io_error (error, errno, _("Could not create the folder"), d);
-      g_ptr_array_add (a->created_dirs, g_strdup (d));
-    }
-
-  return TRUE;
+  return spark_file_make_parents_in (spark_workspace_get_root (self->workspace), a->abs_path,
+                                     a->created_dirs, error);
 }
 
 static gboolean
@@ -802,6 +784,7 @@ perform (SparkTransaction  *self,
          Action            *a,
          GError           **error)
 {
+  const char *root = spark_workspace_get_root (self->workspace);
   GStatBuf st;
 
   /* Keep what is there now, to put it back on failure. */
@@ -848,6 +831,7 @@ perform (SparkTransaction  *self,
     }
 
   self->n_performed++;
+  spark_file_crash_point ();
   if (self->inject_failure != 0 && self->n_performed == self->inject_failure)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -857,31 +841,31 @@ perform (SparkTransaction  *self,
 
   if (a->kind == ACTION_DELETE)
     {
-      if (g_unlink (a->abs_path) != 0)
-        return io_error (error, errno, _("Could not delete"), a->abs_path);
+      if (!spark_file_delete_in (root, a->abs_path, error))
+        return FALSE;
       a->done = TRUE;
       return TRUE;
     }
 
-  if (!make_parents (a, error))
+  if (!make_parents (self, a, error))
     return FALSE;
 
   /* Folders are synced once each when every write is done (sync_folders). */
-  if (!spark_file_write_atomic_full (a->abs_path, a->contents, a->length,
-                                     SPARK_WRITE_NO_DIRECTORY_SYNC, error))
+  if (!spark_file_write_atomic_in (root, a->abs_path, a->contents, a->length, a->mode,
+                                   SPARK_WRITE_NO_DIRECTORY_SYNC, error))
     return FALSE;
   a->done = TRUE;
-
-  if (a->mode != 0 && g_chmod (a->abs_path, a->mode) != 0)
-    return io_error (error, errno, _("Could not set the mode of"), a->abs_path);
 
   return TRUE;
 }
 
 static gboolean
-undo_action (Action  *a,
-             GError **error)
+undo_action (SparkTransaction  *self,
+             Action            *a,
+             GError           **error)
 {
+  const char *root = spark_workspace_get_root (self->workspace);
+
   if (a->done)
     {
       if (a->backup_link != NULL)
@@ -894,13 +878,13 @@ undo_action (Action  *a,
           gsize len;
           const char *data = g_bytes_get_data (a->backup, &len);
 
-          if (!spark_file_write_atomic (a->abs_path, data ? data : "", len, error))
+          if (!spark_file_write_atomic_in (root, a->abs_path, data ? data : "", len,
+                                           a->backup_mode, SPARK_WRITE_DEFAULT, error))
             return FALSE;
-          if (g_chmod (a->abs_path, a->backup_mode) != 0)
-            return io_error (error, errno, _("Could not restore the mode of"), a->abs_path);
         }
-      else if (g_unlink (a->abs_path) != 0 && errno != ENOENT)
-        return io_error (error, errno, _("Could not remove"), a->abs_path);
+      else if (g_file_test (a->abs_path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK) &&
+               !spark_file_delete_in (root, a->abs_path, error))
+        return FALSE;
     }
 
   for (guint i = a->created_dirs ? a->created_dirs->len : 0; i > 0; i--)
@@ -981,7 +965,7 @@ execute (SparkTransaction  *self,
       {
         g_autoptr(GError) undo_error = NULL;
 
-        if (!undo_action (g_ptr_array_index (self->actions, j - 1), &undo_error))
+        if (!undo_action (self, g_ptr_array_index (self->actions, j - 1), &undo_error))
           g_string_append_printf (failed, "\n%s", undo_error->message);
       }
 
