@@ -134,6 +134,9 @@ static void
 spark_checkpoints_init (SparkCheckpoints *self)
 {
   git_libgit2_init ();
+  /* The checkpoint must be on disk before the first file is replaced: a
+   * power cut after the rename must find the objects and ref it names. */
+  git_libgit2_opts (GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 }
 
 SparkCheckpoints *
@@ -293,10 +296,13 @@ git_checkpoint_from_commit (guint       number,
   return cp;
 }
 
+#define NEW_FOLDER_TRAILER "Spark-New-Folder: "
+
 static SparkCheckpoint *
-git_create (SparkCheckpoints  *self,
-            const char        *summary,
-            GError           **error)
+git_create (SparkCheckpoints    *self,
+            const char          *summary,
+            const char * const  *new_folders,
+            GError             **error)
 {
   git_oid tree_oid, commit_oid, head_oid;
   git_tree *tree = NULL;
@@ -330,7 +336,18 @@ git_create (SparkCheckpoints  *self,
       goto out;
     }
 
-  message = g_strdup_printf ("%s\n", summary && summary[0] ? summary : "Spark checkpoint");
+  {
+    GString *text = g_string_new (summary && summary[0] ? summary : "Spark checkpoint");
+
+    g_string_append_c (text, '\n');
+    for (guint i = 0; new_folders != NULL && new_folders[i] != NULL; i++)
+      {
+        if (i == 0)
+          g_string_append_c (text, '\n');
+        g_string_append_printf (text, NEW_FOLDER_TRAILER "%s%s\n", self->prefix, new_folders[i]);
+      }
+    message = g_string_free (text, FALSE);
+  }
   if (git_commit_create (&commit_oid, self->repo, NULL, sig, sig, NULL, message,
                          tree, parent ? 1 : 0, parents) != 0)
     {
@@ -340,10 +357,12 @@ git_create (SparkCheckpoints  *self,
 
   spark_file_crash_point ();
 
-  /* Another process may take the same number: try the next one. */
+  /* Another process may take the same number, or hold its lock file (one
+   * killed while writing the ref leaves "<n>.lock" behind for good): try
+   * the next one. */
   for (guint attempt = 0; attempt < 16 && ref == NULL; attempt++)
     {
-      number = git_next_number (self);
+      number = MAX (git_next_number (self), number + 1);
       g_free (refname);
       refname = g_strdup_printf (REF_PREFIX "%u", number);
       git_reference_create (&ref, self->repo, refname, &commit_oid, 0, "spark: checkpoint");
@@ -722,9 +741,10 @@ compare_paths (gconstpointer a,
 }
 
 static SparkCheckpoint *
-store_create (SparkCheckpoints  *self,
-              const char        *summary,
-              GError           **error)
+store_create (SparkCheckpoints    *self,
+              const char          *summary,
+              const char * const  *new_folders,
+              GError             **error)
 {
   g_autoptr(GHashTable) snap = snapshot_new ();
   g_autoptr(GString) manifest = g_string_new ("spark-checkpoint 1\n");
@@ -798,7 +818,13 @@ store_create (SparkCheckpoints  *self,
   if (!store_walk (self, self->workdir, "", &packer, snap, error))
     goto out;
 
-  g_string_append_printf (manifest, "time %" G_GINT64_FORMAT "\nsummary %s\n\n", now, one_line);
+  g_string_append_printf (manifest, "time %" G_GINT64_FORMAT "\nsummary %s\n", now, one_line);
+  for (guint i = 0; new_folders != NULL && new_folders[i] != NULL; i++)
+    {
+      if (strchr (new_folders[i], '\n') == NULL)
+        g_string_append_printf (manifest, "newfolder %s\n", new_folders[i]);
+    }
+  g_string_append_c (manifest, '\n');
 
   keys = g_ptr_array_new ();
   {
@@ -915,11 +941,75 @@ spark_checkpoints_create (SparkCheckpoints  *self,
                           const char        *summary,
                           GError           **error)
 {
+  return spark_checkpoints_create_full (self, summary, NULL, error);
+}
+
+SparkCheckpoint *
+spark_checkpoints_create_full (SparkCheckpoints    *self,
+                               const char          *summary,
+                               const char * const  *new_folders,
+                               GError             **error)
+{
   g_return_val_if_fail (SPARK_IS_CHECKPOINTS (self), NULL);
 
   if (self->repo != NULL)
-    return git_create (self, summary, error);
-  return store_create (self, summary, error);
+    return git_create (self, summary, new_folders, error);
+  return store_create (self, summary, new_folders, error);
+}
+
+/* The folders noted as new in checkpoint @cp (workdir-relative). */
+static GPtrArray *
+new_folders_of (SparkCheckpoints *self,
+                SparkCheckpoint  *cp)
+{
+  GPtrArray *folders = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *prefix;
+
+  if (self->repo != NULL)
+    {
+      git_oid oid;
+      git_commit *commit = NULL;
+
+      if (cp->commit == NULL || git_oid_fromstr (&oid, cp->commit) != 0 ||
+          git_commit_lookup (&commit, self->repo, &oid) != 0)
+        return folders;
+      text = g_strdup (git_commit_message (commit));
+      git_commit_free (commit);
+      prefix = NEW_FOLDER_TRAILER;
+    }
+  else
+    {
+      g_autofree char *path = store_path (self, "checkpoints", cp->id, NULL);
+      char *end;
+
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        return folders;
+      /* Only the header, up to the first empty line. */
+      if ((end = strstr (text, "\n\n")) != NULL)
+        *end = '\0';
+      prefix = "newfolder ";
+    }
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], prefix) && lines[i][strlen (prefix)] != '\0')
+        g_ptr_array_add (folders, g_strdup (lines[i] + strlen (prefix)));
+    }
+
+  return folders;
+}
+
+static int
+compare_deepest_first (gconstpointer a,
+                       gconstpointer b)
+{
+  gsize la = strlen (*(const char **) a);
+  gsize lb = strlen (*(const char **) b);
+
+  return (la < lb) - (la > lb);
 }
 
 GPtrArray *
@@ -1168,6 +1258,24 @@ spark_checkpoints_restore (SparkCheckpoints  *self,
       if (!write_entry (self, abs, e, error))
         return FALSE;
     }
+
+  /* Folders that did not exist then: gone again once empty (rmdir() leaves
+   * any that holds something). */
+  {
+    g_autoptr(GPtrArray) folders = new_folders_of (self, target);
+
+    g_ptr_array_sort (folders, compare_deepest_first);
+    for (guint i = 0; i < folders->len; i++)
+      {
+        const char *path = g_ptr_array_index (folders, i);
+        g_autofree char *abs = NULL;
+
+        if (!g_str_has_prefix (path, self->prefix) || !safe_relative (path))
+          continue;
+        abs = g_build_filename (self->workdir, path, NULL);
+        g_rmdir (abs);
+      }
+  }
 
   if (before != NULL)
     *before = g_steal_pointer (&current);

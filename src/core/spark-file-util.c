@@ -7,6 +7,9 @@
 
 #define G_LOG_DOMAIN "spark-file-util"
 
+/* O_TMPFILE */
+#define _GNU_SOURCE
+
 #include "config.h"
 
 #include <errno.h>

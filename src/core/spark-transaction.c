@@ -915,6 +915,41 @@ sync_folders (SparkTransaction *self)
     spark_file_sync_directory (key);
 }
 
+/* The folders the writes will create (root-relative, NULL-terminated): the
+ * checkpoint notes them, so that restoring it after a crash between making
+ * a folder and writing into it removes the empty folder too. */
+static GPtrArray *
+missing_folders (SparkTransaction *self)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GPtrArray *folders = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < self->actions->len; i++)
+    {
+      Action *a = g_ptr_array_index (self->actions, i);
+      g_autofree char *dir = NULL;
+
+      if (a->kind != ACTION_WRITE)
+        continue;
+      dir = g_path_get_dirname (a->abs_path);
+      while (!g_file_test (dir, G_FILE_TEST_EXISTS) && !g_hash_table_contains (seen, dir))
+        {
+          char *parent = g_path_get_dirname (dir);
+          const char *rel = spark_workspace_relative (self->workspace, dir);
+
+          if (rel != dir && rel[0] != '\0')
+            g_ptr_array_add (folders, g_strdup (rel));
+          g_hash_table_add (seen, g_steal_pointer (&dir));
+          dir = parent;
+          if (strcmp (dir, "/") == 0)
+            break;
+        }
+    }
+  g_ptr_array_add (folders, NULL);
+
+  return folders;
+}
+
 static gboolean
 execute (SparkTransaction  *self,
          GError           **error)
@@ -929,6 +964,7 @@ execute (SparkTransaction  *self,
       g_autofree char *files = g_strdup (self->summary->str);
       g_auto(GStrv) lines = NULL;
       g_autofree char *joined = NULL;
+      g_autoptr(GPtrArray) new_folders = NULL;
 
       if (checkpoints == NULL)
         return FALSE;
@@ -937,7 +973,10 @@ execute (SparkTransaction  *self,
       lines = g_strsplit (files, "\n", -1);
       joined = g_strjoinv (", ", lines);
       summary = g_strdup_printf (_("Before applying a patch (%s)"), joined);
-      self->checkpoint = spark_checkpoints_create (checkpoints, summary, error);
+      new_folders = missing_folders (self);
+      self->checkpoint = spark_checkpoints_create_full (checkpoints, summary,
+                                                        (const char * const *) new_folders->pdata,
+                                                        error);
       if (self->checkpoint == NULL)
         {
           g_prefix_error (error, _("Could not record a checkpoint, so nothing was changed: "));
