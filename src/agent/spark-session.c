@@ -9,8 +9,12 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -225,13 +229,17 @@ persist_line (SparkSession *self,
   g_autofree char *text = NULL;
   g_autofree char *hash = NULL;
   FILE *fp;
+  int fd;
 
   if (self->store_dir == NULL)
     return;
 
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, self->root, -1);
   dir = g_build_filename (self->store_dir, hash, NULL);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+  /* The transcript holds the person's code and prompts: only they may read
+   * it, whatever the umask, and also when the folders already existed. */
+  if (g_mkdir_with_parents (dir, 0700) != 0 ||
+      g_chmod (self->store_dir, 0700) != 0 || g_chmod (dir, 0700) != 0)
     return;
 
   path = g_strdup_printf ("%s/%s.jsonl", dir, self->id);
@@ -247,11 +255,16 @@ persist_line (SparkSession *self,
     }
 
   text = spark_responses_to_string (line);
-  if ((fp = g_fopen (path, "a")) != NULL)
+  fd = g_open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return;
+  if (fchmod (fd, 0600) != 0 || (fp = fdopen (fd, "a")) == NULL)
     {
-      fprintf (fp, "%s\n", text);
-      fclose (fp);
+      close (fd);
+      return;
     }
+  fprintf (fp, "%s\n", text);
+  fclose (fp);
 }
 
 static void

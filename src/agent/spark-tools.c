@@ -553,10 +553,14 @@ bwrap_works (const char *bwrap)
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
   g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = NULL;
   int status = 0;
 
   if (g_strcmp0 (probed, bwrap) == 0)
     return works;
+
+  /* No child of Spark gets the key, the probe included. */
+  envp = g_environ_unsetenv (g_get_environ (), "OPENAI_API_KEY");
 
   argv = g_ptr_array_new ();
   g_ptr_array_add (argv, (char *) bwrap);
@@ -567,7 +571,7 @@ bwrap_works (const char *bwrap)
   g_ptr_array_add (argv, (char *) "true");
   g_ptr_array_add (argv, NULL);
 
-  works = g_spawn_sync (NULL, (char **) argv->pdata, NULL,
+  works = g_spawn_sync (NULL, (char **) argv->pdata, envp,
                         G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
                         NULL, NULL, NULL, NULL, &status, &error) &&
           g_spawn_check_wait_status (status, &error);
