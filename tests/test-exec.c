@@ -18,6 +18,7 @@
 #include <json-glib/json-glib.h>
 
 #include "spark-fake-server.h"
+#include "spark-tools.h"
 #include "spark-test-utils.h"
 
 #define TEST_KEY "sk-exec-test-4d2c9a81"
@@ -28,6 +29,7 @@ typedef struct
   char            *root;
   char            *data_home;
   char            *checkpoint_dir;   /* NULL: the test environment's */
+  const char      *bwrap;            /* $SPARK_BWRAP for spark (NULL: as is) */
   char            *out;
   char            *err;
   int              status;
@@ -104,6 +106,8 @@ run_exec (Fixture    *f,
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   if (f->checkpoint_dir != NULL)
     g_subprocess_launcher_setenv (launcher, "SPARK_CHECKPOINT_DIR", f->checkpoint_dir, TRUE);
+  if (f->bwrap != NULL)
+    g_subprocess_launcher_setenv (launcher, "SPARK_BWRAP", f->bwrap, TRUE);
   if (with_key)
     g_subprocess_launcher_setenv (launcher, "OPENAI_API_KEY", TEST_KEY, TRUE);
   else
@@ -274,6 +278,51 @@ test_errors (Fixture       *f,
   g_assert_nonnull (strstr (f->err, "clear text"));
 }
 
+
+/* Without a usable bwrap, `spark exec --approve all` says before running
+ * anything that commands will run unsandboxed, and the command's output
+ * says it too; with one, neither. */
+static void
+test_unsandboxed_warning (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *made = NULL;
+
+  f->bwrap = "/nonexistent/bwrap";
+  spark_fake_server_push_stream (f->server, "call-shell");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_exec (f, TRUE, "--root", f->root, "--endpoint", spark_fake_server_get_base_url (f->server),
+            "--approve", "all", "--json", "make", "it", NULL);
+  g_assert_cmpint (f->status, ==, 0);
+  g_assert_nonnull (strstr (f->err, "spark exec: warning: commands will run without a sandbox"));
+  g_assert_nonnull (strstr (f->out, "[not sandboxed:"));
+  made = spark_test_read_file (f->root, "shell.txt", NULL);
+  g_assert_cmpstr (made, ==, "from-shell\n");
+
+  /* Not asked to run commands: nothing to warn about. */
+  spark_fake_server_push_stream (f->server, "text-hello");
+  run_exec (f, TRUE, "--root", f->root, "--endpoint", spark_fake_server_get_base_url (f->server),
+            "hi", NULL);
+  g_assert_null (strstr (f->err, "without a sandbox"));
+
+  /* The system's bwrap, when it works here: no warning. */
+  f->bwrap = NULL;
+  {
+    g_autoptr(SparkTools) tools = spark_tools_new (f->root);
+
+    if (g_getenv ("SPARK_BWRAP") == NULL && spark_tools_get_sandboxed (tools))
+      {
+        spark_fake_server_push_stream (f->server, "call-shell");
+        spark_fake_server_push_stream (f->server, "text-done");
+        run_exec (f, TRUE, "--root", f->root, "--endpoint",
+                  spark_fake_server_get_base_url (f->server), "--approve", "all", "--json", "go",
+                  NULL);
+        g_assert_cmpint (f->status, ==, 0);
+        g_assert_null (strstr (f->err, "without a sandbox"));
+        g_assert_null (strstr (f->out, "[not sandboxed:"));
+      }
+  }
+}
 
 /* ---- secrets ----------------------------------------------------------- */
 
@@ -585,6 +634,7 @@ main (int   argc,
   ADD ("/exec/plain-text-over-http-fallback", test_plain_text_over_http_fallback);
   ADD ("/exec/chat-wire", test_chat_wire);
   ADD ("/exec/errors", test_errors);
+  ADD ("/exec/unsandboxed-warning", test_unsandboxed_warning);
   ADD ("/exec/secrets", test_secrets);
   ADD ("/exec/key-only-tls-or-loopback", test_key_only_tls_or_loopback);
 #undef ADD

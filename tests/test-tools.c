@@ -903,6 +903,54 @@ test_definitions (Fixture       *f,
   assert_contains (spark_tools_get_instructions (f->tools), "apply_patch");
 }
 
+static char *
+shell_description (SparkTools *tools)
+{
+  g_autoptr(JsonArray) defs = spark_tools_dup_definitions (tools, SPARK_WIRE_API_RESPONSES);
+
+  for (guint i = 0; i < json_array_get_length (defs); i++)
+    {
+      JsonObject *d = json_array_get_object_element (defs, i);
+
+      if (g_strcmp0 (spark_json_get_string (d, "name"), "shell") == 0)
+        return g_strdup (spark_json_get_string (d, "description"));
+    }
+  g_assert_not_reached ();
+}
+
+/* What the model is told about the shell tool is what is true: not
+ * sandboxed without a usable bwrap (a missing binary, one that cannot
+ * build a sandbox), sandboxed with one. */
+static void
+test_shell_description_truthful (Fixture       *f,
+                                 gconstpointer  data)
+{
+  const char *bwraps[] = { "/nonexistent/bwrap", "false" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bwraps); i++)
+    {
+      g_autofree char *text = NULL;
+
+      g_setenv ("SPARK_BWRAP", bwraps[i], TRUE);
+      g_assert_false (spark_tools_get_sandboxed (f->tools));
+      text = shell_description (f->tools);
+      assert_contains (text, "NOT sandboxed");
+    }
+
+  g_unsetenv ("SPARK_BWRAP");
+  {
+    g_autofree char *text = shell_description (f->tools);
+
+    if (spark_tools_get_sandboxed (f->tools))
+      {
+        assert_contains (text, "runs in a sandbox: no network");
+        g_assert_null (strstr (text, "NOT"));
+      }
+    else
+      assert_contains (text, "NOT sandboxed");
+  }
+}
+
 typedef struct
 {
   GString *decoded;
@@ -1116,6 +1164,7 @@ main (int   argc,
   ADD ("/agent/tools/sandbox/timeout", test_sandbox_timeout);
   ADD ("/agent/tools/sandbox/no-key", test_sandbox_no_key);
   ADD ("/agent/tools/definitions", test_definitions);
+  ADD ("/agent/tools/shell/description-truthful", test_shell_description_truthful);
 #undef ADD
 
   return g_test_run ();

@@ -120,13 +120,26 @@ static const char function_tools_json[] =
   "  \"required\":[\"pattern\"],\"additionalProperties\":false}}"
   "]";
 
+/* The description is filled in at each request with what is true now
+ * (spark_tools_get_sandboxed()): the model must not believe a command is
+ * contained when it is not. */
 static const char shell_tool_json[] =
   "{\"type\":\"function\",\"name\":\"shell\","
-  " \"description\":\"Run a shell command in the project folder (needs the person's approval; sandboxed, no network). Prefer the other tools.\","
+  " \"description\":\"\","
   " \"parameters\":{\"type\":\"object\",\"properties\":{"
   "   \"command\":{\"type\":\"string\"},"
   "   \"timeout_ms\":{\"type\":\"integer\",\"description\":\"Default 10000, maximum 120000\"}},"
   "  \"required\":[\"command\"],\"additionalProperties\":false}}";
+
+static const char shell_sandboxed[] =
+  "Run a shell command in the project folder (needs the person's approval). It runs in a "
+  "sandbox: no network, only the project folder writable, the home folder hidden. "
+  "Prefer the other tools.";
+
+static const char shell_unsandboxed[] =
+  "Run a shell command in the project folder (needs the person's approval). It is NOT "
+  "sandboxed on this machine: it runs with the person's own permissions, files and network, "
+  "so be careful. Prefer the other tools.";
 
 static JsonNode *
 parse_json (const char *text)
@@ -1049,7 +1062,14 @@ spark_tools_dup_definitions (SparkTools   *self,
   json_array_add_object_element (tools, patch);
 
   if (self->shell_enabled)
-    json_array_add_element (tools, parse_json (shell_tool_json));
+    {
+      JsonNode *shell = parse_json (shell_tool_json);
+
+      json_object_set_string_member (json_node_get_object (shell), "description",
+                                     spark_tools_get_sandboxed (self) ? shell_sandboxed
+                                                                      : shell_unsandboxed);
+      json_array_add_element (tools, shell);
+    }
 
   return tools;
 }
