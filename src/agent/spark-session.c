@@ -95,7 +95,7 @@ struct _SparkSession
 
   /* Current response */
   GPtrArray            *output_items;     /* JsonObject, this response's done items */
-  GHashTable           *calls_by_item;    /* item id → SparkToolCall */
+  GHashTable           *calls_by_item;    /* item id → SparkToolCall (owned) */
   GPtrArray            *calls;            /* PendingCall, in output order */
   GHashTable           *partial_text;     /* item id → GString */
   SparkTurnTimings     *timings;
@@ -1568,7 +1568,7 @@ spark_session_init (SparkSession *self)
   self->policy = spark_approval_policy_new (SPARK_APPROVAL_MODE_NONE);
   self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   self->output_items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  self->calls_by_item = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->calls_by_item = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->calls = g_ptr_array_new_with_free_func (pending_call_free);
   self->partial_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               free_gstring);
