@@ -13,9 +13,9 @@
  *    a random delay from the start of the process.
  * After each kill: every file is wholly old or wholly new (byte compare),
  * any file other than the patch's (a temporary one) is counted; if anything
- * was written, a new checkpoint exists, and restoring it gives the exact old
- * tree (files, folders, modes, bytes); if no checkpoint was made, nothing
- * was written.
+ * was written, a new checkpoint exists (`spark checkpoints`), and restoring
+ * it (`spark undo ID`) gives the exact old tree (files, folders, modes,
+ * bytes); if no checkpoint was made, nothing was written.
  */
 
 #include "config.h"
@@ -25,7 +25,6 @@
 
 #include <glib/gstdio.h>
 
-#include "spark-checkpoints.h"
 #include "spark-test-utils.h"
 #include "test-patch-common.h"
 
@@ -156,35 +155,65 @@ run_apply (const char *root,
   return FALSE;
 }
 
+/* Runs `spark ARGS…` in @root (not killed) and returns its stdout. */
+static char *
+run_spark (const char *root,
+           ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *) SPARK_EXE);
+  va_start (ap, root);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_cwd (launcher, root);
+  g_subprocess_launcher_unsetenv (launcher, "SPARK_TEST_KILL_AT");
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (proc))
+    g_error ("spark %s failed: %s", (char *) argv->pdata[1], err);
+
+  return out;
+}
+
+/* The checkpoint ids, oldest first, as `spark checkpoints` lists them. */
 static GPtrArray *
 list_checkpoints (const char *root)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SparkWorkspace) ws = spark_workspace_new (root, &error);
-  g_autoptr(SparkCheckpoints) cps = NULL;
-  GPtrArray *list;
+  g_autofree char *out = run_spark (root, "checkpoints", NULL);
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
 
-  g_assert_no_error (error);
-  cps = spark_checkpoints_new (ws, &error);
-  g_assert_no_error (error);
-  g_assert_true (spark_checkpoints_is_git (cps));
-  list = spark_checkpoints_list (cps, &error);
-  g_assert_no_error (error);
-  return list;
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (lines[i][0] != '\0')
+        g_ptr_array_add (ids, g_strndup (lines[i], strcspn (lines[i], "\t")));
+    }
+  return ids;
 }
 
+/* `spark undo ID`: the CLI a person would use after a crash. */
 static void
 restore (const char *root,
          const char *id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SparkWorkspace) ws = spark_workspace_new (root, &error);
-  g_autoptr(SparkCheckpoints) cps = spark_checkpoints_new (ws, &error);
-  g_autoptr(SparkCheckpoint) before = NULL;
+  g_autofree char *out = run_spark (root, "undo", id, NULL);
 
-  g_assert_no_error (error);
-  g_assert_true (spark_checkpoints_restore (cps, id, &before, &error));
-  g_assert_no_error (error);
+  g_assert_nonnull (strstr (out, "Restored checkpoint"));
 }
 
 /* Files of the tree that are none of the patch's (temporary files). */
@@ -292,17 +321,17 @@ one_run (Repo    *repo,
     }
   else
     {
-      SparkCheckpoint *cp = g_ptr_array_index (list, list->len - 1);
+      const char *id = g_ptr_array_index (list, list->len - 1);
       g_autofree char *digest = NULL;
 
       g_assert_cmpuint (list->len, ==, repo->n_checkpoints + 1);
-      restore (repo->root, cp->id);
+      restore (repo->root, id);
       tally->restored++;
       digest = tp_tree_digest (repo->root);
       if (g_strcmp0 (digest, repo->old_digest) != 0)
         g_error ("restoring checkpoint %s after a kill at %u / %" G_GUINT64_FORMAT
                  " µs did not give the old tree:\n%s\nexpected:\n%s",
-                 cp->id, kill_at, delay_us, digest, repo->old_digest);
+                 id, kill_at, delay_us, digest, repo->old_digest);
       /* The restore recorded one more. */
       g_clear_pointer (&list, g_ptr_array_unref);
       list = list_checkpoints (repo->root);
