@@ -779,6 +779,8 @@ handle_completed (SparkSession *self,
 
   self->phase = PHASE_TOOLS;
   set_idle_state (self);
+  /* A turn may run tools more than once (a patch, then a command). */
+  g_clear_object (&self->tool_cancellable);
   self->tool_cancellable = g_cancellable_new ();
   self->call_index = 0;
   run_next_call (self);
