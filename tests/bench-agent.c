@@ -1,12 +1,21 @@
-/* bench-agent.c — agent benchmarks, one JSON line per figure.
+/* bench-agent.c — figures 2 and 3a of the speed suite.
  *
- *  per-turn: request sent → response.completed for a small answer, on a warm
- *    WebSocket vs HTTP+SSE (kept-alive and a fresh connection per turn),
- *    over plain loopback and over TLS with a self-signed certificate made at
- *    run time (openssl), request bodies carrying Spark's real tools.
- *  stream-cpu: client CPU (this thread only; the fake server runs in its own
- *    thread) per streamed token over a 10,000-token answer, through the whole
- *    session (frames → parser → typed signals), over WebSocket and SSE.
+ *  2. Per-turn overhead over 20 turns: request sent → response.completed
+ *     for a small answer, the request carrying Spark's real tools, on a warm
+ *     WebSocket against a new HTTPS connection (TLS handshake included) per
+ *     turn with SSE, TLS on loopback with a self-signed certificate made at
+ *     run time. Plain loopback and a pooled HTTPS connection are in the note.
+ *  3a. Send → response.create on the wire: from the moment the chat calls
+ *     spark_assistant_send() (what the Send key does) until the fake server
+ *     (its own thread) has the whole response.create frame, on the warm
+ *     socket. Baseline: the same send over HTTP(S)+SSE with a new
+ *     connection, until the server has the whole request too. (The server
+ *     sees the connection's first byte when it accepts it, before any TLS
+ *     handshake; that time is in the note.)
+ *
+ * bench-agent --serve [STREAM...] serves the named streams of
+ * tests/streams, then text-hello forever, for manual checks with other
+ * clients; stop it with a signal.
  *
  * Copyright 2026 The Spark authors
  *
@@ -15,104 +24,21 @@
 
 #include "config.h"
 
-#include <stdlib.h>
-#include <time.h>
+#include <math.h>
+#include <string.h>
 
+#include "spark-assistant.h"
+#include "spark-bench.h"
+#include "spark-bench-server.h"
 #include "spark-fake-server.h"
 #include "spark-responses.h"
-#include "spark-session.h"
 #include "spark-sse-transport.h"
 #include "spark-test-utils.h"
 #include "spark-tools.h"
 #include "spark-ws-transport.h"
 
-#define TURNS  300
-#define TOKENS 10000
-
-typedef struct
-{
-  GMutex           lock;
-  GCond            cond;
-  GTlsCertificate *certificate;
-  char            *jsonl;
-  char           **queue;
-  char            *base_url;
-  guint            connections;
-  GThread         *thread;
-  GMainLoop       *loop;
-  GMainContext    *context;
-  SparkFakeServer *server;
-} ServerThread;
-
-static gpointer
-server_thread_main (gpointer data)
-{
-  ServerThread *st = data;
-
-  st->context = g_main_context_new ();
-  g_main_context_push_thread_default (st->context);
-  st->server = spark_fake_server_new_tls (st->certificate);
-  spark_fake_server_set_default_text (st->server, st->jsonl);
-  for (guint i = 0; st->queue != NULL && st->queue[i] != NULL; i++)
-    spark_fake_server_push_stream (st->server, st->queue[i]);
-  st->loop = g_main_loop_new (st->context, FALSE);
-
-  g_mutex_lock (&st->lock);
-  st->base_url = g_strdup (spark_fake_server_get_base_url (st->server));
-  g_cond_signal (&st->cond);
-  g_mutex_unlock (&st->lock);
-
-  g_main_loop_run (st->loop);
-
-  st->connections = spark_fake_server_get_n_handshakes (st->server) +
-                    spark_fake_server_get_n_http_connections (st->server);
-  spark_fake_server_free (st->server);
-  g_main_loop_unref (st->loop);
-  g_main_context_pop_thread_default (st->context);
-  g_main_context_unref (st->context);
-  return NULL;
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
-static ServerThread *
-server_start (GTlsCertificate *certificate,
-              const char      *jsonl)
-{
-  ServerThread *st = g_new0 (ServerThread, 1);
-
-  g_mutex_init (&st->lock);
-  g_cond_init (&st->cond);
-  st->certificate = certificate;
-  st->jsonl = g_strdup (jsonl);
-
-  g_mutex_lock (&st->lock);
-  st->thread = g_thread_new ("fake-server", server_thread_main, st);
-  while (st->base_url == NULL)
-    g_cond_wait (&st->cond, &st->lock);
-  g_mutex_unlock (&st->lock);
-
-  return st;
-}
-
-static guint
-server_stop (ServerThread *st)
-{
-  guint connections;
-
-  g_main_context_invoke (st->context, quit_cb, st->loop);
-  g_thread_join (st->thread);
-  connections = st->connections;
-  g_free (st->jsonl);
-  g_free (st->base_url);
-  g_free (st);
-  return connections;
-}
+#define TURNS      20
+#define SEND_TURNS 20
 
 typedef struct
 {
@@ -122,13 +48,22 @@ typedef struct
 } Wait;
 
 static void
+wait_done (Wait *w)
+{
+  while (!w->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
 on_event (SparkTransport *transport,
           JsonObject     *event,
           Wait           *w)
 {
-  if (spark_responses_kind_is_terminal (spark_responses_event_kind (event)))
+  SparkEventKind kind = spark_responses_event_kind (event);
+
+  if (spark_responses_kind_is_terminal (kind))
     {
-      w->ok = spark_responses_event_kind (event) == SPARK_EVENT_COMPLETED;
+      w->ok = kind == SPARK_EVENT_COMPLETED;
       w->done = TRUE;
     }
 }
@@ -153,21 +88,6 @@ connect_cb (GObject      *object,
   w->done = TRUE;
 }
 
-static void
-wait_done (Wait *w)
-{
-  while (!w->done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
 static JsonObject *
 realistic_request (void)
 {
@@ -185,35 +105,43 @@ realistic_request (void)
   return request;
 }
 
-static void
-bench_per_turn (const char     *label,
-                gboolean        websocket,
-                gboolean        fresh,
-                GTlsCertificate *certificate,
-                GTlsDatabase   *database,
-                const char     *jsonl)
+typedef struct
+{
+  double median_ms;
+  double p90_ms;
+  double connect_ms;
+  guint  connections;
+} PerTurn;
+
+/* Request sent → response.completed, TURNS times on one transport. */
+static PerTurn
+per_turn (gboolean         websocket,
+          gboolean         fresh,
+          GTlsCertificate *certificate,
+          GTlsDatabase    *database,
+          const char      *answer)
 {
   g_autoptr(SparkTransport) transport = NULL;
   g_autoptr(JsonObject) request = realistic_request ();
-  g_autofree char *body = spark_responses_to_string (request);
-  ServerThread *st = server_start (certificate, jsonl);
+  SparkBenchServer *server = spark_bench_server_start (certificate);
+  const char *url = spark_bench_server_get_url (server);
   double samples[TURNS];
-  double connect_ms, total = 0;
-  guint connections;
+  PerTurn result;
   gint64 t0;
   Wait w = { 0 };
 
+  spark_bench_server_set_default (server, answer);
   if (websocket)
     {
-      transport = SPARK_TRANSPORT (spark_ws_transport_new (st->base_url, "sk-bench"));
-      if (database)
+      transport = SPARK_TRANSPORT (spark_ws_transport_new (url, "sk-bench"));
+      if (database != NULL)
         spark_ws_transport_set_tls_database (SPARK_WS_TRANSPORT (transport), database);
     }
   else
     {
-      transport = SPARK_TRANSPORT (spark_sse_transport_new (st->base_url, "sk-bench", SPARK_WIRE_API_RESPONSES));
+      transport = SPARK_TRANSPORT (spark_sse_transport_new (url, "sk-bench", SPARK_WIRE_API_RESPONSES));
       spark_sse_transport_set_fresh_connections (SPARK_SSE_TRANSPORT (transport), fresh);
-      if (database)
+      if (database != NULL)
         spark_sse_transport_set_tls_database (SPARK_SSE_TRANSPORT (transport), database);
     }
   g_signal_connect (transport, "event", G_CALLBACK (on_event), &w);
@@ -223,8 +151,8 @@ bench_per_turn (const char     *label,
   spark_transport_connect_async (transport, NULL, connect_cb, &w);
   wait_done (&w);
   if (!w.ok)
-    g_error ("%s: connect failed: %s", label, w.error ? w.error->message : "?");
-  connect_ms = (g_get_monotonic_time () - t0) / 1000.0;
+    g_error ("connect failed: %s", w.error ? w.error->message : "?");
+  result.connect_ms = (g_get_monotonic_time () - t0) / 1000.0;
 
   for (guint i = 0; i < TURNS; i++)
     {
@@ -233,14 +161,14 @@ bench_per_turn (const char     *label,
       w.done = w.ok = FALSE;
       t0 = g_get_monotonic_time ();
       if (!spark_transport_send (transport, request, &error))
-        g_error ("%s: %s", label, error->message);
+        g_error ("send: %s", error->message);
       wait_done (&w);
       if (!w.ok)
-        g_error ("%s: turn %u failed", label, i);
+        g_error ("turn %u failed", i);
       samples[i] = (g_get_monotonic_time () - t0) / 1000.0;
-      total += samples[i];
+
       /* Let an HTTP body finish draining so its connection can be reused
-       * (not timed: a person or a tool takes longer than this between turns). */
+       * (not timed: a person or a tool takes longer than this). */
       for (guint spin = 0; spin < 5; spin++)
         {
           g_usleep (100);
@@ -252,155 +180,213 @@ bench_per_turn (const char     *label,
   g_signal_handlers_disconnect_by_data (transport, &w);
   spark_transport_close (transport);
   g_clear_error (&w.error);
-  connections = server_stop (st);
+  result.connections = spark_bench_server_stop (server);
+  result.median_ms = spark_bench_quantile (samples, TURNS, 0.5);
+  result.p90_ms = spark_bench_quantile (samples, TURNS, 0.9);
 
-  qsort (samples, TURNS, sizeof samples[0], compare_double);
-  g_print ("{\"bench\":\"per-turn\",\"transport\":\"%s\",\"tls\":%s,\"turns\":%d,\"request_bytes\":%zu,"
-           "\"server_connections\":%u,\"first_connect_ms\":%.3f,\"median_ms\":%.3f,\"p90_ms\":%.3f,"
-           "\"mean_ms\":%.3f}\n",
-           label, certificate ? "true" : "false", TURNS, strlen (body), connections, connect_ms,
-           samples[TURNS / 2], samples[TURNS * 9 / 10], total / TURNS);
-}
-
-static char *
-long_stream (guint tokens)
-{
-  GString *s = g_string_new (NULL);
-
-  g_string_append (s, "{\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"__RESP__\",\"status\":\"in_progress\",\"output\":[]}}\n");
-  g_string_append (s, "{\"type\":\"response.output_item.added\",\"sequence_number\":1,\"output_index\":0,\"item\":{\"id\":\"msg_long\",\"type\":\"message\",\"role\":\"assistant\",\"status\":\"in_progress\",\"content\":[]}}\n");
-  for (guint i = 0; i < tokens; i++)
-    g_string_append_printf (s, "{\"type\":\"response.output_text.delta\",\"sequence_number\":%u,\"item_id\":\"msg_long\","
-                            "\"output_index\":0,\"content_index\":0,\"delta\":\" tok%u\",\"logprobs\":[]}\n", i + 2, i % 1000);
-  g_string_append_printf (s, "{\"type\":\"response.output_item.done\",\"sequence_number\":%u,\"output_index\":0,\"item\":{\"id\":\"msg_long\",\"type\":\"message\",\"role\":\"assistant\",\"status\":\"completed\",\"content\":[{\"type\":\"output_text\",\"text\":\"(long)\"}]}}\n", tokens + 2);
-  g_string_append_printf (s, "{\"type\":\"response.completed\",\"sequence_number\":%u,\"response\":{\"id\":\"__RESP__\",\"status\":\"completed\",\"output\":[],\"usage\":{\"input_tokens\":100,\"output_tokens\":%u,\"total_tokens\":%u}}}\n",
-                          tokens + 3, tokens, tokens + 100);
-  return g_string_free (s, FALSE);
-}
-
-static gint64
-thread_cpu_us (void)
-{
-  struct timespec ts;
-
-  /* User + system time of this thread only. */
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+  return result;
 }
 
 static void
-count_delta (SparkSession *session,
-             const char   *item_id,
-             const char   *delta,
-             guint        *count)
+bench_per_turn (GTlsCertificate *certificate,
+                GTlsDatabase    *database,
+                const char      *answer)
 {
-  (*count)++;
-}
+  g_autofree char *note = NULL;
+  PerTurn wss, https_fresh, https_pooled, ws, http_fresh;
 
-static void
-run_cb (GObject      *object,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Wait *w = user_data;
+  wss = per_turn (TRUE, FALSE, certificate, database, answer);
+  https_fresh = per_turn (FALSE, TRUE, certificate, database, answer);
+  https_pooled = per_turn (FALSE, FALSE, certificate, database, answer);
+  ws = per_turn (TRUE, FALSE, NULL, NULL, answer);
+  http_fresh = per_turn (FALSE, TRUE, NULL, NULL, answer);
 
-  w->ok = spark_session_run_finish (SPARK_SESSION (object), result, &w->error);
-  w->done = TRUE;
-}
-
-static void
-start_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = spark_session_start_finish (SPARK_SESSION (object), result, &w->error);
-  w->done = TRUE;
-}
-
-static void
-bench_stream_cpu (SparkTransportKind kind,
-                  const char        *label)
-{
-  g_autofree char *jsonl = long_stream (TOKENS);
-  g_autofree char *root = spark_test_make_temp_dir ();
-  g_autoptr(SparkSession) session = spark_session_new (root);
-  ServerThread *st = server_start (NULL, jsonl);
-  gint64 cpu0, wall0, cpu, wall;
-  guint deltas = 0;
-  Wait w = { 0 };
-
-  g_object_set (session, "endpoint", st->base_url, "api-key", "sk-bench", "store-dir", NULL,
-                "transport-kind", kind, NULL);
-  g_signal_connect (session, "text-delta", G_CALLBACK (count_delta), &deltas);
-  spark_session_start_async (session, NULL, start_cb, &w);
-  wait_done (&w);
-
-  w.done = FALSE;
-  cpu0 = thread_cpu_us ();
-  wall0 = g_get_monotonic_time ();
-  spark_session_run_async (session, "write a lot", NULL, run_cb, &w);
-  wait_done (&w);
-  cpu = thread_cpu_us () - cpu0;
-  wall = g_get_monotonic_time () - wall0;
-  if (!w.ok || deltas != TOKENS)
-    g_error ("%s: %u deltas, %s", label, deltas, w.error ? w.error->message : "");
-
-  g_print ("{\"bench\":\"stream-cpu\",\"transport\":\"%s\",\"tokens\":%d,\"stream_bytes\":%zu,"
-           "\"client_cpu_ms\":%.2f,\"cpu_us_per_token\":%.3f,\"wall_ms\":%.2f,\"tokens_per_s\":%.0f}\n",
-           label, TOKENS, strlen (jsonl), cpu / 1000.0, (double) cpu / TOKENS, wall / 1000.0,
-           TOKENS / (wall / (double) G_USEC_PER_SEC));
-
-  g_signal_handlers_disconnect_by_data (session, &deltas);
-  spark_session_close (session);
-  g_clear_error (&w.error);
-  server_stop (st);
-  spark_test_rm_rf (root);
-}
-
-static GTlsCertificate *
-make_certificate (GTlsDatabase **database,
-                  char         **dir_out)
-{
-  g_autofree char *openssl = g_find_program_in_path ("openssl");
-  g_autofree char *dir = NULL;
-  g_autofree char *cert = NULL;
-  g_autofree char *key = NULL;
-  g_autoptr(GError) error = NULL;
-  GTlsCertificate *certificate;
-  int status = 0;
-
-  if (openssl == NULL)
-    return NULL;
-
-  dir = spark_test_make_temp_dir ();
-  cert = g_build_filename (dir, "cert.pem", NULL);
-  key = g_build_filename (dir, "key.pem", NULL);
+  note = g_strdup_printf ("median of %d turns, request sent → response.completed, a 4 KB request "
+                          "with Spark's tools and a short answer, TLS on loopback; %.0f%% lower; "
+                          "p90 %.2f vs %.2f ms; %u vs %u server connections; the WebSocket's "
+                          "first connect (not counted) %.1f ms; HTTPS on a pooled connection "
+                          "%.2f ms; plain loopback: WebSocket %.2f ms, a new HTTP connection "
+                          "per turn %.2f ms",
+                          TURNS, 100.0 * (1.0 - wss.median_ms / https_fresh.median_ms),
+                          wss.p90_ms, https_fresh.p90_ms, wss.connections, https_fresh.connections,
+                          wss.connect_ms, https_pooled.median_ms, ws.median_ms,
+                          http_fresh.median_ms);
   {
-    const char *argv[] = { openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                           "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
-                           "-days", "1", "-subj", "/CN=127.0.0.1",
-                           "-addext", "subjectAltName=IP:127.0.0.1", NULL };
-
-    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                       NULL, NULL, NULL, NULL, &status, &error) ||
-        !g_spawn_check_wait_status (status, NULL))
-      return NULL;
+    SparkBenchFigure figure = {
+      .figure = "2", .name = "per_turn_overhead", .value = wss.median_ms, .unit = "ms",
+      .baseline = "new HTTPS connection per turn, SSE", .baseline_value = https_fresh.median_ms,
+      /* The target: at least 80 % lower than the baseline. */
+      .target_op = "<=", .target = 0.2 * https_fresh.median_ms,
+      .note = note,
+    };
+    spark_bench_print (&figure);
   }
+}
 
-  certificate = g_tls_certificate_new_from_files (cert, key, &error);
-  if (certificate == NULL)
-    return NULL;
-  *database = g_tls_file_database_new (cert, &error);
-  if (*database == NULL)
+/* 3a: Send → response.create */
+
+typedef struct
+{
+  SparkAssistant *assistant;
+  gboolean        finished;
+  GError         *error;
+} Chat;
+
+static void
+on_turn_finished (SparkSession *session,
+                  const GError *error,
+                  Chat         *chat)
+{
+  if (error != NULL && chat->error == NULL)
+    chat->error = g_error_copy (error);
+  chat->finished = TRUE;
+}
+
+static void
+chat_turn (Chat *chat)
+{
+  g_autoptr(GError) error = NULL;
+
+  chat->finished = FALSE;
+  if (!spark_assistant_send (chat->assistant, "What does main.c do?", &error))
+    g_error ("send: %s", error->message);
+  while (!chat->finished)
+    g_main_context_iteration (NULL, TRUE);
+  if (chat->error != NULL)
+    g_error ("turn failed: %s", chat->error->message);
+}
+
+/* The figure of @index's request: @started (first byte) or received. */
+static double
+request_ms (SparkBenchServer *server,
+            guint             index,
+            gint64            t0,
+            gboolean          started)
+{
+  SparkBenchRequest request = spark_bench_server_get_request (server, index);
+
+  if (!request.generating)
+    g_error ("request %u is not the turn's", index);
+  return ((started ? request.started_at : request.received_at) - t0) / 1000.0;
+}
+
+/* Median ms from spark_assistant_send() until the server has the whole
+ * request, SEND_TURNS times; *@accept_ms gets the median until the server
+ * began reading it (HTTP: accepted the new connection). */
+static double
+send_to_request (GTlsCertificate *certificate,
+                 GTlsDatabase    *database,
+                 gboolean         websocket,
+                 const char      *answer,
+                 const char      *root,
+                 double          *accept_ms)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (root);
+  g_autoptr(SparkProject) project = spark_project_new (file);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *store = spark_test_make_temp_dir ();
+  SparkBenchServer *server = spark_bench_server_start (certificate);
+  SparkSession *session;
+  double samples[SEND_TURNS], started[SEND_TURNS];
+  Chat chat = { 0 };
+
+  spark_bench_server_set_default (server, answer);
+  g_settings_set_string (settings, "endpoint", spark_bench_server_get_url (server));
+  g_settings_set_string (settings, "transport", websocket ? "websocket" : "http");
+  chat.assistant = spark_assistant_new (project, settings);
+  session = spark_assistant_get_session (chat.assistant);
+  spark_session_set_store_dir (session, store);
+  if (database != NULL)
+    spark_session_set_tls_database (session, database);
+  g_signal_connect (session, "turn-finished", G_CALLBACK (on_turn_finished), &chat);
+
+  /* Ready (key looked up, socket warm), and one turn not counted. */
+  while (!spark_assistant_get_ready (chat.assistant) ||
+         (websocket && spark_session_get_connection_state (session) != SPARK_CONNECTION_STATE_WARM))
+    g_main_context_iteration (NULL, TRUE);
+  chat_turn (&chat);
+  if (!websocket)
+    spark_sse_transport_set_fresh_connections (SPARK_SSE_TRANSPORT (spark_session_get_transport (session)),
+                                               TRUE);
+
+  for (guint i = 0; i < SEND_TURNS; i++)
     {
-      g_object_unref (certificate);
-      return NULL;
+      guint index = spark_bench_server_get_n_requests (server);
+      gint64 t0 = g_get_monotonic_time ();
+
+      chat_turn (&chat);
+      samples[i] = request_ms (server, index, t0, FALSE);
+      started[i] = request_ms (server, index, t0, TRUE);
     }
 
-  *dir_out = g_steal_pointer (&dir);
-  return certificate;
+  g_signal_handlers_disconnect_by_data (session, &chat);
+  g_clear_object (&chat.assistant);
+  g_clear_error (&chat.error);
+  g_settings_reset (settings, "endpoint");
+  g_settings_reset (settings, "transport");
+  spark_bench_server_stop (server);
+  spark_test_rm_rf (store);
+
+  if (accept_ms != NULL)
+    *accept_ms = spark_bench_quantile (started, SEND_TURNS, 0.5);
+  return spark_bench_quantile (samples, SEND_TURNS, 0.5);
+}
+
+static void
+bench_send (GTlsCertificate *certificate,
+            GTlsDatabase    *database,
+            const char      *answer)
+{
+  g_autofree char *root = spark_test_make_temp_dir ();
+  gboolean tls = certificate != NULL;
+  double ws, http, http_accept;
+  g_autofree char *note = NULL;
+
+  spark_test_write_file (root, "main.c", "int main (void) { return 0; }\n");
+  ws = send_to_request (certificate, database, TRUE, answer, root, NULL);
+  http = send_to_request (certificate, database, FALSE, answer, root, &http_accept);
+  spark_test_rm_rf (root);
+
+  note = g_strdup_printf ("median of %d sends, spark_assistant_send() → the fake server (own "
+                          "thread) has the whole response.create frame, warm %s; baseline: the "
+                          "same send over %s with a new connection, until the server has the "
+                          "whole request (it accepted the connection after %.2f ms)",
+                          SEND_TURNS, tls ? "wss:// socket, TLS on loopback" : "ws:// socket, loopback",
+                          tls ? "HTTPS+SSE" : "HTTP+SSE", http_accept);
+  {
+    SparkBenchFigure figure = {
+      .figure = "3a", .name = tls ? "send_to_request_tls" : "send_to_request",
+      .value = ws, .unit = "ms",
+      .baseline = tls ? "new HTTPS connection and request" : "new HTTP connection and request",
+      .baseline_value = http,
+      .target_op = "<=", .target = 1.0,
+      .note = note,
+    };
+    spark_bench_print (&figure);
+  }
+}
+
+static int
+serve (char       **names,
+       const char  *fallback)
+{
+  SparkBenchServer *server = spark_bench_server_start (NULL);
+
+  spark_bench_server_set_default (server, fallback);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *path = spark_fake_server_stream_path (names[i]);
+      g_autofree char *text = NULL;
+
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        g_error ("Cannot read %s", path);
+      spark_bench_server_push (server, text);
+    }
+  g_print ("%s\n", spark_bench_server_get_url (server));
+  for (;;)
+    g_usleep (G_USEC_PER_SEC);
+
+  return 0;
 }
 
 int
@@ -409,56 +395,38 @@ main (int   argc,
 {
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
-  g_autofree char *small = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = NULL;
   g_autofree char *path = NULL;
   g_autofree char *cert_dir = NULL;
 
-  spark_test_quiet_logs ();
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
 
   path = spark_fake_server_stream_path ("text-hello");
-  if (!g_file_get_contents (path, &small, NULL, NULL))
+  if (!g_file_get_contents (path, &answer, NULL, NULL))
     g_error ("Cannot read %s (set G_TEST_SRCDIR to tests/)", path);
 
-  /* Manual checks with other clients: serve the named streams in order,
-   * then text-hello forever. Stop with a signal. */
   if (argc > 1 && g_str_equal (argv[1], "--serve"))
+    return serve (argv + 2, answer);
+
+  certificate = spark_bench_make_certificate (&database, &cert_dir, &error);
+  if (certificate == NULL)
     {
-      ServerThread *st = g_new0 (ServerThread, 1);
-
-      g_mutex_init (&st->lock);
-      g_cond_init (&st->cond);
-      st->jsonl = g_strdup (small);
-      st->queue = argv + 2;
-      g_mutex_lock (&st->lock);
-      st->thread = g_thread_new ("fake-server", server_thread_main, st);
-      while (st->base_url == NULL)
-        g_cond_wait (&st->cond, &st->lock);
-      g_mutex_unlock (&st->lock);
-      g_print ("%s\n", st->base_url);
-      g_thread_join (st->thread);
-      return 0;
-    }
-
-  bench_per_turn ("websocket-warm", TRUE, FALSE, NULL, NULL, small);
-  bench_per_turn ("http-sse-pooled", FALSE, FALSE, NULL, NULL, small);
-  bench_per_turn ("http-sse-fresh-connection", FALSE, TRUE, NULL, NULL, small);
-
-  certificate = make_certificate (&database, &cert_dir);
-  if (certificate != NULL)
-    {
-      bench_per_turn ("websocket-warm", TRUE, FALSE, certificate, database, small);
-      bench_per_turn ("http-sse-pooled", FALSE, FALSE, certificate, database, small);
-      bench_per_turn ("http-sse-fresh-connection", FALSE, TRUE, certificate, database, small);
-      spark_test_rm_rf (cert_dir);
+      SparkBenchFigure figure = {
+        .figure = "2", .name = "per_turn_overhead", .value = NAN, .unit = "ms",
+        .note = error->message,
+      };
+      spark_bench_print (&figure);
     }
   else
-    {
-      g_print ("{\"bench\":\"per-turn\",\"tls\":true,\"skipped\":\"openssl or GnuTLS backend unavailable\"}\n");
-    }
+    bench_per_turn (certificate, database, answer);
 
-  bench_stream_cpu (SPARK_TRANSPORT_KIND_WEBSOCKET, "websocket");
-  bench_stream_cpu (SPARK_TRANSPORT_KIND_HTTP, "http-sse");
+  bench_send (NULL, NULL, answer);
+  if (certificate != NULL)
+    bench_send (certificate, database, answer);
 
+  if (cert_dir != NULL)
+    spark_test_rm_rf (cert_dir);
   return 0;
 }

@@ -1,5 +1,7 @@
 /* bench-merge.c: times spark_merge_three_way() on large texts and prints one
- * JSON line per scenario (median and best of several rounds).
+ * spark_bench_print() line per scenario (median of several rounds; the
+ * fastest is in the note). Not one of issue 7's figures ("other"): merges
+ * run when a file changed on disk under a proposal.
  *
  * Copyright 2026 The Spark authors
  *
@@ -8,9 +10,9 @@
 
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
 
+#include "spark-bench.h"
 #include "spark-merge.h"
 #include "spark-test-utils.h"
 
@@ -78,16 +80,6 @@ make_unrelated (guint    n_lines,
       g_string_append_printf (texts[t], "%s\n", pool[g_rand_int_range (rand, 0, G_N_ELEMENTS (pool))]);
 }
 
-static gint
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double da = *(const double *) a;
-  double db = *(const double *) b;
-
-  return da < db ? -1 : da > db ? 1 : 0;
-}
-
 static void
 run (const char *name,
      guint       n_lines,
@@ -110,25 +102,32 @@ run (const char *name,
       n_conflicts = spark_merge_result_get_n_conflicts (result);
     }
 
-  qsort (times, ROUNDS, sizeof (double), (GCompareFunc) compare_double);
-  g_print ("{\"bench\": \"%s\", \"lines\": %u, \"bytes\": %" G_GSIZE_FORMAT ", \"conflicts\": %u, "
-           "\"median_ms\": %.3f, \"min_ms\": %.3f}\n",
-           name, n_lines, base->len, n_conflicts, times[ROUNDS / 2], times[0]);
+  {
+    g_autofree char *note = NULL;
+    double median = spark_bench_quantile (times, ROUNDS, 0.5);
+    double fastest = times[0];   /* spark_bench_quantile() sorted them */
+    note = g_strdup_printf ("median of %d rounds (fastest %.3f ms); %u lines, %" G_GSIZE_FORMAT
+                            " bytes, %u conflicts", ROUNDS, fastest, n_lines, base->len, n_conflicts);
+    {
+      SparkBenchFigure figure = {
+        .figure = "other", .name = name, .value = median, .unit = "ms", .note = note,
+      };
+      spark_bench_print (&figure);
+    }
+  }
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  spark_test_quiet_logs ();
-
   {
     g_autoptr(GString) base = g_string_new (NULL);
     g_autoptr(GString) ours = g_string_new (NULL);
     g_autoptr(GString) theirs = g_string_new (NULL);
 
     make_scattered (10000, FALSE, base, ours, theirs);
-    run ("merge-10k-scattered-clean", 10000, base, ours, theirs);
+    run ("merge_10k_scattered_clean", 10000, base, ours, theirs);
   }
   {
     g_autoptr(GString) base = g_string_new (NULL);
@@ -136,7 +135,7 @@ main (int   argc,
     g_autoptr(GString) theirs = g_string_new (NULL);
 
     make_scattered (10000, TRUE, base, ours, theirs);
-    run ("merge-10k-scattered-conflicts", 10000, base, ours, theirs);
+    run ("merge_10k_scattered_conflicts", 10000, base, ours, theirs);
   }
   {
     g_autoptr(GString) base = g_string_new (NULL);
@@ -144,7 +143,7 @@ main (int   argc,
     g_autoptr(GString) theirs = g_string_new (NULL);
 
     make_unrelated (10000, base, ours, theirs);
-    run ("merge-10k-unrelated", 10000, base, ours, theirs);
+    run ("merge_10k_unrelated", 10000, base, ours, theirs);
   }
 
   return 0;

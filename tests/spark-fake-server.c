@@ -35,12 +35,25 @@ struct _SparkFakeServer
   GHashTable *http_peers;
   char       *last_auth;
   char       *last_beta;
+  char       *inject;             /* directive line for the next replay */
+  guint       inject_after;       /* ...after this many events */
+  guint       refuse_status;      /* the next refuse_count upgrades get it */
+  guint       refuse_count;
+  char       *refuse_retry_after;
+  guint       drop_handshakes;    /* upgrades whose TCP connection is cut */
   guint       ws_status;
   guint       event_delay;
+  guint       compact_status;
+  char       *compact_body;
+  guint       n_compacts;
+  gboolean    reject_context_management;
   guint       n_handshakes;
   guint       n_posts;
   guint       n_connections;
+  gint64      last_handshake_time;
   guint       response_counter;
+  SparkFakeServerRequestFunc request_func;
+  gpointer    request_data;
 };
 
 static char *
@@ -80,6 +93,19 @@ parse_object (const char *text,
   return json_object_ref (json_node_get_object (root));
 }
 
+/* Lines of bad-input streams may have a "type" that is no string. */
+static const char *
+string_member (JsonObject *object,
+               const char *member,
+               const char *fallback)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fallback;
+  return json_node_get_string (node);
+}
+
 static char *
 to_string (JsonObject *object)
 {
@@ -103,9 +129,14 @@ static void
 record (SparkFakeServer *self,
         JsonObject      *body,
         const char      *transport,
-        guint            connection)
+        guint            connection,
+        gint64           started_at,
+        gint64           received_at)
 {
   const char *log = g_getenv ("SPARK_FAKE_SERVER_LOG");
+
+  if (self->request_func != NULL)
+    self->request_func (body, started_at, received_at, self->request_data);
 
   json_object_set_string_member (body, "_transport", transport);
   json_object_set_int_member (body, "_connection", connection);
@@ -146,7 +177,10 @@ typedef struct
   GStrv   lines;
   guint   index;
   guint   source;
+  guint   n_sent;
+  gint64  started;
   char   *response_id;
+  guint   pause_ms;      /* a "delay" directive is due */
 } Replay;
 
 static void
@@ -158,14 +192,243 @@ replay_free (Replay *replay)
   g_free (replay);
 }
 
+/* Ends the TCP connection without a close frame: the client sees 1006. */
+static void
+abort_connection (SoupWebsocketConnection *conn)
+{
+  GIOStream *stream = soup_websocket_connection_get_io_stream (conn);
+
+  if (G_IS_SOCKET_CONNECTION (stream))
+    g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)), TRUE, TRUE, NULL);
+  else
+    g_io_stream_close (stream, NULL, NULL);
+}
+
+static gboolean
+abort_cb (gpointer data)
+{
+  g_autoptr(SoupWebsocketConnection) conn = data;
+  GBytes *cut = g_object_get_data (G_OBJECT (conn), "cut-frame");
+
+  if (soup_websocket_connection_get_state (conn) != SOUP_WEBSOCKET_STATE_OPEN)
+    return G_SOURCE_REMOVE;
+
+  /* Part of a frame, written under libsoup's feet once its queue is out. */
+  if (cut != NULL)
+    {
+      GOutputStream *out = g_io_stream_get_output_stream (soup_websocket_connection_get_io_stream (conn));
+
+      g_output_stream_write_all (out, g_bytes_get_data (cut, NULL), g_bytes_get_size (cut),
+                                 NULL, NULL, NULL);
+      g_output_stream_flush (out, NULL, NULL);
+    }
+  abort_connection (conn);
+  return G_SOURCE_REMOVE;
+}
+
+/* The header of an unmasked, uncompressed text frame of @length bytes,
+ * followed by the first @keep bytes of @payload. */
+static GBytes *
+cut_frame_len (const char *payload,
+               gsize       length,
+               gsize       keep)
+{
+  GByteArray *frame = g_byte_array_new ();
+  guint8 header[10];
+  gsize n = 0;
+
+  header[n++] = 0x81;
+  if (length < 126)
+    header[n++] = length;
+  else if (length < 65536)
+    {
+      header[n++] = 126;
+      header[n++] = length >> 8;
+      header[n++] = length & 0xff;
+    }
+  else
+    {
+      header[n++] = 127;
+      for (int shift = 56; shift >= 0; shift -= 8)
+        header[n++] = ((guint64) length >> shift) & 0xff;
+    }
+  g_byte_array_append (frame, header, n);
+  g_byte_array_append (frame, (const guint8 *) payload, MIN (keep, length));
+
+  return g_byte_array_free_to_bytes (frame);
+}
+
+static GBytes *
+cut_frame (const char *payload,
+           gsize       keep)
+{
+  return cut_frame_len (payload, strlen (payload), keep);
+}
+
+static gboolean
+write_raw_cb (gpointer data)
+{
+  g_autoptr(SoupWebsocketConnection) conn = data;
+  GBytes *frame = g_object_get_data (G_OBJECT (conn), "raw-frame");
+  GOutputStream *out;
+
+  if (soup_websocket_connection_get_state (conn) != SOUP_WEBSOCKET_STATE_OPEN || frame == NULL)
+    return G_SOURCE_REMOVE;
+
+  out = g_io_stream_get_output_stream (soup_websocket_connection_get_io_stream (conn));
+  g_output_stream_write_all (out, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), NULL, NULL, NULL);
+  g_output_stream_flush (out, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* libsoup 3.2 refuses to send the codes registered after RFC 6455 (1012
+ * service restart, 1013 try again later, 1014 bad gateway) and the other
+ * unassigned ones below 3000, sending 1002 instead, and a server may not
+ * send 1010 through it. Real servers send them: write such a close frame by
+ * hand, then end the connection. */
+static gboolean
+libsoup_can_send (guint code)
+{
+  return (code >= 1000 && code <= 1003) || code == 1005 || (code >= 1007 && code <= 1009) ||
+         code == 1011 || code >= 3000;
+}
+
+static void
+close_with_code (SoupWebsocketConnection *conn,
+                 guint                    code,
+                 const char              *reason)
+{
+  GByteArray *frame;
+  guint8 header[4];
+  gsize reason_len = reason ? MIN (strlen (reason), 123) : 0;
+
+  if (code == 1006)
+    {
+      abort_connection (conn);
+      return;
+    }
+  if (libsoup_can_send (code))
+    {
+      soup_websocket_connection_close (conn, code, reason);
+      return;
+    }
+
+  header[0] = 0x88;
+  header[1] = 2 + reason_len;
+  header[2] = code >> 8;
+  header[3] = code & 0xff;
+  frame = g_byte_array_new ();
+  g_byte_array_append (frame, header, 4);
+  g_byte_array_append (frame, (const guint8 *) reason, reason_len);
+  g_object_set_data_full (G_OBJECT (conn), "cut-frame", g_byte_array_free_to_bytes (frame),
+                          (GDestroyNotify) g_bytes_unref);
+  abort_cb (g_object_ref (conn));
+}
+
 static gboolean
 close_cb (gpointer data)
 {
   g_autoptr(SoupWebsocketConnection) conn = data;
 
   if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (conn, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (conn), "close-code")), NULL);
+    close_with_code (conn, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (conn), "close-code")),
+                     g_object_get_data (G_OBJECT (conn), "close-reason"));
   return G_SOURCE_REMOVE;
+}
+
+/* Timers go to the thread-default context: a benchmark may run the server
+ * on a thread of its own. */
+static guint
+add_timeout (guint       interval_ms,
+             GSourceFunc func,
+             gpointer    data)
+{
+  GSource *source = g_timeout_source_new (interval_ms);
+  guint id;
+
+  g_source_set_callback (source, func, data, NULL);
+  id = g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+
+  return id;
+}
+
+/* {"$":"big-patch","bytes":N,"chunk":C,"path":P}: an apply_patch custom tool
+ * call adding P with N bytes of "+x…" lines, streamed in deltas of C bytes,
+ * then its done item and response.completed, as the service would. */
+static void
+send_big_patch (WsConn     *ws,
+                Replay     *replay,
+                JsonObject *directive)
+{
+  gsize bytes = json_object_get_int_member (directive, "bytes");
+  gsize chunk = json_object_get_int_member_with_default (directive, "chunk", 64 * 1024);
+  const char *path = json_object_get_string_member_with_default (directive, "path", "big.txt");
+  g_autoptr(GString) patch = g_string_new (NULL);
+  g_autoptr(JsonObject) item = json_object_new ();
+  g_autoptr(JsonObject) done = json_object_new ();
+  g_autoptr(JsonObject) completed = json_object_new ();
+  JsonObject *response;
+  JsonArray *output;
+  g_autofree char *added = NULL;
+  g_autofree char *text = NULL;
+  gint64 seq = 100;
+
+  g_string_append_printf (patch, "*** Begin Patch\n*** Add File: %s\n", path);
+  while (patch->len < bytes)
+    g_string_append (patch, "+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+  g_string_append (patch, "*** End Patch\n");
+
+  added = g_strdup_printf ("{\"type\":\"response.output_item.added\",\"output_index\":0,\"sequence_number\":%"
+                           G_GINT64_FORMAT ",\"item\":{\"id\":\"ctc_big\",\"type\":\"custom_tool_call\","
+                           "\"status\":\"in_progress\",\"call_id\":\"call_big\",\"name\":\"apply_patch\","
+                           "\"input\":\"\"}}", seq++);
+  soup_websocket_connection_send_text (ws->conn, added);
+
+  for (gsize off = 0; off < patch->len; off += chunk)
+    {
+      g_autoptr(JsonObject) delta = json_object_new ();
+      g_autofree char *piece = g_strndup (patch->str + off, MIN (chunk, patch->len - off));
+      g_autofree char *delta_text = NULL;
+
+      json_object_set_string_member (delta, "type", "response.custom_tool_call_input.delta");
+      json_object_set_string_member (delta, "item_id", "ctc_big");
+      json_object_set_int_member (delta, "output_index", 0);
+      json_object_set_string_member (delta, "delta", piece);
+      json_object_set_int_member (delta, "sequence_number", seq++);
+      delta_text = to_string (delta);
+      soup_websocket_connection_send_text (ws->conn, delta_text);
+    }
+
+  json_object_set_string_member (item, "id", "ctc_big");
+  json_object_set_string_member (item, "type", "custom_tool_call");
+  json_object_set_string_member (item, "status", "completed");
+  json_object_set_string_member (item, "call_id", "call_big");
+  json_object_set_string_member (item, "name", "apply_patch");
+  json_object_set_string_member (item, "input", patch->str);
+
+  json_object_set_string_member (done, "type", "response.output_item.done");
+  json_object_set_int_member (done, "output_index", 0);
+  json_object_set_int_member (done, "sequence_number", seq++);
+  json_object_set_object_member (done, "item", json_object_ref (item));
+  text = to_string (done);
+  soup_websocket_connection_send_text (ws->conn, text);
+  g_clear_pointer (&text, g_free);
+
+  response = json_object_new ();
+  output = json_array_new ();
+  json_array_add_object_element (output, json_object_ref (item));
+  json_object_set_string_member (response, "id", replay->response_id);
+  json_object_set_string_member (response, "status", "completed");
+  json_object_set_array_member (response, "output", output);
+  json_object_set_string_member (completed, "type", "response.completed");
+  json_object_set_int_member (completed, "sequence_number", seq++);
+  json_object_set_object_member (completed, "response", response);
+  text = to_string (completed);
+  soup_websocket_connection_send_text (ws->conn, text);
+
+  g_free (ws->last_response_id);
+  ws->last_response_id = g_strdup (replay->response_id);
 }
 
 /* Sends lines until done or a delay is due; returns TRUE when finished. */
@@ -191,18 +454,71 @@ replay_step (Replay *replay)
       if (!(event = parse_object (text, strlen (text))))
         g_error ("Bad stream line: %s", line);
 
-      if ((directive = json_object_get_string_member_with_default (event, "$", NULL)) != NULL)
+      if ((directive = string_member (event, "$", NULL)) != NULL)
         {
           if (strcmp (directive, "close") == 0)
             {
               guint code = json_object_get_int_member_with_default (event, "code", 1011);
 
+              g_object_set_data_full (G_OBJECT (ws->conn), "close-reason",
+                                      g_strdup (json_object_get_string_member_with_default (event, "reason", NULL)),
+                                      g_free);
               g_object_set_data (G_OBJECT (ws->conn), "close-code", GUINT_TO_POINTER (code));
               /* Let queued frames go out first: a close frame jumps the queue. */
-              g_timeout_add (30, close_cb, g_object_ref (ws->conn));
+              add_timeout (30, close_cb, g_object_ref (ws->conn));
               g_clear_pointer (&ws->last_response_id, g_free);
               return TRUE;
             }
+          else if (strcmp (directive, "cut") == 0)
+            {
+              const char *next = replay->lines[replay->index];
+              g_autofree char *next_text = NULL;
+
+              while (next != NULL && next[0] == '\0')
+                next = replay->lines[++replay->index];
+              next_text = replace_all (next ? next : "", "__RESP__", replay->response_id);
+              g_object_set_data_full (G_OBJECT (ws->conn), "cut-frame",
+                                      cut_frame (next_text, json_object_get_int_member (event, "bytes")),
+                                      (GDestroyNotify) g_bytes_unref);
+              add_timeout (30, abort_cb, g_object_ref (ws->conn));
+              g_clear_pointer (&ws->last_response_id, g_free);
+              return TRUE;
+            }
+          else if (strcmp (directive, "stall") == 0)
+            {
+              /* Nothing more, and the socket stays open. */
+              return TRUE;
+            }
+          else if (strcmp (directive, "delay") == 0)
+            {
+              replay->pause_ms = json_object_get_int_member (event, "ms");
+              return FALSE;
+            }
+          else if (strcmp (directive, "raw-base64") == 0)
+            {
+              gsize n = 0;
+              g_autofree guchar *bytes = g_base64_decode (json_object_get_string_member (event, "data"), &n);
+
+              if (g_utf8_validate ((const char *) bytes, n, NULL))
+                {
+                  g_autoptr(GBytes) message = g_bytes_new (bytes, n);
+
+                  soup_websocket_connection_send_message (ws->conn, SOUP_WEBSOCKET_DATA_TEXT, message);
+                }
+              else
+                {
+                  /* libsoup sends no such text frame: write it by hand once
+                   * its queue is out, and wait for it before going on. */
+                  g_object_set_data_full (G_OBJECT (ws->conn), "raw-frame",
+                                          cut_frame_len ((const char *) bytes, n, n),
+                                          (GDestroyNotify) g_bytes_unref);
+                  add_timeout (30, write_raw_cb, g_object_ref (ws->conn));
+                  replay->pause_ms = 60;
+                  return FALSE;
+                }
+            }
+          else if (strcmp (directive, "big-patch") == 0)
+            send_big_patch (ws, replay, event);
           else if (strcmp (directive, "raw") == 0)
             soup_websocket_connection_send_text (ws->conn, json_object_get_string_member (event, "text"));
           else if (strcmp (directive, "binary") == 0)
@@ -227,49 +543,107 @@ replay_step (Replay *replay)
           continue;
         }
 
-      if (g_strcmp0 (json_object_get_string_member_with_default (event, "type", ""), "response.completed") == 0)
+      if (g_strcmp0 (string_member (event, "type", ""), "response.completed") == 0)
         {
           g_free (ws->last_response_id);
           ws->last_response_id = g_strdup (replay->response_id);
         }
-      else if (g_strcmp0 (json_object_get_string_member_with_default (event, "type", ""), "error") == 0 ||
-               g_strcmp0 (json_object_get_string_member_with_default (event, "type", ""), "response.failed") == 0)
+      else if (g_strcmp0 (string_member (event, "type", ""), "error") == 0 ||
+               g_strcmp0 (string_member (event, "type", ""), "response.failed") == 0)
         {
           /* A failed continuation evicts the cached response. */
           g_clear_pointer (&ws->last_response_id, g_free);
         }
 
       soup_websocket_connection_send_text (ws->conn, text);
+      replay->n_sent++;
 
-      if (ws->server->event_delay > 0)
+      /* Below a millisecond (a timer's resolution) the timer ticks every
+       * millisecond and sends the events that are due by then. */
+      if (ws->server->event_delay >= 1000 ||
+          (ws->server->event_delay > 0 &&
+           g_get_monotonic_time () < replay->started + (gint64) replay->n_sent * ws->server->event_delay))
         return FALSE;
     }
 
   return TRUE;
 }
 
+static void schedule_step (Replay *replay);
+
 static gboolean
 replay_timeout_cb (gpointer data)
 {
   Replay *replay = data;
 
+  replay->source = 0;
   if (replay_step (replay))
     {
       replay_free (replay);
       return G_SOURCE_REMOVE;
     }
-  return G_SOURCE_CONTINUE;
+  schedule_step (replay);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_step (Replay *replay)
+{
+  guint ms = MAX (1, replay->ws->server->event_delay / 1000);
+
+  if (replay->pause_ms > 0)
+    ms = replay->pause_ms;
+  replay->pause_ms = 0;
+  replay->source = add_timeout (ms, replay_timeout_cb, replay);
+}
+
+/* The stream with the directive of spark_fake_server_inject_next() put in
+ * after the given number of events. */
+static char *
+take_injection (SparkFakeServer *self,
+                const char      *jsonl)
+{
+  g_auto(GStrv) lines = NULL;
+  GString *out;
+  guint events = 0;
+  gboolean done = FALSE;
+
+  if (self->inject == NULL)
+    return g_strdup (jsonl);
+
+  lines = g_strsplit (jsonl, "\n", -1);
+  out = g_string_new (NULL);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (!done && events == self->inject_after)
+        {
+          g_string_append_printf (out, "%s\n", self->inject);
+          done = TRUE;
+        }
+      if (lines[i][0] == '\0')
+        continue;
+      g_string_append_printf (out, "%s\n", lines[i]);
+      if (strstr (lines[i], "\"$\"") == NULL)
+        events++;
+    }
+  if (!done)
+    g_string_append_printf (out, "%s\n", self->inject);
+
+  g_clear_pointer (&self->inject, g_free);
+  return g_string_free (out, FALSE);
 }
 
 static void
 start_replay (WsConn     *ws,
-              const char *jsonl)
+              const char *stream)
 {
   Replay *replay = g_new0 (Replay, 1);
+  g_autofree char *jsonl = take_injection (ws->server, stream);
 
   replay->ws = ws;
   replay->lines = g_strsplit (jsonl, "\n", -1);
   replay->response_id = g_strdup_printf ("resp_%u", ++ws->server->response_counter);
+  replay->started = g_get_monotonic_time ();
 
   if (replay_step (replay))
     {
@@ -278,8 +652,7 @@ start_replay (WsConn     *ws,
     }
 
   g_ptr_array_add (ws->server->replays, replay);
-  replay->source = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (1, ws->server->event_delay / 1000),
-                                       replay_timeout_cb, replay, NULL);
+  schedule_step (replay);
 }
 
 static void
@@ -295,6 +668,11 @@ send_error (WsConn     *ws,
   soup_websocket_connection_send_text (ws->conn, text);
 }
 
+/* What OpenAI answers a parameter it does not know. */
+static const char context_management_error[] =
+  "{\"type\":\"invalid_request_error\",\"code\":\"unknown_parameter\","
+  "\"message\":\"Unknown parameter: 'context_management'.\",\"param\":\"context_management\"}";
+
 static void
 on_ws_message (SoupWebsocketConnection *conn,
                int                      type,
@@ -303,6 +681,7 @@ on_ws_message (SoupWebsocketConnection *conn,
 {
   WsConn *ws = user_data;
   SparkFakeServer *self = ws->server;
+  gint64 received_at = g_get_monotonic_time ();
   g_autoptr(JsonObject) body = NULL;
   g_autofree char *stream = NULL;
   const char *kind;
@@ -310,13 +689,17 @@ on_ws_message (SoupWebsocketConnection *conn,
   gsize len;
   const char *data = g_bytes_get_data (message, &len);
 
+  /* Closing (spark_fake_server_close_connections()): nothing is answered. */
+  if (soup_websocket_connection_get_state (conn) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
   if (type != SOUP_WEBSOCKET_DATA_TEXT || !(body = parse_object (data, len)))
     {
       soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_BAD_DATA, "expected JSON text");
       return;
     }
 
-  record (self, body, "websocket", ws->id);
+  record (self, body, "websocket", ws->id, received_at, received_at);
   kind = json_object_get_string_member_with_default (body, "type", "");
 
   if (strcmp (kind, "response.steer") == 0)
@@ -330,6 +713,17 @@ on_ws_message (SoupWebsocketConnection *conn,
   if (strcmp (kind, "response.create") != 0)
     {
       send_error (ws, "invalid_event", "unknown client event");
+      return;
+    }
+
+  if (self->reject_context_management && json_object_has_member (body, "context_management"))
+    {
+      g_autofree char *text = NULL;
+
+      text = g_strdup_printf ("{\"type\":\"error\",\"status\":400,\"error\":%s}",
+                              context_management_error);
+      soup_websocket_connection_send_text (conn, text);
+      g_clear_pointer (&ws->last_response_id, g_free);
       return;
     }
 
@@ -419,7 +813,28 @@ on_early (SoupServer        *server,
     return;
 
   self->n_handshakes++;
+  self->last_handshake_time = g_get_monotonic_time ();
   remember_headers (self, msg);
+
+  if (self->drop_handshakes > 0)
+    {
+      /* The TCP connection ends before any answer to the upgrade. */
+      self->drop_handshakes--;
+      g_socket_shutdown (soup_server_message_get_socket (msg), TRUE, TRUE, NULL);
+      return;
+    }
+
+  if (self->refuse_count > 0)
+    {
+      self->refuse_count--;
+      soup_server_message_set_status (msg, self->refuse_status, NULL);
+      if (self->refuse_retry_after != NULL)
+        soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                      "Retry-After", self->refuse_retry_after);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        "{\"error\":{\"message\":\"not now\"}}", 30);
+      return;
+    }
 
   if (self->ws_status != 0)
     {
@@ -465,6 +880,8 @@ on_http (SoupServer        *server,
          gpointer           user_data)
 {
   SparkFakeServer *self = user_data;
+  gint64 received_at = g_get_monotonic_time ();
+  gint64 *started_at;
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *stream = NULL;
@@ -494,9 +911,24 @@ on_http (SoupServer        *server,
       soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
       return;
     }
-  record (self, body, chat ? "chat" : "http", 0);
+  started_at = g_object_get_data (G_OBJECT (msg), "spark-started-at");
+  record (self, body, chat ? "chat" : "http", 0, started_at ? *started_at : received_at, received_at);
 
-  stream = next_stream (self);
+  if (!chat && self->reject_context_management &&
+      json_object_has_member (body, "context_management"))
+    {
+      g_autofree char *text = g_strdup_printf ("{\"error\":%s}", context_management_error);
+
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                        text, strlen (text));
+      return;
+    }
+
+  {
+    g_autofree char *queued = next_stream (self);
+    stream = take_injection (self, queued);
+  }
   response_id = g_strdup_printf ("resp_%u", ++self->response_counter);
   lines = g_strsplit (stream, "\n", -1);
 
@@ -512,12 +944,39 @@ on_http (SoupServer        *server,
       if (!(event = parse_object (text, strlen (text))))
         g_error ("Bad stream line: %s", lines[i]);
 
-      if ((directive = json_object_get_string_member_with_default (event, "$", NULL)) != NULL)
+      if ((directive = string_member (event, "$", NULL)) != NULL)
         {
           if (strcmp (directive, "close") == 0)
             break;
+          if (strcmp (directive, "cut") == 0)
+            {
+              gsize keep = json_object_get_int_member (event, "bytes");
+              g_autofree char *next = NULL;
+
+              /* The body ends inside the next event. */
+              while (lines[i + 1] != NULL && lines[i + 1][0] == '\0')
+                i++;
+              if (lines[i + 1] != NULL)
+                {
+                  next = replace_all (lines[i + 1], "__RESP__", response_id);
+                  g_string_append (out, "data: ");
+                  g_string_append_len (out, next, MIN (keep, strlen (next)));
+                }
+              break;
+            }
           if (strcmp (directive, "raw") == 0)
             g_string_append_printf (out, "data: %s\n\n", json_object_get_string_member (event, "text"));
+          else if (strcmp (directive, "raw-base64") == 0)
+            {
+              gsize n = 0;
+              g_autofree guchar *bytes = g_base64_decode (json_object_get_string_member (event, "data"), &n);
+
+              g_string_append (out, "data: ");
+              g_string_append_len (out, (const char *) bytes, n);
+              g_string_append (out, "\n\n");
+            }
+          else if (strcmp (directive, "stall") == 0 || strcmp (directive, "big-patch") == 0)
+            g_error ("The fake server's HTTP side cannot “%s”", directive);
           continue;
         }
 
@@ -525,7 +984,7 @@ on_http (SoupServer        *server,
         g_string_append_printf (out, "data: %s\n\n", text);
       else
         g_string_append_printf (out, "event: %s\ndata: %s\n\n",
-                                json_object_get_string_member_with_default (event, "type", "message"), text);
+                                string_member (event, "type", "message"), text);
     }
 
   if (chat && (lines[0] == NULL || strstr (stream, "\"$\":\"close\"") == NULL))
@@ -533,6 +992,57 @@ on_http (SoupServer        *server,
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "text/event-stream", SOUP_MEMORY_COPY, out->str, out->len);
+}
+
+/* POST /v1/responses/compact: the recorded answer, or 404 as local
+ * servers answer it. */
+static void
+on_compact (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  SparkFakeServer *self = user_data;
+  g_autoptr(JsonObject) body = NULL;
+  SoupMessageBody *request_body;
+  const char *reply;
+  gint64 now;
+  guint status;
+
+  if (strcmp (soup_server_message_get_method (msg), "POST") != 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  remember_headers (self, msg);
+  request_body = soup_server_message_get_request_body (msg);
+  if (!(body = parse_object (request_body->data, request_body->length)))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      return;
+    }
+  self->n_compacts++;
+  now = g_get_monotonic_time ();
+  record (self, body, "compact", 0, now, now);
+
+  status = self->compact_status ? self->compact_status : SOUP_STATUS_NOT_FOUND;
+  reply = self->compact_body ? self->compact_body : "{\"error\":{\"message\":\"File Not Found\"}}";
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                    reply, strlen (reply));
+}
+
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  gint64 *started_at = g_new (gint64, 1);
+
+  *started_at = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), "spark-started-at", started_at, g_free);
 }
 
 SparkFakeServer *
@@ -558,8 +1068,10 @@ spark_fake_server_new_tls (GTlsCertificate *certificate)
   self->http_peers = g_hash_table_new (NULL, NULL);
   g_queue_init (&self->streams);
 
+  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started), self);
   soup_server_add_early_handler (self->server, "/v1/responses", on_early, self, NULL);
   soup_server_add_handler (self->server, "/v1/responses", on_http, self, NULL);
+  soup_server_add_handler (self->server, "/v1/responses/compact", on_compact, self, NULL);
   soup_server_add_handler (self->server, "/v1/chat/completions", on_http, self, NULL);
   soup_server_add_handler (self->server, "/v1/models", on_models, self, NULL);
   soup_server_add_websocket_handler (self->server, "/v1/responses", NULL, NULL, on_websocket, self, NULL);
@@ -588,7 +1100,8 @@ spark_fake_server_free (SparkFakeServer *self)
     {
       Replay *replay = g_ptr_array_index (self->replays, 0);
 
-      g_source_remove (replay->source);
+      g_source_destroy (g_main_context_find_source_by_id (g_main_context_get_thread_default (),
+                                                          replay->source));
       replay_free (replay);
     }
   g_ptr_array_unref (self->replays);
@@ -600,9 +1113,12 @@ spark_fake_server_free (SparkFakeServer *self)
   g_free (self->base_url);
   g_free (self->default_text);
   g_free (self->steer_reply);
+  g_free (self->compact_body);
   g_hash_table_unref (self->http_peers);
   g_free (self->last_auth);
   g_free (self->last_beta);
+  g_free (self->inject);
+  g_free (self->refuse_retry_after);
   g_free (self);
 }
 
@@ -706,12 +1222,24 @@ spark_fake_server_dup_generating (SparkFakeServer *self)
 
       if (g_strcmp0 (type, "response.steer") == 0)
         continue;
+      if (g_strcmp0 (json_object_get_string_member_with_default (body, "_transport", NULL),
+                     "compact") == 0)
+        continue;
       if (json_object_has_member (body, "generate") && !json_object_get_boolean_member (body, "generate"))
         continue;
       g_ptr_array_add (out, json_object_ref (body));
     }
 
   return out;
+}
+
+void
+spark_fake_server_set_request_func (SparkFakeServer            *self,
+                                    SparkFakeServerRequestFunc  func,
+                                    gpointer                    user_data)
+{
+  self->request_func = func;
+  self->request_data = user_data;
 }
 
 const char *
@@ -724,4 +1252,92 @@ const char *
 spark_fake_server_get_last_beta_header (SparkFakeServer *self)
 {
   return self->last_beta;
+}
+
+void
+spark_fake_server_set_compact_reply (SparkFakeServer *self,
+                                     guint            status,
+                                     const char      *body)
+{
+  self->compact_status = status;
+  g_free (self->compact_body);
+  self->compact_body = g_strdup (body);
+}
+
+void
+spark_fake_server_set_compact_reply_file (SparkFakeServer *self,
+                                          const char      *name)
+{
+  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
+  g_autofree char *file = g_strconcat (name, ".json", NULL);
+  g_autofree char *path = g_build_filename (srcdir ? srcdir : ".", "streams", file, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &error))
+    g_error ("Cannot read %s: %s", path, error->message);
+  spark_fake_server_set_compact_reply (self, SOUP_STATUS_OK, contents);
+}
+
+guint
+spark_fake_server_get_n_compacts (SparkFakeServer *self)
+{
+  return self->n_compacts;
+}
+
+void
+spark_fake_server_set_reject_context_management (SparkFakeServer *self,
+                                                 gboolean         reject)
+{
+  self->reject_context_management = reject;
+}
+
+void
+spark_fake_server_inject_next (SparkFakeServer *self,
+                               guint            after_events,
+                               const char      *directive)
+{
+  g_free (self->inject);
+  self->inject = g_strdup (directive);
+  self->inject_after = after_events;
+}
+
+void
+spark_fake_server_refuse_upgrades (SparkFakeServer *self,
+                                   guint            status,
+                                   guint            count,
+                                   const char      *retry_after)
+{
+  self->refuse_status = status;
+  self->refuse_count = count;
+  g_free (self->refuse_retry_after);
+  self->refuse_retry_after = g_strdup (retry_after);
+}
+
+void
+spark_fake_server_drop_handshakes (SparkFakeServer *self,
+                                   guint            count)
+{
+  self->drop_handshakes = count;
+}
+
+void
+spark_fake_server_close_connections (SparkFakeServer *self,
+                                     guint            code)
+{
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      WsConn *ws = g_ptr_array_index (self->connections, i);
+
+      if (soup_websocket_connection_get_state (ws->conn) != SOUP_WEBSOCKET_STATE_OPEN)
+        continue;
+      g_clear_pointer (&ws->last_response_id, g_free);
+      close_with_code (ws->conn, code, NULL);
+    }
+}
+
+gint64
+spark_fake_server_get_last_handshake_time (SparkFakeServer *self)
+{
+  return self->last_handshake_time;
 }

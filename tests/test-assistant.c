@@ -194,9 +194,10 @@ test_review_then_apply (Fixture       *f,
   g_assert_cmpstr (contents, ==, "hello\nthere\n");
   g_assert_false (spark_assistant_get_awaiting_approval (f->assistant));
 
-  /* The model was told. */
+  /* The model was told, in its words; the person reads their own report. */
   g_assert_cmpuint (f->outputs->len, ==, 1);
   g_assert_nonnull (strstr (g_ptr_array_index (f->outputs, 0), "Success"));
+  g_assert_cmpstr (f->applied, ==, "Changed 1 file:\nM hello.txt\n");
   WAIT_UNTIL (!spark_assistant_get_busy (f->assistant), "the turn to end");
 }
 
@@ -301,7 +302,14 @@ test_salvage_after_final_drop (Fixture       *f,
   g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (a_c, 2), NULL));
   g_assert_true (spark_assistant_apply (f->assistant, &error));
   g_assert_no_error (error);
+  /* No model to tell: the person's report, which names what was left out. */
   g_assert_nonnull (f->applied);
+  g_assert_cmpstr (f->applied, ==,
+                   "Applied 1 of 3 hunks to a.c.\n"
+                   "Hunk 1 was skipped because it was not reviewed.\n"
+                   "Hunk 2 was skipped because it was not reviewed.\n"
+                   "Changed 1 file:\n"
+                   "M a.c\n");
   contents = spark_test_read_file (f->root, "a.c", NULL);
   g_assert_cmpstr (contents, ==, "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
                                  "line 7\nline 8\nline 9\nline TEN\nline 11\nline 12\n");

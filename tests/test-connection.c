@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "spark-delta.h"
 #include "spark-fake-server.h"
 #include "spark-responses.h"
 #include "spark-sse-transport.h"
@@ -167,6 +168,76 @@ test_url_and_key_safety (void)
     }
 }
 
+/* What json-glib must never be given: it recurses (a deep frame overflowed
+ * the stack), stops a string at \\u0000, turns unpaired surrogates into
+ * bytes that are not UTF-8. Everything else is parsed as before. */
+static void
+test_json_check (void)
+{
+  static const struct { const char *text; const char *needle; } cases[] = {
+    { "{\"a\":\"x\\u0000y\"}", "NUL" },
+    { "{\"a\":\"\\udc00\"}", "surrogate" },
+    { "{\"a\":\"\\ud800x\"}", "surrogate" },
+    { "{\"a\":\"\\ud800\\u0041\"}", "surrogate" },
+    { "{\"a\":\"\\u00zz\"}", "four hex digits" },
+    { "{\"a\":\"\\udezz\"}", "four hex digits" },
+    { "{\"a\":\"\\200\"}", "an escape JSON does not have (\\2)" },
+    { "{\"a\":\"x\\0y\"}", "an escape JSON does not have (\\0)" },
+    { "{\"a\":\"\\x41\"}", "an escape JSON does not have (\\x)" },
+    { "/* \" */ [[[[", NULL },
+    { "{\"a\":\"ok \\\\u0000 \\ud83d\\ude00 [[[[\", 'x'}", NULL },
+  };
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gboolean ok = spark_json_check_text (cases[i].text, strlen (cases[i].text), &error);
+
+      if (cases[i].needle == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+          g_assert_nonnull (strstr (error->message, cases[i].needle));
+          g_clear_error (&error);
+        }
+    }
+
+  /* 128 levels pass; one more does not, nor do 200,000, whatever hides
+   * them from a naive scan. */
+  for (guint i = 0; i < SPARK_JSON_MAX_DEPTH; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < SPARK_JSON_MAX_DEPTH; i++)
+    g_string_append_c (deep, ']');
+  node = spark_json_parse (deep->str, deep->len, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  g_clear_pointer (&node, json_node_unref);
+
+  /* Numbers out of gint64's range are no number at all, not undefined. */
+  node = spark_json_parse ("{\"a\":3.3e61,\"b\":-1e300,\"c\":12.7,\"d\":7}", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "a", -1), ==, -1);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "b", -1), ==, -1);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "c", -1), ==, 12);
+  g_assert_cmpint (spark_json_get_int (json_node_get_object (node), "d", -1), ==, 7);
+  g_clear_pointer (&node, json_node_unref);
+
+  g_string_assign (deep, "['\"', /*/ \" */ ");
+  for (guint i = 0; i < 200000; i++)
+    g_string_append_c (deep, '[');
+  node = spark_json_parse (deep->str, deep->len, &error);
+  g_assert_null (node);
+  g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "nested deeper than 128 levels"));
+}
+
 static void
 test_parse_events (void)
 {
@@ -197,6 +268,149 @@ test_parse_events (void)
           g_assert_nonnull (strstr (error->message, cases[i].needle));
         }
     }
+}
+
+/* What the full parser makes of @text, for comparing with the scanner:
+ * TRUE when it is a delta event with a "delta" string. */
+static gboolean
+parse_delta (const char      *text,
+             SparkEventKind  *kind,
+             char           **item_id,
+             char           **delta)
+{
+  g_autoptr(JsonObject) event = spark_responses_parse_event (text, strlen (text), NULL);
+
+  *kind = event ? spark_responses_event_kind (event) : SPARK_EVENT_UNKNOWN;
+  *item_id = g_strdup (spark_json_get_string (event, "item_id"));
+  *delta = g_strdup (spark_json_get_string (event, "delta"));
+
+  return (*kind == SPARK_EVENT_OUTPUT_TEXT_DELTA || *kind == SPARK_EVENT_REASONING_SUMMARY_DELTA ||
+          *kind == SPARK_EVENT_FUNCTION_ARGUMENTS_DELTA || *kind == SPARK_EVENT_CUSTOM_INPUT_DELTA) &&
+         *delta != NULL;
+}
+
+/* Whatever the scanner accepts, the full parser reads the same way. */
+static void
+check_scan_agrees (SparkDelta *d,
+                   const char *text)
+{
+  g_autofree char *item_id = NULL;
+  g_autofree char *delta = NULL;
+  SparkEventKind kind;
+  gboolean parsed = parse_delta (text, &kind, &item_id, &delta);
+
+  if (!spark_delta_scan (d, text, strlen (text)))
+    return;
+
+  if (!parsed)
+    g_error ("the scanner accepted what the parser refuses: %s", text);
+  g_assert_cmpint (d->kind, ==, kind);
+  g_assert_cmpstr (d->delta->str, ==, delta);
+  g_assert_cmpstr (d->has_item_id ? d->item_id->str : NULL, ==, item_id);
+}
+
+static void
+test_delta_scan (void)
+{
+  static const struct {
+    const char *text;
+    gboolean    fast;           /* read by the scanner (else left to json-glib) */
+    int         kind;
+    const char *item_id;
+    const char *delta;
+  } cases[] = {
+    { "{\"type\":\"response.output_text.delta\",\"sequence_number\":12,\"item_id\":\"msg_1\","
+      "\"output_index\":0,\"content_index\":0,\"delta\":\" the\",\"logprobs\":[]}",
+      TRUE, SPARK_EVENT_OUTPUT_TEXT_DELTA, "msg_1", " the" },
+    { " {\n \"delta\" : \"a\\n\\\"b\\\"\\\\c\\/d\\te\\u00e9\\u20ac\" , \"type\":"
+      "\"response.custom_tool_call_input.delta\", \"item_id\":\"c\", \"x\":null, \"y\":true,"
+      " \"z\":false, \"n\":-3 }\r\n",
+      TRUE, SPARK_EVENT_CUSTOM_INPUT_DELTA, "c", "a\n\"b\"\\c/d\teé€" },
+    { "{\"type\":\"response.function_call_arguments.delta\",\"item_id\":\"fc\",\"delta\":\"{\\\"path\\\":\"}",
+      TRUE, SPARK_EVENT_FUNCTION_ARGUMENTS_DELTA, "fc", "{\"path\":" },
+    { "{\"type\":\"response.reasoning_summary_text.delta\",\"delta\":\"ça\"}",
+      TRUE, SPARK_EVENT_REASONING_SUMMARY_DELTA, NULL, "ça" },
+    { "{\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"delta\":\"\"}",
+      TRUE, SPARK_EVENT_OUTPUT_TEXT_DELTA, "m", "" },
+    /* Not deltas, or not plain enough: the full parser decides. */
+    { "{\"type\":\"response.completed\",\"response\":{\"id\":\"r\"}}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"item_id\":\"m\"}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":null}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":\"a\",\"delta\":\"b\"}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"type\":\"error\",\"delta\":\"a\"}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":\"a\",\"logprobs\":[{\"p\":1}]}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":\"a\",\"o\":{}}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":\"\\ud83d\\ude00\"}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":\"\\u0000\"}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":\"\\x\"}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":\"a\tb\"}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":\"\xff\"}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":\"a\"", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":\"a\"} x", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"delta\":\"a\",}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"n\":01,\"delta\":\"a\"}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"n\":1.5,\"delta\":\"a\"}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"n\":1234567890123456,\"delta\":\"a\"}", FALSE },
+    { "{\"type\":\"response.output_text.delta\",\"n\":tru,\"delta\":\"a\"}", FALSE },
+    { "{\"ty\\u0070e\":\"response.output_text.delta\",\"delta\":\"a\"}", FALSE },
+    { "{\"type\":\"response.output_text\\u002edelta\",\"delta\":\"a\"}", FALSE },
+    { "[\"response.output_text.delta\"]", FALSE },
+    { "", FALSE },
+  };
+  SparkDelta d;
+
+  spark_delta_init (&d);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gboolean fast = spark_delta_scan (&d, cases[i].text, strlen (cases[i].text));
+
+      if (fast != cases[i].fast)
+        g_error ("case %u: expected %s: %s", i, cases[i].fast ? "read" : "refused", cases[i].text);
+      if (fast)
+        {
+          g_assert_cmpint (d.kind, ==, cases[i].kind);
+          g_assert_cmpstr (d.has_item_id ? d.item_id->str : NULL, ==, cases[i].item_id);
+          g_assert_cmpstr (d.delta->str, ==, cases[i].delta);
+        }
+      check_scan_agrees (&d, cases[i].text);
+    }
+
+  /* Every line of every recorded stream, whole and cut short. */
+  {
+    g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "streams", NULL);
+    g_autoptr(GDir) streams = g_dir_open (dir, 0, NULL);
+    const char *name;
+    guint accepted = 0;
+
+    g_assert_nonnull (streams);
+    while ((name = g_dir_read_name (streams)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        g_autofree char *contents = NULL;
+        g_auto(GStrv) lines = NULL;
+
+        g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+        lines = g_strsplit (contents, "\n", -1);
+        for (guint i = 0; lines[i] != NULL; i++)
+          {
+            gsize len = strlen (lines[i]);
+
+            if (spark_delta_scan (&d, lines[i], len))
+              accepted++;
+            check_scan_agrees (&d, lines[i]);
+            for (gsize cut = 1; cut < len; cut += 7)
+              {
+                g_autofree char *part = g_strndup (lines[i], cut);
+                check_scan_agrees (&d, part);
+              }
+          }
+      }
+    /* The streams are mostly deltas: the fast path must take them. */
+    g_assert_cmpuint (accepted, >, 100);
+  }
+
+  spark_delta_clear (&d);
 }
 
 static void
@@ -494,6 +708,110 @@ test_sse_idle_timeout (Fixture       *f,
   g_socket_service_stop (service);
 }
 
+/* A raw HTTP server that writes its reply in pieces, a little apart, so the
+ * client's reads end where the pieces do. */
+static gboolean
+pieces_run (GThreadedSocketService *service,
+            GSocketConnection      *connection,
+            GObject                *source,
+            gpointer                user_data)
+{
+  const char * const *pieces = user_data;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  char request[4096];
+
+  /* The request is small: one read takes its headers and body. */
+  g_input_stream_read (in, request, sizeof request, NULL, NULL);
+  for (guint i = 0; pieces[i] != NULL; i++)
+    {
+      g_output_stream_write_all (out, pieces[i], strlen (pieces[i]), NULL, NULL, NULL);
+      g_output_stream_flush (out, NULL, NULL);
+      g_usleep (20000);
+    }
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static GSocketService *
+serve_pieces (const char * const *pieces,
+              char              **url)
+{
+  GSocketService *service = g_threaded_socket_service_new (1);
+  g_autoptr(GError) error = NULL;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "run", G_CALLBACK (pieces_run), (gpointer) pieces);
+  *url = g_strdup_printf ("http://127.0.0.1:%u/v1", port);
+  return service;
+}
+
+#define SSE_HEADERS "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+
+static void
+test_sse_line_ends (Fixture       *f,
+                    gconstpointer  data)
+{
+  /* CRLF, CR and LF line ends; pieces that split a line, a CRLF, a
+   * multi-byte character and a two-line data field. */
+  static const char * const pieces[] = {
+    SSE_HEADERS "event: response.created\r\ndata: {\"type\":\"response.created\",",
+    "\"response\":{\"id\":\"r1\"}}\r\n\r\ndata: {\"type\":\"response.output_text.delta\","
+      "\"item_id\":\"m\",\"delta\":\"caf\xc3",
+    "\xa9\"}\r",
+    "\n\r",
+    "\ndata: {\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"delta\":\" ok\"}\r\r",
+    ": a comment\ndata: {\"type\":\"response.completed\",\r",
+    "\ndata: \"response\":{\"id\":\"r1\",\"output\":[]}}\n\n",
+    NULL
+  };
+  g_autoptr(GSocketService) service = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  service = serve_pieces (pieces, &url);
+  use_transport (f, SPARK_TRANSPORT (spark_sse_transport_new (url, NULL, SPARK_WIRE_API_RESPONSES)));
+  send_and_wait (f);
+
+  g_assert_no_error (f->stream_error);
+  g_assert_cmpuint (f->events->len, ==, 4);
+  for (guint i = 0; i < f->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (f->events, i);
+
+      if (spark_responses_event_kind (event) == SPARK_EVENT_OUTPUT_TEXT_DELTA)
+        g_string_append (text, spark_json_get_string (event, "delta"));
+    }
+  g_assert_cmpstr (text->str, ==, "café ok");
+  g_assert_cmpstr (event_type (f, 3), ==, "response.completed");
+  g_socket_service_stop (service);
+}
+
+static void
+test_sse_not_utf8 (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const char * const pieces[] = {
+    SSE_HEADERS "data: {\"type\":\"response.created\",\"response\":{\"id\":\"r1\"}}\n\n"
+    "event: \xff\xfe\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"x\"}\n\n",
+    NULL
+  };
+  g_autoptr(GSocketService) service = NULL;
+  g_autofree char *url = NULL;
+
+  service = serve_pieces (pieces, &url);
+  use_transport (f, SPARK_TRANSPORT (spark_sse_transport_new (url, NULL, SPARK_WIRE_API_RESPONSES)));
+  send_and_wait (f);
+
+  g_assert_error (f->stream_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+  /* Any line, not only the data the parser sees. */
+  g_assert_nonnull (strstr (f->stream_error->message, "not UTF-8"));
+  g_assert_cmpuint (f->events->len, ==, 1);
+  g_socket_service_stop (service);
+}
+
 static void
 test_chat_stream (Fixture       *f,
                   gconstpointer  data)
@@ -546,7 +864,9 @@ main (int   argc,
 
   g_test_add_func ("/agent/connection/url-and-key-safety", test_url_and_key_safety);
   g_test_add_func ("/agent/responses/parse-events", test_parse_events);
+  g_test_add_func ("/agent/responses/json-check", test_json_check);
   g_test_add_func ("/agent/responses/error-mapping", test_error_mapping);
+  g_test_add_func ("/agent/responses/delta-scan", test_delta_scan);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/agent/connection/ws/handshake-and-frames", test_ws_handshake_and_frames);
   ADD ("/agent/connection/ws/bad-frame/not-json", test_ws_bad_not_json);
@@ -562,6 +882,8 @@ main (int   argc,
   ADD ("/agent/connection/sse/eof-is-error", test_sse_eof_is_error);
   ADD ("/agent/connection/sse/bad-data", test_sse_bad_data);
   ADD ("/agent/connection/sse/idle-timeout", test_sse_idle_timeout);
+  ADD ("/agent/connection/sse/line-ends-and-splits", test_sse_line_ends);
+  ADD ("/agent/connection/sse/not-utf8", test_sse_not_utf8);
   ADD ("/agent/connection/chat/stream", test_chat_stream);
 #undef ADD
 

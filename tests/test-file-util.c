@@ -199,6 +199,18 @@ test_load_text_kinds (void)
   back = spark_text_convert_newlines (text, len, nl, &back_len);
   g_assert_cmpstr (back, ==, "a\r\nb\r\n\r\nc");
   g_assert_cmpuint (back_len, ==, 9);
+  g_clear_pointer (&text, g_free);
+
+  /* The checksum is of the bytes on disk, CRLF and all. */
+  {
+    g_autofree char *checksum = NULL;
+    g_autofree char *expected = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "a\r\nb\r\n\r\nc", -1);
+
+    text = spark_file_load_text_full (crlf, SPARK_FILE_MAX_TEXT_SIZE, &len, &nl, &checksum, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (text, ==, "a\nb\n\nc");
+    g_assert_cmpstr (checksum, ==, expected);
+  }
 
   spark_test_rm_rf (dir);
 }

@@ -783,6 +783,46 @@ test_partial_and_conflicts (void)
   spark_test_rm_rf (dir);
 }
 
+/* A hunk of the HEAD view is (un)staged by the lines it spans: when the
+ * file changed since the view was read, the hunk is refused, not applied to
+ * whatever now sits at those lines. */
+static void
+test_head_hunk_changed (void)
+{
+  g_autofree char *dir = make_repo (TRUE);
+  g_autoptr(SparkGitDiff) head = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  SparkGitDiffFile *file;
+
+  spark_test_write_file (dir, "a.txt", LINES);
+  commit_all (dir);
+  spark_test_write_file (dir, "a.txt", LINES_2);
+  head = read_diff (dir, SPARK_GIT_DIFF_HEAD);
+  file = spark_git_diff_lookup (head, "a.txt");
+  g_assert_cmpuint (spark_git_diff_file_get_n_hunks (file), ==, 1);
+
+  /* Line 2 is edited again, line 3 too: same span, other lines. */
+  spark_test_write_file (dir, "a.txt",
+                         "line 1\nSecond\nThird\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\nline 10\n"
+                         "line 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\nline 18\nline 19\nline 20\n");
+  g_assert_false (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  out = spark_test_git_output (dir, "diff", "--cached", NULL);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+
+  /* Back to the text the view was read from: the hunk stages. */
+  spark_test_write_file (dir, "a.txt", LINES_2);
+  g_assert_true (spark_git_diff_stage_hunk (dir, file, spark_git_diff_file_get_hunk (file, 0), &error));
+  g_assert_no_error (error);
+  out = spark_test_git_output (dir, "diff", "--cached", NULL);
+  g_assert_cmpstr (from_first_hunk (out), ==, HUNK_2);
+
+  spark_test_rm_rf (dir);
+}
+
 typedef struct
 {
   GObject  *object;
@@ -914,6 +954,7 @@ main (int   argc,
   g_test_add_func ("/git-diff/special-files", test_special_files);
   g_test_add_func ("/git-diff/subfolder", test_subfolder);
   g_test_add_func ("/git-diff/partial-and-conflicts", test_partial_and_conflicts);
+  g_test_add_func ("/git-diff/head-hunk-changed", test_head_hunk_changed);
   g_test_add_func ("/git-diff/async", test_async);
   g_test_add_func ("/git-commit/commit", test_commit);
   g_test_add_func ("/git-commit/unborn", test_commit_unborn);

@@ -9,9 +9,11 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 
 #include "spark-help-window.h"
 #include "spark-test-gtk.h"
@@ -32,6 +34,23 @@ static const Expected expected[] = {
   { "shortcuts", "Ctrl+Shift+R" },
   { "privacy", "keyring" },
   { "troubleshooting", "falls back to HTTP" },
+};
+
+/* A heading of each English page, which a German page must not show. */
+static const char * const english_headings[] = {
+  "The three panes", "A local server: llama.cpp", "Merge conflicts", "The sandbox",
+  "Application", "Privacy", "Behind a proxy",
+};
+
+/* The same pages in German (src/ui/help/de/). */
+static const Expected expected_de[] = {
+  { "getting-started", "Die drei Bereiche" },
+  { "connecting", "Ein lokaler Server: llama.cpp" },
+  { "reviewing", "Konflikte beim Zusammenführen" },
+  { "commands", "nur der Projektordner ist beschreibbar" },
+  { "shortcuts", "Strg+Umschalt+R" },
+  { "privacy", "Schlüsselbund" },
+  { "troubleshooting", "weicht Spark auf HTTP" },
 };
 
 static void
@@ -158,6 +177,87 @@ test_topics (void)
   pump ();
 }
 
+/* The text of topic @id as @window shows it. */
+static char *
+page_text (SparkHelpWindow *window,
+           const char      *id)
+{
+  GtkStack *stack = find_stack (GTK_WIDGET (window));
+  GString *text = g_string_new (NULL);
+
+  spark_help_window_show_topic (window, id);
+  pump ();
+  collect_text (gtk_stack_get_visible_child (stack), text);
+  return g_string_free (text, FALSE);
+}
+
+/* Under German the German pages load, under C the English ones; in the "C"
+ * locale LANGUAGE is ignored, as gettext ignores it there. */
+static void
+test_languages (void)
+{
+  const char *saved = setlocale (LC_MESSAGES, NULL);
+  g_autofree char *messages = g_strdup (saved);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      SparkHelpWindow *window;
+      gboolean german = round == 0;
+
+      /* gtk_test_init() leaves the "C" locale (it asks for en_US.UTF-8,
+       * which few test machines have); C.UTF-8 is built into glibc. */
+      if (round == 0)
+        {
+          g_setenv ("LANGUAGE", "de", TRUE);
+          g_assert_nonnull (setlocale (LC_MESSAGES, "C.UTF-8"));
+        }
+      else if (round == 1)
+        g_unsetenv ("LANGUAGE");
+      else
+        {
+          g_setenv ("LANGUAGE", "de", TRUE);
+          setlocale (LC_MESSAGES, "C");
+        }
+
+      window = spark_help_window_new (NULL);
+      gtk_window_present (GTK_WINDOW (window));
+      pump ();
+
+      for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+        {
+          g_autofree char *text = page_text (window, expected[i].id);
+          const char *want = german ? expected_de[i].phrase : expected[i].phrase;
+          const char *not_want = german ? english_headings[i] : expected_de[i].phrase;
+
+          g_assert_cmpuint (strlen (text), >, 200);
+          if (strstr (text, want) == NULL)
+            g_error ("Help page %s (round %u) lacks “%s”:\n%s", expected[i].id, round, want, text);
+          if (strstr (text, not_want) != NULL)
+            g_error ("Help page %s (round %u) has “%s”:\n%s", expected[i].id, round, not_want, text);
+          g_assert_null (strstr (text, "**"));
+        }
+
+      /* The sidebar speaks the same language as the pages. */
+      if (german)
+        {
+          GtkStack *stack = find_stack (GTK_WIDGET (window));
+          g_autoptr(GtkSelectionModel) pages = gtk_stack_get_pages (stack);
+          g_autoptr(GObject) first = g_list_model_get_item (G_LIST_MODEL (pages), 0);
+
+          g_assert_cmpstr (gtk_stack_page_get_title (GTK_STACK_PAGE (first)), ==, "Erste Schritte");
+          spark_help_window_show_topic (window, "reviewing");
+          wait_ms (gtk_stack_get_transition_duration (stack) + 100);
+          spark_test_save_screenshot (GTK_WIDGET (window), "help-window-de.png");
+        }
+
+      gtk_window_destroy (GTK_WINDOW (window));
+      pump ();
+    }
+
+  g_unsetenv ("LANGUAGE");
+  setlocale (LC_MESSAGES, messages);
+}
+
 static void
 count_cb (GObject    *object,
           GParamSpec *pspec,
@@ -195,9 +295,14 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   spark_test_quiet_logs ();
   adw_init ();
+  /* The German catalogue this build compiled, for the sidebar's titles. */
+  bindtextdomain (GETTEXT_PACKAGE, SPARK_TEST_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   g_test_add_func ("/ui/help-window/topics", test_topics);
   g_test_add_func ("/ui/help-window/topic-property", test_topic_property);
+  g_test_add_func ("/ui/help-window/languages", test_languages);
 
   return g_test_run ();
 }

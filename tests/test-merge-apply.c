@@ -14,6 +14,7 @@
 
 #include <glib/gstdio.h>
 
+#include "spark-audience.h"
 #include "spark-transaction.h"
 #include "spark-test-utils.h"
 #include "test-patch-common.h"
@@ -194,7 +195,8 @@ test_conflict (Fixture       *f,
 }
 
 /* With only the conflicting file, nothing is written and the apply says
- * why (never silently). */
+ * why (never silently): to the model as it is told, to the person in their
+ * own words. */
 static void
 test_conflict_only (Fixture       *f,
                     gconstpointer  data)
@@ -208,6 +210,20 @@ test_conflict_only (Fixture       *f,
   spark_test_write_file (f->root, "a.c", "1\ntwo\n3\n");
 
   g_assert_null (spark_changeset_apply (cs, &error));
+  g_assert_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT);
+  g_assert_cmpstr (error->message, ==,
+                   "Nothing was changed.\nDid not change a.c: you changed it in 1 place the "
+                   "proposal changes too. Choose what to keep in the review.\n");
+  g_clear_error (&error);
+  g_clear_object (&cs);
+
+  spark_test_write_file (f->root, "a.c", "1\n2\n3\n");
+  cs = accepted (f, change_two);
+  spark_test_write_file (f->root, "a.c", "1\ntwo\n3\n");
+
+  spark_audience_push (SPARK_AUDIENCE_MODEL);
+  g_assert_null (spark_changeset_apply (cs, &error));
+  spark_audience_pop ();
   g_assert_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT);
   g_assert_true (g_str_has_prefix (error->message,
                                    "Nothing was changed.\nDid not apply your changes to a.c "
@@ -324,6 +340,12 @@ test_resolve_reset_and_changed_again (Fixture       *f,
   /* Unresolved: still nothing written. */
   g_assert_null (spark_changeset_apply (cs, &error));
   g_assert_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "Did not change a.c: 1 conflict is not resolved yet."));
+  g_clear_error (&error);
+  spark_audience_push (SPARK_AUDIENCE_MODEL);
+  g_assert_null (spark_changeset_apply (cs, &error));
+  spark_audience_pop ();
+  g_assert_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT);
   g_assert_nonnull (strstr (error->message, "1 of its conflicts with the person's edits are not resolved"));
   g_clear_error (&error);
 
@@ -346,6 +368,12 @@ test_resolve_reset_and_changed_again (Fixture       *f,
 
   spark_test_write_file (f->root, "a.c", "1\ntwo!!\n3\n");
   g_assert_null (spark_changeset_apply (cs, &error));
+  g_assert_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "it changed again after the conflicts were shown"));
+  g_clear_error (&error);
+  spark_audience_push (SPARK_AUDIENCE_MODEL);
+  g_assert_null (spark_changeset_apply (cs, &error));
+  spark_audience_pop ();
   g_assert_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT);
   g_assert_nonnull (strstr (error->message, "the person changed it again"));
   a = read_back (f, "a.c");

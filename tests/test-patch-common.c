@@ -319,3 +319,32 @@ tp_tree_digest (const char *dir)
   digest_dir (out, dir, "");
   return g_string_free (out, FALSE);
 }
+
+const TpMalformed tp_malformed[] = {
+  { "", SPARK_PATCH_ERROR_SYNTAX, 1, "must be '*** Begin Patch'" },
+  { "hello\n*** Begin Patch\n", SPARK_PATCH_ERROR_SYNTAX, 1, "must be '*** Begin Patch'" },
+  { "*** Begin Patch\n*** Add File: a\n+x\n", SPARK_PATCH_ERROR_SYNTAX, 4, "must be '*** End Patch'" },
+  { "*** Begin Patch\n*** End Patch\n", SPARK_PATCH_ERROR_EMPTY, 2, "file operation" },
+  { "*** Begin Patch\n*** Frobnicate File: foo\n*** End Patch\n",
+    SPARK_PATCH_ERROR_SYNTAX, 2, "is not a valid hunk header" },
+  { "*** Begin Patch\n*** Update File: a\n*** End Patch\n",
+    SPARK_PATCH_ERROR_SYNTAX, 2, "Update file hunk for path 'a' is empty" },
+  { "*** Begin Patch\n*** Update File: a\n@@\n-x\nbad line\n*** End Patch\n",
+    SPARK_PATCH_ERROR_SYNTAX, 5, "Expected update hunk to start with a @@" },
+  { "*** Begin Patch\n*** Update File: a\nbad\n*** End Patch\n",
+    SPARK_PATCH_ERROR_SYNTAX, 3, "Unexpected line found in update hunk" },
+  { "*** Begin Patch\n*** Update File: a\n@@\n*** End Patch\n",
+    SPARK_PATCH_ERROR_SYNTAX, 4, "does not contain any lines" },
+  { "*** Begin Patch\n*** Add File: a\n+x\n*** End Patch\ntrailing\n",
+    SPARK_PATCH_ERROR_SYNTAX, 5, "must be '*** End Patch'" },
+  { "*** Begin Patch\n*** Add File: \n*** End Patch\n",
+    SPARK_PATCH_ERROR_SYNTAX, 2, "is not a valid hunk header" },
+  { "*** Begin Patch\n*** Update File: a\n*** Move to: \t\n@@\n-a\n*** End Patch\n",
+    SPARK_PATCH_ERROR_SYNTAX, 3, "Unexpected line found" },
+  { "*** Begin Patch\n*** Add File: a\n+\xff\xfe\n*** End Patch\n",
+    SPARK_PATCH_ERROR_SYNTAX, 3, "UTF-8" },
+  { "*** Begin Patch\n*** Delete File: a\n+x\n*** End Patch\n",
+    SPARK_PATCH_ERROR_SYNTAX, 3, "is not a valid hunk header" },
+};
+
+const guint tp_n_malformed = G_N_ELEMENTS (tp_malformed);

@@ -35,4 +35,18 @@ char  *tp_tree_digest     (const char  *dir);
 char  *tp_json_quote      (const char  *text,
                            gsize        length);
 
+/* A patch malformed in one of the ways the apply_patch grammar allows, with
+ * what the parser says of it. test-patch-parser checks the parser on these;
+ * test-bad-input sends them through a streamed tool call. */
+typedef struct
+{
+  const char *text;
+  int         code;       /* SparkPatchError */
+  guint       line;
+  const char *message;    /* part of the error message */
+} TpMalformed;
+
+extern const TpMalformed tp_malformed[];
+extern const guint       tp_n_malformed;
+
 G_END_DECLS

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <unistd.h>
+
 #include <git2.h>
 #include <glib/gstdio.h>
 
@@ -132,6 +134,38 @@ test_sorting_and_lazy (void)
   }
 
   g_clear_object (&child);
+  g_clear_object (&list);
+  g_clear_object (&project);
+  spark_test_rm_rf (dir);
+}
+
+/* Links are listed as what they point to (a folder link is a folder), a
+ * dangling one as a file; the listing reads the folder with readdir(),
+ * which only says "link". */
+static void
+test_links (void)
+{
+  g_autofree char *dir = spark_test_make_temp_dir ();
+  g_autofree char *to_dir = g_build_filename (dir, "to-src", NULL);
+  g_autofree char *to_file = g_build_filename (dir, "to-main.c", NULL);
+  g_autofree char *dangling = g_build_filename (dir, "dangling", NULL);
+  g_autoptr(GFile) root = g_file_new_for_path (dir);
+  g_autoptr(SparkProject) project = NULL;
+  g_autoptr(GListModel) list = NULL;
+  g_autofree char *desc = NULL;
+
+  spark_test_write_file (dir, "src/main.c", "int main;\n");
+  g_assert_cmpint (symlink ("src", to_dir), ==, 0);
+  g_assert_cmpint (symlink ("src/main.c", to_file), ==, 0);
+  g_assert_cmpint (symlink ("nowhere", dangling), ==, 0);
+
+  project = spark_project_new (root);
+  list = spark_project_create_list (project, NULL);
+  wait_loaded (SPARK_DIRECTORY_LIST (list));
+
+  desc = describe (list);
+  g_assert_cmpstr (desc, ==, "src/ to-src/ dangling to-main.c");
+
   g_clear_object (&list);
   g_clear_object (&project);
   spark_test_rm_rf (dir);
@@ -401,6 +435,7 @@ main (int   argc,
   spark_test_init (&argc, &argv);
 
   g_test_add_func ("/core/project/sorting-and-lazy", test_sorting_and_lazy);
+  g_test_add_func ("/core/project/links", test_links);
   g_test_add_func ("/core/project/git-ignore-and-status", test_git_ignore_and_status);
   g_test_add_func ("/core/project/subfolder-of-repo", test_subfolder_of_repo);
   g_test_add_func ("/core/project/list-files", test_list_files);

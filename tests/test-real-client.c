@@ -81,8 +81,11 @@ test_openai_sdk (void)
   JsonObject *sse;
   JsonObject *sse_final;
   JsonObject *ws;
+  JsonObject *compaction;
+  JsonArray *types;
   g_auto(GStrv) lines = NULL;
   guint ws_frames = 0;
+  guint compacts = 0;
 
   if (node == NULL || modules == NULL)
     {
@@ -107,6 +110,8 @@ test_openai_sdk (void)
   spark_fake_server_push_stream (server, "text-hello");     /* SSE stream().finalResponse() */
   spark_fake_server_push_stream (server, "patch-custom");   /* WS turn */
   spark_fake_server_push_stream (server, "text-done");      /* WS tool output */
+  spark_fake_server_push_stream (server, "compaction-server"); /* SSE with context_management */
+  spark_fake_server_set_compact_reply_file (server, "compact-reply");
 
   subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
                                  node, script, spark_fake_server_get_base_url (server), NULL);
@@ -140,9 +145,23 @@ test_openai_sdk (void)
   g_assert_cmpstr (json_object_get_string_member (ws, "follow_text"), ==, "Done.");
   g_assert_cmpstr (json_object_get_string_member (ws, "missing_code"), ==, "previous_response_not_found");
 
-  /* What the server saw from the SDK: two POSTs with stream:true, one socket
-   * carrying four response.create frames, the key as a bearer token. */
-  g_assert_cmpuint (spark_fake_server_get_n_posts (server), ==, 2);
+  /* Our compaction shapes as the SDK types them: the stream's compaction
+   * item, the compact endpoint's answer. */
+  compaction = json_object_get_object_member (report, "compaction");
+  types = json_object_get_array_member (compaction, "output_types");
+  g_assert_cmpuint (json_array_get_length (types), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (types, 0), ==, "compaction");
+  g_assert_cmpstr (json_object_get_string_member (compaction, "output_text"), ==, "Still here.");
+  g_assert_cmpstr (json_object_get_string_member (compaction, "compact_object"), ==, "response.compaction");
+  types = json_object_get_array_member (compaction, "compact_types");
+  g_assert_cmpuint (json_array_get_length (types), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (types, 1), ==, "compaction");
+  g_assert_cmpint (json_object_get_int_member (compaction, "compact_input_tokens"), ==, 300);
+
+  /* What the server saw from the SDK: three POSTs with stream:true (the last
+   * with context_management as we send it), one to /responses/compact, one
+   * socket carrying four response.create frames, the key as a bearer token. */
+  g_assert_cmpuint (spark_fake_server_get_n_posts (server), ==, 3);
   g_assert_cmpuint (spark_fake_server_get_n_handshakes (server), ==, 1);
   for (guint i = 0; i < spark_fake_server_get_n_requests (server); i++)
     {
@@ -153,13 +172,32 @@ test_openai_sdk (void)
           g_assert_cmpstr (json_object_get_string_member (r, "type"), ==, "response.create");
           ws_frames++;
         }
+      else if (g_strcmp0 (json_object_get_string_member (r, "_transport"), "compact") == 0)
+        {
+          g_assert_cmpstr (json_object_get_string_member (r, "model"), ==, "test-model");
+          g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "input")), ==, 1);
+          g_assert_false (json_object_has_member (r, "stream"));
+          compacts++;
+        }
       else
-        g_assert_true (json_object_get_boolean_member (r, "stream"));
+        {
+          g_assert_true (json_object_get_boolean_member (r, "stream"));
+          if (json_object_has_member (r, "context_management"))
+            {
+              JsonArray *cm = json_object_get_array_member (r, "context_management");
+              JsonObject *entry = json_array_get_object_element (cm, 0);
+
+              g_assert_cmpstr (json_object_get_string_member (entry, "type"), ==, "compaction");
+              g_assert_cmpint (json_object_get_int_member (entry, "compact_threshold"), ==, 1000);
+            }
+        }
     }
   g_assert_cmpuint (ws_frames, ==, 4);
+  g_assert_cmpuint (compacts, ==, 1);
   g_assert_cmpstr (spark_fake_server_get_last_authorization (server), ==, "Bearer sk-real-client-check");
   reqs = spark_fake_server_dup_generating (server);
-  g_assert_cmpuint (reqs->len, ==, 5);
+  g_assert_cmpuint (reqs->len, ==, 6);
+  g_assert_true (json_object_has_member (reqs->pdata[5], "context_management"));
 
   spark_fake_server_free (server);
   spark_test_rm_rf (dir);

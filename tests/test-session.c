@@ -510,10 +510,15 @@ test_patch_reviewed_in_changeset (Fixture       *f,
 }
 
 static void
-on_compacted (SparkSession *session,
-              guint64       bytes,
-              guint64      *total)
+on_compacted (SparkSession        *session,
+              SparkCompactionKind  kind,
+              guint                before,
+              guint                after,
+              guint64              bytes,
+              guint64             *total)
 {
+  g_assert_cmpint (kind, ==, SPARK_COMPACTION_KIND_LOCAL);
+  g_assert_cmpuint (before, ==, 304);
   *total += bytes;
 }
 
@@ -528,6 +533,7 @@ test_context_compaction (Fixture       *f,
   g_autofree char *big_stream = NULL;
   g_auto(GStrv) parts = NULL;
   JsonObject *output = NULL;
+  JsonObject *compact = NULL;
   JsonArray *input;
   guint64 compacted = 0;
 
@@ -538,30 +544,50 @@ test_context_compaction (Fixture       *f,
   parts = g_strsplit (stream, "hello.txt", -1);
   big_stream = g_strjoinv ("big.txt", parts);
 
+  /* A server like llama.cpp's: no server-side compaction, no compact
+   * endpoint (404). What is left is shortening old tool output here. */
+  spark_fake_server_set_reject_context_management (f->server, TRUE);
+
   /* A window of 300 tokens: text-done reports 304 used, text-hello 140. */
   spark_session_set_context_window (f->session, 300);
   g_signal_connect (f->session, "context-compacted", G_CALLBACK (on_compacted), &compacted);
 
   spark_fake_server_push_text (f->server, big_stream);
-  spark_fake_server_push_stream (f->server, "text-done");   /* 304 tokens: over 85% */
+  spark_fake_server_push_stream (f->server, "text-done");   /* 304 tokens: over 80% */
   spark_fake_server_push_stream (f->server, "text-done");
   spark_fake_server_push_stream (f->server, "text-hello");
   start (f);
+  g_assert_no_error (f->start_error);
   run_turn (f, "read the big file");
   g_assert_no_error (f->turn_error);
-  /* Nothing older than the latest prompt yet: nothing to compact. */
+  /* Compaction is due before the next request, not yet done. */
   g_assert_cmpuint (compacted, ==, 0);
+  g_assert_cmpuint (spark_fake_server_get_n_compacts (f->server), ==, 0);
   run_turn (f, "next");
   g_assert_no_error (f->turn_error);
   g_assert_cmpuint (compacted, >, 10000);
   run_turn (f, "and next");
   g_assert_no_error (f->turn_error);
 
-  /* After compaction: a full create, the old output shortened. */
+  /* The compact endpoint was tried once, with the history before the new prompt. */
+  g_assert_cmpuint (spark_fake_server_get_n_compacts (f->server), ==, 1);
+  for (guint i = 0; i < spark_fake_server_get_n_requests (f->server); i++)
+    {
+      JsonObject *request = spark_fake_server_get_request (f->server, i);
+
+      if (g_strcmp0 (spark_json_get_string (request, "_transport"), "compact") == 0)
+        compact = request;
+    }
+  g_assert_nonnull (compact);
+  g_assert_cmpuint (json_array_get_length (input_of (compact)), ==, 4);
+
+  /* The compacted turn is a full create, the old output shortened; then
+   * the chain goes on. */
   reqs = generating (f);
   g_assert_cmpuint (reqs->len, ==, 4);
-  g_assert_false (json_object_has_member (reqs->pdata[3], "previous_response_id"));
-  input = input_of (reqs->pdata[3]);
+  g_assert_false (json_object_has_member (reqs->pdata[2], "previous_response_id"));
+  g_assert_true (json_object_has_member (reqs->pdata[3], "previous_response_id"));
+  input = input_of (reqs->pdata[2]);
   for (guint i = 0; i < json_array_get_length (input); i++)
     {
       JsonObject *item = json_array_get_object_element (input, i);

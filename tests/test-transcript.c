@@ -425,19 +425,52 @@ test_follow_stop (Fixture       *f,
   assert_item (f, 2, SPARK_TRANSCRIPT_KIND_NOTICE, "Stopped");
 }
 
+static const char *
+emit_compacted (Fixture             *f,
+                SparkCompactionKind  kind,
+                guint                before,
+                guint                after,
+                guint64              bytes)
+{
+  guint n = n_items (f);
+  g_autoptr(SparkTranscriptItem) notice = NULL;
+
+  g_signal_emit_by_name (f->session, "context-compacted", kind, before, after, bytes);
+  g_assert_cmpuint (n_items (f), ==, n + 1);
+  notice = g_list_model_get_item (G_LIST_MODEL (f->transcript), n);
+  g_assert_cmpint (spark_transcript_item_get_kind (notice), ==, SPARK_TRANSCRIPT_KIND_NOTICE);
+
+  /* Owned by the transcript, which keeps the item. */
+  return spark_transcript_item_get_text (notice);
+}
+
 static void
 test_follow_compaction (Fixture       *f,
                         gconstpointer  data)
 {
-  guint before = n_items (f);
-  g_autoptr(SparkTranscriptItem) notice = NULL;
+  const char *text;
 
-  /* The session's signal, as test-session shows it fires near the limit. */
-  g_signal_emit_by_name (f->session, "context-compacted", (guint64) 12345);
-  g_assert_cmpuint (n_items (f), ==, before + 1);
-  notice = g_list_model_get_item (G_LIST_MODEL (f->transcript), before);
-  g_assert_cmpint (spark_transcript_item_get_kind (notice), ==, SPARK_TRANSCRIPT_KIND_NOTICE);
-  g_assert_nonnull (strstr (spark_transcript_item_get_text (notice), "12.3"));
+  /* The session's signal, as test-session and test-compaction show it fires. */
+  text = emit_compacted (f, SPARK_COMPACTION_KIND_LOCAL, 304, 0, 12345);
+  g_assert_nonnull (strstr (text, "12.3"));
+  g_assert_nonnull (strstr (text, "shortened"));
+
+  /* Who compacted, with the figures that are known (C locale: no grouping). */
+  text = emit_compacted (f, SPARK_COMPACTION_KIND_SERVER, 42000, 0, 0);
+  g_assert_nonnull (strstr (text, "The server compacted"));
+  g_assert_nonnull (strstr (text, "42000 tokens"));
+  text = emit_compacted (f, SPARK_COMPACTION_KIND_SERVER, 42000, 9000, 0);
+  g_assert_nonnull (strstr (text, "42000 → 9000 tokens"));
+  text = emit_compacted (f, SPARK_COMPACTION_KIND_SERVER, 0, 0, 0);
+  g_assert_cmpstr (text, ==, "The server compacted the conversation");
+
+  text = emit_compacted (f, SPARK_COMPACTION_KIND_STANDALONE, 1, 0, 0);
+  g_assert_nonnull (strstr (text, "The conversation was compacted"));
+  g_assert_nonnull (strstr (text, "(it had reached 1 token)"));
+  text = emit_compacted (f, SPARK_COMPACTION_KIND_STANDALONE, 5000, 1, 0);
+  g_assert_nonnull (strstr (text, "(5000 → 1 token)"));
+  text = emit_compacted (f, SPARK_COMPACTION_KIND_STANDALONE, 0, 0, 0);
+  g_assert_cmpstr (text, ==, "The conversation was compacted");
 }
 
 static void

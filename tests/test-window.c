@@ -546,6 +546,24 @@ transcript_has (SparkTranscript *transcript,
  * text and a multi-file patch stream back, hunks are reviewable before the
  * patch is complete, the person accepts some, rejects one with a reason,
  * edits one, applies, and the disk and the model's tool output are exact. */
+/* What GNOME's accessibility settings switch; libadwaita follows the key when
+ * there is no settings portal, as under dbus-run-session. */
+static void
+set_high_contrast (gboolean on)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.a11y.interface", TRUE);
+  g_autoptr(GSettings) a11y = NULL;
+
+  if (schema == NULL)
+    g_error ("The schema org.gnome.desktop.a11y.interface (gsettings-desktop-schemas) is missing");
+
+  a11y = g_settings_new ("org.gnome.desktop.a11y.interface");
+  g_settings_set_boolean (a11y, "high-contrast", on);
+  WAIT_UNTIL (adw_style_manager_get_high_contrast (adw_style_manager_get_default ()) == on,
+              on ? "high contrast" : "normal contrast");
+}
+
 static void
 test_turn_review_apply (void)
 {
@@ -635,6 +653,18 @@ test_turn_review_apply (void)
   g_assert_no_error (error);
   wait_ms (200);
   spark_test_save_screenshot (GTK_WIDGET (window), "turn-review-decided.png");
+
+  /* The same pane in high contrast and with Large Text (text scaled 1.5×, as
+   * GNOME's setting does), for a person to look at: no colour of ours may
+   * get lost or text get cut off. */
+  set_high_contrast (TRUE);
+  wait_ms (200);
+  spark_test_save_screenshot (GTK_WIDGET (window), "turn-review-high-contrast.png");
+  set_high_contrast (FALSE);
+  g_object_set (gtk_settings_get_default (), "gtk-xft-dpi", 96 * 1024 * 3 / 2, NULL);
+  wait_ms (300);
+  spark_test_save_screenshot (GTK_WIDGET (window), "turn-review-large-text.png");
+  gtk_settings_reset_property (gtk_settings_get_default (), "gtk-xft-dpi");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (review), "review.apply", NULL));
   WAIT_UNTIL (file_is (dir, "c.md", "# Notes\n\nWritten by the model.\n"), "the apply");
@@ -728,6 +758,74 @@ test_turn_review_apply (void)
 /* Issue 6: a drop mid-patch keeps the received hunks (and what the person
  * decided about them), the turn is retried and completes, and the retried
  * proposal starts with those decisions. */
+/* The screenshots software centres show (data/screenshots/, metainfo): the
+ * first-run window, then a project with a file open while the model's
+ * answer and its hunks stream in. */
+static void
+test_store_screenshots (void)
+{
+  SparkFakeServer *server = spark_fake_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *tmp = spark_test_make_temp_dir ();
+  g_autofree char *dir = g_build_filename (tmp, "demo-project", NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GFile) file = NULL;
+  SparkAssistant *assistant;
+  SparkReviewView *review;
+  SparkEditorPage *page;
+  SparkChatView *chat;
+  SparkWindow *window;
+  AdwViewStack *side;
+
+  spark_test_write_file (dir, "a.c", "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
+                                     "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n");
+  spark_test_write_file (dir, "b.txt", "alpha\nbeta\n");
+  spark_test_git (dir, "init", "-q", NULL);
+  spark_test_git (dir, "add", ".", NULL);
+  spark_test_git (dir, "commit", "-q", "-m", "Start", NULL);
+
+  /* First run: the welcome page, with the default endpoint. */
+  g_assert_false (g_settings_get_boolean (settings, "welcome-done"));
+  window = spark_window_new (GTK_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_ms (400);
+  spark_test_save_screenshot (GTK_WIDGET (window), "store-welcome.png");
+
+  use_fake_server (settings, server);
+  folder = g_file_new_for_path (dir);
+  g_assert_true (spark_application_open_folder (app, folder, window) == window);
+  assistant = spark_window_get_assistant (window);
+  chat = spark_window_get_chat_view (window);
+  review = spark_window_get_review_view (window);
+  side = ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (review), ADW_TYPE_VIEW_STACK));
+  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
+
+  path = g_build_filename (dir, "a.c", NULL);
+  file = g_file_new_for_path (path);
+  page = spark_window_open_file (window, file);
+  WAIT_UNTIL (!spark_editor_page_get_loading (page), "a.c to load");
+
+  spark_fake_server_set_event_delay (server, 15000);
+  spark_fake_server_push_stream (server, "text-and-multi-patch");
+  spark_fake_server_push_stream (server, "text-done");
+  spark_chat_view_set_message (chat, "Spell out two, six and ten, capitalise beta, add notes.");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.send", NULL));
+  WAIT_UNTIL (spark_review_view_get_changeset (review) != NULL &&
+              spark_changeset_get_n_hunks (spark_review_view_get_changeset (review)) >= 3,
+              "the first hunks");
+  wait_ms (300);
+  spark_test_save_screenshot (GTK_WIDGET (window), "store-review.png");
+  adw_view_stack_set_visible_child_name (side, "chat");
+  wait_ms (300);
+  spark_test_save_screenshot (GTK_WIDGET (window), "store-chat.png");
+
+  WAIT_UNTIL (spark_assistant_get_awaiting_approval (assistant), "the whole patch");
+  g_settings_reset (settings, "welcome-done");
+  end_turn_test (settings, window, server, tmp);
+}
+
 static void
 test_drop_mid_patch (void)
 {
@@ -1104,6 +1202,14 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   spark_test_quiet_logs ();
 
+  /* The app icon (the welcome page shows it), which the installed app
+   * finds in hicolor. */
+  {
+    g_autofree char *icons = g_build_filename (g_getenv ("G_TEST_SRCDIR") ?: ".", "..", "data", "icons", NULL);
+
+    gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()), icons);
+  }
+
   app = spark_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
   g_application_register (G_APPLICATION (app), NULL, &error);
@@ -1119,6 +1225,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/command-asks", test_command_asks);
   g_test_add_func ("/ui/window/command-asks-unsandboxed", test_command_asks_unsandboxed);
   g_test_add_func ("/ui/window/drop-mid-patch", test_drop_mid_patch);
+  g_test_add_func ("/ui/window/store-screenshots", test_store_screenshots);
   g_test_add_func ("/ui/window/attach-and-resume", test_attach_and_resume);
   g_test_add_func ("/ui/window/concurrent-edit-conflict", test_concurrent_edit_conflict);
   g_test_add_func ("/ui/preferences/settings", test_preferences);

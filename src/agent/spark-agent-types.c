@@ -38,6 +38,7 @@ spark_agent_error_is_retryable (const GError *error)
     case SPARK_AGENT_ERROR_PREVIOUS_RESPONSE_NOT_FOUND:
     case SPARK_AGENT_ERROR_CONNECTION_LIMIT:
     case SPARK_AGENT_ERROR_PROTOCOL:
+    case SPARK_AGENT_ERROR_RATE_LIMITED:
       return TRUE;
 
     case SPARK_AGENT_ERROR_FAILED:
@@ -51,6 +52,8 @@ spark_agent_error_is_retryable (const GError *error)
     case SPARK_AGENT_ERROR_INCOMPLETE:
     case SPARK_AGENT_ERROR_TOOL:
     case SPARK_AGENT_ERROR_BUSY:
+    case SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED:
+    case SPARK_AGENT_ERROR_COMPACT_UNSUPPORTED:
     default:
       return FALSE;
     }

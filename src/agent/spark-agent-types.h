@@ -35,6 +35,9 @@ typedef enum
   SPARK_AGENT_ERROR_INCOMPLETE,          /* response.incomplete */
   SPARK_AGENT_ERROR_TOOL,
   SPARK_AGENT_ERROR_BUSY,
+  SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED, /* the server refused `context_management` */
+  SPARK_AGENT_ERROR_COMPACT_UNSUPPORTED, /* no usable /responses/compact (404, 405, 501...) */
+  SPARK_AGENT_ERROR_RATE_LIMITED,        /* HTTP 429: retryable, after Retry-After */
 } SparkAgentError;
 
 typedef enum
@@ -73,6 +76,14 @@ typedef enum
   SPARK_TOOL_CALL_CUSTOM,        /* custom_tool_call / custom_tool_call_output */
   SPARK_TOOL_CALL_HOSTED_PATCH,  /* apply_patch_call / apply_patch_call_output */
 } SparkToolCallKind;
+
+/* How the conversation was made to fit the model's context window. */
+typedef enum
+{
+  SPARK_COMPACTION_KIND_LOCAL,       /* older tool output shortened on this machine */
+  SPARK_COMPACTION_KIND_SERVER,      /* server-side, asked for with `context_management` */
+  SPARK_COMPACTION_KIND_STANDALONE,  /* POST /responses/compact replaced the history */
+} SparkCompactionKind;
 
 typedef enum
 {

@@ -387,7 +387,7 @@ spark_chat_stream_feed (SparkChatStream  *stream,
   choices = json_node_get_array (choices_node);
   for (guint i = 0; i < json_array_get_length (choices); i++)
     {
-      JsonObject *choice = json_array_get_object_element (choices, i);
+      JsonObject *choice = spark_json_array_get_object (choices, i);
       JsonObject *delta = spark_json_get_object (choice, "delta");
       const char *content = spark_json_get_string (delta, "content");
       JsonNode *tool_calls = delta ? json_object_get_member (delta, "tool_calls") : NULL;
@@ -421,11 +421,15 @@ spark_chat_stream_feed (SparkChatStream  *stream,
 
           for (guint j = 0; j < json_array_get_length (array); j++)
             {
-              JsonObject *tc = json_array_get_object_element (array, j);
+              JsonObject *tc = spark_json_array_get_object (array, j);
               JsonObject *function = spark_json_get_object (tc, "function");
               gint64 index = spark_json_get_int (tc, "index", j);
               const char *args = spark_json_get_string (function, "arguments");
               ChatToolCall *call;
+
+              /* Not a tool call at all: no phantom call for the model to answer. */
+              if (tc == NULL)
+                continue;
 
               if (index < 0 || index > 1024)
                 {

@@ -14,6 +14,7 @@
 #include <libsoup/soup.h>
 
 #include "spark-agent-types.h"
+#include "spark-responses.h"
 #include "spark-models.h"
 
 /* GET {base}/models, for the chat's model picker. OpenAI, llama.cpp,
@@ -39,16 +40,14 @@ spark_models_parse (const char  *json,
                     gssize       length,
                     GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonArray *data;
 
-  if (!json_parser_load_from_data (parser, json, length, error))
+  if (!(root = spark_json_parse (json, length, error)))
     return NULL;
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+  if (!JSON_NODE_HOLDS_OBJECT (root) ||
       !json_object_has_member (json_node_get_object (root), "data") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (root), "data")))
     {

@@ -14,6 +14,7 @@
 #include "spark-patch-hand-off.h"
 #include "spark-responses.h"
 
+#include "spark-audience.h"
 #include "spark-changeset.h"
 #include "spark-patch-parser.h"
 #include "spark-workspace.h"
@@ -94,13 +95,61 @@ spark_patch_hand_off_get_changeset (SparkPatchHandOff *self)
   return self->changeset;
 }
 
+/* The patch was parsed as it streamed, for the review, in the person's
+ * language. The model is told why it is invalid in English: parse it again
+ * (a parser of our own, which nobody watches), only to say so. */
+static void
+fail_in_english (SparkPatchHandOff  *self,
+                 const GError       *person_error,
+                 GError            **error)
+{
+  g_autoptr(SparkWorkspace) workspace = NULL;
+  g_autoptr(GListModel) files = NULL;
+  GError *model_error = NULL;
+
+  spark_audience_push (SPARK_AUDIENCE_MODEL);
+  if (self->workspace == NULL)
+    workspace = spark_workspace_new (self->root, &model_error);
+  else
+    files = spark_patch_parse (self->fed->str, self->fed->len, &model_error);
+  spark_audience_pop ();
+
+  if (model_error == NULL)
+    model_error = g_error_copy (person_error);   /* it parsed this time: say what we saw */
+  g_propagate_error (error, model_error);
+}
+
+/**
+ * spark_patch_hand_off_finish:
+ *
+ * Errors are for the model: in English whatever the locale.
+ */
 gboolean
 spark_patch_hand_off_finish (SparkPatchHandOff  *self,
                              GError            **error)
 {
+  g_autoptr(GError) local_error = NULL;
+
   if (self->stream_error != NULL)
     {
-      g_propagate_error (error, g_error_copy (self->stream_error));
+      fail_in_english (self, self->stream_error, error);
+      return FALSE;
+    }
+
+  if (spark_tool_call_get_oversize (self->call) > 0)
+    {
+      g_autofree char *size = NULL;
+      g_autofree char *limit = NULL;
+
+      /* GLib's size units are translated: the model reads English. */
+      spark_audience_push (SPARK_AUDIENCE_MODEL);
+      size = g_format_size (spark_tool_call_get_oversize (self->call));
+      limit = g_format_size_full (SPARK_MAX_PATCH_SIZE, G_FORMAT_SIZE_IEC_UNITS);
+      spark_audience_pop ();
+
+      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                   "the patch is %s, more than the %s Spark takes in one apply_patch call; "
+                   "nothing was applied: split it into several smaller patches", size, limit);
       return FALSE;
     }
 
@@ -114,36 +163,76 @@ spark_patch_hand_off_finish (SparkPatchHandOff  *self,
       return FALSE;
     }
 
+  /* The JSON-function form: say what is wrong with the arguments rather
+   * than with the patch text that could not be taken from them. */
+  if (spark_tool_call_get_kind (self->call) == SPARK_TOOL_CALL_FUNCTION)
+    {
+      g_autoptr(GError) args_error = NULL;
+      g_autoptr(JsonObject) args = NULL;
+
+      /* json-glib's message goes to the model: in English. */
+      spark_audience_push (SPARK_AUDIENCE_MODEL);
+      args = spark_json_parse_object (spark_tool_call_get_input (self->call), -1, &args_error);
+      spark_audience_pop ();
+      if (args == NULL)
+        {
+          g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                       "apply_patch takes the JSON arguments {\"input\": \"*** Begin Patch…\"}, "
+                       "and these are not a JSON object (%s)", args_error->message);
+          return FALSE;
+        }
+      if (spark_json_get_string (args, "input") == NULL)
+        {
+          g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                               "apply_patch takes the JSON arguments {\"input\": \"*** Begin Patch…\"}, "
+                               "and “input” is missing or not a string");
+          return FALSE;
+        }
+    }
+
   if (spark_tool_call_get_kind (self->call) == SPARK_TOOL_CALL_HOSTED_PATCH)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
       g_autoptr(SparkFileChange) file = NULL;
-      JsonObject *operation;
-      JsonNode *root;
+      g_autoptr(JsonObject) operation = NULL;
 
-      if (!json_parser_load_from_data (parser, spark_tool_call_get_input (self->call), -1, error) ||
-          !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+      if (!(operation = spark_json_parse_object (spark_tool_call_get_input (self->call), -1, error)))
         return FALSE;
 
-      operation = json_node_get_object (root);
+      /* Nothing watches these yet: all of it can speak English. */
+      spark_audience_push (SPARK_AUDIENCE_MODEL);
       file = spark_patch_parse_operation (spark_json_get_string (operation, "type"),
                                           spark_json_get_string (operation, "path"),
                                           spark_json_get_string (operation, "diff"),
                                           error);
+      spark_audience_pop ();
       if (file == NULL)
         return FALSE;
       spark_changeset_add_file (self->changeset, file);
       return TRUE;
     }
 
-  return spark_patch_parser_finish (self->parser, error);
+  /* The review watches this parser: it finishes in the person's language. */
+  if (!spark_patch_parser_finish (self->parser, &local_error))
+    {
+      fail_in_english (self, local_error, error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
+/**
+ * spark_patch_hand_off_apply:
+ *
+ * Returns: (transfer full) (nullable): the result text for the model;
+ *   errors are for the model too, in English whatever the locale (the
+ *   person's report is spark_changeset_get_report() of the changeset)
+ */
 char *
 spark_patch_hand_off_apply (SparkPatchHandOff  *self,
                             GError            **error)
 {
   const char *text = spark_tool_call_get_patch_text (self->call);
+  g_autofree char *result = NULL;
   guint accepted;
   guint rejected;
 
@@ -151,7 +240,11 @@ spark_patch_hand_off_apply (SparkPatchHandOff  *self,
       strcmp (text, self->fed->str) != 0)
     {
       /* The reviewer edited the patch: review that text instead. */
-      g_autoptr(GListModel) files = spark_patch_parse (text, -1, error);
+      g_autoptr(GListModel) files = NULL;
+
+      spark_audience_push (SPARK_AUDIENCE_MODEL);
+      files = spark_patch_parse (text, -1, error);
+      spark_audience_pop ();
 
       if (files == NULL)
         return NULL;
@@ -168,7 +261,13 @@ spark_patch_hand_off_apply (SparkPatchHandOff  *self,
    * applied as reviewed. */
   if (accepted == 0 && rejected == 0)
     {
-      if (!spark_changeset_accept_all (self->changeset, error))
+      gboolean ok;
+
+      /* The changeset says its signals in the person's language itself. */
+      spark_audience_push (SPARK_AUDIENCE_MODEL);
+      ok = spark_changeset_accept_all (self->changeset, error);
+      spark_audience_pop ();
+      if (!ok)
         return NULL;
     }
   else if (accepted == 0)
@@ -178,7 +277,11 @@ spark_patch_hand_off_apply (SparkPatchHandOff  *self,
       return NULL;
     }
 
-  return spark_changeset_apply (self->changeset, error);
+  spark_audience_push (SPARK_AUDIENCE_MODEL);
+  result = spark_changeset_apply (self->changeset, error);
+  spark_audience_pop ();
+
+  return g_steal_pointer (&result);
 }
 
 

@@ -78,14 +78,195 @@ spark_json_has_nul_escape (const char *text,
   return FALSE;
 }
 
+static int
+hex4 (const char *p)
+{
+  int value = 0;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+
+  return value;
+}
+
+/* json-glib 1.6 parses recursively, so a frame of 100,000 "[" overflows the
+ * stack; it ends a string at a \u0000 escape, silently losing the rest; and
+ * it turns an unpaired surrogate escape into bytes that are not UTF-8, which
+ * would reach the chat, the patch parser and the next request. This lexer
+ * refuses those before json-glib sees the text. It follows json-glib's
+ * scanner where that matters: "..." strings with escapes, '...' strings
+ * without, and comments between slash-star and star-slash. */
+gboolean
+spark_json_check_text (const char  *text,
+                       gsize        length,
+                       GError     **error)
+{
+  guint depth = 0;
+  gsize i = 0;
+
+  g_return_val_if_fail (text != NULL || length == 0, FALSE);
+
+  while (i < length)
+    {
+      char c = text[i++];
+
+      if (c == '"')
+        {
+          while (i < length && text[i] != '"')
+            {
+              int unit;
+
+              if (text[i++] != '\\' || i >= length)
+                continue;
+              /* json-glib also reads GScanner's escapes, octal ones among
+               * them: "\\200" is a byte that is not UTF-8, "\\0" a NUL. */
+              if (strchr ("\"\\/bfnrtu", text[i]) == NULL)
+                {
+                  g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                               "an escape JSON does not have (\\%c) in a string",
+                               g_ascii_isprint (text[i]) ? text[i] : '?');
+                  return FALSE;
+                }
+              if (text[i++] != 'u')
+                continue;
+              /* json-glib takes fewer than four hex digits and makes up the
+               * rest, surrogates and NULs included: JSON wants four. */
+              if (i + 4 > length || (unit = hex4 (text + i)) < 0)
+                {
+                  g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                                       "a \\u escape without four hex digits in a string");
+                  return FALSE;
+                }
+              i += 4;
+
+              if (unit == 0)
+                {
+                  g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                                       "a NUL character (\\u0000) in a string");
+                  return FALSE;
+                }
+              if (unit >= 0xd800 && unit <= 0xdbff)
+                {
+                  int low;
+
+                  if (i + 6 <= length && text[i] == '\\' && text[i + 1] == 'u' &&
+                      (low = hex4 (text + i + 2)) >= 0xdc00 && low <= 0xdfff)
+                    {
+                      i += 6;
+                      continue;
+                    }
+                  unit = 0xdc00;   /* unpaired, reported below */
+                }
+              if (unit >= 0xdc00 && unit <= 0xdfff)
+                {
+                  g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                                       "an unpaired UTF-16 surrogate (\\ud800–\\udfff) in a string");
+                  return FALSE;
+                }
+            }
+          i++;
+        }
+      else if (c == '\'')
+        {
+          while (i < length && text[i] != '\'')
+            i++;
+          i++;
+        }
+      else if (c == '/' && i < length && text[i] == '*')
+        {
+          /* The closing star-slash starts after the opening one: no overlap. */
+          for (i++; i + 1 < length; i++)
+            {
+              if (text[i] == '*' && text[i + 1] == '/')
+                break;
+            }
+          i += 2;
+        }
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > SPARK_JSON_MAX_DEPTH)
+            {
+              g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                           "JSON nested deeper than %u levels", SPARK_JSON_MAX_DEPTH);
+              return FALSE;
+            }
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
+JsonNode *
+spark_json_parse (const char  *text,
+                  gssize       length,
+                  GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (length < 0)
+    length = strlen (text);
+
+  if (!spark_json_check_text (text, length, error))
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, text, length, &local_error))
+    {
+      /* Its message quotes the input, which may not be UTF-8 by then. */
+      g_autofree char *message = g_utf8_make_valid (local_error->message, -1);
+
+      g_set_error_literal (error, local_error->domain, local_error->code, message);
+      return NULL;
+    }
+
+  if ((root = json_parser_get_root (parser)) == NULL)
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "no JSON value");
+      return NULL;
+    }
+
+  return json_node_ref (root);
+}
+
+JsonObject *
+spark_json_parse_object (const char  *text,
+                         gssize       length,
+                         GError     **error)
+{
+  g_autoptr(JsonNode) root = spark_json_parse (text, length, error);
+
+  if (root == NULL)
+    return NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                           "the JSON value is not an object");
+      return NULL;
+    }
+
+  return json_object_ref (json_node_get_object (root));
+}
+
 JsonObject *
 spark_responses_parse_event (const char  *text,
                              gsize        length,
                              GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
   JsonNode *type;
 
@@ -97,17 +278,16 @@ spark_responses_parse_event (const char  *text,
       return NULL;
     }
 
-  /* A NUL would silently cut a delta, a path or a patch short. */
-  if (spark_json_has_nul_escape (text, length))
+  if (!spark_json_check_text (text, length, &local_error))
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event with a NUL character (\\u0000), which no text, "
-                   "path or patch may hold: %s", snippet);
+                   "Server sent an event Spark cannot read safely (%s): %s",
+                   local_error->message, snippet);
       return NULL;
     }
 
-  if (!json_parser_load_from_data (parser, text, length, &local_error))
+  if (!(root = spark_json_parse (text, length, &local_error)))
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
@@ -116,8 +296,7 @@ spark_responses_parse_event (const char  *text,
       return NULL;
     }
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
@@ -137,6 +316,51 @@ spark_responses_parse_event (const char  *text,
     }
 
   return json_object_ref (object);
+}
+
+/* The events of one response carry increasing sequence numbers: one that
+ * repeats or goes back means events were duplicated or reordered, and a
+ * delta applied twice or out of place would corrupt the text or the patch.
+ * Events without a number, and types we do not know, are not checked.
+ * @last starts at -1 for each request. */
+gboolean
+spark_responses_check_sequence (JsonObject  *event,
+                                gint64      *last,
+                                GError     **error)
+{
+  if (spark_responses_event_kind (event) == SPARK_EVENT_UNKNOWN)
+    return TRUE;
+
+  return spark_responses_check_sequence_number (spark_json_get_int (event, "sequence_number", -1),
+                                                spark_json_get_string (event, "type"),
+                                                last, error);
+}
+
+/* The same for an event read without a JSON tree (the delta fast path). */
+gboolean
+spark_responses_check_sequence_number (gint64       sequence,
+                                       const char  *type,
+                                       gint64      *last,
+                                       GError     **error)
+{
+  if (sequence < 0)
+    return TRUE;
+
+  if (*last >= 0 && sequence <= *last)
+    {
+      if (sequence == *last)
+        g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                     "Server sent event %" G_GINT64_FORMAT " twice (“%s”)",
+                     sequence, type);
+      else
+        g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                     "Server sent events out of order (%" G_GINT64_FORMAT " after %" G_GINT64_FORMAT ", “%s”)",
+                     sequence, *last, type);
+      return FALSE;
+    }
+
+  *last = sequence;
+  return TRUE;
 }
 
 SparkEventKind
@@ -195,6 +419,39 @@ spark_json_get_object (JsonObject *object,
   return json_node_get_object (node);
 }
 
+JsonArray *
+spark_json_get_array (JsonObject *object,
+                      const char *member)
+{
+  JsonNode *node;
+
+  if (object == NULL || (node = json_object_get_member (object, member)) == NULL)
+    return NULL;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+
+  return json_node_get_array (node);
+}
+
+/* json_array_get_object_element() is critical about anything but an
+ * object or null; servers send anything. */
+JsonObject *
+spark_json_array_get_object (JsonArray *array,
+                             guint      index)
+{
+  JsonNode *node;
+
+  if (array == NULL || index >= json_array_get_length (array))
+    return NULL;
+
+  node = json_array_get_element (array, index);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  return json_node_get_object (node);
+}
+
 gint64
 spark_json_get_int (JsonObject *object,
                     const char *member,
@@ -213,20 +470,42 @@ spark_json_get_int (JsonObject *object,
     case G_TYPE_INT64:
       return json_node_get_int (node);
     case G_TYPE_DOUBLE:
-      return (gint64) json_node_get_double (node);
+      {
+        double value = json_node_get_double (node);
+
+        /* Out of range (or not a number), the cast would be undefined. */
+        if (!(value > -9.2e18 && value < 9.2e18))
+          return fallback;
+        return (gint64) value;
+      }
     default:
       return fallback;
     }
 }
 
-static SparkAgentError
-code_to_error (const char *code,
-               SparkAgentError fallback)
+/* A server that does not know server-side compaction refuses the request
+ * and names the parameter, in "param" (OpenAI) or only in the message. */
+gboolean
+spark_responses_rejects_context_management (const char *param,
+                                            const char *message)
 {
+  return g_strcmp0 (param, "context_management") == 0 ||
+         (message != NULL && strstr (message, "context_management") != NULL);
+}
+
+static SparkAgentError
+classify_error (JsonObject      *err,
+                SparkAgentError  fallback)
+{
+  const char *code = spark_json_get_string (err, "code");
+
   if (g_strcmp0 (code, "previous_response_not_found") == 0)
     return SPARK_AGENT_ERROR_PREVIOUS_RESPONSE_NOT_FOUND;
   if (g_strcmp0 (code, "websocket_connection_limit_reached") == 0)
     return SPARK_AGENT_ERROR_CONNECTION_LIMIT;
+  if (spark_responses_rejects_context_management (spark_json_get_string (err, "param"),
+                                                  spark_json_get_string (err, "message")))
+    return SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED;
   return fallback;
 }
 
@@ -248,7 +527,7 @@ spark_responses_error_from_event (JsonObject *event)
         err = event;
       code = spark_json_get_string (err, "code");
       message = spark_json_get_string (err, "message");
-      return g_error_new (SPARK_AGENT_ERROR, code_to_error (code, SPARK_AGENT_ERROR_SERVER),
+      return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_SERVER),
                           "Server error%s%s%s (status %d): %s",
                           code ? " “" : "", code ? code : "", code ? "”" : "",
                           (int) spark_json_get_int (event, "status", 0),
@@ -259,7 +538,7 @@ spark_responses_error_from_event (JsonObject *event)
       err = spark_json_get_object (response, "error");
       code = spark_json_get_string (err, "code");
       message = spark_json_get_string (err, "message");
-      return g_error_new (SPARK_AGENT_ERROR, code_to_error (code, SPARK_AGENT_ERROR_RESPONSE_FAILED),
+      return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_RESPONSE_FAILED),
                           "Response failed%s%s%s: %s",
                           code ? " (" : "", code ? code : "", code ? ")" : "",
                           message ? message : "no message");
@@ -347,6 +626,76 @@ spark_responses_tool_output (SparkToolCallKind  kind,
   json_object_set_string_member (item, "output", output);
 
   return item;
+}
+
+/* The size of a tool call's "input", "arguments" or "operation" member. */
+static gsize
+member_size (JsonNode *node)
+{
+  g_autofree char *text = NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return strlen (json_node_get_string (node));
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      text = spark_responses_to_string (json_node_get_object (node));
+      return strlen (text);
+    }
+  return 0;
+}
+
+/* @item, or for a tool call whose input is over @limit a copy that keeps a
+ * note instead: the call is refused anyway, and history (resent with every
+ * later request, saved to disk) must not carry it. */
+JsonObject *
+spark_responses_item_bounded (JsonObject *item,
+                              gsize       limit)
+{
+  JsonObject *copy;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+  gboolean over = FALSE;
+
+  if (!spark_responses_item_is_tool_call (item))
+    return json_object_ref (item);
+
+  json_object_iter_init (&iter, item);
+  while (!over && json_object_iter_next (&iter, &name, &node))
+    over = (g_str_equal (name, "input") || g_str_equal (name, "arguments") ||
+            g_str_equal (name, "operation")) && member_size (node) > limit;
+  if (!over)
+    return json_object_ref (item);
+
+  copy = json_object_new ();
+  json_object_iter_init (&iter, item);
+  while (json_object_iter_next (&iter, &name, &node))
+    {
+      gsize size = 0;
+      g_autofree char *note = NULL;
+
+      if (g_str_equal (name, "input") || g_str_equal (name, "arguments") || g_str_equal (name, "operation"))
+        size = member_size (node);
+      if (size <= limit)
+        {
+          json_object_set_member (copy, name, json_node_copy (node));
+          continue;
+        }
+
+      note = g_strdup_printf ("[%" G_GSIZE_FORMAT " bytes, over Spark's limit: not kept]", size);
+      if (g_str_equal (name, "operation"))
+        {
+          JsonObject *operation = json_object_new ();
+
+          json_object_set_string_member (operation, "type", "too_large");
+          json_object_set_string_member (operation, "note", note);
+          json_object_set_object_member (copy, name, operation);
+        }
+      else
+        json_object_set_string_member (copy, name, note);
+    }
+
+  return copy;
 }
 
 gboolean

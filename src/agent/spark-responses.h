@@ -37,10 +37,31 @@ typedef enum
  * too small for completed responses carrying whole patches). */
 #define SPARK_MAX_FRAME_SIZE ((guint64) 64 * 1024 * 1024)
 
+/* Deeper JSON is refused before it is parsed (see spark_json_check_text()). */
+#define SPARK_JSON_MAX_DEPTH 128
+
+gboolean        spark_json_check_text              (const char    *text,
+                                                    gsize          length,
+                                                    GError       **error);
+/* json-glib's parser behind spark_json_check_text(): for any JSON text that
+ * came from the network or the model. */
+JsonNode       *spark_json_parse                   (const char    *text,
+                                                    gssize         length,
+                                                    GError       **error);
+JsonObject     *spark_json_parse_object            (const char    *text,
+                                                    gssize         length,
+                                                    GError       **error);
 JsonObject     *spark_responses_parse_event        (const char    *text,
                                                     gsize          length,
                                                     GError       **error);
 SparkEventKind  spark_responses_event_kind         (JsonObject    *event);
+gboolean        spark_responses_check_sequence     (JsonObject    *event,
+                                                    gint64        *last,
+                                                    GError       **error);
+gboolean        spark_responses_check_sequence_number (gint64      sequence,
+                                                       const char *type,
+                                                       gint64     *last,
+                                                       GError    **error);
 gboolean        spark_responses_kind_is_terminal   (SparkEventKind kind);
 GError         *spark_responses_error_from_event   (JsonObject    *event);
 char           *spark_responses_to_string          (JsonObject    *object);
@@ -54,6 +75,10 @@ const char     *spark_json_get_string              (JsonObject    *object,
                                                     const char    *member);
 JsonObject     *spark_json_get_object              (JsonObject    *object,
                                                     const char    *member);
+JsonArray      *spark_json_get_array               (JsonObject    *object,
+                                                    const char    *member);
+JsonObject     *spark_json_array_get_object        (JsonArray     *array,
+                                                    guint          index);
 gint64          spark_json_get_int                 (JsonObject    *object,
                                                     const char    *member,
                                                     gint64         fallback);
@@ -63,5 +88,9 @@ JsonObject     *spark_responses_tool_output        (SparkToolCallKind kind,
                                                     const char    *output,
                                                     gboolean       success);
 gboolean        spark_responses_item_is_tool_call  (JsonObject    *item);
+gboolean        spark_responses_rejects_context_management (const char *param,
+                                                            const char *message);
+JsonObject     *spark_responses_item_bounded       (JsonObject    *item,
+                                                    gsize          limit);
 
 G_END_DECLS

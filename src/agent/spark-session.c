@@ -19,6 +19,8 @@
 #include <glib/gstdio.h>
 
 #include "spark-agent-enums.h"
+#include "spark-agent-marshal.h"
+#include "spark-compaction.h"
 #include "spark-patch-hand-off.h"
 #include "spark-responses.h"
 #include "spark-session.h"
@@ -40,11 +42,16 @@
  *   failures ─► handle_failure(): retry on a new socket with backoff and
  *     the full input, roll over on the connection limit, fall back to HTTP
  *     on 426/404/405 or when retries run out (transport auto only)
+ *   context ─► server-side compaction (context_management) on the Responses
+ *     wire; if refused, POST /responses/compact before the request that
+ *     follows a response over the threshold; if that is missing too, and
+ *     on the chat wire, old tool outputs are shortened (spark-compaction.c)
  */
 
 #define DEFAULT_MAX_RETRIES      5
 #define DEFAULT_BACKOFF_BASE_MS  500
 #define MAX_BACKOFF_MS           8000
+#define MAX_RETRY_AFTER_MS       60000   /* a longer Retry-After ends the turn */
 #define DEFAULT_MAX_AGE_SECONDS  (55 * 60)
 #define DEFAULT_CONTEXT_WINDOW   128000
 
@@ -56,6 +63,7 @@ typedef enum
   PHASE_STREAMING,
   PHASE_TOOLS,
   PHASE_BACKOFF,
+  PHASE_COMPACTING,
 } Phase;
 
 typedef struct
@@ -93,11 +101,24 @@ struct _SparkSession
   char                 *last_non_input;   /* serialized non-input request fields */
   gboolean              force_full;
 
+  /* Context: the model's window is `window` (the output of the standalone
+   * compact endpoint, NULL before one) followed by items[window_base..]. */
+  GPtrArray            *window;           /* JsonObject */
+  guint                 window_base;
+  guint                 compact_mark;     /* items covered when compaction became due */
+  SparkCompactionKind   compaction;       /* best kind the server has not refused */
+  GCancellable         *compact_cancellable;
+
   /* Current response */
   GPtrArray            *output_items;     /* JsonObject, this response's done items */
   GHashTable           *calls_by_item;    /* item id → SparkToolCall (owned) */
   GPtrArray            *calls;            /* PendingCall, in output order */
   GHashTable           *partial_text;     /* item id → GString */
+  /* Deltas come in runs for one item: the last item each table gave. */
+  const char           *last_text_key;    /* a key of partial_text, or NULL */
+  GString              *last_text;
+  const char           *last_call_key;    /* a key of calls_by_item, or NULL */
+  SparkToolCall        *last_call;
   SparkTurnTimings     *timings;
   char                 *response_id;
   guint                 attempt;
@@ -110,6 +131,7 @@ struct _SparkSession
   guint                 max_age_seconds;
   guint                 idle_timeout_ms;
   guint                 backoff_source;
+  guint                 retry_after_ms;   /* the server's Retry-After, for the next retry */
   guint                 context_window;
   guint                 context_used;
 
@@ -120,6 +142,7 @@ struct _SparkSession
   guint                 warmed : 1;
   guint                 fell_back : 1;
   guint                 in_turn : 1;
+  guint                 compact_pending : 1;
 };
 
 G_DEFINE_FINAL_TYPE (SparkSession, spark_session, G_TYPE_OBJECT)
@@ -219,11 +242,9 @@ transport_name (SparkSession *self)
 
 /* Persistence: one JSON object a line. */
 static void
-persist_line (SparkSession *self,
-              const char   *type,
-              JsonObject   *item)
+persist_object (SparkSession *self,
+                JsonObject   *line)
 {
-  g_autoptr(JsonObject) line = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
   g_autofree char *text = NULL;
@@ -243,17 +264,7 @@ persist_line (SparkSession *self,
     return;
 
   path = g_strdup_printf ("%s/%s.jsonl", dir, self->id);
-  line = json_object_new ();
-  json_object_set_string_member (line, "type", type);
   json_object_set_int_member (line, "time", g_get_real_time () / G_USEC_PER_SEC);
-  if (item != NULL)
-    json_object_set_object_member (line, "item", json_object_ref (item));
-  else
-    {
-      json_object_set_string_member (line, "root", self->root);
-      json_object_set_string_member (line, "model", self->model);
-    }
-
   text = spark_responses_to_string (line);
   fd = g_open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
@@ -268,6 +279,32 @@ persist_line (SparkSession *self,
 }
 
 static void
+persist_line (SparkSession *self,
+              const char   *type,
+              JsonObject   *item)
+{
+  g_autoptr(JsonObject) line = json_object_new ();
+
+  json_object_set_string_member (line, "type", type);
+  if (item != NULL)
+    json_object_set_object_member (line, "item", json_object_ref (item));
+  else
+    {
+      json_object_set_string_member (line, "root", self->root);
+      json_object_set_string_member (line, "model", self->model);
+    }
+  persist_object (self, line);
+}
+
+static void
+persist_window (SparkSession *self)
+{
+  g_autoptr(JsonObject) line = spark_compaction_record_new (self->window, self->window_base);
+
+  persist_object (self, line);
+}
+
+static void
 add_item (SparkSession *self,
           JsonObject   *item)
 {
@@ -275,6 +312,15 @@ add_item (SparkSession *self,
     persist_line (self, "session", NULL);
   g_ptr_array_add (self->items, json_object_ref (item));
   persist_line (self, "item", item);
+}
+
+/* The chat wire has no server-side compaction and no compact endpoint. */
+static SparkCompactionKind
+compaction_kind (SparkSession *self)
+{
+  if (self->wire_api == SPARK_WIRE_API_CHAT)
+    return SPARK_COMPACTION_KIND_LOCAL;
+  return self->compaction;
 }
 
 static JsonObject *
@@ -304,6 +350,13 @@ build_request (SparkSession *self,
       json_array_add_string_element (include, "reasoning.encrypted_content");
       json_object_set_array_member (non_input, "include", include);
     }
+  if (compaction_kind (self) == SPARK_COMPACTION_KIND_SERVER)
+    {
+      guint threshold = spark_compaction_threshold (self->context_window);
+
+      json_object_set_array_member (non_input, "context_management",
+                                    spark_compaction_context_management (threshold));
+    }
   non_input_text = spark_responses_to_string (non_input);
 
   chain = !warmup &&
@@ -327,23 +380,22 @@ build_request (SparkSession *self,
       first = self->last_covered;
     }
 
-  if (!warmup)
+  if (chain && first > 0)
     {
+      /* The server holds the rest, compaction items included: no pruning. */
       for (guint i = first; i < self->items->len; i++)
         {
           JsonObject *item = g_ptr_array_index (self->items, i);
-          JsonNode *node;
 
-          /* A reasoning item without its encrypted content cannot be sent back
-           * (store:false): the server would not find it. */
-          if (g_strcmp0 (spark_json_get_string (item, "type"), "reasoning") == 0 &&
-              spark_json_get_string (item, "encrypted_content") == NULL)
-            continue;
-
-          node = json_node_new (JSON_NODE_OBJECT);
-          json_node_set_object (node, item);
-          json_array_add_element (input, node);
+          if (spark_compaction_item_is_sendable (item))
+            json_array_add_object_element (input, json_object_ref (item));
         }
+    }
+  else if (!warmup)
+    {
+      /* Everything the model needs, also when chaining from a warm-up. */
+      spark_compaction_collect_input (input, self->window, self->items,
+                                      self->window_base, self->items->len);
     }
   else
     {
@@ -367,6 +419,7 @@ reset_response (SparkSession *self)
   g_hash_table_remove_all (self->calls_by_item);
   g_ptr_array_set_size (self->calls, 0);
   g_hash_table_remove_all (self->partial_text);
+  self->last_text_key = self->last_call_key = NULL;
   g_clear_pointer (&self->response_id, g_free);
   self->call_index = 0;
 }
@@ -621,61 +674,64 @@ start_call (SparkSession *self,
   return call;
 }
 
-/* Near the context window, shrink what the model has already digested: the
- * outputs of tool calls before the latest user message keep a head and lose
- * the rest. Done locally (no server-side compaction is relied on), so the
- * next request is a full create of the smaller history. Returns the number
- * of bytes removed. */
-#define COMPACT_THRESHOLD 0.85
-#define COMPACT_KEEP      200
-
-static gsize
-compact_history (SparkSession *self)
+/* Shortens old tool outputs of the window; returns TRUE if any. */
+static gboolean
+compact_locally (SparkSession *self)
 {
-  gsize removed = 0;
-  guint last_user = 0;
+  guint start = spark_compaction_window_start (self->items, self->window_base, self->items->len);
+  gsize removed = spark_compaction_shorten_outputs (self->items, start);
 
-  for (guint i = 0; i < self->items->len; i++)
+  if (removed == 0)
+    return FALSE;
+
+  g_debug ("Context at %u of %u tokens: shortened %" G_GSIZE_FORMAT " bytes of tool output",
+           self->context_used, self->context_window, removed);
+  /* The server's copy is now different: send the whole, smaller input. */
+  self->force_full = TRUE;
+  g_signal_emit (self, signals[CONTEXT_COMPACTED], 0,
+                 SPARK_COMPACTION_KIND_LOCAL, self->context_used, 0, (guint64) removed);
+  return TRUE;
+}
+
+/* After a response: near the window, compact the way the server allows. */
+static void
+check_context (SparkSession *self,
+               guint         used_before,
+               gboolean      server_compacted,
+               gboolean      has_usage)
+{
+  if (server_compacted)
     {
-      JsonObject *item = g_ptr_array_index (self->items, i);
-
-      if (g_strcmp0 (spark_json_get_string (item, "role"), "user") == 0)
-        last_user = i;
+      /* Nothing to do: the chain continues; a full resend starts at the item. */
+      g_debug ("The server compacted the context (it was at %u tokens)", used_before);
+      g_signal_emit (self, signals[CONTEXT_COMPACTED], 0,
+                     SPARK_COMPACTION_KIND_SERVER, used_before, 0, (guint64) 0);
+      return;
     }
 
-  for (guint i = 0; i < last_user; i++)
+  if (!has_usage)
+    return;
+
+  switch (compaction_kind (self))
     {
-      JsonObject *item = g_ptr_array_index (self->items, i);
-      const char *type = spark_json_get_string (item, "type");
-      const char *output = spark_json_get_string (item, "output");
-      g_autoptr(JsonObject) copy = NULL;
-      g_autofree char *head = NULL;
-      g_autofree char *text = NULL;
-      gsize len;
+    case SPARK_COMPACTION_KIND_STANDALONE:
+      if (self->context_used >= spark_compaction_threshold (self->context_window))
+        {
+          /* Before the next request, whatever it carries. */
+          self->compact_pending = TRUE;
+          self->compact_mark = self->items->len;
+        }
+      break;
 
-      if (output == NULL || !g_str_has_suffix (type ? type : "", "_output"))
-        continue;
-      len = strlen (output);
-      if (len <= COMPACT_KEEP * 2)
-        continue;
+    case SPARK_COMPACTION_KIND_LOCAL:
+      if (self->context_used >= self->context_window * SPARK_COMPACTION_LOCAL_SHARE)
+        compact_locally (self);
+      break;
 
-      head = g_utf8_substring (output, 0, g_utf8_strlen (output, COMPACT_KEEP));
-      text = g_strdup_printf ("%s\n[%" G_GSIZE_FORMAT " bytes elided to fit the context window]",
-                              head, len - strlen (head));
-      removed += len - strlen (text);
-
-      /* Items are shared with the persisted log: replace, don't mutate. */
-      copy = json_object_new ();
-      json_object_set_string_member (copy, "type", type);
-      json_object_set_string_member (copy, "call_id", spark_json_get_string (item, "call_id"));
-      if (spark_json_get_string (item, "status") != NULL)
-        json_object_set_string_member (copy, "status", spark_json_get_string (item, "status"));
-      json_object_set_string_member (copy, "output", text);
-      json_object_unref (g_ptr_array_index (self->items, i));
-      g_ptr_array_index (self->items, i) = json_object_ref (copy);
+    case SPARK_COMPACTION_KIND_SERVER:
+    default:
+      break;
     }
-
-  return removed;
 }
 
 static void
@@ -687,6 +743,8 @@ handle_completed (SparkSession *self,
   const char *id = spark_json_get_string (response, "id");
   gboolean warmup = self->phase == PHASE_WARMING;
   g_autoptr(SparkTurnTimings) timings = g_steal_pointer (&self->timings);
+  guint used_before = self->context_used;
+  gboolean server_compacted = FALSE;
 
   if (id == NULL)
     id = self->response_id;
@@ -694,15 +752,15 @@ handle_completed (SparkSession *self,
   /* Items that streamed without output_item.done are taken from the response. */
   if (self->output_items->len == 0 && response != NULL && json_object_has_member (response, "output"))
     {
-      JsonArray *output = json_object_get_array_member (response, "output");
+      JsonArray *output = spark_json_get_array (response, "output");
 
       for (guint i = 0; output != NULL && i < json_array_get_length (output); i++)
         {
-          JsonObject *item = json_array_get_object_element (output, i);
+          JsonObject *item = spark_json_array_get_object (output, i);
 
           if (item == NULL)
             continue;
-          g_ptr_array_add (self->output_items, json_object_ref (item));
+          g_ptr_array_add (self->output_items, spark_responses_item_bounded (item, SPARK_MAX_PATCH_SIZE));
           if (spark_responses_item_is_tool_call (item))
             {
               SparkToolCall *call = start_call (self, item);
@@ -717,7 +775,13 @@ handle_completed (SparkSession *self,
     }
 
   for (guint i = 0; i < self->output_items->len; i++)
-    add_item (self, g_ptr_array_index (self->output_items, i));
+    {
+      JsonObject *item = g_ptr_array_index (self->output_items, i);
+
+      if (spark_compaction_is_item (item))
+        server_compacted = TRUE;
+      add_item (self, item);
+    }
 
   g_free (self->last_response_id);
   self->last_response_id = g_strdup (id);
@@ -736,21 +800,9 @@ handle_completed (SparkSession *self,
       timings->cached_tokens = spark_json_get_int (details, "cached_tokens", 0);
       self->context_used = timings->input_tokens + timings->output_tokens;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT_USED]);
-
-      if (self->context_used >= self->context_window * COMPACT_THRESHOLD)
-        {
-          gsize removed = compact_history (self);
-
-          if (removed > 0)
-            {
-              g_debug ("Context at %u of %u tokens: compacted %" G_GSIZE_FORMAT " bytes",
-                       self->context_used, self->context_window, removed);
-              /* The server's copy is now different: send the whole, smaller input. */
-              self->force_full = TRUE;
-              g_signal_emit (self, signals[CONTEXT_COMPACTED], 0, (guint64) removed);
-            }
-        }
     }
+  if (!warmup)
+    check_context (self, used_before, server_compacted, usage != NULL);
   timings->completed = g_get_monotonic_time ();
 
   if (warmup)
@@ -790,6 +842,132 @@ static void handle_failure (SparkSession *self,
                             const GError *error);
 
 
+/* A streaming delta, from the transport's fast path or from a parsed event. */
+static void
+handle_delta (SparkSession   *self,
+              SparkEventKind  kind,
+              const char     *item_id,
+              const char     *delta)
+{
+  gboolean warmup = self->phase == PHASE_WARMING;
+
+  if (delta == NULL || warmup)
+    return;
+
+  switch (kind)
+    {
+    case SPARK_EVENT_OUTPUT_TEXT_DELTA:
+      {
+        GString *partial;
+
+        if (self->timings->first_text == 0)
+          self->timings->first_text = g_get_monotonic_time ();
+        self->timings->deltas++;
+        if (item_id != NULL)
+          {
+            if (self->last_text_key != NULL && strcmp (item_id, self->last_text_key) == 0)
+              partial = self->last_text;
+            else
+              {
+                gpointer key;
+
+                if (!g_hash_table_lookup_extended (self->partial_text, item_id, &key, (gpointer *) &partial))
+                  {
+                    key = g_strdup (item_id);
+                    partial = g_string_new (NULL);
+                    g_hash_table_insert (self->partial_text, key, partial);
+                  }
+                self->last_text_key = key;
+                self->last_text = partial;
+              }
+            g_string_append (partial, delta);
+          }
+        g_signal_emit (self, signals[TEXT_DELTA], 0, item_id, delta);
+      }
+      break;
+
+    case SPARK_EVENT_REASONING_SUMMARY_DELTA:
+      g_signal_emit (self, signals[REASONING_DELTA], 0, item_id, delta);
+      break;
+
+    case SPARK_EVENT_FUNCTION_ARGUMENTS_DELTA:
+    case SPARK_EVENT_CUSTOM_INPUT_DELTA:
+      {
+        SparkToolCall *call;
+
+        if (item_id == NULL)
+          break;
+        if (self->last_call_key != NULL && strcmp (item_id, self->last_call_key) == 0)
+          call = self->last_call;
+        else
+          {
+            gpointer key;
+
+            if (!g_hash_table_lookup_extended (self->calls_by_item, item_id, &key, (gpointer *) &call))
+              {
+                g_autoptr(GError) error = NULL;
+
+                /* Its output_item.added never came: what the review pane
+                 * would show of this call cannot be trusted. */
+                error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                                     "Server sent tool call input for an item it never started (“%s”)",
+                                     item_id);
+                handle_failure (self, error);
+                break;
+              }
+            self->last_call_key = key;
+            self->last_call = call;
+          }
+        self->timings->deltas++;
+        if (spark_tool_call_is_patch (call) && self->timings->first_patch_byte == 0)
+          self->timings->first_patch_byte = g_get_monotonic_time ();
+        _spark_tool_call_append_delta (call, delta);
+        g_signal_emit (self, signals[TOOL_CALL_DELTA], 0, call, delta);
+      }
+      break;
+
+    case SPARK_EVENT_UNKNOWN:
+    case SPARK_EVENT_CREATED:
+    case SPARK_EVENT_IN_PROGRESS:
+    case SPARK_EVENT_OUTPUT_ITEM_ADDED:
+    case SPARK_EVENT_OUTPUT_ITEM_DONE:
+    case SPARK_EVENT_COMPLETED:
+    case SPARK_EVENT_FAILED:
+    case SPARK_EVENT_INCOMPLETE:
+    case SPARK_EVENT_ERROR:
+    case SPARK_EVENT_STEER_ACCEPTED:
+    case SPARK_EVENT_STEER_PENDING:
+    case SPARK_EVENT_STEER_FAILED:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+note_first_event (SparkSession *self)
+{
+  if (self->timings != NULL && self->timings->first_event == 0)
+    self->timings->first_event = g_get_monotonic_time ();
+}
+
+static void
+on_transport_delta (SparkTransport *transport,
+                    SparkEventKind  kind,
+                    const char     *item_id,
+                    const char     *delta,
+                    gpointer        user_data)
+{
+  SparkSession *self = user_data;
+  g_autoptr(SparkSession) hold = NULL;
+
+  if (self->phase != PHASE_STREAMING && self->phase != PHASE_WARMING)
+    return;
+
+  hold = g_object_ref (self);
+  note_first_event (self);
+  handle_delta (self, kind, item_id, delta);
+}
+
 static void
 on_transport_event (SparkTransport *transport,
                     JsonObject     *event,
@@ -800,17 +978,11 @@ on_transport_event (SparkTransport *transport,
   gboolean warmup = self->phase == PHASE_WARMING;
   gint64 now = g_get_monotonic_time ();
   JsonObject *item;
-  const char *delta;
-  const char *item_id;
 
   if (self->phase != PHASE_STREAMING && self->phase != PHASE_WARMING)
     return;
 
-  if (self->timings != NULL)
-    {
-      if (self->timings->first_event == 0)
-        self->timings->first_event = now;
-    }
+  note_first_event (self);
 
   switch (kind)
     {
@@ -843,61 +1015,18 @@ on_transport_event (SparkTransport *transport,
       break;
 
     case SPARK_EVENT_OUTPUT_TEXT_DELTA:
-      delta = spark_json_get_string (event, "delta");
-      item_id = spark_json_get_string (event, "item_id");
-      if (delta != NULL && !warmup)
-        {
-          GString *partial;
-
-          if (self->timings->first_text == 0)
-            self->timings->first_text = now;
-          self->timings->deltas++;
-          if (item_id != NULL)
-            {
-              if (!(partial = g_hash_table_lookup (self->partial_text, item_id)))
-                {
-                  partial = g_string_new (NULL);
-                  g_hash_table_insert (self->partial_text, g_strdup (item_id), partial);
-                }
-              g_string_append (partial, delta);
-            }
-          g_signal_emit (self, signals[TEXT_DELTA], 0, item_id, delta);
-        }
-      break;
-
     case SPARK_EVENT_REASONING_SUMMARY_DELTA:
-      delta = spark_json_get_string (event, "delta");
-      if (delta != NULL && !warmup)
-        g_signal_emit (self, signals[REASONING_DELTA], 0,
-                       spark_json_get_string (event, "item_id"), delta);
-      break;
-
     case SPARK_EVENT_FUNCTION_ARGUMENTS_DELTA:
     case SPARK_EVENT_CUSTOM_INPUT_DELTA:
-      delta = spark_json_get_string (event, "delta");
-      item_id = spark_json_get_string (event, "item_id");
-      if (delta != NULL && item_id != NULL && !warmup)
-        {
-          SparkToolCall *call = g_hash_table_lookup (self->calls_by_item, item_id);
-
-          if (call == NULL)
-            {
-              g_debug ("Delta for unknown item %s ignored", item_id);
-              break;
-            }
-          self->timings->deltas++;
-          if (spark_tool_call_is_patch (call) && self->timings->first_patch_byte == 0)
-            self->timings->first_patch_byte = now;
-          _spark_tool_call_append_delta (call, delta);
-          g_signal_emit (self, signals[TOOL_CALL_DELTA], 0, call, delta);
-        }
+      handle_delta (self, kind, spark_json_get_string (event, "item_id"),
+                    spark_json_get_string (event, "delta"));
       break;
 
     case SPARK_EVENT_OUTPUT_ITEM_DONE:
       item = spark_json_get_object (event, "item");
       if (item != NULL && !warmup)
         {
-          g_ptr_array_add (self->output_items, json_object_ref (item));
+          g_ptr_array_add (self->output_items, spark_responses_item_bounded (item, SPARK_MAX_PATCH_SIZE));
           if (spark_responses_item_is_tool_call (item))
             {
               SparkToolCall *call = start_call (self, item);
@@ -912,6 +1041,7 @@ on_transport_event (SparkTransport *transport,
             }
           else if (spark_json_get_string (item, "id") != NULL)
             {
+              self->last_text_key = NULL;
               g_hash_table_remove (self->partial_text, spark_json_get_string (item, "id"));
             }
           g_signal_emit (self, signals[ITEM_DONE], 0, item);
@@ -990,6 +1120,16 @@ on_transport_stream_failed (SparkTransport *transport,
   handle_failure (self, error);
 }
 
+/* The server closed the socket between requests: say so now, not at the
+ * next turn. */
+static void
+on_transport_disconnected (SparkTransport *transport,
+                           SparkSession   *self)
+{
+  if (self->phase == PHASE_IDLE || self->phase == PHASE_TOOLS)
+    set_idle_state (self);
+}
+
 static void
 install_transport (SparkSession   *self,
                    SparkTransport *transport)
@@ -997,6 +1137,7 @@ install_transport (SparkSession   *self,
   if (self->transport != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->transport, self);
+      spark_transport_set_delta_func (self->transport, NULL, NULL);
       spark_transport_close (self->transport);
       g_clear_object (&self->transport);
     }
@@ -1019,7 +1160,9 @@ install_transport (SparkSession   *self,
     spark_sse_transport_set_idle_timeout (SPARK_SSE_TRANSPORT (transport), self->idle_timeout_ms);
 
   g_signal_connect (transport, "event", G_CALLBACK (on_transport_event), self);
+  spark_transport_set_delta_func (transport, on_transport_delta, self);
   g_signal_connect (transport, "stream-failed", G_CALLBACK (on_transport_stream_failed), self);
+  g_signal_connect (transport, "disconnected", G_CALLBACK (on_transport_disconnected), self);
 }
 
 static SparkTransport *
@@ -1076,10 +1219,22 @@ schedule_retry (SparkSession *self,
       delay = MIN ((guint64) self->backoff_base_ms << (exp > 0 ? exp - 1 : 0), MAX_BACKOFF_MS);
       delay = (guint) (delay * jitter);
     }
+  /* Rate limited: never sooner than the server asked. */
+  delay = MAX (delay, self->retry_after_ms);
+  self->retry_after_ms = 0;
 
   g_debug ("Retrying in %u ms (attempt %u)", delay, self->attempt + 1);
   g_clear_handle_id (&self->backoff_source, g_source_remove);
   self->backoff_source = g_timeout_add (delay, backoff_cb, self);
+}
+
+/* Sends the request again at once, without counting an attempt. */
+static void
+retry_now (SparkSession *self)
+{
+  self->phase = PHASE_BACKOFF;
+  g_clear_handle_id (&self->backoff_source, g_source_remove);
+  self->backoff_source = g_idle_add (backoff_cb, self);
 }
 
 static void
@@ -1093,7 +1248,18 @@ handle_failure (SparkSession *self,
   reset_response (self);
 
   /* The partial response is dropped; the retry regenerates it from scratch. */
-  if (g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PREVIOUS_RESPONSE_NOT_FOUND))
+  if (g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED) &&
+      compaction_kind (self) == SPARK_COMPACTION_KIND_SERVER)
+    {
+      /* Same request without it; near the window, the compact endpoint instead. */
+      g_debug ("The server refused context_management: using /responses/compact for this session");
+      self->compaction = SPARK_COMPACTION_KIND_STANDALONE;
+      g_clear_pointer (&self->last_response_id, g_free);
+      self->force_full = TRUE;
+      retry_now (self);
+      return;
+    }
+  else if (g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PREVIOUS_RESPONSE_NOT_FOUND))
     {
       g_clear_pointer (&self->last_response_id, g_free);
       self->force_full = TRUE;
@@ -1122,8 +1288,10 @@ handle_failure (SparkSession *self,
       schedule_retry (self, TRUE);
       return;
     }
-  else if (spark_agent_error_is_retryable (error))
+  else if (spark_agent_error_is_retryable (error) &&
+           spark_transport_get_retry_after (self->transport) <= MAX_RETRY_AFTER_MS)
     {
+      self->retry_after_ms = spark_transport_get_retry_after (self->transport);
       spark_transport_close (self->transport);
       g_clear_pointer (&self->last_response_id, g_free);
       self->force_full = TRUE;
@@ -1132,6 +1300,7 @@ handle_failure (SparkSession *self,
           schedule_retry (self, FALSE);
           return;
         }
+      self->retry_after_ms = 0;
       if (can_fall_back (self))
         {
           self->attempt = 0;
@@ -1160,12 +1329,96 @@ handle_failure (SparkSession *self,
 }
 
 static void
+compact_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SparkSession) self = user_data;
+  g_autoptr(SparkCompactResult) compacted = NULL;
+  g_autoptr(GError) error = NULL;
+  guint before;
+
+  compacted = spark_compaction_compact_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->phase != PHASE_COMPACTING)
+    return;   /* stopped or closed meanwhile */
+
+  g_clear_object (&self->compact_cancellable);
+
+  if (compacted != NULL)
+    {
+      /* The output replaces the window; a new chain starts from it. */
+      before = compacted->input_tokens > 0 ? compacted->input_tokens : self->context_used;
+      g_debug ("Compacted %u tokens into %u items", before, compacted->output->len);
+      g_clear_pointer (&self->window, g_ptr_array_unref);
+      self->window = g_steal_pointer (&compacted->output);
+      self->window_base = self->compact_mark;
+      persist_window (self);
+      g_clear_pointer (&self->last_response_id, g_free);
+      self->force_full = TRUE;
+      g_signal_emit (self, signals[CONTEXT_COMPACTED], 0,
+                     SPARK_COMPACTION_KIND_STANDALONE, before, 0, (guint64) 0);
+    }
+  else
+    {
+      if (g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_COMPACT_UNSUPPORTED) ||
+          g_error_matches (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL))
+        {
+          g_debug ("%s: shortening tool output locally for this session", error->message);
+          self->compaction = SPARK_COMPACTION_KIND_LOCAL;
+        }
+      else
+        g_debug ("%s: shortening tool output locally this time", error->message);
+      compact_locally (self);
+    }
+
+  /* The request that waited. */
+  ensure_connection (self);
+}
+
+/* Compacts with the standalone endpoint, then sends the request; FALSE if
+ * there is nothing to compact. The items added since the compaction became
+ * due (the new prompt, tool outputs) stay out, to follow the compacted
+ * window as they would follow the old one. */
+static gboolean
+compact_standalone (SparkSession *self)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  JsonArray *input = json_array_new ();
+
+  self->compact_mark = CLAMP (self->compact_mark, self->window_base, self->items->len);
+  spark_compaction_collect_input (input, self->window, self->items,
+                                  self->window_base, self->compact_mark);
+  json_object_set_string_member (body, "model", self->model);
+  json_object_set_array_member (body, "input", input);
+  json_object_set_string_member (body, "instructions", spark_tools_get_instructions (self->tools));
+
+  if (json_array_get_length (input) == 0)
+    return FALSE;
+
+  self->phase = PHASE_COMPACTING;
+  self->compact_cancellable = g_object_ref (cancellable);
+  /* A handler may stop the turn here: then the call ends at once, cancelled. */
+  set_state (self, SPARK_CONNECTION_STATE_STREAMING);
+  spark_compaction_compact_async (self->endpoint, self->api_key, self->tls_database, body,
+                                  cancellable, compact_cb, g_object_ref (self));
+  return TRUE;
+}
+
+static void
 begin_request (SparkSession *self,
                gboolean      warmup)
 {
   g_autoptr(JsonObject) request = NULL;
   g_autoptr(GError) error = NULL;
   gboolean continuation = FALSE;
+
+  if (!warmup && self->compact_pending)
+    {
+      self->compact_pending = FALSE;
+      if (compaction_kind (self) == SPARK_COMPACTION_KIND_STANDALONE && compact_standalone (self))
+        return;
+    }
 
   reset_response (self);
   request = build_request (self, warmup, &continuation);
@@ -1283,6 +1536,9 @@ spark_session_dispose (GObject *object)
   if (self->tool_cancellable != NULL)
     g_cancellable_cancel (self->tool_cancellable);
   g_clear_object (&self->tool_cancellable);
+  if (self->compact_cancellable != NULL)
+    g_cancellable_cancel (self->compact_cancellable);
+  g_clear_object (&self->compact_cancellable);
   install_transport (self, NULL);
   if (self->calls != NULL)
     g_ptr_array_set_size (self->calls, 0);
@@ -1307,6 +1563,7 @@ spark_session_finalize (GObject *object)
   g_clear_pointer (&self->api_key, g_free);
   g_clear_pointer (&self->store_dir, g_free);
   g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->window, g_ptr_array_unref);
   g_queue_clear_full (&self->queue, g_free);
   g_queue_clear_full (&self->steers, g_free);
   g_clear_pointer (&self->last_response_id, g_free);
@@ -1500,18 +1757,31 @@ spark_session_class_init (SparkSessionClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* The delta signals fire once per token: typed marshallers, and the
+   * strings are only valid during the emission (static scope: no copies). */
   signals[TEXT_DELTA] =
-    g_signal_new ("text-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+    g_signal_new ("text-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  _spark_agent_marshal_VOID__STRING_STRING,
+                  G_TYPE_NONE, 2, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[TEXT_DELTA], G_TYPE_FROM_CLASS (klass),
+                              _spark_agent_marshal_VOID__STRING_STRINGv);
   signals[REASONING_DELTA] =
-    g_signal_new ("reasoning-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+    g_signal_new ("reasoning-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  _spark_agent_marshal_VOID__STRING_STRING,
+                  G_TYPE_NONE, 2, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[REASONING_DELTA], G_TYPE_FROM_CLASS (klass),
+                              _spark_agent_marshal_VOID__STRING_STRINGv);
   signals[TOOL_CALL_STARTED] =
     g_signal_new ("tool-call-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPARK_TYPE_TOOL_CALL);
   signals[TOOL_CALL_DELTA] =
-    g_signal_new ("tool-call-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, SPARK_TYPE_TOOL_CALL, G_TYPE_STRING);
+    g_signal_new ("tool-call-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  _spark_agent_marshal_VOID__OBJECT_STRING,
+                  G_TYPE_NONE, 2, SPARK_TYPE_TOOL_CALL, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[TOOL_CALL_DELTA], G_TYPE_FROM_CLASS (klass),
+                              _spark_agent_marshal_VOID__OBJECT_STRINGv);
   signals[TOOL_CALL_DONE] =
     g_signal_new ("tool-call-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPARK_TYPE_TOOL_CALL);
@@ -1535,14 +1805,19 @@ spark_session_class_init (SparkSessionClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
   /**
    * SparkSession::context-compacted:
-   * @bytes: how much older tool output was elided
+   * @kind: a #SparkCompactionKind: who compacted
+   * @tokens_before: the context size before, 0 if unknown
+   * @tokens_after: the context size after, 0 if unknown
+   * @bytes: how much older tool output was elided (local compaction)
    *
-   * Emitted when the context neared #SparkSession:context-window and older
-   * tool outputs were shortened; the next request resends the history.
+   * Emitted when the context neared #SparkSession:context-window and was
+   * compacted: by the server in a response (server-side), by the compact
+   * endpoint before a request (standalone), or here by shortening older
+   * tool outputs (local).
    */
   signals[CONTEXT_COMPACTED] =
     g_signal_new ("context-compacted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_UINT64);
+                  G_TYPE_NONE, 4, SPARK_TYPE_COMPACTION_KIND, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT64);
   /**
    * SparkSession::steer-result:
    * @text: what was steered
@@ -1580,6 +1855,7 @@ spark_session_init (SparkSession *self)
   self->max_age_seconds = DEFAULT_MAX_AGE_SECONDS;
   self->idle_timeout_ms = 300000;
   self->context_window = DEFAULT_CONTEXT_WINDOW;
+  self->compaction = SPARK_COMPACTION_KIND_SERVER;
   self->warmup = TRUE;
   g_queue_init (&self->queue);
   g_queue_init (&self->steers);
@@ -1640,6 +1916,8 @@ spark_session_set_endpoint (SparkSession *self,
       if (self->phase == PHASE_IDLE)
         install_transport (self, NULL);
       self->fell_back = FALSE;
+      /* Another server may know server-side compaction. */
+      self->compaction = SPARK_COMPACTION_KIND_SERVER;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENDPOINT]);
     }
 }
@@ -2055,6 +2333,13 @@ spark_session_stop (SparkSession *self)
       /* The turn had not started: drop the connection attempt or warm-up. */
       spark_transport_close (self->transport);
     }
+  else if (self->phase == PHASE_COMPACTING)
+    {
+      /* Still due: the next turn compacts first. */
+      g_cancellable_cancel (self->compact_cancellable);
+      g_clear_object (&self->compact_cancellable);
+      self->compact_pending = TRUE;
+    }
 
   g_queue_clear_full (&self->queue, g_free);
   g_queue_clear_full (&self->steers, g_free);
@@ -2176,6 +2461,9 @@ spark_session_resume (SparkSession  *self,
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   g_autofree char *old_id = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) window = NULL;
+  guint window_base = 0;
 
   g_return_val_if_fail (SPARK_IS_SESSION (self), FALSE);
   g_return_val_if_fail (session_id != NULL, FALSE);
@@ -2192,13 +2480,15 @@ spark_session_resume (SparkSession  *self,
   if (!g_file_get_contents (path, &contents, NULL, error))
     return FALSE;
 
-  g_ptr_array_set_size (self->items, 0);
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
       JsonNode *root;
+      JsonObject *line;
       JsonObject *item;
+      const char *type;
 
       if (lines[i][0] == '\0')
         continue;
@@ -2209,10 +2499,28 @@ spark_session_resume (SparkSession  *self,
                        "%s: line %u is not JSON", path, i + 1);
           return FALSE;
         }
-      if (g_strcmp0 (spark_json_get_string (json_node_get_object (root), "type"), "item") == 0 &&
-          (item = spark_json_get_object (json_node_get_object (root), "item")) != NULL)
-        g_ptr_array_add (self->items, json_object_ref (item));
+      line = json_node_get_object (root);
+      type = spark_json_get_string (line, "type");
+      if (g_strcmp0 (type, "item") == 0 && (item = spark_json_get_object (line, "item")) != NULL)
+        g_ptr_array_add (items, json_object_ref (item));
+      else if (g_strcmp0 (type, SPARK_COMPACTION_RECORD) == 0)
+        {
+          g_clear_pointer (&window, g_ptr_array_unref);
+          if (!(window = spark_compaction_record_parse (line, items->len, &window_base)))
+            {
+              g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
+                           "%s: line %u is not a valid compaction record", path, i + 1);
+              return FALSE;
+            }
+        }
     }
+
+  g_ptr_array_set_size (self->items, 0);
+  g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&items));
+  g_clear_pointer (&self->window, g_ptr_array_unref);
+  self->window = g_steal_pointer (&window);
+  self->window_base = window_base;
+  self->compact_pending = FALSE;
 
   /* Continue writing to the same file. */
   old_id = g_steal_pointer (&self->id);

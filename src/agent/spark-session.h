@@ -39,7 +39,15 @@ G_DECLARE_FINAL_TYPE (SparkSession, spark_session, SPARK, SESSION, GObject)
  *   error               (GError *error)                  any failure, retried or not
  *   turn-finished       (GError *error)                  NULL on success
  *   steer-result        (const char *text, gboolean accepted)
- *   context-compacted   (guint64 bytes)
+ *   context-compacted   (SparkCompactionKind kind, guint tokens_before,
+ *                        guint tokens_after, guint64 bytes)
+ *                                                        0 where unknown
+ *
+ * Context: on the Responses wire every create asks for server-side
+ * compaction (`context_management`, threshold 80% of the window); a server
+ * that refuses it gets the standalone POST /responses/compact instead, and
+ * one without that endpoint (and the chat wire) gets old tool outputs
+ * shortened locally.
  */
 
 SparkSession         *spark_session_new                   (const char            *root);
@@ -127,7 +135,8 @@ JsonObject           *spark_session_get_item              (SparkSession         
 /* Saved sessions of a project folder: ids, newest first. */
 GStrv                 spark_session_list_saved            (const char            *store_dir,
                                                            const char            *root);
-/* Loads a saved session's items; the next turn resends them in full. */
+/* Loads a saved session's items; the next turn resends them in full (from
+ * the latest compaction on). */
 gboolean              spark_session_resume                (SparkSession          *self,
                                                            const char            *session_id,
                                                            GError               **error);

@@ -15,20 +15,25 @@
 
 #include "spark-agent-enums.h"
 #include "spark-chat-wire.h"
+#include "spark-delta.h"
 #include "spark-responses.h"
+#include "spark-sse-parser.h"
 #include "spark-sse-transport.h"
 
 #define MAX_ERROR_BODY (64 * 1024)
+#define READ_SIZE      (16 * 1024)
 
 typedef struct
 {
   SparkSseTransport *self;          /* weak: the request is cancelled before self dies */
   SoupMessage       *msg;
   GCancellable      *cancellable;
-  GDataInputStream  *data;
-  GString           *event_data;
+  GInputStream      *stream;
+  SparkSseParser    *parser;
   SparkChatStream   *chat;
   guint              idle_source;
+  gint64             last_activity;   /* monotonic µs: the request or its last read */
+  gint64             last_sequence;
   GCancellable      *drain;
   gulong             drain_handler;
   guint              terminal_seen : 1;
@@ -48,7 +53,12 @@ struct _SparkSseTransport
   guint         idle_timeout_ms;
   guint         generation;
   gint64        connected_at;
+  guint         retry_after_ms;
+  SparkDelta    delta;              /* scratch for the delta fast path */
+  SparkTransportDeltaFunc delta_func;
+  gpointer      delta_data;
   guint         fresh_connections : 1;
+  guint         in_delta : 1;       /* emitting from @delta: a nested event can't use it */
 };
 
 static void transport_iface_init (SparkTransportInterface *iface);
@@ -81,8 +91,8 @@ request_free (Request *request)
     g_cancellable_cancel (request->cancellable);
   g_clear_object (&request->msg);
   g_clear_object (&request->cancellable);
-  g_clear_object (&request->data);
-  g_string_free (request->event_data, TRUE);
+  g_clear_object (&request->stream);
+  g_clear_pointer (&request->parser, spark_sse_parser_free);
   g_clear_pointer (&request->chat, spark_chat_stream_free);
   g_free (request);
 }
@@ -162,33 +172,35 @@ chat_emit_cb (JsonObject *event,
     emit_event (request->self, request, event);
 }
 
-static void
-dispatch (Request *request)
+/* One event's data, from the parser. Returns FALSE once the request is
+ * over (failed, or detached after its terminal event). */
+static gboolean
+dispatch (const char *data,
+          gsize       len,
+          gpointer    user_data)
 {
-  g_autoptr(SparkSseTransport) self = g_object_ref (request->self);
+  Request *request = user_data;
+  g_autoptr(SparkSseTransport) self = NULL;
   g_autoptr(JsonObject) event = NULL;
   g_autoptr(GError) error = NULL;
-  const char *data = request->event_data->str;
-  gsize len = request->event_data->len;
 
-  if (len == 0)
-    return;
+  if (request->self == NULL)
+    return FALSE;
+  self = g_object_ref (request->self);
 
   if (strcmp (data, "[DONE]") == 0)
     {
       /* OpenAI sends no [DONE] on /responses, some other servers do. */
       if (request->chat != NULL)
         spark_chat_stream_finish (request->chat);
-      return;
+      return request->self != NULL;
     }
 
   if (request->chat != NULL)
     {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      JsonNode *root;
+      g_autoptr(JsonObject) chunk = NULL;
 
-      if (!json_parser_load_from_data (parser, data, len, &error) ||
-          !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+      if (!(chunk = spark_json_parse_object (data, len, &error)))
         {
           g_autofree char *snippet = spark_responses_snippet (data, len);
           g_autoptr(GError) wrapped = NULL;
@@ -196,32 +208,64 @@ dispatch (Request *request)
           wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
                                  "Server sent a chunk that is not a JSON object: %s", snippet);
           fail_request (request, wrapped);
-          return;
+          return FALSE;
         }
 
-      if (!spark_chat_stream_feed (request->chat, json_node_get_object (root), &error))
+      if (!spark_chat_stream_feed (request->chat, chunk, &error))
         fail_request (request, error);
-      return;
+      return request->self != NULL;
     }
 
-  if (!(event = spark_responses_parse_event (data, len, &error)))
+  /* Most events are deltas: read those without a JSON tree. */
+  if (self->delta_func != NULL && !self->in_delta && spark_delta_scan (&self->delta, data, len))
+    {
+      if (!spark_responses_check_sequence_number (self->delta.sequence,
+                                                  spark_delta_kind_type (self->delta.kind),
+                                                  &request->last_sequence, &error))
+        {
+          fail_request (request, error);
+          return FALSE;
+        }
+      self->in_delta = TRUE;
+      self->delta_func (SPARK_TRANSPORT (self), self->delta.kind,
+                        self->delta.has_item_id ? self->delta.item_id->str : NULL,
+                        self->delta.delta->str, self->delta_data);
+      self->in_delta = FALSE;
+      return request->self != NULL;
+    }
+
+  if (!(event = spark_responses_parse_event (data, len, &error)) ||
+      !spark_responses_check_sequence (event, &request->last_sequence, &error))
     {
       fail_request (request, error);
-      return;
+      return FALSE;
     }
 
   emit_event (self, request, event);
+  return request->self != NULL;
 }
 
+/* Armed once per quiet period, not once per read (see the WebSocket
+ * transport): a read only notes the time, and the timer, when it fires
+ * early, waits for what is left. */
 static gboolean
 idle_timeout_cb (gpointer data)
 {
   Request *request = data;
   g_autoptr(GError) error = NULL;
+  gint64 idle_us, timeout_us;
 
   request->idle_source = 0;
   if (request->self == NULL)
     return G_SOURCE_REMOVE;
+
+  idle_us = g_get_monotonic_time () - request->last_activity;
+  timeout_us = (gint64) request->self->idle_timeout_ms * 1000;
+  if (idle_us < timeout_us)
+    {
+      request->idle_source = g_timeout_add ((timeout_us - idle_us + 999) / 1000, idle_timeout_cb, request);
+      return G_SOURCE_REMOVE;
+    }
 
   error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT,
                        "No event from the server for %u ms", request->self->idle_timeout_ms);
@@ -233,45 +277,48 @@ idle_timeout_cb (gpointer data)
 static void
 restart_idle_timer (Request *request)
 {
-  g_clear_handle_id (&request->idle_source, g_source_remove);
-  if (request->self != NULL && request->self->idle_timeout_ms > 0)
+  request->last_activity = g_get_monotonic_time ();
+  if (request->self == NULL || request->self->idle_timeout_ms == 0)
+    g_clear_handle_id (&request->idle_source, g_source_remove);
+  else if (request->idle_source == 0)
     request->idle_source = g_timeout_add (request->self->idle_timeout_ms, idle_timeout_cb, request);
 }
 
-static void read_line_cb (GObject      *object,
-                          GAsyncResult *result,
-                          gpointer      user_data);
+static void read_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data);
 
 static void
-read_next_line (Request *request)
+read_next (Request *request)
 {
-  g_data_input_stream_read_line_async (request->data, G_PRIORITY_DEFAULT, request->cancellable,
-                                       read_line_cb, request);
+  g_input_stream_read_bytes_async (request->stream, READ_SIZE, G_PRIORITY_DEFAULT,
+                                   request->cancellable, read_cb, request);
 }
 
 static void
-read_line_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   Request *request = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *data;
   gsize length = 0;
 
-  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result,
-                                                    &length, &error);
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  data = bytes ? g_bytes_get_data (bytes, &length) : NULL;
 
   if (request->self == NULL)
     {
-      if (request->draining && line != NULL && error == NULL)
-        read_next_line (request);
+      if (request->draining && error == NULL && length > 0)
+        read_next (request);
       else
         {
           /* At the end of the body, closing hands the connection back for reuse. */
           if (request->draining && error == NULL)
             {
-              g_input_stream_close (G_INPUT_STREAM (request->data), NULL, NULL);
+              g_input_stream_close (request->stream, NULL, NULL);
               g_clear_object (&request->cancellable);
             }
           request_free (request);
@@ -283,20 +330,18 @@ read_line_cb (GObject      *object,
     {
       g_autoptr(GError) wrapped = NULL;
 
-      wrapped = g_error_new (SPARK_AGENT_ERROR,
-                             g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA)
-                               ? SPARK_AGENT_ERROR_PROTOCOL : SPARK_AGENT_ERROR_CLOSED,
+      wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
                              "Event stream broke: %s", error->message);
       fail_request (request, wrapped);
       request_free (request);
       return;
     }
 
-  if (line == NULL)
+  if (length == 0)
     {
-      /* EOF: flush a last event without its blank line. */
-      dispatch (request);
-      g_string_truncate (request->event_data, 0);
+      /* EOF: a last event without its blank line still counts. */
+      if (!spark_sse_parser_finish (request->parser, dispatch, request, &error))
+        fail_request (request, error);
 
       if (request->self != NULL && request->chat != NULL && !request->terminal_seen)
         spark_chat_stream_finish (request->chat);
@@ -315,22 +360,8 @@ read_line_cb (GObject      *object,
 
   restart_idle_timer (request);
 
-  if (length == 0)
-    {
-      dispatch (request);
-      g_string_truncate (request->event_data, 0);
-    }
-  else if (g_str_has_prefix (line, "data:"))
-    {
-      const char *value = line + 5;
-
-      if (*value == ' ')
-        value++;
-      if (request->event_data->len > 0)
-        g_string_append_c (request->event_data, '\n');
-      g_string_append (request->event_data, value);
-    }
-  /* "event:", "id:", "retry:" and ":" comments carry nothing we need */
+  if (!spark_sse_parser_feed (request->parser, data, length, dispatch, request, &error))
+    fail_request (request, error);
 
   if (request->self == NULL && !request->draining)
     {
@@ -338,7 +369,7 @@ read_line_cb (GObject      *object,
       return;
     }
 
-  read_next_line (request);
+  read_next (request);
 }
 
 static void
@@ -349,21 +380,35 @@ error_body_cb (GObject      *object,
   Request *request = user_data;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonObject) body = NULL;
   const char *message = NULL;
   guint status = soup_message_get_status (request->msg);
-  JsonNode *root;
+  SparkAgentError code;
 
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, NULL);
 
-  if (bytes != NULL &&
-      json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) &&
-      (root = json_parser_get_root (parser)) && JSON_NODE_HOLDS_OBJECT (root))
-    message = spark_json_get_string (spark_json_get_object (json_node_get_object (root), "error"),
-                                     "message");
+  if (bytes != NULL && g_bytes_get_size (bytes) > 0 &&
+      (body = spark_json_parse_object (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL)))
+    message = spark_json_get_string (spark_json_get_object (body, "error"), "message");
 
-  error = g_error_new (SPARK_AGENT_ERROR,
-                       status >= 500 ? SPARK_AGENT_ERROR_UNAVAILABLE : SPARK_AGENT_ERROR_HTTP,
+  if (request->self != NULL && status == 429 /* Too Many Requests */)
+    request->self->retry_after_ms =
+      spark_transport_parse_retry_after (soup_message_headers_get_one (soup_message_get_response_headers (request->msg),
+                                                                       "Retry-After"));
+
+  code = status == 429 /* Too Many Requests */ ? SPARK_AGENT_ERROR_RATE_LIMITED :
+         status >= 500 ? SPARK_AGENT_ERROR_UNAVAILABLE : SPARK_AGENT_ERROR_HTTP;
+  /* OpenAI names the parameter in error.param; FastAPI-style servers (422)
+   * only somewhere in their validation details. */
+  if ((status == 400 || status == 422) && bytes != NULL && g_bytes_get_size (bytes) > 0)
+    {
+      g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+      if (spark_responses_rejects_context_management (NULL, text))
+        code = SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED;
+    }
+
+  error = g_error_new (SPARK_AGENT_ERROR, code,
                        "HTTP %u %s%s%s", status, soup_message_get_reason_phrase (request->msg),
                        message ? ": " : "", message ? message : "");
   fail_request (request, error);
@@ -409,9 +454,8 @@ send_cb (GObject      *object,
       return;
     }
 
-  request->data = g_data_input_stream_new (stream);
-  g_data_input_stream_set_newline_type (request->data, G_DATA_STREAM_NEWLINE_TYPE_ANY);
-  read_next_line (request);
+  request->stream = g_steal_pointer (&stream);
+  read_next (request);
 }
 
 static void
@@ -505,7 +549,8 @@ spark_sse_transport_send (SparkTransport  *transport,
   request = g_new0 (Request, 1);
   request->self = self;
   request->cancellable = g_cancellable_new ();
-  request->event_data = g_string_new (NULL);
+  request->parser = spark_sse_parser_new (SPARK_MAX_FRAME_SIZE);
+  request->last_sequence = -1;
   if (self->wire_api == SPARK_WIRE_API_CHAT)
     request->chat = spark_chat_stream_new (chat_emit_cb, request);
 
@@ -538,6 +583,7 @@ spark_sse_transport_send (SparkTransport  *transport,
     }
 
   self->request = request;
+  self->retry_after_ms = 0;
   restart_idle_timer (request);
   soup_session_send_async (self->session, request->msg, G_PRIORITY_DEFAULT, request->cancellable,
                            send_cb, request);
@@ -586,6 +632,23 @@ spark_sse_transport_get_connected_at (SparkTransport *transport)
   return SPARK_SSE_TRANSPORT (transport)->connected_at;
 }
 
+static guint
+spark_sse_transport_get_retry_after (SparkTransport *transport)
+{
+  return SPARK_SSE_TRANSPORT (transport)->retry_after_ms;
+}
+
+static void
+spark_sse_transport_set_delta_func (SparkTransport          *transport,
+                                    SparkTransportDeltaFunc  func,
+                                    gpointer                 user_data)
+{
+  SparkSseTransport *self = SPARK_SSE_TRANSPORT (transport);
+
+  self->delta_func = func;
+  self->delta_data = user_data;
+}
+
 static void
 transport_iface_init (SparkTransportInterface *iface)
 {
@@ -598,6 +661,8 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->supports_continuation = spark_sse_transport_supports_continuation;
   iface->get_generation = spark_sse_transport_get_generation;
   iface->get_connected_at = spark_sse_transport_get_connected_at;
+  iface->get_retry_after = spark_sse_transport_get_retry_after;
+  iface->set_delta_func = spark_sse_transport_set_delta_func;
 }
 
 static void
@@ -622,6 +687,7 @@ spark_sse_transport_finalize (GObject *object)
 
   g_clear_pointer (&self->endpoint, g_free);
   g_clear_pointer (&self->api_key, g_free);
+  spark_delta_clear (&self->delta);
 
   G_OBJECT_CLASS (spark_sse_transport_parent_class)->finalize (object);
 }
@@ -720,6 +786,7 @@ spark_sse_transport_init (SparkSseTransport *self)
   self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
   self->drain_cancellable = g_cancellable_new ();
   self->idle_timeout_ms = 300000;
+  spark_delta_init (&self->delta);
 }
 
 SparkSseTransport *

@@ -41,6 +41,7 @@ struct _SparkToolCall
   GString           *patch_text;
   char              *reason;
   SparkDecision      decision;
+  gsize              oversize;
 
   /* JSON "input" scanner state */
   ScanState          scan;
@@ -50,6 +51,7 @@ struct _SparkToolCall
   guint              in_escape : 1;
   guint              in_other_string : 1;
   guint              complete : 1;
+  guint              is_patch : 1;     /* named apply_patch: asked for every delta */
 };
 
 G_DEFINE_FINAL_TYPE (SparkToolCall, spark_tool_call, G_TYPE_OBJECT)
@@ -291,8 +293,10 @@ spark_tool_call_class_init (SparkToolCallClass *klass)
     g_signal_new ("patch-delta",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_STRING);
+                  0, NULL, NULL, g_cclosure_marshal_VOID__STRING,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[PATCH_DELTA], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__STRINGv);
 
   /**
    * SparkToolCall::decided:
@@ -328,6 +332,7 @@ spark_tool_call_new (SparkToolCallKind  kind,
   self->item_id = g_strdup (item_id);
   self->call_id = g_strdup (call_id);
   self->name = g_strdup (kind == SPARK_TOOL_CALL_HOSTED_PATCH ? "apply_patch" : name);
+  self->is_patch = g_strcmp0 (self->name, "apply_patch") == 0;
 
   return self;
 }
@@ -378,7 +383,7 @@ gboolean
 spark_tool_call_is_patch (SparkToolCall *self)
 {
   g_return_val_if_fail (SPARK_IS_TOOL_CALL (self), FALSE);
-  return g_strcmp0 (self->name, "apply_patch") == 0;
+  return self->is_patch;
 }
 
 gboolean
@@ -450,29 +455,23 @@ JsonObject *
 spark_tool_call_dup_arguments (SparkToolCall  *self,
                                GError        **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *args;
   const char *text;
-  JsonNode *root;
 
   g_return_val_if_fail (SPARK_IS_TOOL_CALL (self), NULL);
 
   text = self->input->len > 0 ? self->input->str : "{}";
-  if (spark_json_has_nul_escape (text, -1))
+  if (!(args = spark_json_parse_object (text, self->input->len > 0 ? (gssize) self->input->len : -1,
+                                        &local_error)))
     {
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                   "The arguments of %s hold a NUL character (\\u0000), which no path, "
-                   "pattern or command may contain", self->name);
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, text, -1, NULL) ||
-      !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                   "The arguments of %s are not a JSON object", self->name);
+                   "The arguments of %s are not a JSON object (%s)", self->name,
+                   local_error->message);
       return NULL;
     }
 
-  return json_object_ref (json_node_get_object (root));
+  return args;
 }
 
 void
@@ -485,6 +484,14 @@ _spark_tool_call_append_delta (SparkToolCall *self,
 
   if (delta == NULL || delta[0] == '\0')
     return;
+
+  /* A patch past the limit is neither kept nor shown: only counted. */
+  if (spark_tool_call_is_patch (self) &&
+      (self->oversize > 0 || self->input->len + strlen (delta) > SPARK_MAX_PATCH_SIZE))
+    {
+      self->oversize = MAX (self->oversize, self->input->len) + strlen (delta);
+      return;
+    }
 
   g_string_append (self->input, delta);
 
@@ -578,8 +585,15 @@ _spark_tool_call_complete (SparkToolCall *self,
     case SPARK_TOOL_CALL_HOSTED_PATCH:
       {
         JsonObject *operation = spark_json_get_object (item, "operation");
-        g_autofree char *patch = operation ? patch_from_operation (operation) : NULL;
+        g_autofree char *patch = NULL;
         g_autofree char *text = operation ? spark_responses_to_string (operation) : NULL;
+
+        if (text != NULL && strlen (text) > SPARK_MAX_PATCH_SIZE)
+          {
+            self->oversize = strlen (text);
+            return;
+          }
+        patch = operation ? patch_from_operation (operation) : NULL;
 
         g_string_assign (self->input, text ? text : "");
         if (patch != NULL && self->patch_text->len == 0)
@@ -592,6 +606,12 @@ _spark_tool_call_complete (SparkToolCall *self,
 
     default:
       g_assert_not_reached ();
+    }
+
+  if (full != NULL && spark_tool_call_is_patch (self) && strlen (full) > SPARK_MAX_PATCH_SIZE)
+    {
+      self->oversize = strlen (full);
+      return;
     }
 
   /* The done item is authoritative: deltas may have been lost or absent. */
@@ -608,4 +628,12 @@ _spark_tool_call_complete (SparkToolCall *self,
           _spark_tool_call_append_delta (self, full);
         }
     }
+}
+
+gsize
+spark_tool_call_get_oversize (SparkToolCall *self)
+{
+  g_return_val_if_fail (SPARK_IS_TOOL_CALL (self), 0);
+
+  return self->oversize;
 }

@@ -15,6 +15,12 @@ G_BEGIN_DECLS
 
 #define SPARK_TYPE_TOOL_CALL (spark_tool_call_get_type ())
 
+/* The most apply_patch input Spark takes in one call. A model writes far
+ * less in a turn (128,000 output tokens are about half a megabyte); what is
+ * beyond this is not kept, and the call is refused (see
+ * spark_tool_call_get_oversize()). */
+#define SPARK_MAX_PATCH_SIZE ((gsize) 8 * 1024 * 1024)
+
 G_DECLARE_FINAL_TYPE (SparkToolCall, spark_tool_call, SPARK, TOOL_CALL, GObject)
 
 SparkToolCall     *spark_tool_call_new              (SparkToolCallKind  kind,
@@ -32,6 +38,9 @@ const char        *spark_tool_call_get_input        (SparkToolCall     *self);
 const char        *spark_tool_call_get_patch_text   (SparkToolCall     *self);
 gboolean           spark_tool_call_is_patch         (SparkToolCall     *self);
 gboolean           spark_tool_call_is_complete      (SparkToolCall     *self);
+/* 0, or how many bytes of patch the model sent when that was more than
+ * SPARK_MAX_PATCH_SIZE. */
+gsize              spark_tool_call_get_oversize     (SparkToolCall     *self);
 SparkDecision      spark_tool_call_get_decision     (SparkToolCall     *self);
 const char        *spark_tool_call_get_reason       (SparkToolCall     *self);
 void               spark_tool_call_approve          (SparkToolCall     *self);

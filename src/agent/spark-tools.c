@@ -21,6 +21,7 @@
 # include <valgrind/valgrind.h>
 #endif
 
+#include "spark-audience.h"
 #include "spark-file-util.h"
 #include "spark-responses.h"
 #include "spark-tools.h"
@@ -534,6 +535,8 @@ run_read_only_worker (GTask        *task,
   g_autoptr(GError) error = NULL;
   char *output = NULL;
 
+  /* Everything a tool says is for the model: English whatever the locale. */
+  spark_audience_push (SPARK_AUDIENCE_MODEL);
   if (g_strcmp0 (data->name, "read_file") == 0)
     output = run_read_file (data->root, data->args, &error);
   else if (g_strcmp0 (data->name, "list_dir") == 0)
@@ -542,6 +545,7 @@ run_read_only_worker (GTask        *task,
     output = run_grep (data->root, data->args, &error);
   else
     g_assert_not_reached ();
+  spark_audience_pop ();
 
   if (output != NULL)
     {
@@ -937,7 +941,11 @@ run_shell (SparkTools *self,
   shared_pgid = mmap (NULL, sizeof *shared_pgid, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared_pgid == MAP_FAILED)
     {
-      data->output = g_strdup_printf ("Error: %s", g_strerror (errno));
+      int errsv = errno;
+
+      spark_audience_push (SPARK_AUDIENCE_MODEL);
+      data->output = g_strdup_printf ("Error: %s", spark_audience_strerror (errsv));
+      spark_audience_pop ();
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -950,7 +958,9 @@ run_shell (SparkTools *self,
   state->sandboxed = bwrap != NULL;
   g_object_set_data_full (G_OBJECT (task), "shell-state", state, shell_state_free);
 
+  spark_audience_push (SPARK_AUDIENCE_MODEL);   /* GLib's error, for the model */
   state->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  spark_audience_pop ();
   state->pgid = *shared_pgid;
   munmap (shared_pgid, sizeof *shared_pgid);
   if (state->subprocess == NULL)
@@ -991,7 +1001,10 @@ spark_tools_run_async (SparkTools          *self,
   data->name = g_strdup (name);
   g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
 
-  if (!(data->args = spark_tool_call_dup_arguments (call, &error)))
+  spark_audience_push (SPARK_AUDIENCE_MODEL);   /* the parser's error, for the model */
+  data->args = spark_tool_call_dup_arguments (call, &error);
+  spark_audience_pop ();
+  if (data->args == NULL)
     {
       data->output = g_strdup_printf ("Error: %s", error->message);
       g_task_return_boolean (task, TRUE);

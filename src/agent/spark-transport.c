@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <libsoup/soup.h>
+
 #include "spark-transport.h"
 
 G_DEFINE_INTERFACE (SparkTransport, spark_transport, G_TYPE_OBJECT)
@@ -16,6 +18,7 @@ G_DEFINE_INTERFACE (SparkTransport, spark_transport, G_TYPE_OBJECT)
 enum {
   EVENT,
   STREAM_FAILED,
+  DISCONNECTED,
   N_SIGNALS
 };
 
@@ -31,10 +34,17 @@ spark_transport_real_steer (SparkTransport  *self,
   return FALSE;
 }
 
+static guint
+spark_transport_real_get_retry_after (SparkTransport *self)
+{
+  return 0;
+}
+
 static void
 spark_transport_default_init (SparkTransportInterface *iface)
 {
   iface->steer = spark_transport_real_steer;
+  iface->get_retry_after = spark_transport_real_get_retry_after;
 
   /**
    * SparkTransport::event:
@@ -46,8 +56,10 @@ spark_transport_default_init (SparkTransportInterface *iface)
     g_signal_new ("event",
                   G_TYPE_FROM_INTERFACE (iface),
                   G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+                  0, NULL, NULL, g_cclosure_marshal_VOID__BOXED,
+                  G_TYPE_NONE, 1, JSON_TYPE_OBJECT | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[EVENT], G_TYPE_FROM_INTERFACE (iface),
+                              g_cclosure_marshal_VOID__BOXEDv);
 
   /**
    * SparkTransport::stream-failed:
@@ -62,6 +74,20 @@ spark_transport_default_init (SparkTransportInterface *iface)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * SparkTransport::disconnected:
+   *
+   * Emitted when a persistent connection ended by itself (the server
+   * closed it, or it broke), in flight or idle: spark_transport_is_connected()
+   * is FALSE from now on.
+   */
+  signals[DISCONNECTED] =
+    g_signal_new ("disconnected",
+                  G_TYPE_FROM_INTERFACE (iface),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   g_object_interface_install_property (iface,
                                        g_param_spec_string ("endpoint", NULL, NULL,
@@ -169,6 +195,77 @@ spark_transport_get_connected_at (SparkTransport *self)
   return SPARK_TRANSPORT_GET_IFACE (self)->get_connected_at (self);
 }
 
+/**
+ * spark_transport_set_delta_func:
+ * @func: (nullable): where streaming deltas go, or %NULL
+ *
+ * Hands streaming deltas to @func by a direct call, read without building
+ * a JSON tree, instead of through ::event. This is the hot path of a
+ * response, one call per token, for its one consumer (the session): an
+ * interface signal never takes GLib's single-handler fast path, and cost
+ * more than the rest of the work on a delta. With no function (the
+ * default), every event comes through ::event as a #JsonObject.
+ */
+void
+spark_transport_set_delta_func (SparkTransport          *self,
+                                SparkTransportDeltaFunc  func,
+                                gpointer                 user_data)
+{
+  SparkTransportInterface *iface;
+
+  g_return_if_fail (SPARK_IS_TRANSPORT (self));
+
+  /* A transport without the fast path reports every event via ::event. */
+  iface = SPARK_TRANSPORT_GET_IFACE (self);
+  if (iface->set_delta_func != NULL)
+    iface->set_delta_func (self, func, user_data);
+}
+
+guint
+spark_transport_get_retry_after (SparkTransport *self)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSPORT (self), 0);
+
+  return SPARK_TRANSPORT_GET_IFACE (self)->get_retry_after (self);
+}
+
+/* A Retry-After header value (delay-seconds or an HTTP date) in
+ * milliseconds from now, at most G_MAXUINT; 0 if absent or unreadable. */
+guint
+spark_transport_parse_retry_after (const char *value)
+{
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  guint64 seconds;
+  GTimeSpan span;
+
+  if (value == NULL)
+    return 0;
+
+  while (g_ascii_isspace (*value))
+    value++;
+
+  if (g_ascii_isdigit (*value))
+    {
+      char *end = NULL;
+
+      seconds = g_ascii_strtoull (value, &end, 10);
+      while (end != NULL && g_ascii_isspace (*end))
+        end++;
+      if (end == NULL || *end != '\0')
+        return 0;
+      return seconds >= G_MAXUINT / 1000 ? G_MAXUINT : (guint) (seconds * 1000);
+    }
+
+  if ((date = soup_date_time_new_from_http_string (value)) == NULL)
+    return 0;
+  now = g_date_time_new_now_utc ();
+  span = g_date_time_difference (date, now);
+  if (span <= 0)
+    return 0;
+  return span / 1000 >= G_MAXUINT ? G_MAXUINT : (guint) (span / 1000);
+}
+
 void
 spark_transport_emit_event (SparkTransport *self,
                             JsonObject     *event)
@@ -176,6 +273,14 @@ spark_transport_emit_event (SparkTransport *self,
   g_return_if_fail (SPARK_IS_TRANSPORT (self));
 
   g_signal_emit (self, signals[EVENT], 0, event);
+}
+
+void
+spark_transport_emit_disconnected (SparkTransport *self)
+{
+  g_return_if_fail (SPARK_IS_TRANSPORT (self));
+
+  g_signal_emit (self, signals[DISCONNECTED], 0);
 }
 
 void

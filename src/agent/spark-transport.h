@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "spark-agent-types.h"
+#include "spark-responses.h"
 
 G_BEGIN_DECLS
 
@@ -18,11 +19,21 @@ G_BEGIN_DECLS
 
 G_DECLARE_INTERFACE (SparkTransport, spark_transport, SPARK, TRANSPORT, GObject)
 
+/* A streaming delta (output text, reasoning summary, function arguments,
+ * custom tool input) that the transport read without a JSON tree, see
+ * spark_delta_scan(). The strings are valid for the call only. */
+typedef void (*SparkTransportDeltaFunc) (SparkTransport *transport,
+                                         SparkEventKind  kind,
+                                         const char     *item_id,
+                                         const char     *delta,
+                                         gpointer        user_data);
+
 /* A transport carries one request at a time. spark_transport_send() starts a
  * request (a `response.create` body without "type"); the server events come back
  * through the ::event signal, Responses-shaped whatever the wire is, until a
  * terminal event (response.completed/failed/incomplete, error). If the stream
- * breaks before that, ::stream-failed is emitted instead, exactly once.
+ * breaks before that, ::stream-failed is emitted instead, exactly once. With
+ * a delta function set, streaming deltas go to it instead of ::event.
  *
  * Every new underlying connection bumps the "generation", so a caller can tell
  * that a connection-local cache (previous_response_id) was lost. */
@@ -49,6 +60,10 @@ struct _SparkTransportInterface
   gboolean (*supports_continuation)  (SparkTransport       *self);
   guint    (*get_generation)         (SparkTransport       *self);
   gint64   (*get_connected_at)       (SparkTransport       *self);
+  void     (*set_delta_func)         (SparkTransport       *self,
+                                      SparkTransportDeltaFunc func,
+                                      gpointer              user_data);
+  guint    (*get_retry_after)        (SparkTransport       *self);
 };
 
 void      spark_transport_connect_async         (SparkTransport       *self,
@@ -70,11 +85,19 @@ gboolean  spark_transport_is_connected          (SparkTransport       *self);
 gboolean  spark_transport_supports_continuation (SparkTransport       *self);
 guint     spark_transport_get_generation        (SparkTransport       *self);
 gint64    spark_transport_get_connected_at      (SparkTransport       *self);
+void      spark_transport_set_delta_func        (SparkTransport       *self,
+                                                 SparkTransportDeltaFunc func,
+                                                 gpointer              user_data);
+/* Milliseconds the server asked to wait (Retry-After) when it last refused
+ * with SPARK_AGENT_ERROR_RATE_LIMITED; 0 when it did not say. */
+guint     spark_transport_get_retry_after       (SparkTransport       *self);
 
 /* For implementations. */
+guint     spark_transport_parse_retry_after     (const char           *value);
 void      spark_transport_emit_event            (SparkTransport       *self,
                                                  JsonObject           *event);
 void      spark_transport_emit_stream_failed    (SparkTransport       *self,
                                                  const GError         *error);
+void      spark_transport_emit_disconnected     (SparkTransport       *self);
 
 G_END_DECLS

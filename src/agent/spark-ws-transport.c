@@ -11,6 +11,7 @@
 
 #include <libsoup/soup.h>
 
+#include "spark-delta.h"
 #include "spark-responses.h"
 #include "spark-ws-transport.h"
 
@@ -30,10 +31,19 @@ struct _SparkWsTransport
   guint                    idle_timeout_ms;
   guint                    keepalive;
   guint                    idle_source;
+  gint64                   last_activity;   /* monotonic µs: the request or its last event */
   guint                    generation;
   gint64                   connected_at;
+  SparkDelta               delta;           /* scratch for the delta fast path */
+  SparkTransportDeltaFunc  delta_func;
+  gpointer                 delta_data;
+  guint                    retry_after_ms;
+  guint                    requests_on_conn;   /* response.create frames sent on this socket */
+  guint                    events_in_request;  /* events received for the one in flight */
+  gint64                   last_sequence;      /* its last sequence_number, or -1 */
 
   guint                    in_flight : 1;
+  guint                    in_delta : 1;    /* emitting from @delta: a nested frame can't use it */
 };
 
 static void transport_iface_init (SparkTransportInterface *iface);
@@ -90,15 +100,28 @@ fail_stream (SparkWsTransport *self,
 
   if (was_in_flight)
     spark_transport_emit_stream_failed (SPARK_TRANSPORT (self), error);
+  spark_transport_emit_disconnected (SPARK_TRANSPORT (self));
 }
 
+/* The idle timer is armed once per quiet period, not once per event: an
+ * event only notes the time, and the timer, when it fires early, waits for
+ * what is left. Re-arming a GSource for every one of thousands of deltas a
+ * second cost more than handling the delta. */
 static gboolean
 idle_timeout_cb (gpointer data)
 {
   SparkWsTransport *self = data;
   g_autoptr(GError) error = NULL;
+  gint64 idle_us = g_get_monotonic_time () - self->last_activity;
+  gint64 timeout_us = (gint64) self->idle_timeout_ms * 1000;
 
   self->idle_source = 0;
+  if (idle_us < timeout_us)
+    {
+      self->idle_source = g_timeout_add ((timeout_us - idle_us + 999) / 1000, idle_timeout_cb, self);
+      return G_SOURCE_REMOVE;
+    }
+
   error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT,
                        "No event from the server for %u ms", self->idle_timeout_ms);
   fail_stream (self, error);
@@ -109,8 +132,10 @@ idle_timeout_cb (gpointer data)
 static void
 restart_idle_timer (SparkWsTransport *self)
 {
-  stop_idle_timer (self);
-  if (self->in_flight && self->idle_timeout_ms > 0)
+  self->last_activity = g_get_monotonic_time ();
+  if (!self->in_flight || self->idle_timeout_ms == 0)
+    stop_idle_timer (self);
+  else if (self->idle_source == 0)
     self->idle_source = g_timeout_add (self->idle_timeout_ms, idle_timeout_cb, self);
 }
 
@@ -139,6 +164,31 @@ on_message (SoupWebsocketConnection *conn,
       return;
     }
 
+  /* Most frames are deltas: read those without a JSON tree. */
+  if (self->delta_func != NULL && !self->in_delta && spark_delta_scan (&self->delta, data, length))
+    {
+      if (!self->in_flight)
+        {
+          g_debug ("Ignoring a delta outside a request");
+          return;
+        }
+      if (!spark_responses_check_sequence_number (self->delta.sequence,
+                                                  spark_delta_kind_type (self->delta.kind),
+                                                  &self->last_sequence, &error))
+        {
+          fail_stream (self, error);
+          return;
+        }
+      self->events_in_request++;
+      restart_idle_timer (self);
+      self->in_delta = TRUE;
+      self->delta_func (SPARK_TRANSPORT (self), self->delta.kind,
+                        self->delta.has_item_id ? self->delta.item_id->str : NULL,
+                        self->delta.delta->str, self->delta_data);
+      self->in_delta = FALSE;
+      return;
+    }
+
   if (!(event = spark_responses_parse_event (data, length, &error)))
     {
       fail_stream (self, error);
@@ -151,6 +201,13 @@ on_message (SoupWebsocketConnection *conn,
       return;
     }
 
+  if (!spark_responses_check_sequence (event, &self->last_sequence, &error))
+    {
+      fail_stream (self, error);
+      return;
+    }
+
+  self->events_in_request++;
   kind = spark_responses_event_kind (event);
   if (spark_responses_kind_is_terminal (kind))
     {
@@ -165,6 +222,54 @@ on_message (SoupWebsocketConnection *conn,
   spark_transport_emit_event (SPARK_TRANSPORT (self), event);
 }
 
+static gboolean
+close_code_is_recoverable (gushort code)
+{
+  /* As openai-node's isRecoverableClose(): going away, no status, abnormal
+   * end, server error, restart, try again later, TLS. Every other code
+   * (protocol, policy, too big, the application's 4xxx...) will not get
+   * better by retrying. */
+  switch (code)
+    {
+    case 1001: case 1005: case 1006: case 1011: case 1012: case 1013: case 1015:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* The server closed the socket (with @code, or 0 when no close frame came)
+ * before the request in flight completed. */
+static void
+fail_closed (SparkWsTransport *self,
+             gushort           code,
+             const char       *reason)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_debug ("Server closed the socket (code %u)", code);
+
+  /* libsoup says 0 when the connection ended without a close frame, which
+   * the protocol calls 1006 (abnormal closure). */
+  if (code == 0)
+    {
+      code = SOUP_WEBSOCKET_CLOSE_ABNORMAL;
+      reason = "connection lost without a close frame";
+    }
+
+  /* A clean 1000 mid-response is still "closed before completion": retry it.
+   * So is any close that crossed a request on a socket that had served
+   * others, before a single event of it came: the server was closing the
+   * idle socket, not refusing this request (a fresh socket tells). */
+  error = g_error_new (SPARK_AGENT_ERROR,
+                       (code == 1000 || close_code_is_recoverable (code) ||
+                        (self->requests_on_conn > 1 && self->events_in_request == 0))
+                         ? SPARK_AGENT_ERROR_CLOSED : SPARK_AGENT_ERROR_CLOSED_FINAL,
+                       "WebSocket closed by server before response.completed (code %u%s%s)",
+                       code, reason && *reason ? ": " : "", reason ? reason : "");
+  fail_stream (self, error);
+}
+
 static void
 on_error (SoupWebsocketConnection *conn,
           GError                  *error,
@@ -172,43 +277,40 @@ on_error (SoupWebsocketConnection *conn,
 {
   SparkWsTransport *self = user_data;
   g_autoptr(GError) wrapped = NULL;
+  gushort code = soup_websocket_connection_get_close_code (conn);
 
-  wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                         "WebSocket error: %s", error->message);
-  fail_stream (self, wrapped);
-}
-
-static gboolean
-close_code_is_final (gushort code)
-{
-  /* As openai-node's isRecoverableClose(): these will not get better by retrying. */
-  switch (code)
+  /* libsoup 3.2 takes a close code it does not know (1012 restart, 1013
+   * try again later, 1014...) for a protocol error; the code the server
+   * sent is what matters. */
+  if (code != 0)
     {
-    case 1000: case 1002: case 1003: case 1007: case 1008: case 1009: case 1010:
-      return TRUE;
-    default:
-      return FALSE;
+      fail_closed (self, code, soup_websocket_connection_get_close_data (conn));
+      return;
     }
+
+  /* Say what was wrong with the frame, libsoup's words in brackets. */
+  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_BAD_DATA))
+    wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                           "Server sent a text frame that is not UTF-8 text (%s)", error->message);
+  else if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+    {
+      g_autofree char *limit = g_format_size_full (self->max_frame_size, G_FORMAT_SIZE_IEC_UNITS);
+
+      wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                             "Server sent a frame larger than %s (%s)", limit, error->message);
+    }
+  else
+    wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                           "WebSocket error: %s", error->message);
+  fail_stream (self, wrapped);
 }
 
 static void
 on_closed (SoupWebsocketConnection *conn,
            gpointer                 user_data)
 {
-  SparkWsTransport *self = user_data;
-  g_autoptr(GError) error = NULL;
-  gushort code = soup_websocket_connection_get_close_code (conn);
-  const char *data = soup_websocket_connection_get_close_data (conn);
-
-  g_debug ("Server closed the socket (code %u)", code);
-
-  /* A clean 1000 mid-response is still "closed before completion": retry it. */
-  error = g_error_new (SPARK_AGENT_ERROR,
-                       (code != 1000 && close_code_is_final (code)) ? SPARK_AGENT_ERROR_CLOSED_FINAL
-                                                                    : SPARK_AGENT_ERROR_CLOSED,
-                       "WebSocket closed by server before response.completed (code %u%s%s)",
-                       code, data && *data ? ": " : "", data ? data : "");
-  fail_stream (self, error);
+  fail_closed (user_data, soup_websocket_connection_get_close_code (conn),
+               soup_websocket_connection_get_close_data (conn));
 }
 
 static void
@@ -225,11 +327,24 @@ connect_cb (GObject      *object,
 
   conn = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
   status = soup_message_get_status (msg);
+  self->retry_after_ms = 0;
 
   if (conn == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
+      else if (status == 429 /* Too Many Requests */)
+        {
+          const char *header = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                             "Retry-After");
+
+          self->retry_after_ms = spark_transport_parse_retry_after (header);
+          g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RATE_LIMITED,
+                                   "WebSocket upgrade refused: HTTP %u %s%s%s%s", status,
+                                   soup_message_get_reason_phrase (msg),
+                                   header ? " (Retry-After: " : "", header ? header : "",
+                                   header ? ")" : "");
+        }
       else if (status == 426 /* Upgrade Required */ || status == SOUP_STATUS_NOT_FOUND ||
                status == SOUP_STATUS_METHOD_NOT_ALLOWED)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_WS_UNSUPPORTED,
@@ -252,6 +367,7 @@ connect_cb (GObject      *object,
 
   drop_connection (self);
   self->conn = g_steal_pointer (&conn);
+  self->requests_on_conn = 0;
   self->generation++;
   self->connected_at = g_get_monotonic_time ();
 
@@ -405,6 +521,9 @@ spark_ws_transport_send (SparkTransport  *transport,
   if (!send_frame (self, "response.create", request, error))
     return FALSE;
 
+  self->requests_on_conn++;
+  self->events_in_request = 0;
+  self->last_sequence = -1;
   self->in_flight = TRUE;
   restart_idle_timer (self);
 
@@ -470,6 +589,23 @@ spark_ws_transport_get_connected_at (SparkTransport *transport)
   return SPARK_WS_TRANSPORT (transport)->connected_at;
 }
 
+static guint
+spark_ws_transport_get_retry_after (SparkTransport *transport)
+{
+  return SPARK_WS_TRANSPORT (transport)->retry_after_ms;
+}
+
+static void
+spark_ws_transport_set_delta_func (SparkTransport          *transport,
+                                   SparkTransportDeltaFunc  func,
+                                   gpointer                 user_data)
+{
+  SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
+
+  self->delta_func = func;
+  self->delta_data = user_data;
+}
+
 static void
 transport_iface_init (SparkTransportInterface *iface)
 {
@@ -483,6 +619,8 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->supports_continuation = spark_ws_transport_supports_continuation;
   iface->get_generation = spark_ws_transport_get_generation;
   iface->get_connected_at = spark_ws_transport_get_connected_at;
+  iface->set_delta_func = spark_ws_transport_set_delta_func;
+  iface->get_retry_after = spark_ws_transport_get_retry_after;
 }
 
 static void
@@ -506,6 +644,7 @@ spark_ws_transport_finalize (GObject *object)
 
   g_clear_pointer (&self->endpoint, g_free);
   g_clear_pointer (&self->api_key, g_free);
+  spark_delta_clear (&self->delta);
 
   G_OBJECT_CLASS (spark_ws_transport_parent_class)->finalize (object);
 }
@@ -605,6 +744,7 @@ spark_ws_transport_init (SparkWsTransport *self)
   self->idle_timeout_ms = 300000;
   self->keepalive = 20;
   self->max_frame_size = SPARK_MAX_FRAME_SIZE;
+  spark_delta_init (&self->delta);
   self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
 }
 
@@ -635,6 +775,9 @@ spark_ws_transport_set_idle_timeout (SparkWsTransport *self,
   if (self->idle_timeout_ms != idle_timeout_ms)
     {
       self->idle_timeout_ms = idle_timeout_ms;
+      stop_idle_timer (self);
+      if (self->in_flight && idle_timeout_ms > 0)
+        self->idle_source = g_timeout_add (idle_timeout_ms, idle_timeout_cb, self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
     }
 }

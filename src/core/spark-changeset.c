@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "spark-audience.h"
 #include "spark-changeset.h"
 #include "spark-patch-private.h"
 #include "spark-transaction.h"
@@ -24,6 +25,7 @@ struct _SparkChangeset
   SparkWorkspace *workspace;
   GPtrArray      *files;
   GHashTable     *current;    /* path → GBytes: unsaved editor text */
+  char           *report;     /* the last apply's, for the person */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -70,6 +72,7 @@ spark_changeset_finalize (GObject *object)
   g_clear_object (&self->workspace);
   g_clear_pointer (&self->files, g_ptr_array_unref);
   g_clear_pointer (&self->current, g_hash_table_unref);
+  g_clear_pointer (&self->report, g_free);
 
   G_OBJECT_CLASS (spark_changeset_parent_class)->finalize (object);
 }
@@ -150,12 +153,21 @@ check_overlap (SparkChangeset  *self,
       if (same_path (o->abs_path, p->abs_path) || same_path (o->abs_path, p->abs_move_path) ||
           same_path (o->abs_move_path, p->abs_path) || same_path (o->abs_move_path, p->abs_move_path))
         {
-          _spark_file_change_fail (file,
-            g_error_new (SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
-                         _("%s is already changed by the operation on line %u of this patch; "
-                           "put all changes to one file in one operation"),
-                         spark_file_change_get_path (file),
-                         spark_file_change_get_patch_line (other)));
+          GError *errors[2];
+
+          /* Once for the person, once (in English) for the model. */
+          for (guint k = 0; k < 2; k++)
+            {
+              spark_audience_push (k == 0 ? SPARK_AUDIENCE_PERSON : SPARK_AUDIENCE_MODEL);
+              /* Translators: %s is a path, %u a line number of the patch */
+              errors[k] = g_error_new (SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
+                                       _("%s is already changed by the operation on line %u of "
+                                         "this patch; put all changes to one file in one operation"),
+                                       spark_file_change_get_path (file),
+                                       spark_file_change_get_patch_line (other));
+              spark_audience_pop ();
+            }
+          _spark_file_change_fail (file, errors[0], errors[1]);
           return;
         }
     }
@@ -264,6 +276,12 @@ spark_changeset_get_n_hunks (SparkChangeset *self)
   return n;
 }
 
+/**
+ * spark_changeset_accept_all:
+ *
+ * Accepts every hunk that can be placed. Returns FALSE with an error naming
+ * the others, in the language of the calling thread's audience.
+ */
 gboolean
 spark_changeset_accept_all (SparkChangeset  *self,
                             GError         **error)
@@ -281,8 +299,14 @@ spark_changeset_accept_all (SparkChangeset  *self,
         {
           SparkHunk *hunk = spark_file_change_get_hunk (file, h);
           const char *message;
+          gboolean ok;
 
-          if (spark_hunk_accept (hunk, NULL))
+          /* What watches the hunk (the review) hears it in the person's
+           * language; the error is for whoever called. */
+          spark_audience_push (SPARK_AUDIENCE_PERSON);
+          ok = spark_hunk_accept (hunk, NULL);
+          spark_audience_pop ();
+          if (ok)
             continue;
 
           /* A file-level error puts every hunk in conflict: say it once. */
@@ -295,9 +319,11 @@ spark_changeset_accept_all (SparkChangeset  *self,
             g_string_append_c (conflicts, '\n');
           /* Name the hunk unless the whole operation failed. */
           if (spark_file_change_get_error (file) == NULL)
-            g_string_append_printf (conflicts, _("Hunk %u of %s: "), h + 1,
-                                    spark_file_change_get_path (file));
-          g_string_append (conflicts, message);
+            /* Translators: "Hunk 2 of src/a.c: <why it cannot be placed>" */
+            g_string_append_printf (conflicts, _("Hunk %u of %s: %s"), h + 1,
+                                    spark_file_change_get_path (file), message);
+          else
+            g_string_append (conflicts, message);
         }
     }
 
@@ -323,7 +349,12 @@ spark_changeset_reject_all (SparkChangeset *self)
 /**
  * spark_changeset_apply:
  *
- * Returns: (transfer full): the result text for the model, or %NULL
+ * Applies the accepted and edited hunks (see SparkTransaction). Errors are
+ * in the language of the calling thread's audience (spark_audience_push()).
+ *
+ * Returns: (transfer full): the result text for the model, in English
+ *   whatever the locale (spark_changeset_get_report() has the person's), or
+ *   %NULL
  */
 char *
 spark_changeset_apply (SparkChangeset  *self,
@@ -344,6 +375,8 @@ spark_changeset_apply (SparkChangeset  *self,
   if (!spark_transaction_run (transaction, error))
     return NULL;
 
+  g_free (self->report);
+  self->report = g_strdup (spark_transaction_get_report (transaction));
   return g_strdup (spark_transaction_get_result_text (transaction));
 }
 
@@ -354,12 +387,18 @@ apply_done (GObject      *object,
 {
   SparkTransaction *transaction = SPARK_TRANSACTION (object);
   g_autoptr(GTask) task = user_data;
+  SparkChangeset *self = g_task_get_source_object (task);
   GError *error = NULL;
 
   if (!spark_transaction_run_finish (transaction, result, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, g_strdup (spark_transaction_get_result_text (transaction)), g_free);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_free (self->report);
+  self->report = g_strdup (spark_transaction_get_report (transaction));
+  g_task_return_pointer (task, g_strdup (spark_transaction_get_result_text (transaction)), g_free);
 }
 
 void
@@ -401,6 +440,19 @@ spark_changeset_apply_finish (SparkChangeset  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * spark_changeset_get_report:
+ *
+ * Returns: (nullable): what the last successful apply did, for the person
+ *   (translated; see spark_transaction_get_report()), or %NULL before one
+ */
+const char *
+spark_changeset_get_report (SparkChangeset *self)
+{
+  g_return_val_if_fail (SPARK_IS_CHANGESET (self), NULL);
+  return self->report;
 }
 
 static const char *

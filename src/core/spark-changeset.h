@@ -77,9 +77,13 @@ void             spark_changeset_set_current_text  (SparkChangeset    *self,
 
 /* Applies the accepted and edited hunks to the workspace as one transaction
  * (see SparkTransaction): a checkpoint first, then atomic writes, rolled back
- * on any failure. Returns the model-facing result text. */
+ * on any failure. Returns the model-facing result text (English whatever the
+ * locale); errors are in the language of the calling thread's audience
+ * (spark_audience_push()). */
 char            *spark_changeset_apply             (SparkChangeset    *self,
                                                     GError           **error);
+/* What the last successful apply did, for the person, translated. */
+const char      *spark_changeset_get_report        (SparkChangeset    *self);
 
 /* The same without blocking: files are planned on the calling thread and
  * written in a worker thread. The result is the model-facing text. */

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "spark-audience.h"
 #include "spark-checkpoints.h"
 #include "spark-file-util.h"
 
@@ -95,14 +97,28 @@ spark_checkpoint_free (SparkCheckpoint *checkpoint)
   g_free (checkpoint);
 }
 
-static gboolean
-git_failed (GError     **error,
-            const char  *what)
+/* What libgit2 said of its last failure (in English: it has no catalogue). */
+static const char *
+git_detail (void)
 {
   const git_error *e = git_error_last ();
 
-  g_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
-               "%s: %s", what, e && e->message ? e->message : _("unknown git error"));
+  return e && e->message ? e->message : _("unknown git error");
+}
+
+static gboolean G_GNUC_PRINTF (2, 3)
+git_failed (GError     **error,
+            const char  *format,
+            ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED, message);
   return FALSE;
 }
 
@@ -162,7 +178,7 @@ spark_checkpoints_new (SparkWorkspace  *workspace,
       if (real == NULL)
         {
           g_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
-                       _("Cannot open the git work tree: %s"), g_strerror (errno));
+                       _("Cannot open the git work tree: %s"), spark_audience_strerror (errno));
           return NULL;
         }
       self->workdir = g_strdup (real);
@@ -207,13 +223,13 @@ git_build_tree (SparkCheckpoints  *self,
   size_t n;
 
   if (git_repository_index (&real, self->repo) != 0)
-    return git_failed (error, _("Cannot read the git index"));
+    return git_failed (error, _("Cannot read the git index: %s"), git_detail ());
 
   /* Work on a private, in-memory copy of the index: the repository's own
    * index (and its file) are never changed. */
   if (git_index_new (&tmp) != 0)
     {
-      git_failed (error, _("Cannot create an index"));
+      git_failed (error, _("Cannot create an index: %s"), git_detail ());
       goto out;
     }
 
@@ -226,7 +242,7 @@ git_build_tree (SparkCheckpoints  *self,
         continue;
       if (git_index_add (tmp, entry) != 0)
         {
-          git_failed (error, _("Cannot copy the git index"));
+          git_failed (error, _("Cannot copy the git index: %s"), git_detail ());
           goto out;
         }
     }
@@ -235,13 +251,13 @@ git_build_tree (SparkCheckpoints  *self,
       git_index_add_all (tmp, NULL, GIT_INDEX_ADD_DEFAULT, NULL, NULL) != 0 ||
       git_index_update_all (tmp, NULL, NULL, NULL) != 0)
     {
-      git_failed (error, _("Cannot read the working tree"));
+      git_failed (error, _("Cannot read the working tree: %s"), git_detail ());
       goto out;
     }
 
   if (git_index_write_tree_to (tree_oid, tmp, self->repo) != 0)
     {
-      git_failed (error, _("Cannot write the checkpoint tree"));
+      git_failed (error, _("Cannot write the checkpoint tree: %s"), git_detail ());
       goto out;
     }
 
@@ -321,7 +337,7 @@ git_create (SparkCheckpoints    *self,
 
   if (git_tree_lookup (&tree, self->repo, &tree_oid) != 0)
     {
-      git_failed (error, _("Cannot read the checkpoint tree"));
+      git_failed (error, _("Cannot read the checkpoint tree: %s"), git_detail ());
       goto out;
     }
 
@@ -332,7 +348,7 @@ git_create (SparkCheckpoints    *self,
 
   if (git_signature_now (&sig, "Spark", "spark@localhost") != 0)
     {
-      git_failed (error, _("Cannot make a signature"));
+      git_failed (error, _("Cannot make a signature: %s"), git_detail ());
       goto out;
     }
 
@@ -351,7 +367,7 @@ git_create (SparkCheckpoints    *self,
   if (git_commit_create (&commit_oid, self->repo, NULL, sig, sig, NULL, message,
                          tree, parent ? 1 : 0, parents) != 0)
     {
-      git_failed (error, _("Cannot write the checkpoint commit"));
+      git_failed (error, _("Cannot write the checkpoint commit: %s"), git_detail ());
       goto out;
     }
 
@@ -370,7 +386,7 @@ git_create (SparkCheckpoints    *self,
 
   if (ref == NULL || git_commit_lookup (&commit, self->repo, &commit_oid) != 0)
     {
-      git_failed (error, _("Cannot record the checkpoint"));
+      git_failed (error, _("Cannot record the checkpoint: %s"), git_detail ());
       goto out;
     }
 
@@ -408,7 +424,7 @@ git_list (SparkCheckpoints  *self,
 
   if (git_reference_iterator_glob_new (&iter, self->repo, REF_PREFIX "*") != 0)
     {
-      git_failed (error, _("Cannot list checkpoints"));
+      git_failed (error, _("Cannot list checkpoints: %s"), git_detail ());
       return NULL;
     }
 
@@ -477,7 +493,7 @@ git_snapshot (SparkCheckpoints  *self,
       git_commit_tree (&tree, commit) != 0)
     {
       git_commit_free (commit);
-      git_failed (error, _("Cannot read the checkpoint"));
+      git_failed (error, _("Cannot read the checkpoint: %s"), git_detail ());
       return NULL;
     }
 
@@ -487,7 +503,7 @@ git_snapshot (SparkCheckpoints  *self,
 
   if (rc != 0)
     {
-      git_failed (error, _("Cannot read the checkpoint"));
+      git_failed (error, _("Cannot read the checkpoint: %s"), git_detail ());
       return NULL;
     }
 
@@ -505,7 +521,7 @@ git_read_blob (SparkCheckpoints  *self,
 
   if (git_oid_fromstr (&oid, id) != 0 || git_blob_lookup (&blob, self->repo, &oid) != 0)
     {
-      git_failed (error, _("Cannot read a file of the checkpoint"));
+      git_failed (error, _("Cannot read a file of the checkpoint: %s"), git_detail ());
       return NULL;
     }
 
@@ -542,14 +558,44 @@ store_path (SparkCheckpoints *self,
   return g_build_filenamev ((char **) parts->pdata);
 }
 
+typedef enum
+{
+  IO_CREATE,
+  IO_WRITE,
+  IO_REPLACE,
+  IO_RESTORE,
+  IO_REMOVE,
+} IoStep;
+
 static gboolean
 io_failed (GError     **error,
            int          errsv,
-           const char  *what,
+           IoStep       step,
            const char  *path)
 {
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-               "%s %s: %s", what, path, g_strerror (errsv));
+  const char *reason = spark_audience_strerror (errsv);
+  GIOErrorEnum code = g_io_error_from_errno (errsv);
+
+  /* Translators: in these, the first %s is a path, the second why it failed */
+  switch (step)
+    {
+    case IO_CREATE:
+      g_set_error (error, G_IO_ERROR, code, _("Cannot create %s: %s"), path, reason);
+      break;
+    case IO_WRITE:
+      g_set_error (error, G_IO_ERROR, code, _("Cannot write %s: %s"), path, reason);
+      break;
+    case IO_REPLACE:
+      g_set_error (error, G_IO_ERROR, code, _("Cannot replace %s: %s"), path, reason);
+      break;
+    case IO_RESTORE:
+      g_set_error (error, G_IO_ERROR, code, _("Cannot restore %s: %s"), path, reason);
+      break;
+    case IO_REMOVE:
+    default:
+      g_set_error (error, G_IO_ERROR, code, _("Cannot remove %s: %s"), path, reason);
+      break;
+    }
   return FALSE;
 }
 
@@ -764,7 +810,7 @@ store_create (SparkCheckpoints    *self,
 
   if (g_mkdir_with_parents (dir, 0700) != 0 || g_mkdir_with_parents (packs, 0700) != 0)
     {
-      io_failed (error, errno, _("Cannot create"), dir);
+      io_failed (error, errno, IO_CREATE, dir);
       return NULL;
     }
 
@@ -785,7 +831,7 @@ store_create (SparkCheckpoints    *self,
         }
       if (errno != EEXIST || attempt >= 16)
         {
-          io_failed (error, errno, _("Cannot write"), path);
+          io_failed (error, errno, IO_WRITE, path);
           return NULL;
         }
     }
@@ -1103,7 +1149,7 @@ write_entry (SparkCheckpoints  *self,
 
   parent = g_path_get_dirname (abs);
   if (g_mkdir_with_parents (parent, 0777) != 0)
-    return io_failed (error, errno, _("Cannot create"), parent);
+    return io_failed (error, errno, IO_CREATE, parent);
 
   if (g_lstat (abs, &st) == 0 && (S_ISLNK (st.st_mode) || S_ISDIR (st.st_mode) ||
                                    e->mode == MODE_LINK))
@@ -1111,10 +1157,10 @@ write_entry (SparkCheckpoints  *self,
       if (S_ISDIR (st.st_mode))
         {
           if (g_rmdir (abs) != 0)
-            return io_failed (error, errno, _("Cannot replace"), abs);
+            return io_failed (error, errno, IO_REPLACE, abs);
         }
       else if (g_unlink (abs) != 0)
-        return io_failed (error, errno, _("Cannot replace"), abs);
+        return io_failed (error, errno, IO_REPLACE, abs);
     }
 
   if (e->mode == MODE_LINK)
@@ -1122,7 +1168,7 @@ write_entry (SparkCheckpoints  *self,
       g_autofree char *target = g_strndup (data, len);
 
       if (symlink (target, abs) != 0)
-        return io_failed (error, errno, _("Cannot restore"), abs);
+        return io_failed (error, errno, IO_RESTORE, abs);
       return TRUE;
     }
 
@@ -1237,7 +1283,7 @@ spark_checkpoints_restore (SparkCheckpoints  *self,
 
       abs = g_build_filename (self->workdir, path, NULL);
       if (g_unlink (abs) != 0 && errno != ENOENT)
-        return io_failed (error, errno, _("Cannot remove"), abs);
+        return io_failed (error, errno, IO_REMOVE, abs);
       remove_empty_parents (self->workdir, abs);
     }
 

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "spark-audience.h"
 #include "spark-file-change.h"
 #include "spark-patch-match.h"
 #include "spark-patch-parser.h"
@@ -30,6 +31,7 @@ struct _SparkFileChange
   char                *move_path;
   GPtrArray           *hunks;
   GError              *error;
+  GError              *model_error;   /* the same, in English for the model */
   SparkWorkspace      *workspace;
   SparkFileOriginal    original;
   SparkMergeResult    *merge;        /* a merge left in conflict */
@@ -94,6 +96,16 @@ list_model_iface_init (GListModelInterface *iface)
 }
 
 static void
+original_clear (SparkFileOriginal *o)
+{
+  g_clear_pointer (&o->abs_path, g_free);
+  g_clear_pointer (&o->abs_move_path, g_free);
+  g_clear_pointer (&o->text, g_free);
+  g_clear_pointer (&o->raw, g_bytes_unref);
+  g_clear_pointer (&o->lines, g_strfreev);
+}
+
+static void
 spark_file_change_finalize (GObject *object)
 {
   SparkFileChange *self = (SparkFileChange *)object;
@@ -102,12 +114,9 @@ spark_file_change_finalize (GObject *object)
   g_clear_pointer (&self->move_path, g_free);
   g_clear_pointer (&self->hunks, g_ptr_array_unref);
   g_clear_error (&self->error);
+  g_clear_error (&self->model_error);
   g_clear_object (&self->workspace);
-  g_clear_pointer (&self->original.abs_path, g_free);
-  g_clear_pointer (&self->original.abs_move_path, g_free);
-  g_clear_pointer (&self->original.text, g_free);
-  g_clear_pointer (&self->original.raw, g_bytes_unref);
-  g_clear_pointer (&self->original.lines, g_strfreev);
+  original_clear (&self->original);
   g_clear_pointer (&self->merge, spark_merge_result_unref);
   g_clear_pointer (&self->merge_ours, g_bytes_unref);
   g_clear_pointer (&self->merged_text, g_free);
@@ -219,6 +228,9 @@ const GError *
 spark_file_change_get_error (SparkFileChange *self)
 {
   g_return_val_if_fail (SPARK_IS_FILE_CHANGE (self), NULL);
+
+  if (self->model_error != NULL && spark_audience_get () == SPARK_AUDIENCE_MODEL)
+    return self->model_error;
   return self->error;
 }
 
@@ -307,11 +319,15 @@ locate (SparkFileChange *self,
         SparkHunk       *hunk)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) model_error = NULL;
   SparkMatchLocation loc;
+  guint cursor = self->cursor;
+  gboolean found;
 
   if (self->error != NULL)
     {
-      _spark_hunk_set_conflict (hunk, self->error->message);
+      _spark_hunk_set_conflict (hunk, self->error->message,
+                                self->model_error ? self->model_error->message : NULL);
       return;
     }
 
@@ -329,17 +345,34 @@ locate (SparkFileChange *self,
 
     case SPARK_FILE_CHANGE_UPDATE:
     case SPARK_FILE_CHANGE_MOVE:
-      if (spark_patch_locate_hunk ((const char * const *) self->original.lines,
-                                   self->original.n_lines,
-                                   &self->cursor,
-                                   spark_hunk_get_anchors (hunk),
-                                   spark_hunk_get_old_lines (hunk),
-                                   spark_hunk_get_new_lines (hunk),
-                                   spark_hunk_get_end_of_file (hunk),
-                                   self->path, &loc, &error))
-        _spark_hunk_set_location (hunk, loc.start, loc.length, loc.new_drop, loc.fuzz);
-      else
-        _spark_hunk_set_conflict (hunk, error->message);
+      spark_audience_push (SPARK_AUDIENCE_PERSON);
+      found = spark_patch_locate_hunk ((const char * const *) self->original.lines,
+                                       self->original.n_lines,
+                                       &self->cursor,
+                                       spark_hunk_get_anchors (hunk),
+                                       spark_hunk_get_old_lines (hunk),
+                                       spark_hunk_get_new_lines (hunk),
+                                       spark_hunk_get_end_of_file (hunk),
+                                       self->path, &loc, &error);
+      spark_audience_pop ();
+      if (found)
+        {
+          _spark_hunk_set_location (hunk, loc.start, loc.length, loc.new_drop, loc.fuzz);
+          break;
+        }
+
+      /* The model is told in English: look again, only to say so (a hunk
+       * that does not fit is rare, and the search is pure). */
+      spark_audience_push (SPARK_AUDIENCE_MODEL);
+      spark_patch_locate_hunk ((const char * const *) self->original.lines,
+                               self->original.n_lines, &cursor,
+                               spark_hunk_get_anchors (hunk),
+                               spark_hunk_get_old_lines (hunk),
+                               spark_hunk_get_new_lines (hunk),
+                               spark_hunk_get_end_of_file (hunk),
+                               self->path, &loc, &model_error);
+      spark_audience_pop ();
+      _spark_hunk_set_conflict (hunk, error->message, model_error ? model_error->message : NULL);
       break;
 
     default:
@@ -384,13 +417,17 @@ _spark_file_change_set_patch_line (SparkFileChange *self,
 
 void
 _spark_file_change_fail (SparkFileChange *self,
-                         GError          *error)
+                         GError          *error,
+                         GError          *model_error)
 {
   g_clear_error (&self->error);
+  g_clear_error (&self->model_error);
   self->error = error;
+  self->model_error = model_error;
 
   for (guint i = 0; i < self->hunks->len; i++)
-    _spark_hunk_set_conflict (g_ptr_array_index (self->hunks, i), error->message);
+    _spark_hunk_set_conflict (g_ptr_array_index (self->hunks, i), error->message,
+                              model_error ? model_error->message : NULL);
 }
 
 SparkWorkspace *
@@ -406,11 +443,11 @@ _spark_file_change_get_original (SparkFileChange *self)
 }
 
 static gboolean
-read_original (SparkFileChange  *self,
-               GError          **error)
+read_original (SparkFileChange    *self,
+               SparkFileOriginal  *o,
+               GError            **error)
 {
   g_autoptr(GError) local_error = NULL;
-  SparkFileOriginal *o = &self->original;
   GStatBuf st;
 
   o->abs_path = spark_workspace_resolve (self->workspace, self->path, error);
@@ -450,18 +487,23 @@ read_original (SparkFileChange  *self,
                          _("Cannot update %s: the file does not exist"), self->path);
         }
       else
+        /* Translators: %s is a path, then why it cannot be read */
         g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                     _("Cannot read %s: %s"), self->path, g_strerror (errsv));
+                     _("Cannot read %s: %s"), self->path, spark_audience_strerror (errsv));
       return FALSE;
     }
 
   if (!S_ISREG (st.st_mode))
     {
-      g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOT_A_FILE,
-                   _("Cannot %s %s: it is not a regular file"),
-                   self->kind == SPARK_FILE_CHANGE_ADD ? _("create")
-                   : self->kind == SPARK_FILE_CHANGE_DELETE ? _("delete") : _("update"),
-                   self->path);
+      if (self->kind == SPARK_FILE_CHANGE_ADD)
+        g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOT_A_FILE,
+                     _("Cannot create %s: it is not a regular file"), self->path);
+      else if (self->kind == SPARK_FILE_CHANGE_DELETE)
+        g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOT_A_FILE,
+                     _("Cannot delete %s: it is not a regular file"), self->path);
+      else
+        g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOT_A_FILE,
+                     _("Cannot update %s: it is not a regular file"), self->path);
       return FALSE;
     }
 
@@ -479,6 +521,7 @@ read_original (SparkFileChange  *self,
       if (self->kind == SPARK_FILE_CHANGE_DELETE)
         return TRUE;
 
+      /* Translators: %s is a path, then why it is not text */
       g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOT_TEXT,
                    _("Cannot update %s: %s"), self->path, local_error->message);
       return FALSE;
@@ -541,7 +584,21 @@ _spark_file_change_bind (SparkFileChange *self,
   self->bound = TRUE;
   self->cursor = 0;
 
-  read_original (self, &self->error);
+  spark_audience_push (SPARK_AUDIENCE_PERSON);
+  read_original (self, &self->original, &self->error);
+  spark_audience_pop ();
+
+  /* The model is told in English: read again, only to say so (reading
+   * has no effect, and a file that cannot be read is rare). */
+  if (self->error != NULL)
+    {
+      SparkFileOriginal scratch = { 0 };
+
+      spark_audience_push (SPARK_AUDIENCE_MODEL);
+      read_original (self, &scratch, &self->model_error);
+      spark_audience_pop ();
+      original_clear (&scratch);
+    }
 
   for (guint i = 0; i < self->hunks->len; i++)
     locate (self, g_ptr_array_index (self->hunks, i));
@@ -597,8 +654,10 @@ _spark_file_change_add_merge_conflicts (SparkFileChange  *self,
     {
       const SparkMergeConflict *c = spark_merge_result_get_conflict (result, i);
       g_autofree char *message = NULL;
+      g_autofree char *model_message = NULL;
       SparkHunk *hunk;
 
+      spark_audience_push (SPARK_AUDIENCE_PERSON);
       if (c->ours_n_lines <= 1)
         /* Translators: %u is a line number, %s a file path */
         message = g_strdup_printf (_("You changed line %u of %s after the model read it, "
@@ -611,15 +670,31 @@ _spark_file_change_add_merge_conflicts (SparkFileChange  *self,
                                      "and the proposal changes the same lines. "
                                      "Choose what to keep."),
                                    c->ours_line + 1, c->ours_line + c->ours_n_lines, self->path);
+      spark_audience_pop ();
 
-      hunk = _spark_hunk_new_merge_conflict (c, i, message);
+      /* For the model: English, never translated. */
+      if (c->ours_n_lines <= 1)
+        model_message = g_strdup_printf ("The person changed line %u of %s after you read it, "
+                                         "and your proposal changes the same lines.",
+                                         c->ours_line + 1, self->path);
+      else
+        model_message = g_strdup_printf ("The person changed lines %u-%u of %s after you read it, "
+                                         "and your proposal changes the same lines.",
+                                         c->ours_line + 1, c->ours_line + c->ours_n_lines,
+                                         self->path);
+
+      hunk = _spark_hunk_new_merge_conflict (c, i, message, model_message);
       _spark_hunk_set_index (hunk, self->hunks->len);
       g_ptr_array_add (self->hunks, hunk);
     }
 
   if (n > 0)
     {
+      /* Whoever watches (the review) hears it in the person's language,
+       * even while an apply speaks to the model. */
+      spark_audience_push (SPARK_AUDIENCE_PERSON);
       g_list_model_items_changed (G_LIST_MODEL (self), first, 0, n);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+      spark_audience_pop ();
     }
 }

@@ -7,9 +7,6 @@
 
 #define G_LOG_DOMAIN "spark-file-util"
 
-/* O_TMPFILE */
-#define _GNU_SOURCE
-
 #include "config.h"
 
 #include <errno.h>
@@ -23,7 +20,10 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "spark-audience.h"
 #include "spark-file-util.h"
+#include "spark-file-util-private.h"
+#include "spark-prepared-write.h"
 
 /* How much of a file is sniffed for NUL bytes, like git's buffer_is_binary(). */
 #define SNIFF_LENGTH 8000
@@ -39,20 +39,20 @@ spark_text_looks_binary (const char *data,
   return memchr (data, '\0', MIN (length, SNIFF_LENGTH)) != NULL;
 }
 
-static gboolean
-set_io_error (GError     **error,
-              int          errsv,
-              gboolean     writing,
-              const char  *path)
+gboolean
+_spark_file_set_io_error (GError     **error,
+                          int          errsv,
+                          gboolean     writing,
+                          const char  *path)
 {
   g_autofree char *display = g_filename_display_name (path);
 
   if (writing)
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                 _("Could not write “%s”: %s"), display, g_strerror (errsv));
+                 _("Could not write “%s”: %s"), display, spark_audience_strerror (errsv));
   else
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                 _("Could not open “%s”: %s"), display, g_strerror (errsv));
+                 _("Could not open “%s”: %s"), display, spark_audience_strerror (errsv));
   return FALSE;
 }
 
@@ -78,6 +78,25 @@ spark_file_load_text (const char    *path,
                       SparkNewline  *newline,
                       GError       **error)
 {
+  return spark_file_load_text_full (path, max_size, length, newline, NULL, error);
+}
+
+/**
+ * spark_file_load_text_full:
+ * @checksum: (out) (optional): the SHA-256 of the bytes read, as they are
+ *   on disk (before CRLF line endings become LF)
+ *
+ * spark_file_load_text(), and the checksum of what it read, from the same
+ * read: an editor compares it with the file later to see it changed.
+ */
+char *
+spark_file_load_text_full (const char    *path,
+                           goffset        max_size,
+                           gsize         *length,
+                           SparkNewline  *newline,
+                           char         **checksum,
+                           GError       **error)
+{
   g_autofree char *display = NULL;
   g_autofree char *contents = NULL;
   GStatBuf st;
@@ -91,7 +110,7 @@ spark_file_load_text (const char    *path,
 
   if (g_stat (path, &st) != 0)
     {
-      set_io_error (error, errno, FALSE, path);
+      _spark_file_set_io_error (error, errno, FALSE, path);
       return NULL;
     }
 
@@ -143,6 +162,9 @@ spark_file_load_text (const char    *path,
                    display, (gulong) (bad - contents));
       return NULL;
     }
+
+  if (checksum != NULL)
+    *checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
 
   /* The first line ending decides, as editors commonly do. */
   lf = memchr (contents, '\n', len);
@@ -206,31 +228,6 @@ spark_text_convert_newlines (const char   *text,
     *out_length = str->len;
 
   return g_string_free (str, FALSE);
-}
-
-static gboolean
-write_all (int          fd,
-           const char  *data,
-           gsize        length,
-           int         *errsv)
-{
-  while (length > 0)
-    {
-      gssize n = write (fd, data, length);
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          *errsv = errno;
-          return FALSE;
-        }
-
-      data += n;
-      length -= n;
-    }
-
-  return TRUE;
 }
 
 /**
@@ -307,9 +304,9 @@ path_within (const char *path,
 }
 
 /* @path is inside @root and none of its names below @root is a .git one. */
-static gboolean
-path_confined (const char *path,
-               const char *root)
+gboolean
+_spark_file_path_confined (const char *path,
+                           const char *root)
 {
   g_auto(GStrv) names = NULL;
 
@@ -326,8 +323,8 @@ path_confined (const char *path,
 }
 
 /* Where an open descriptor really is, from /proc; NULL when unknown. */
-static char *
-fd_real_path (int fd)
+char *
+_spark_file_fd_real_path (int fd)
 {
   char proc[64];
 
@@ -335,9 +332,9 @@ fd_real_path (int fd)
   return g_file_read_link (proc, NULL);
 }
 
-static gboolean
-set_escape_error (GError     **error,
-                  const char  *path)
+gboolean
+_spark_file_set_escape_error (GError     **error,
+                              const char  *path)
 {
   g_autofree char *display = g_filename_display_name (path);
 
@@ -366,14 +363,14 @@ open_dir_in (const char  *root,
 
   if (!path_within (dir, root))
     {
-      set_escape_error (error, dir);
+      _spark_file_set_escape_error (error, dir);
       return -1;
     }
 
   fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     {
-      set_io_error (error, errno, TRUE, root);
+      _spark_file_set_io_error (error, errno, TRUE, root);
       return -1;
     }
 
@@ -389,7 +386,7 @@ open_dir_in (const char  *root,
       if (strcmp (name, "..") == 0)
         {
           close (fd);
-          set_escape_error (error, dir);
+          _spark_file_set_escape_error (error, dir);
           return -1;
         }
 
@@ -407,7 +404,7 @@ open_dir_in (const char  *root,
               int errsv = errno;
 
               close (fd);
-              set_io_error (error, errsv, TRUE, cur->str);
+              _spark_file_set_io_error (error, errsv, TRUE, cur->str);
               return -1;
             }
           next = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -420,13 +417,13 @@ open_dir_in (const char  *root,
           next = openat (fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
           if (next >= 0)
             {
-              g_autofree char *real = fd_real_path (next);
+              g_autofree char *real = _spark_file_fd_real_path (next);
 
-              if (real == NULL || !path_confined (real, root))
+              if (real == NULL || !_spark_file_path_confined (real, root))
                 {
                   close (next);
                   close (fd);
-                  set_escape_error (error, cur->str);
+                  _spark_file_set_escape_error (error, cur->str);
                   return -1;
                 }
             }
@@ -437,7 +434,7 @@ open_dir_in (const char  *root,
           int errsv = errno;
 
           close (fd);
-          set_io_error (error, errsv, TRUE, cur->str);
+          _spark_file_set_io_error (error, errsv, TRUE, cur->str);
           return -1;
         }
 
@@ -448,10 +445,10 @@ open_dir_in (const char  *root,
   return fd;
 }
 
-static int
-open_dir (const char  *root,
-          const char  *dir,
-          GError     **error)
+int
+_spark_file_open_dir (const char  *root,
+                      const char  *dir,
+                      GError     **error)
 {
   int fd;
 
@@ -460,7 +457,7 @@ open_dir (const char  *root,
 
   fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
-    set_io_error (error, errno, TRUE, dir);
+    _spark_file_set_io_error (error, errno, TRUE, dir);
   return fd;
 }
 
@@ -514,86 +511,47 @@ spark_file_sync_directory (const char *dir)
   sync_directory (dir);
 }
 
-/* A temporary name next to @base: short enough for NAME_MAX whatever the
- * length of @base. */
-static char *
-temp_name (const char *base,
-           const char *suffix)
+typedef struct
 {
-  return g_strdup_printf (".%.200s.spark-%s", base, suffix);
-}
+  const char * const *dirs;
+  guint               n_dirs;
+  gint                next;      /* atomic: the next folder to sync */
+} SyncJob;
 
-/* Makes a temporary file in @dirfd for the new bytes of @base. Preferably an
- * unnamed one (O_TMPFILE): a crash while it is written leaves nothing
- * behind. It gets its name, ".BASE.spark-new", only once its bytes are on
- * disk, just before the rename (link_temp()). Where O_TMPFILE is not
- * supported, a named ".BASE.spark-XXXXXX" file, as before. */
-static int
-create_temp (int          dirfd,
-             const char  *base,
-             char       **named,
-             int         *errsv)
+static gpointer
+sync_thread (gpointer data)
 {
-  *named = NULL;
+  SyncJob *job = data;
+  guint i;
 
-#ifdef O_TMPFILE
-  {
-    int fd = openat (dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  while ((i = (guint) g_atomic_int_add (&job->next, 1)) < job->n_dirs)
+    sync_directory (job->dirs[i]);
 
-    if (fd >= 0)
-      return fd;
-    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-      {
-        *errsv = errno;
-        return -1;
-      }
-  }
-#endif
-
-  for (guint attempt = 0; attempt < 100; attempt++)
-    {
-      g_autofree char *suffix = g_strdup_printf ("%06x", g_random_int () & 0xFFFFFF);
-      char *name = temp_name (base, suffix);
-      int fd = openat (dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-
-      if (fd >= 0)
-        {
-          *named = name;
-          return fd;
-        }
-      g_free (name);
-      if (errno != EEXIST)
-        break;
-    }
-
-  *errsv = errno;
-  return -1;
-}
-
-/* Gives the unnamed temporary file @fd the name ".BASE.spark-new" in
- * @dirfd. A file of that name is a leftover of a write killed between this
- * step and the rename: it is replaced. */
-static char *
-link_temp (int          fd,
-           int          dirfd,
-           const char  *base,
-           int         *errsv)
-{
-  g_autofree char *name = temp_name (base, "new");
-  char proc[64];
-
-  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
-  for (guint attempt = 0; attempt < 2; attempt++)
-    {
-      if (linkat (AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
-        return g_steal_pointer (&name);
-      if (errno != EEXIST || attempt > 0)
-        break;
-      unlinkat (dirfd, name, 0);
-    }
-
-  *errsv = errno;
   return NULL;
+}
+
+/**
+ * spark_file_sync_directories:
+ * @dirs: (array length=n_dirs): folders
+ *
+ * Like spark_file_sync_directory() for each of @dirs, several at a time:
+ * side by side, the syncs share the file system's journal commits.
+ */
+void
+spark_file_sync_directories (const char * const *dirs,
+                             guint               n_dirs)
+{
+  SyncJob job = { dirs, n_dirs, 0 };
+  GThread *threads[8];
+  guint n_threads = MIN (n_dirs, G_N_ELEMENTS (threads));
+
+  g_return_if_fail (dirs != NULL || n_dirs == 0);
+
+  for (guint t = 1; t < n_threads; t++)
+    threads[t] = g_thread_new ("spark-sync", sync_thread, &job);
+  sync_thread (&job);
+  for (guint t = 1; t < n_threads; t++)
+    g_thread_join (threads[t]);
 }
 
 static gboolean
@@ -603,131 +561,22 @@ write_in (const char       *root,
           gsize             length,
           guint             mode,
           SparkWriteFlags   flags,
-          guint             depth,
           GError          **error)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *named = NULL;
-  struct stat st;
-  gboolean exists;
-  int errsv = 0;
-  int dirfd;
-  int fd;
+  g_autoptr(SparkPreparedWrite) write = NULL;
 
-  if ((dirfd = open_dir (root, dir, error)) < 0)
+  if (!(write = spark_prepared_write_new_in (root, path, contents, length, mode, error)) ||
+      !spark_prepared_write_commit (write, error))
     return FALSE;
 
-  /* Keep a symbolic link a link: replace what it points to, which must be
-   * inside the project folder too when writing inside one. */
-  if (fstatat (dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode))
-    {
-      g_autofree char *target = NULL;
-      g_autofree char *real_dir = NULL;
-      g_autofree char *next = NULL;
-      char buf[PATH_MAX];
-      gssize n = readlinkat (dirfd, base, buf, sizeof buf - 1);
-
-      if (n < 0 || depth >= 16)
-        {
-          errsv = n < 0 ? errno : ELOOP;
-          close (dirfd);
-          return set_io_error (error, errsv, TRUE, path);
-        }
-      buf[n] = '\0';
-      target = g_strdup (buf);
-      real_dir = fd_real_path (dirfd);
-      close (dirfd);
-
-      if (real_dir == NULL && root != NULL)
-        return set_escape_error (error, path);
-      next = g_canonicalize_filename (target, real_dir ? real_dir : dir);
-      if (root != NULL && !path_confined (next, root))
-        return set_escape_error (error, path);
-
-      return write_in (root, next, contents, length, mode, flags, depth + 1, error);
-    }
-
-  exists = fstatat (dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0;
-  if (exists && !S_ISREG (st.st_mode))
-    {
-      g_autofree char *display = g_filename_display_name (path);
-
-      close (dirfd);
-      g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_NOT_REGULAR,
-                   _("“%s” is not a regular file"), display);
-      return FALSE;
-    }
-
-  if (mode == 0 && exists)
-    mode = st.st_mode & 07777;
-  else if (mode == 0)
-    {
-      mode_t mask = umask (0);
-
-      umask (mask);
-      mode = 0666 & ~mask;
-    }
-
-  fd = create_temp (dirfd, base, &named, &errsv);
-  if (fd < 0)
-    {
-      close (dirfd);
-      return set_io_error (error, errsv, TRUE, path);
-    }
-  spark_file_crash_point ();
-
-  if (!write_all (fd, contents, length, &errsv) ||
-      fchmod (fd, mode) != 0 ||
-      (spark_file_crash_point (), fsync (fd) != 0))
-    {
-      if (errsv == 0)
-        errsv = errno;
-      goto fail;
-    }
-  spark_file_crash_point ();
-
-  /* Keep ownership when we may (root editing someone else's file);
-   * failing here is expected for ordinary users and harmless. */
-  if (exists && (st.st_uid != getuid () || st.st_gid != getgid ()))
-    {
-      if (fchown (fd, st.st_uid, st.st_gid) != 0)
-        g_debug ("Could not keep the owner of %s: %s", path, g_strerror (errno));
-    }
-
-  if (named == NULL && (named = link_temp (fd, dirfd, base, &errsv)) == NULL)
-    goto fail;
-  spark_file_crash_point ();
-
-  if (close (fd) != 0)
-    {
-      fd = -1;
-      errsv = errno;
-      goto fail;
-    }
-  fd = -1;
-
-  /* rename() replaces the name, never what a link there points to. */
-  if (renameat (dirfd, named, dirfd, base) != 0)
-    {
-      errsv = errno;
-      goto fail;
-    }
-  spark_file_crash_point ();
-
   if (!(flags & SPARK_WRITE_NO_DIRECTORY_SYNC))
-    fsync (dirfd);
-  close (dirfd);
+    {
+      g_autofree char *dir = g_path_get_dirname (spark_prepared_write_get_target (write));
+
+      sync_directory (dir);
+    }
 
   return TRUE;
-
-fail:
-  if (fd >= 0)
-    close (fd);
-  if (named != NULL)
-    unlinkat (dirfd, named, 0);
-  close (dirfd);
-  return set_io_error (error, errsv, TRUE, path);
 }
 
 /**
@@ -747,7 +596,7 @@ spark_file_write_atomic_full (const char      *path,
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (contents != NULL || length == 0, FALSE);
 
-  return write_in (NULL, path, contents, length, 0, flags, 0, error);
+  return write_in (NULL, path, contents, length, 0, flags, error);
 }
 
 /**
@@ -777,7 +626,7 @@ spark_file_write_atomic_in (const char       *root,
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (contents != NULL || length == 0, FALSE);
 
-  return write_in (root, path, contents, length, mode, flags, 0, error);
+  return write_in (root, path, contents, length, mode, flags, error);
 }
 
 /**
@@ -841,7 +690,7 @@ spark_file_delete_in (const char  *root,
       int errsv = errno;
 
       close (fd);
-      return set_io_error (error, errsv, TRUE, path);
+      return _spark_file_set_io_error (error, errsv, TRUE, path);
     }
   spark_file_crash_point ();
 

@@ -45,6 +45,12 @@ char     *spark_file_load_text       (const char    *path,
                                       gsize         *length,
                                       SparkNewline  *newline,
                                       GError       **error);
+char     *spark_file_load_text_full  (const char    *path,
+                                      goffset        max_size,
+                                      gsize         *length,
+                                      SparkNewline  *newline,
+                                      char         **checksum,
+                                      GError       **error);
 char     *spark_text_convert_newlines (const char   *text,
                                        gsize         length,
                                        SparkNewline  newline,
@@ -73,6 +79,8 @@ gboolean  spark_file_delete_in       (const char    *root,
                                       const char    *path,
                                       GError       **error);
 void      spark_file_sync_directory  (const char    *dir);
+void      spark_file_sync_directories (const char * const *dirs,
+                                       guint               n_dirs);
 gboolean  spark_path_is_git_name     (const char    *name);
 
 /* Testing only: $SPARK_TEST_KILL_AT=N makes the Nth call raise SIGKILL. */

@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include <git2.h>
@@ -30,15 +31,29 @@ ensure_libgit2 (void)
     }
 }
 
-static gboolean
-set_git_error (GError     **error,
-               int          code,
-               const char  *what)
+/* What libgit2 said of its last failure (in English: it has no catalogue). */
+static const char *
+git_detail (void)
 {
   const git_error *e = git_error_last ();
 
-  g_set_error (error, SPARK_GIT_COMMIT_ERROR, code, "%s: %s",
-               what, e && e->message ? e->message : _("unknown error"));
+  return e && e->message ? e->message : _("unknown error");
+}
+
+static gboolean G_GNUC_PRINTF (3, 4)
+set_git_error (GError     **error,
+               int          code,
+               const char  *format,
+               ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, SPARK_GIT_COMMIT_ERROR, code, message);
   git_error_clear ();
   return FALSE;
 }
@@ -203,7 +218,7 @@ spark_git_commit (const char  *repo_path,
 
   if (git_repository_index (&index, repo) != 0)
     {
-      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read the git index"));
+      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read the git index: %s"), git_detail ());
       goto out;
     }
 
@@ -216,14 +231,14 @@ spark_git_commit (const char  *repo_path,
 
   if (git_index_write_tree (&tree_id, index) != 0)
     {
-      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not write the staged tree"));
+      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not write the staged tree: %s"), git_detail ());
       goto out;
     }
 
   unborn = git_repository_head_unborn (repo);
   if (unborn < 0)
     {
-      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read HEAD"));
+      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read HEAD: %s"), git_detail ());
       goto out;
     }
 
@@ -233,7 +248,7 @@ spark_git_commit (const char  *repo_path,
 
       if (git_revparse_single (&object, repo, "HEAD^{commit}") != 0)
         {
-          set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read HEAD"));
+          set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read HEAD: %s"), git_detail ());
           goto out;
         }
       parent = (git_commit *) object;
@@ -250,14 +265,14 @@ spark_git_commit (const char  *repo_path,
 
   if (git_tree_lookup (&tree, repo, &tree_id) != 0)
     {
-      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read the staged tree"));
+      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read the staged tree: %s"), git_detail ());
       goto out;
     }
 
   if (git_commit_create (&commit_id, repo, "HEAD", sig, sig, NULL, cleaned, tree,
                          parent ? 1 : 0, parent ? parents : NULL) != 0)
     {
-      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not create the commit"));
+      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not create the commit: %s"), git_detail ());
       goto out;
     }
 

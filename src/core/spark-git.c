@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include <git2.h>
@@ -47,14 +48,28 @@ ensure_libgit2 (void)
     }
 }
 
-static gboolean
-set_git_error (GError     **error,
-               const char  *what)
+/* What libgit2 said of its last failure (in English: it has no catalogue). */
+static const char *
+git_detail (void)
 {
   const git_error *e = git_error_last ();
 
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s",
-               what, e && e->message ? e->message : _("unknown error"));
+  return e && e->message ? e->message : _("unknown error");
+}
+
+static gboolean G_GNUC_PRINTF (2, 3)
+set_git_error (GError     **error,
+               const char  *format,
+               ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, message);
   return FALSE;
 }
 
@@ -143,7 +158,7 @@ spark_git_open (const char  *root,
   self->repo = repo;
   if (git_repository_open (&self->ignore_repo, git_repository_path (repo)) != 0)
     {
-      set_git_error (error, _("Could not open the git repository"));
+      set_git_error (error, _("Could not open the git repository: %s"), git_detail ());
       return NULL;
     }
   self->root = strip_trailing_slash (canonical);
@@ -329,7 +344,7 @@ spark_git_read_status (SparkGit  *self,
   if (git_status_list_new (&list, self->repo, &opts) != 0)
     {
       g_mutex_unlock (&self->lock);
-      set_git_error (error, _("Could not read the git status"));
+      set_git_error (error, _("Could not read the git status: %s"), git_detail ());
       return NULL;
     }
 

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "spark-audience.h"
 #include "spark-hunk.h"
 #include "spark-patch-parser.h"
 #include "spark-patch-private.h"
@@ -26,6 +27,7 @@ struct _SparkHunk
   char           **new_lines;
   char           **edited_lines;
   char            *conflict_message;
+  char            *model_conflict_message;   /* English, for the model; NULL: the same */
   char            *reject_reason;
 
   /* A merge conflict (spark_hunk_is_merge_conflict()). */
@@ -119,6 +121,7 @@ spark_hunk_finalize (GObject *object)
   g_clear_pointer (&self->new_lines, g_strfreev);
   g_clear_pointer (&self->edited_lines, g_strfreev);
   g_clear_pointer (&self->conflict_message, g_free);
+  g_clear_pointer (&self->model_conflict_message, g_free);
   g_clear_pointer (&self->reject_reason, g_free);
   g_clear_pointer (&self->merge_ours, g_free);
   g_clear_pointer (&self->merge_base, g_free);
@@ -151,7 +154,7 @@ spark_hunk_get_property (GObject    *object,
       break;
 
     case PROP_CONFLICT_MESSAGE:
-      g_value_set_string (value, self->conflict_message);
+      g_value_set_string (value, spark_hunk_get_conflict_message (self));
       break;
 
     default:
@@ -310,20 +313,28 @@ spark_hunk_get_fuzz (SparkHunk *self)
   return self->fuzz;
 }
 
+/**
+ * spark_hunk_get_conflict_message:
+ *
+ * Returns: (nullable): why the hunk is in conflict, in the language of the
+ *   calling thread's audience (spark_audience_push()): English for the
+ *   model, else the person's
+ */
 const char *
 spark_hunk_get_conflict_message (SparkHunk *self)
 {
   g_return_val_if_fail (SPARK_IS_HUNK (self), NULL);
-  return self->conflict_message;
+  return spark_audience_pick (self->conflict_message, self->model_conflict_message);
 }
 
 static gboolean
 refuse_conflict (SparkHunk  *self,
                  GError    **error)
 {
-  g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
-               "%s", self->conflict_message ? self->conflict_message
-                                            : _("The hunk cannot be placed"));
+  const char *message = spark_hunk_get_conflict_message (self);
+
+  g_set_error_literal (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
+                       message ? message : _("The hunk cannot be placed"));
   return FALSE;
 }
 
@@ -497,10 +508,13 @@ _spark_hunk_set_location (SparkHunk      *self,
 
 void
 _spark_hunk_set_conflict (SparkHunk  *self,
-                          const char *message)
+                          const char *message,
+                          const char *model_message)
 {
   g_free (self->conflict_message);
   self->conflict_message = g_strdup (message);
+  g_free (self->model_conflict_message);
+  self->model_conflict_message = g_strdup (model_message);
   self->located = FALSE;
   g_clear_pointer (&self->edited_lines, g_strfreev);
 
@@ -563,7 +577,8 @@ region_lines (const char *text)
 SparkHunk *
 _spark_hunk_new_merge_conflict (const SparkMergeConflict *conflict,
                                 guint                     conflict_index,
-                                const char               *message)
+                                const char               *message,
+                                const char               *model_message)
 {
   g_auto(GStrv) ours = region_lines (conflict->ours);
   g_auto(GStrv) theirs = region_lines (conflict->theirs);
@@ -576,6 +591,7 @@ _spark_hunk_new_merge_conflict (const SparkMergeConflict *conflict,
   self->merge_theirs = g_strdup (conflict->theirs);
   self->merge_index = conflict_index;
   self->conflict_message = g_strdup (message);
+  self->model_conflict_message = g_strdup (model_message);
   self->start = conflict->ours_line;
   self->length = conflict->ours_n_lines;
   self->located = TRUE;

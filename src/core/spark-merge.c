@@ -1024,8 +1024,9 @@ check_utf8 (const char  *text,
     return TRUE;
 
   g_set_error (error, SPARK_MERGE_ERROR, SPARK_MERGE_ERROR_INVALID_UTF8,
-               /* Translators: %s names a side of the merge, %lu is a byte offset */
-               _("Cannot merge: the %s text is not valid UTF-8 (at byte %lu)"),
+               /* Translators: %s is the name of a side of the merge (“yours”,
+                * “proposed”…), %lu is a byte offset */
+               _("Cannot merge: the side “%s” is not valid UTF-8 (at byte %lu)"),
                label, (gulong) (end - text));
   return FALSE;
 }

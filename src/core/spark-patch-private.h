@@ -27,15 +27,19 @@ void         _spark_hunk_set_location       (SparkHunk        *self,
                                              guint             length,
                                              guint             new_drop,
                                              SparkMatchFuzz    fuzz);
+/* @message for the person, @model_message (English) for the model, or
+ * NULL when it is the same text. */
 void         _spark_hunk_set_conflict       (SparkHunk        *self,
-                                             const char       *message);
+                                             const char       *message,
+                                             const char       *model_message);
 void         _spark_hunk_set_old_lines      (SparkHunk        *self,
                                              char            **lines);
 /* A merge-conflict hunk for @conflict, the @conflict_index-th of its
- * merge, in SPARK_HUNK_CONFLICT with @message. */
+ * merge, in SPARK_HUNK_CONFLICT with @message (and @model_message). */
 SparkHunk   *_spark_hunk_new_merge_conflict (const SparkMergeConflict *conflict,
                                              guint                     conflict_index,
-                                             const char               *message);
+                                             const char               *message,
+                                             const char               *model_message);
 guint        _spark_hunk_get_merge_index    (SparkHunk        *self);
 /* The custom resolution text (with endings), or NULL. */
 const char  *_spark_hunk_get_merge_custom   (SparkHunk        *self);
@@ -50,9 +54,12 @@ void         _spark_file_change_set_patch_line (SparkFileChange *self,
 void         _spark_file_change_bind        (SparkFileChange  *self,
                                              SparkWorkspace   *workspace);
 SparkWorkspace *_spark_file_change_get_workspace (SparkFileChange *self);
-/* Puts the whole operation (present and future hunks) in conflict. */
+/* Puts the whole operation (present and future hunks) in conflict; takes
+ * @error (for the person) and @model_error (English, for the model, or
+ * NULL when the same). */
 void         _spark_file_change_fail        (SparkFileChange  *self,
-                                             GError           *error);
+                                             GError           *error,
+                                             GError           *model_error);
 
 /* What the bound file looked like when it was read. */
 typedef struct

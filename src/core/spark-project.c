@@ -12,11 +12,14 @@
 #include <string.h>
 
 #include "spark-directory-list.h"
+#include "spark-memory.h"
 #include "spark-project.h"
 
 /* Status reads are coalesced: a burst of file changes (a build, a checkout)
  * gives one read this long after the last change. */
 #define STATUS_DELAY_MSEC 250
+/* Entries past which a job leaves enough freed memory to hand back. */
+#define BIG_JOB 10000
 
 struct _SparkProject
 {
@@ -91,6 +94,9 @@ read_status_cb (GObject      *object,
 
   g_clear_pointer (&self->status, g_hash_table_unref);
   self->status = g_steal_pointer (&table);
+  /* Reading the status of many files frees as much as it keeps. */
+  if (g_hash_table_size (self->status) >= BIG_JOB)
+    spark_memory_release_later ();
 
   if (!self->status_loaded)
     {

@@ -17,9 +17,11 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "spark-audience.h"
 #include "spark-file-util.h"
 #include "spark-patch-match.h"
 #include "spark-patch-private.h"
+#include "spark-prepared-write.h"
 #include "spark-transaction.h"
 
 typedef enum
@@ -43,6 +45,7 @@ typedef struct
   guint       backup_mode;
   char       *backup_link;   /* a deleted symbolic link's target */
   GPtrArray  *created_dirs;  /* deepest last */
+  SparkPreparedWrite *prepared;  /* the new contents, on disk beside the file */
 } Action;
 
 struct _SparkTransaction
@@ -52,9 +55,11 @@ struct _SparkTransaction
   SparkWorkspace  *workspace;
   SparkChangeset  *changeset;
   GPtrArray       *actions;
-  GString         *notes;      /* "Applied 3 of 4 hunks …" lines */
-  GString         *summary;    /* "A path" lines */
-  char            *result_text;
+  GString         *notes;         /* for the model: "Applied 3 of 4 hunks …" lines */
+  GString         *person_notes;  /* the same facts for the person, translated */
+  GString         *summary;       /* "A path" lines */
+  char            *result_text;   /* for the model, always English */
+  char            *report;        /* for the person */
   SparkCheckpoint *checkpoint;
   GPtrArray       *merged;     /* MergedFile: texts to hand back on success */
   guint            n_merge_conflicts;
@@ -63,6 +68,7 @@ struct _SparkTransaction
   guint            n_performed;
   gboolean         do_checkpoint;
   gboolean         ran;
+  SparkAudience    audience;    /* of the caller of run_async, for the worker's errors */
 };
 
 typedef struct
@@ -93,6 +99,7 @@ action_free (gpointer data)
   g_clear_pointer (&a->backup, g_bytes_unref);
   g_free (a->backup_link);
   g_clear_pointer (&a->created_dirs, g_ptr_array_unref);
+  g_clear_pointer (&a->prepared, spark_prepared_write_free);
   g_free (a);
 }
 
@@ -105,8 +112,10 @@ spark_transaction_finalize (GObject *object)
   g_clear_object (&self->changeset);
   g_clear_pointer (&self->actions, g_ptr_array_unref);
   g_string_free (self->notes, TRUE);
+  g_string_free (self->person_notes, TRUE);
   g_string_free (self->summary, TRUE);
   g_clear_pointer (&self->result_text, g_free);
+  g_clear_pointer (&self->report, g_free);
   g_clear_pointer (&self->checkpoint, spark_checkpoint_free);
   g_clear_pointer (&self->merged, g_ptr_array_unref);
 
@@ -126,6 +135,7 @@ spark_transaction_init (SparkTransaction *self)
 {
   self->actions = g_ptr_array_new_with_free_func (action_free);
   self->notes = g_string_new (NULL);
+  self->person_notes = g_string_new (NULL);
   self->summary = g_string_new (NULL);
   self->merged = g_ptr_array_new_with_free_func (merged_file_free);
   self->do_checkpoint = TRUE;
@@ -170,6 +180,13 @@ spark_transaction_get_result_text (SparkTransaction *self)
   return self->result_text;
 }
 
+const char *
+spark_transaction_get_report (SparkTransaction *self)
+{
+  g_return_val_if_fail (SPARK_IS_TRANSACTION (self), NULL);
+  return self->report;
+}
+
 /**
  * spark_transaction_get_checkpoint:
  *
@@ -202,36 +219,43 @@ add_action (SparkTransaction *self,
   g_ptr_array_add (self->actions, a);
 }
 
+/* The model's text is English and never translated (see spark-audience.h):
+ * it is what the tool outputs of the reference client look like. */
 static char *
-hunk_label (SparkHunk *hunk)
+model_hunk_label (SparkHunk *hunk)
 {
   const char * const *anchors = spark_hunk_get_anchors (hunk);
 
   if (anchors[0] != NULL)
-    return g_strdup_printf (_("hunk %u (@@ %s)"), spark_hunk_get_index (hunk) + 1,
+    return g_strdup_printf ("hunk %u (@@ %s)", spark_hunk_get_index (hunk) + 1,
                             anchors[g_strv_length ((char **) anchors) - 1]);
-  return g_strdup_printf (_("hunk %u"), spark_hunk_get_index (hunk) + 1);
+  return g_strdup_printf ("hunk %u", spark_hunk_get_index (hunk) + 1);
 }
 
-/* Notes what was not applied in @file, for the model. */
+static char *
+first_line (const char *text)
+{
+  const char *nl = strchr (text, '\n');
+
+  return nl ? g_strndup (text, nl - text) : g_strdup (text);
+}
+
+/* Tells the model what was not applied in @file. */
 static void
-note_file (SparkTransaction *self,
-           SparkFileChange  *file,
-           guint             applied)
+note_file_for_model (SparkTransaction *self,
+                     SparkFileChange  *file,
+                     guint             applied)
 {
   const char *path = spark_file_change_get_path (file);
   guint n = spark_file_change_get_n_hunks (file);
   g_autoptr(GString) why = g_string_new (NULL);
   g_autoptr(GString) edits = g_string_new (NULL);
 
-  if (applied == n && spark_file_change_count_state (file, SPARK_HUNK_EDITED) == 0)
-    return;
-
   for (guint i = 0; i < n; i++)
     {
       SparkHunk *hunk = spark_file_change_get_hunk (file, i);
       SparkHunkState state = spark_hunk_get_state (hunk);
-      g_autofree char *label = hunk_label (hunk);
+      g_autofree char *label = model_hunk_label (hunk);
       g_autofree char *first = NULL;
 
       if (state == SPARK_HUNK_ACCEPTED)
@@ -242,35 +266,118 @@ note_file (SparkTransaction *self,
           /* The model must know what the file holds now, not what it wrote. */
           g_autofree char *text = g_strjoinv ("\n", (char **) spark_hunk_get_effective_lines (hunk));
 
-          g_string_append (why, "; ");
-          g_string_append_printf (why, _("applied %s as the reviewer edited it"), label);
-          g_string_append_printf (edits, _("The reviewer's text for %s of %s:\n"), label, path);
+          g_string_append_printf (why, "; applied %s as the reviewer edited it", label);
+          g_string_append_printf (edits, "The reviewer's text for %s of %s:\n", label, path);
           g_string_append_printf (edits, "```\n%s\n```\n", text);
           continue;
         }
 
-      g_string_append (why, "; ");
       if (state == SPARK_HUNK_CONFLICT)
         {
-          first = g_strdup (spark_hunk_get_conflict_message (hunk));
-          if (strchr (first, '\n'))
-            *strchr (first, '\n') = '\0';
-          g_string_append_printf (why, _("rejected %s because it could not be placed (%s)"),
+          first = first_line (spark_hunk_get_conflict_message (hunk));
+          g_string_append_printf (why, "; rejected %s because it could not be placed (%s)",
                                   label, first);
         }
       else if (state == SPARK_HUNK_REJECTED && spark_hunk_get_reject_reason (hunk) != NULL)
-        /* Translators: the last %s is the reviewer's own words */
-        g_string_append_printf (why, _("rejected %s because the reviewer rejected it: “%s”"),
+        g_string_append_printf (why, "; rejected %s because the reviewer rejected it: “%s”",
                                 label, spark_hunk_get_reject_reason (hunk));
       else if (state == SPARK_HUNK_REJECTED)
-        g_string_append_printf (why, _("rejected %s because the reviewer rejected it"), label);
+        g_string_append_printf (why, "; rejected %s because the reviewer rejected it", label);
       else
-        g_string_append_printf (why, _("skipped %s because it was not reviewed"), label);
+        g_string_append_printf (why, "; skipped %s because it was not reviewed", label);
     }
 
-  g_string_append_printf (self->notes, _("Applied %u of %u hunks to %s%s.\n"),
+  g_string_append_printf (self->notes, "Applied %u of %u hunks to %s%s.\n",
                           applied, n, path, why->str);
   g_string_append (self->notes, edits->str);
+}
+
+/* The same facts for the person, in their language: one sentence a line. */
+static void
+note_file_for_person (SparkTransaction *self,
+                      SparkFileChange  *file,
+                      guint             applied)
+{
+  GString *out = self->person_notes;
+  const char *path = spark_file_change_get_path (file);
+  guint n = spark_file_change_get_n_hunks (file);
+
+  /* Translators: "Applied 3 of 4 hunks to src/main.c."; the plural
+   * follows the second number, the hunks the file has */
+  g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE,
+                                            "Applied %u of %u hunk to %s.",
+                                            "Applied %u of %u hunks to %s.", n),
+                          applied, n, path);
+  g_string_append_c (out, '\n');
+
+  for (guint i = 0; i < n; i++)
+    {
+      SparkHunk *hunk = spark_file_change_get_hunk (file, i);
+      SparkHunkState state = spark_hunk_get_state (hunk);
+      guint number = spark_hunk_get_index (hunk) + 1;
+
+      switch (state)
+        {
+        case SPARK_HUNK_ACCEPTED:
+          continue;
+
+        case SPARK_HUNK_EDITED:
+          g_string_append_printf (out, _("Hunk %u was applied as you edited it."), number);
+          break;
+
+        case SPARK_HUNK_CONFLICT:
+          {
+            g_autofree char *first = first_line (spark_hunk_get_conflict_message (hunk));
+
+            /* Translators: %u is a hunk number, %s why it could not be placed */
+            g_string_append_printf (out, _("Hunk %u was not applied: it could not be placed (%s)."),
+                                    number, first);
+          }
+          break;
+
+        case SPARK_HUNK_REJECTED:
+          if (spark_hunk_get_reject_reason (hunk) != NULL)
+            /* Translators: %u is a hunk number, %s the reviewer's own words */
+            g_string_append_printf (out, _("Hunk %u was rejected: “%s”."),
+                                    number, spark_hunk_get_reject_reason (hunk));
+          else
+            g_string_append_printf (out, _("Hunk %u was rejected."), number);
+          break;
+
+        case SPARK_HUNK_PENDING:
+        default:
+          g_string_append_printf (out, _("Hunk %u was skipped because it was not reviewed."), number);
+          break;
+        }
+      g_string_append_c (out, '\n');
+    }
+}
+
+/* Notes what was not applied in @file, for the model and for the person. */
+static void
+note_file (SparkTransaction *self,
+           SparkFileChange  *file,
+           guint             applied)
+{
+  if (applied == spark_file_change_get_n_hunks (file) &&
+      spark_file_change_count_state (file, SPARK_HUNK_EDITED) == 0)
+    return;
+
+  spark_audience_push (SPARK_AUDIENCE_MODEL);
+  note_file_for_model (self, file, applied);
+  spark_audience_pop ();
+
+  spark_audience_push (SPARK_AUDIENCE_PERSON);
+  note_file_for_person (self, file, applied);
+  spark_audience_pop ();
+}
+
+/* The notes for whoever reads the error being made. */
+static const char *
+current_notes (SparkTransaction *self)
+{
+  return spark_audience_get () == SPARK_AUDIENCE_MODEL ? self->notes->str
+                                                       : self->person_notes->str;
 }
 
 static gboolean
@@ -432,6 +539,9 @@ plan_merge (SparkTransaction         *self,
   g_autofree char *ours = bytes_to_string (current);
   guint n;
 
+  /* Translators: the names of the three sides of a merge (the text the
+   * model read, the person's text now, the model's proposal), shown as
+   * names in quotes */
   result = spark_merge_three_way_full (base, ours, proposed,
                                        _("what the model read"), _("yours"), _("proposed"),
                                        &merge_error);
@@ -449,12 +559,17 @@ plan_merge (SparkTransaction         *self,
       const char *text = spark_merge_result_get_text (result);
 
       note_file (self, file, applied);
-      /* Translators: %s is a file path */
       g_string_append_printf (self->notes,
-                              _("Merged with the person's concurrent edits to %s: they changed it "
-                                "after you read it, on other lines, and both changes were kept. "
-                                "Read the file again before changing it further.\n"),
+                              "Merged with the person's concurrent edits to %s: they changed it "
+                              "after you read it, on other lines, and both changes were kept. "
+                              "Read the file again before changing it further.\n",
                               path);
+      /* Translators: %s is a file path */
+      g_string_append_printf (self->person_notes,
+                              _("Merged the proposal with your changes to %s, which were on "
+                                "other lines: both were kept."),
+                              path);
+      g_string_append_c (self->person_notes, '\n');
       add_file_write (self, file, o, g_strdup (text), strlen (text));
       remember_merged (self, file, text);
       return TRUE;
@@ -464,43 +579,53 @@ plan_merge (SparkTransaction         *self,
   n = spark_merge_result_get_n_conflicts (result);
   self->n_merge_conflicts += n;
 
-  /* Translators: %s is a file path */
   g_string_append_printf (self->notes,
-                          _("Did not apply your changes to %s because the person changed the same "
-                            "lines after you read it. The file was left as the person has it; "
-                            "they will resolve the conflict in the review.\n"),
+                          "Did not apply your changes to %s because the person changed the same "
+                          "lines after you read it. The file was left as the person has it; "
+                          "they will resolve the conflict in the review.\n",
                           path);
   for (guint i = 0; i < n; i++)
     {
       const SparkMergeConflict *c = spark_merge_result_get_conflict (result, i);
 
       g_string_append_printf (self->notes,
-                              _("Conflict %u, at line %u of %s now. The person's lines:\n"),
+                              "Conflict %u, at line %u of %s now. The person's lines:\n",
                               i + 1, c->ours_line + 1, path);
       append_region (self->notes, c->ours);
-      g_string_append (self->notes, _("Your lines:\n"));
+      g_string_append (self->notes, "Your lines:\n");
       append_region (self->notes, c->theirs);
     }
+
+  /* Translators: %s is a file path; the number is how many places conflict */
+  g_string_append_printf (self->person_notes,
+                          g_dngettext (GETTEXT_PACKAGE,
+                                       "Did not change %s: you changed it in %u place the proposal "
+                                       "changes too. Choose what to keep in the review.",
+                                       "Did not change %s: you changed it in %u places the proposal "
+                                       "changes too. Choose what to keep in the review.", n),
+                          path, n);
+  g_string_append_c (self->person_notes, '\n');
 
   return TRUE;
 }
 
+/* For the model only: English. */
 static const char *
 choice_words (SparkMergeChoiceKind kind)
 {
   switch (kind)
     {
     case SPARK_MERGE_CHOOSE_OURS:
-      return _("the person kept their lines");
+      return "the person kept their lines";
     case SPARK_MERGE_CHOOSE_THEIRS:
-      return _("the person took your lines");
+      return "the person took your lines";
     case SPARK_MERGE_CHOOSE_BOTH:
-      return _("the person kept both, theirs first");
+      return "the person kept both, theirs first";
     case SPARK_MERGE_CHOOSE_BASE:
-      return _("the person dropped both changes");
+      return "the person dropped both changes";
     case SPARK_MERGE_CHOOSE_CUSTOM:
     default:
-      return _("the person wrote their own text");
+      return "the person wrote their own text";
     }
 }
 
@@ -540,7 +665,7 @@ plan_resolution (SparkTransaction         *self,
         }
       choices[k].kind = kind;
       choices[k].text = _spark_hunk_get_merge_custom (hunk);
-      g_string_append_printf (how, _("Conflict %u: %s"), k + 1, choice_words (kind));
+      g_string_append_printf (how, "Conflict %u: %s", k + 1, choice_words (kind));
       if (kind == SPARK_MERGE_CHOOSE_CUSTOM)
         {
           g_string_append (how, ":\n");
@@ -553,9 +678,17 @@ plan_resolution (SparkTransaction         *self,
   if (unresolved > 0)
     {
       g_string_append_printf (self->notes,
-                              _("Did not apply your changes to %s: %u of its conflicts with the "
-                                "person's edits are not resolved yet.\n"),
+                              "Did not apply your changes to %s: %u of its conflicts with the "
+                              "person's edits are not resolved yet.\n",
                               path, unresolved);
+      /* Translators: %s is a file path, the number how many conflicts are left */
+      g_string_append_printf (self->person_notes,
+                              g_dngettext (GETTEXT_PACKAGE,
+                                           "Did not change %s: %u conflict is not resolved yet.",
+                                           "Did not change %s: %u conflicts are not resolved yet.",
+                                           unresolved),
+                              path, unresolved);
+      g_string_append_c (self->person_notes, '\n');
       self->n_merge_conflicts += unresolved;
       return TRUE;
     }
@@ -564,19 +697,31 @@ plan_resolution (SparkTransaction         *self,
   if (current == NULL || !g_bytes_equal (current, merged_ours))
     {
       g_string_append_printf (self->notes,
-                              _("Did not apply your changes to %s: the person changed it again "
-                                "after the conflict was shown, so the resolution was not written.\n"),
+                              "Did not apply your changes to %s: the person changed it again "
+                              "after the conflict was shown, so the resolution was not written.\n",
                               path);
+      /* Translators: %s is a file path */
+      g_string_append_printf (self->person_notes,
+                              _("Did not change %s: it changed again after the conflicts were "
+                                "shown, so your resolution was not written."),
+                              path);
+      g_string_append_c (self->person_notes, '\n');
       self->n_merge_conflicts++;
       return TRUE;
     }
 
   text = spark_merge_result_resolve (merge, choices, n_conflicts);
   g_string_append_printf (self->notes,
-                          _("Merged with the person's concurrent edits to %s, as the person "
-                            "resolved the conflicts. Read the file again before changing it further.\n"),
+                          "Merged with the person's concurrent edits to %s, as the person "
+                          "resolved the conflicts. Read the file again before changing it further.\n",
                           path);
   g_string_append (self->notes, how->str);
+  /* Translators: %s is a file path */
+  g_string_append_printf (self->person_notes,
+                          _("Merged the proposal with your changes to %s as you resolved the "
+                            "conflicts."),
+                          path);
+  g_string_append_c (self->person_notes, '\n');
   add_file_write (self, file, o, g_strdup (text), strlen (text));
   remember_merged (self, file, text);
 
@@ -735,16 +880,23 @@ plan (SparkTransaction  *self,
 
   if (self->actions->len == 0 && self->n_merge_conflicts > 0)
     {
+      /* Translators: the %s is one or more lines of notes that follow */
       g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_CONFLICT,
-                   _("Nothing was changed.\n%s"), self->notes->str);
+                   _("Nothing was changed.\n%s"), current_notes (self));
       return FALSE;
     }
 
   if (self->actions->len == 0)
     {
-      g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOTHING_ACCEPTED,
-                   _("No hunk was accepted, so nothing was changed.%s%s"),
-                   self->notes->len ? "\n" : "", self->notes->str);
+      const char *notes = current_notes (self);
+
+      if (notes[0] != '\0')
+        /* Translators: the %s is one or more lines of notes that follow */
+        g_set_error (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOTHING_ACCEPTED,
+                     _("No hunk was accepted, so nothing was changed.\n%s"), notes);
+      else
+        g_set_error_literal (error, SPARK_PATCH_ERROR, SPARK_PATCH_ERROR_NOTHING_ACCEPTED,
+                             _("No hunk was accepted, so nothing was changed."));
       return FALSE;
     }
 
@@ -753,16 +905,29 @@ plan (SparkTransaction  *self,
 
 /* ---- running (files only; may run in a worker thread) ------------------ */
 
+typedef enum
+{
+  IO_RESTORE_LINK,
+} IoStep;
+
 static gboolean
 io_error (GError     **error,
           int          errsv,
-          const char  *what,
+          IoStep       step,
           const char  *path)
 {
   g_autofree char *display = g_filename_display_name (path);
+  const char *reason = spark_audience_strerror (errsv);
+  GIOErrorEnum code = g_io_error_from_errno (errsv);
 
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s “%s”: %s",
-               what, display, g_strerror (errsv));
+  /* Translators: in these, the first %s is a path, the second why it failed */
+  switch (step)
+    {
+    case IO_RESTORE_LINK:
+    default:
+      g_set_error (error, G_IO_ERROR, code, _("Could not restore the link “%s”: %s"), display, reason);
+      break;
+    }
   return FALSE;
 }
 
@@ -847,13 +1012,23 @@ perform (SparkTransaction  *self,
       return TRUE;
     }
 
-  if (!make_parents (self, a, error))
-    return FALSE;
+  if (a->prepared != NULL)
+    {
+      /* Written and flushed already (prepare_writes): only the rename is left. */
+      if (!spark_prepared_write_commit (a->prepared, error))
+        return FALSE;
+      g_clear_pointer (&a->prepared, spark_prepared_write_free);
+    }
+  else
+    {
+      if (!make_parents (self, a, error))
+        return FALSE;
 
-  /* Folders are synced once each when every write is done (sync_folders). */
-  if (!spark_file_write_atomic_in (root, a->abs_path, a->contents, a->length, a->mode,
-                                   SPARK_WRITE_NO_DIRECTORY_SYNC, error))
-    return FALSE;
+      /* Folders are synced once each when every write is done (sync_folders). */
+      if (!spark_file_write_atomic_in (root, a->abs_path, a->contents, a->length, a->mode,
+                                       SPARK_WRITE_NO_DIRECTORY_SYNC, error))
+        return FALSE;
+    }
   a->done = TRUE;
 
   return TRUE;
@@ -871,7 +1046,7 @@ undo_action (SparkTransaction  *self,
       if (a->backup_link != NULL)
         {
           if (symlink (a->backup_link, a->abs_path) != 0)
-            return io_error (error, errno, _("Could not restore the link"), a->abs_path);
+            return io_error (error, errno, IO_RESTORE_LINK, a->abs_path);
         }
       else if (a->existed)
         {
@@ -893,13 +1068,84 @@ undo_action (SparkTransaction  *self,
   return TRUE;
 }
 
-/* Makes the renames, deletes and new folders durable: each folder once. */
+/* How many prepared writes are flushed together. */
+#define FLUSH_BATCH 64
+
+/* A write whose file is a regular one, or is new in a folder that exists,
+ * is prepared ahead; links and files in folders still to be made (perhaps
+ * by this transaction) are written in perform(), as they come. */
+static gboolean
+can_prepare (Action *a)
+{
+  GStatBuf st;
+  g_autofree char *dir = NULL;
+
+  if (g_lstat (a->abs_path, &st) == 0)
+    return S_ISREG (st.st_mode);
+  if (errno != ENOENT)
+    return FALSE;
+
+  dir = g_path_get_dirname (a->abs_path);
+  return g_lstat (dir, &st) == 0 && S_ISDIR (st.st_mode);
+}
+
+/* The new contents go to temporary files beside their files first, and are
+ * flushed to disk FLUSH_BATCH at a time: side by side, the fsyncs share the
+ * file system's journal commits, where one after another each paid for its
+ * own, most of the time of a large apply. perform() then renames them in
+ * place one by one, as before, so a failure part way still puts back what
+ * was replaced. Nothing is changed when this fails. */
+static gboolean
+prepare_writes (SparkTransaction  *self,
+                GError           **error)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->actions->len; i++)
+    {
+      Action *a = g_ptr_array_index (self->actions, i);
+
+      if (a->kind == ACTION_WRITE && can_prepare (a))
+        {
+          a->prepared = spark_prepared_write_new_in (spark_workspace_get_root (self->workspace),
+                                                    a->abs_path, a->contents, a->length,
+                                                    a->mode, error);
+          if (a->prepared == NULL)
+            return FALSE;
+          g_ptr_array_add (batch, a->prepared);
+        }
+
+      if (batch->len == FLUSH_BATCH || (i + 1 == self->actions->len && batch->len > 0))
+        {
+          if (!spark_prepared_write_flush ((SparkPreparedWrite **) batch->pdata, batch->len, error))
+            return FALSE;
+          g_ptr_array_set_size (batch, 0);
+        }
+    }
+
+  return TRUE;
+}
+
+/* Removes the temporary files of writes that were not renamed in place. */
+static void
+drop_prepared (SparkTransaction *self)
+{
+  for (guint i = 0; i < self->actions->len; i++)
+    {
+      Action *a = g_ptr_array_index (self->actions, i);
+
+      g_clear_pointer (&a->prepared, spark_prepared_write_free);
+    }
+}
+
+/* Makes the renames, deletes and new folders durable: each folder once,
+ * side by side. */
 static void
 sync_folders (SparkTransaction *self)
 {
   g_autoptr(GHashTable) dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GHashTableIter iter;
-  gpointer key;
+  g_autofree const char **keys = NULL;
+  guint n_keys = 0;
 
   for (guint i = 0; i < self->actions->len; i++)
     {
@@ -910,9 +1156,8 @@ sync_folders (SparkTransaction *self)
         g_hash_table_add (dirs, g_path_get_dirname (g_ptr_array_index (a->created_dirs, d)));
     }
 
-  g_hash_table_iter_init (&iter, dirs);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    spark_file_sync_directory (key);
+  keys = (const char **) g_hash_table_get_keys_as_array (dirs, &n_keys);
+  spark_file_sync_directories (keys, n_keys);
 }
 
 /* The folders the writes will create (root-relative, NULL-terminated): the
@@ -960,6 +1205,7 @@ execute (SparkTransaction  *self,
   if (self->do_checkpoint)
     {
       g_autoptr(SparkCheckpoints) checkpoints = spark_checkpoints_new (self->workspace, error);
+      g_autoptr(GError) checkpoint_error = NULL;
       g_autofree char *summary = NULL;
       g_autofree char *files = g_strdup (self->summary->str);
       g_auto(GStrv) lines = NULL;
@@ -976,19 +1222,26 @@ execute (SparkTransaction  *self,
       new_folders = missing_folders (self);
       self->checkpoint = spark_checkpoints_create_full (checkpoints, summary,
                                                         (const char * const *) new_folders->pdata,
-                                                        error);
+                                                        &checkpoint_error);
       if (self->checkpoint == NULL)
         {
-          g_prefix_error (error, _("Could not record a checkpoint, so nothing was changed: "));
+          /* Translators: %s says why */
+          g_set_error (error, checkpoint_error->domain, checkpoint_error->code,
+                       _("Could not record a checkpoint, so nothing was changed: %s"),
+                       checkpoint_error->message);
           return FALSE;
         }
     }
 
-  for (i = 0; i < self->actions->len; i++)
-    {
-      if (!perform (self, g_ptr_array_index (self->actions, i), &local_error))
-        break;
-    }
+  if (!prepare_writes (self, &local_error))
+    i = 0;
+  else
+    for (i = 0; i < self->actions->len; i++)
+      {
+        if (!perform (self, g_ptr_array_index (self->actions, i), &local_error))
+          break;
+      }
+  drop_prepared (self);
 
   if (local_error == NULL)
     {
@@ -1025,6 +1278,12 @@ execute (SparkTransaction  *self,
 static void
 finish_result (SparkTransaction *self)
 {
+  g_autofree char *header = NULL;
+  guint n_files = 0;
+
+  for (const char *p = self->summary->str; *p != '\0'; p++)
+    n_files += *p == '\n';
+
   for (guint i = 0; i < self->merged->len; i++)
     {
       MergedFile *m = g_ptr_array_index (self->merged, i);
@@ -1032,10 +1291,18 @@ finish_result (SparkTransaction *self)
       _spark_file_change_set_merged_text (m->file, m->text);
     }
 
-  self->result_text = g_strdup_printf ("%s%s%s",
-                                       self->notes->str,
-                                       _("Success. Updated the following files:\n"),
-                                       self->summary->str);
+  /* The reference client's words: what the model expects to read. */
+  self->result_text = g_strdup_printf ("%sSuccess. Updated the following files:\n%s",
+                                       self->notes->str, self->summary->str);
+
+  /* The header ends in ':' before the "A path" lines, which is what
+   * spark_git_summarize_for_message() looks for. */
+  spark_audience_push (SPARK_AUDIENCE_PERSON);
+  header = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Changed %u file:", "Changed %u files:",
+                                         n_files),
+                            n_files);
+  spark_audience_pop ();
+  self->report = g_strconcat (self->person_notes->str, header, "\n", self->summary->str, NULL);
 }
 
 gboolean
@@ -1062,8 +1329,13 @@ run_thread (GTask        *task,
 {
   SparkTransaction *self = source_object;
   GError *error = NULL;
+  gboolean ok;
 
-  if (!execute (self, &error))
+  spark_audience_push (self->audience);
+  ok = execute (self, &error);
+  spark_audience_pop ();
+
+  if (!ok)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -1082,6 +1354,7 @@ spark_transaction_run_async (SparkTransaction    *self,
   g_return_if_fail (!self->ran);
 
   self->ran = TRUE;
+  self->audience = spark_audience_get ();
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, spark_transaction_run_async);
 

@@ -53,7 +53,9 @@ G_DECLARE_FINAL_TYPE (SparkTransaction, spark_transaction, SPARK, TRANSACTION, G
  * A deleted file that changed, or one that cannot be merged (not UTF-8), is
  * still refused: the whole apply fails before anything is written.
  *
- * spark_transaction_get_result_text() then holds the model-facing text.
+ * spark_transaction_get_result_text() then holds the model-facing text and
+ * spark_transaction_get_report() the person-facing one. Errors are in the
+ * language of the calling thread's audience (spark_audience_push()).
  */
 
 SparkTransaction *spark_transaction_new                (SparkWorkspace    *workspace,
@@ -71,10 +73,15 @@ void              spark_transaction_run_async          (SparkTransaction    *sel
 gboolean          spark_transaction_run_finish         (SparkTransaction    *self,
                                                         GAsyncResult        *result,
                                                         GError             **error);
-/* After a successful run: e.g. "Success. Updated the following files:\nM a.c\n",
- * preceded by "Applied 3 of 4 hunks to a.c; rejected hunk 2 (…) by the reviewer."
- * lines when some hunks were not applied. */
+/* After a successful run, for the model, in English whatever the locale:
+ * e.g. "Success. Updated the following files:\nM a.c\n", preceded by
+ * "Applied 3 of 4 hunks to a.c; rejected hunk 2 (…) by the reviewer." lines
+ * when some hunks were not applied. */
 const char       *spark_transaction_get_result_text    (SparkTransaction  *self);
+/* The same facts for the person, in their language: a sentence a line
+ * ("Applied 3 of 4 hunks to a.c.", "Hunk 2 was rejected."), then a header
+ * ending in ':' ("Changed 2 files:") and the same "M a.c" lines. */
+const char       *spark_transaction_get_report         (SparkTransaction  *self);
 /* The checkpoint taken before writing, or NULL. */
 SparkCheckpoint  *spark_transaction_get_checkpoint     (SparkTransaction  *self);
 

@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "spark-audience.h"
 #include "spark-file-util.h"
 #include "spark-workspace.h"
 
@@ -114,7 +115,7 @@ spark_workspace_new (const char  *root,
       g_autofree char *display = g_filename_display_name (root);
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Cannot open “%s”: %s"), display, g_strerror (errsv));
+                   _("Cannot open “%s”: %s"), display, spark_audience_strerror (errsv));
       return NULL;
     }
 

@@ -28,6 +28,7 @@
 
 #include <glib/gi18n.h>
 
+#include "spark-changeset.h"
 #include "spark-commands.h"
 #include "spark-credentials.h"
 #include "spark-responses.h"
@@ -130,7 +131,15 @@ on_tool_call_output (SparkSession  *session,
       return;
     }
 
-  if (spark_tool_call_is_patch (call) || !success)
+  /* @output was for the model (English); the person reads the report. */
+  if (spark_tool_call_is_patch (call) && success)
+    {
+      SparkChangeset *changeset = spark_session_get_changeset (session, call);
+      const char *report = changeset ? spark_changeset_get_report (changeset) : NULL;
+
+      g_printerr ("  %s\n", report ? report : output);
+    }
+  else if (spark_tool_call_is_patch (call) || !success)
     g_printerr ("  %s\n", output);
 }
 
@@ -254,6 +263,7 @@ spark_exec_main (int    argc,
   g_autofree char *approve = NULL;
   g_autofree char *api_key = NULL;
   g_autofree char *prompt = NULL;
+  g_autofree char *message = NULL;
   g_auto(GStrv) rest = NULL;
   gboolean json = FALSE;
   SparkTransportKind transport_kind = SPARK_TRANSPORT_KIND_AUTO;
@@ -292,17 +302,23 @@ spark_exec_main (int    argc,
 
   if (transport != NULL && !spark_transport_kind_from_string (transport, &transport_kind))
     {
-      g_printerr ("spark exec: %s “%s”\n", _("--transport must be auto, websocket or http, not"), transport);
+      /* Translators: %s is what was given instead */
+      message = g_strdup_printf (_("--transport must be auto, websocket or http, not “%s”"), transport);
+      g_printerr ("spark exec: %s\n", message);
       return 2;
     }
   if (wire_api != NULL && !spark_wire_api_from_string (wire_api, &wire))
     {
-      g_printerr ("spark exec: %s “%s”\n", _("--wire-api must be responses or chat, not"), wire_api);
+      /* Translators: %s is what was given instead */
+      message = g_strdup_printf (_("--wire-api must be responses or chat, not “%s”"), wire_api);
+      g_printerr ("spark exec: %s\n", message);
       return 2;
     }
   if (approve != NULL && !spark_approval_mode_from_string (approve, &mode))
     {
-      g_printerr ("spark exec: %s “%s”\n", _("--approve must be none, edits or all, not"), approve);
+      /* Translators: %s is what was given instead */
+      message = g_strdup_printf (_("--approve must be none, edits or all, not “%s”"), approve);
+      g_printerr ("spark exec: %s\n", message);
       return 2;
     }
 
@@ -310,7 +326,10 @@ spark_exec_main (int    argc,
     root = g_get_current_dir ();
   if (!g_file_test (root, G_FILE_TEST_IS_DIR))
     {
-      g_printerr ("spark exec: %s: %s\n", root, _("not a folder"));
+      g_autofree char *display = g_filename_display_name (root);
+
+      message = g_strdup_printf (_("“%s” is not a folder"), display);
+      g_printerr ("spark exec: %s\n", message);
       return 2;
     }
 

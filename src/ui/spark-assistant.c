@@ -32,6 +32,7 @@ struct _SparkAssistant
   GCancellable   *cancellable;
   SparkChangeset *changeset;     /* the proposal being reviewed */
   SparkToolCall  *pending_call;  /* its call, once the model finished it */
+  SparkToolCall  *open_call;     /* its call, until the call has its output */
   char           *notice;
   char           *api_key;
   GHashTable     *allowed_commands;   /* allowed for this session */
@@ -437,16 +438,20 @@ set_salvaged (SparkAssistant *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SALVAGED]);
 }
 
-/* The connection dropped while the model was writing a patch. Nothing
- * received is thrown away: complete hunks stay reviewable (and appliable
- * while no retry has replaced them); a file the drop cut short is marked
- * so it is never written half. The session retries the turn by itself. */
+/* The connection dropped while the model was writing a patch, or after it
+ * wrote it but before its response completed (the session then drops the
+ * call too). Nothing received is thrown away: complete hunks stay
+ * reviewable, the person's decisions on them carry over to the retry, and
+ * they stay appliable while no retry has replaced them; a file the drop cut
+ * short is marked so it is never written half. The session retries the
+ * turn by itself. */
 static void
 session_error_cb (SparkAssistant *self,
                   const GError   *error)
 {
-  if (!self->streaming || self->changeset == NULL)
+  if (self->open_call == NULL || self->changeset == NULL)
     return;
+  g_clear_object (&self->open_call);
 
   for (guint i = 0; i < spark_changeset_get_n_files (self->changeset); i++)
     {
@@ -484,6 +489,7 @@ tool_call_started_cb (SparkAssistant *self,
     return;
 
   g_clear_object (&self->pending_call);
+  g_set_object (&self->open_call, call);
 
   /* A retry after a drop: what the person already decided carries over. */
   if (self->salvaged && self->changeset != NULL)
@@ -575,7 +581,17 @@ tool_call_output_cb (SparkAssistant *self,
     return;
 
   if (success)
-    g_signal_emit (self, signals[APPLIED], 0, output);
+    {
+      /* @output was for the model (English); the person reads the same
+       * facts in their language. */
+      SparkChangeset *changeset = spark_session_get_changeset (session, call);
+      const char *report = changeset ? spark_changeset_get_report (changeset) : NULL;
+
+      g_signal_emit (self, signals[APPLIED], 0, report ? report : output);
+    }
+
+  if (self->open_call == call)
+    g_clear_object (&self->open_call);
 
   if (self->pending_call == call)
     set_changeset (self, self->changeset, NULL);
@@ -614,6 +630,7 @@ spark_assistant_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->changeset);
   g_clear_object (&self->pending_call);
+  g_clear_object (&self->open_call);
   g_clear_pointer (&self->notice, g_free);
   g_clear_pointer (&self->api_key, g_free);
   g_clear_pointer (&self->allowed_commands, g_hash_table_unref);
@@ -731,7 +748,8 @@ spark_assistant_class_init (SparkAssistantClass *klass)
 
   /**
    * SparkAssistant::applied:
-   * @summary: what was applied, as the model is told
+   * @summary: what was applied, for the person (translated; the model is
+   *   told the same facts in English)
    */
   signals[APPLIED] =
     g_signal_new ("applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -994,12 +1012,13 @@ spark_assistant_apply (SparkAssistant  *self,
           return FALSE;
         }
 
+      /* No model hears of it: the person's report is all there is. */
       report = spark_changeset_apply (self->changeset, error);
       if (report == NULL)
         return FALSE;
 
       set_salvaged (self, FALSE);
-      g_signal_emit (self, signals[APPLIED], 0, report);
+      g_signal_emit (self, signals[APPLIED], 0, spark_changeset_get_report (self->changeset));
       return TRUE;
     }
 

@@ -141,7 +141,9 @@ show_error (SparkChangesView *self,
 static void
 update_summary (SparkChangesView *self)
 {
-  g_autoptr(GString) str = g_string_new (NULL);
+  g_autofree char *files = NULL;
+  g_autofree char *staged = NULL;
+  g_autofree char *summary = NULL;
   guint n_files, added = 0, removed = 0, n_staged = 0;
 
   if (self->diff == NULL)
@@ -164,16 +166,24 @@ update_summary (SparkChangesView *self)
     }
 
   /* translators: header of the changes view: number of changed files */
-  g_string_append_printf (str, g_dngettext (GETTEXT_PACKAGE, "%u file changed", "%u files changed",
-                                            n_files), n_files);
-  /* translators: header of the changes view: lines added and removed, after the file count */
-  g_string_append_printf (str, _(", +%u −%u"), added, removed);
+  files = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u file changed", "%u files changed",
+                                        n_files), n_files);
   if (n_staged > 0)
-    /* translators: header of the changes view: how many files are staged for the commit */
-    g_string_append_printf (str, g_dngettext (GETTEXT_PACKAGE, ", %u staged", ", %u staged",
-                                              n_staged), n_staged);
+    {
+      /* translators: header of the changes view: how many files are staged for the commit */
+      staged = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u staged", "%u staged", n_staged),
+                                n_staged);
+      /* translators: header of the changes view, e.g. "3 files changed, +4 −3, 1 staged":
+       * %1$s is the files changed, %2$u and %3$u the lines added and removed, %4$s how
+       * many files are staged */
+      summary = g_strdup_printf (_("%1$s, +%2$u −%3$u, %4$s"), files, added, removed, staged);
+    }
+  else
+    /* translators: header of the changes view, e.g. "3 files changed, +4 −3": %1$s is
+     * the files changed, %2$u and %3$u the lines added and removed */
+    summary = g_strdup_printf (_("%1$s, +%2$u −%3$u"), files, added, removed);
 
-  gtk_label_set_text (self->summary_label, str->str);
+  gtk_label_set_text (self->summary_label, summary);
   gtk_widget_set_visible (GTK_WIDGET (self->header_box), n_files > 0);
   set_has_staged (self, n_staged > 0);
 }
@@ -1010,6 +1020,8 @@ spark_changes_view_init (SparkChangesView *self)
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (rebind_rows), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::high-contrast",
                            G_CALLBACK (rebind_rows), self, G_CONNECT_SWAPPED);
 
   set_diff (self, NULL);

@@ -240,7 +240,13 @@ update_accessible_label (SparkChatRow *self)
   if (start[0] == '\0' && kind == SPARK_TRANSCRIPT_KIND_REASONING)
     label = g_strdup (role_name (kind));
   else
-    label = g_strdup_printf ("%s: %s%s", role_name (kind), start, *end != '\0' ? "…" : "");
+    {
+      g_autofree char *shown = g_strconcat (start, *end != '\0' ? "…" : "", NULL);
+
+      /* translators: accessible name of a chat message: who speaks ("You",
+       * "Assistant"…), then the start of what they said */
+      label = g_strdup_printf (_("%1$s: %2$s"), role_name (kind), shown);
+    }
 
   if (g_strcmp0 (label, self->accessible_label) == 0)
     return;

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "spark-a11y.h"
 #include "spark-chat-row.h"
 #include "spark-chat-view.h"
 #include "spark-fuzzy.h"
@@ -1552,6 +1553,8 @@ spark_chat_view_init (SparkChatView *self)
   gtk_drop_down_set_model (self->model_dropdown, G_LIST_MODEL (self->models));
   g_object_unref (self->models);
   g_signal_connect (self->model_dropdown, "notify::selected", G_CALLBACK (on_model_selected), self);
+  /* translators: accessible name of the model picker */
+  spark_a11y_label_drop_down (self->model_dropdown, _("Model"));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", FALSE);
   update_model_dropdown (self);

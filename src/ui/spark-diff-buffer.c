@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <adwaita.h>
+
 #include "spark-diff-buffer.h"
 
 /**
@@ -22,16 +24,37 @@ spark_diff_buffer_new (void)
 {
   GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
   GtkSourceBuffer *buffer = gtk_source_buffer_new (NULL);
-  GtkTextTag *tag;
 
   gtk_source_buffer_set_language (buffer, gtk_source_language_manager_get_language (languages, "diff"));
   gtk_source_buffer_set_highlight_matching_brackets (buffer, FALSE);
-  tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "added", NULL);
-  g_object_set (tag, "paragraph-background-rgba", &(GdkRGBA) { 0.18, 0.76, 0.49, 0.16 }, NULL);
-  tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "removed", NULL);
-  g_object_set (tag, "paragraph-background-rgba", &(GdkRGBA) { 0.88, 0.11, 0.14, 0.13 }, NULL);
+  gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "added", NULL);
+  gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "removed", NULL);
+  spark_diff_buffer_update_colors (buffer);
 
   return buffer;
+}
+
+/**
+ * spark_diff_buffer_update_colors:
+ *
+ * Tints the added and removed lines: lightly, or twice as strongly in high
+ * contrast, where a faint tint would be lost. The hues are libadwaita's
+ * success and error colours.
+ */
+void
+spark_diff_buffer_update_colors (GtkSourceBuffer *buffer)
+{
+  GtkTextTagTable *table;
+  gboolean high_contrast;
+
+  g_return_if_fail (GTK_SOURCE_IS_BUFFER (buffer));
+
+  table = gtk_text_buffer_get_tag_table (GTK_TEXT_BUFFER (buffer));
+  high_contrast = adw_style_manager_get_high_contrast (adw_style_manager_get_default ());
+  g_object_set (gtk_text_tag_table_lookup (table, "added"), "paragraph-background-rgba",
+                &(GdkRGBA) { 0.18, 0.76, 0.49, high_contrast ? 0.32 : 0.16 }, NULL);
+  g_object_set (gtk_text_tag_table_lookup (table, "removed"), "paragraph-background-rgba",
+                &(GdkRGBA) { 0.88, 0.11, 0.14, high_contrast ? 0.26 : 0.13 }, NULL);
 }
 
 /* Sets " ctx" / "-old" / "+new" lines and gives + and - lines their

@@ -18,6 +18,8 @@ G_BEGIN_DECLS
 GtkSourceBuffer *spark_diff_buffer_new       (void);
 void             spark_diff_buffer_set_text  (GtkSourceBuffer   *buffer,
                                               const char        *text);
+/* Follows high contrast: call when AdwStyleManager:high-contrast changes. */
+void             spark_diff_buffer_update_colors (GtkSourceBuffer   *buffer);
 void             spark_diff_view_fit         (GtkTextView       *view,
                                               GtkScrolledWindow *scroller);
 

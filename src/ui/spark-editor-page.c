@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
+#include "spark-a11y.h"
 #include "spark-editor-page.h"
 #include "spark-file-util.h"
 #include "spark-resources.h"
@@ -318,12 +319,10 @@ load_worker (GTask        *task,
   LoadData *ld = task_data;
   GError *error = NULL;
 
-  /* Read the raw bytes first: if the file changes between the two reads,
-   * the checksum is the older one and the monitor makes us look again. */
-  ld->checksum = checksum_of_file (ld->path, NULL);
-
-  ld->text = spark_file_load_text (ld->path, SPARK_FILE_MAX_TEXT_SIZE,
-                                   &ld->length, &ld->newline, &error);
+  /* One read gives the text and the checksum of the bytes it came from;
+   * a change made after the read shows up as a different checksum. */
+  ld->text = spark_file_load_text_full (ld->path, SPARK_FILE_MAX_TEXT_SIZE,
+                                        &ld->length, &ld->newline, &ld->checksum, &error);
   if (ld->text == NULL)
     {
       g_task_return_error (task, error);
@@ -1351,6 +1350,7 @@ spark_editor_page_init (SparkEditorPage *self)
   GtkEventController *controller;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  spark_a11y_tidy_mnemonic_buttons (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->save_queue);

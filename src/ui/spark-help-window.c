@@ -10,6 +10,9 @@
 
 #include "config.h"
 
+#include <locale.h>
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "spark-help-window.h"
@@ -76,10 +79,46 @@ find_topic (const char *id)
   return NULL;
 }
 
+/* The page in the person's language: help/LANG/TOPIC.md for the first of
+ * g_get_language_names() that has one ("de_DE.UTF-8", "de_DE", "de"…), else
+ * the English help/TOPIC.md. In the "C" locale gettext ignores LANGUAGE and
+ * the interface is English: so is the help. */
+static GBytes *
+lookup_page (const char  *topic_id,
+             char       **path,
+             GError     **error)
+{
+  const char *messages = setlocale (LC_MESSAGES, NULL);
+
+  if (g_strcmp0 (messages, "C") != 0 && g_strcmp0 (messages, "POSIX") != 0)
+    {
+      const char * const *languages = g_get_language_names ();
+
+      for (guint i = 0; languages[i] != NULL; i++)
+        {
+          g_autofree char *localized = NULL;
+          GBytes *bytes;
+
+          if (strcmp (languages[i], "C") == 0 || strchr (languages[i], '/') != NULL)
+            continue;
+          localized = g_strconcat (HELP_RESOURCE_DIR, languages[i], "/", topic_id, ".md", NULL);
+          bytes = g_resources_lookup_data (localized, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+          if (bytes != NULL)
+            {
+              *path = g_steal_pointer (&localized);
+              return bytes;
+            }
+        }
+    }
+
+  *path = g_strconcat (HELP_RESOURCE_DIR, topic_id, ".md", NULL);
+  return g_resources_lookup_data (*path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+}
+
 static GtkWidget *
 create_page (const Topic *topic)
 {
-  g_autofree char *path = g_strconcat (HELP_RESOURCE_DIR, topic->id, ".md", NULL);
+  g_autofree char *path = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   GtkWidget *scroller;
@@ -93,7 +132,7 @@ create_page (const Topic *topic)
   gtk_widget_set_margin_start (view, 24);
   gtk_widget_set_margin_end (view, 24);
 
-  bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  bytes = lookup_page (topic->id, &path, &error);
   if (bytes == NULL)
     {
       g_warning ("Failed to load help page %s: %s", path, error->message);

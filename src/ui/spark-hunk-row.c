@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "spark-a11y.h"
 #include "spark-diff-buffer.h"
 #include "spark-hunk-row.h"
 #include "spark-resources.h"
@@ -33,33 +34,34 @@ struct _SparkHunkRow
   GtkSourceBuffer   *diff_buffer;
   GtkSourceBuffer   *edit_buffer;
   gulong             state_handler;
+  gulong             n_hunks_handler;   /* "Hunk 2 of 3" counts the file's hunks */
 
   /* Template widgets */
   GtkButton         *accept_button;
   GtkBox            *actions_box;
-  GtkButton         *cancel_edit_button;
   GtkBox            *card;
   GtkLabel          *conflict_label;
   GtkScrolledWindow *diff_scroller;
   GtkSourceView     *diff_view;
   GtkButton         *edit_button;
-  GtkLabel          *edit_error_label;
-  GtkSourceView     *edit_view;
-  GtkButton         *keep_both_button;
-  GtkButton         *keep_mine_button;
-  GtkBox            *merge_box;
-  GtkLabel          *ours_label;
-  GtkLabel          *ours_title;
-  GtkEntry          *reason_entry;
-  GtkButton         *save_edit_button;
   AdwSplitButton    *reject_button;
   GtkPopover        *reject_popover;
   GtkStack          *stack;
   GtkLabel          *state_label;
-  GtkButton         *take_proposed_button;
-  GtkLabel          *theirs_label;
-  GtkLabel          *theirs_title;
   GtkLabel          *title_label;
+
+  /* Built when first needed (spark-hunk-row-parts.ui), NULL until then */
+  GtkBox            *merge_box;
+  GtkLabel          *ours_label;
+  GtkLabel          *theirs_label;
+  GtkButton         *keep_both_button;
+  GtkButton         *keep_mine_button;
+  GtkButton         *take_proposed_button;
+  GtkSourceView     *edit_view;
+  GtkLabel          *edit_error_label;
+  GtkButton         *cancel_edit_button;
+  GtkButton         *save_edit_button;
+  GtkEntry          *reason_entry;
 };
 
 G_DEFINE_FINAL_TYPE (SparkHunkRow, spark_hunk_row, GTK_TYPE_WIDGET)
@@ -221,19 +223,19 @@ state_word (SparkHunkState state)
   switch (state)
     {
     case SPARK_HUNK_PENDING:
-      /* translators: end of "Hunk 2 of src/a.c at line 12, pending" */
+      /* translators: end of "Hunk 2 of 3 in src/a.c, lines 10–14, pending" */
       return C_("hunk state in a sentence", "pending");
     case SPARK_HUNK_ACCEPTED:
-      /* translators: end of "Hunk 2 of src/a.c at line 12, accepted" */
+      /* translators: end of "Hunk 2 of 3 in src/a.c, lines 10–14, accepted" */
       return C_("hunk state in a sentence", "accepted");
     case SPARK_HUNK_REJECTED:
-      /* translators: end of "Hunk 2 of src/a.c at line 12, rejected" */
+      /* translators: end of "Hunk 2 of 3 in src/a.c, lines 10–14, rejected" */
       return C_("hunk state in a sentence", "rejected");
     case SPARK_HUNK_EDITED:
-      /* translators: end of "Hunk 2 of src/a.c at line 12, edited" */
+      /* translators: end of "Hunk 2 of 3 in src/a.c, lines 10–14, edited" */
       return C_("hunk state in a sentence", "edited");
     case SPARK_HUNK_CONFLICT:
-      /* translators: end of "Hunk 2 of src/a.c, in conflict" */
+      /* translators: end of "Hunk 2 of 3 in src/a.c, in conflict" */
       return C_("hunk state in a sentence", "in conflict");
     default:
       g_assert_not_reached ();
@@ -285,25 +287,172 @@ fuzz_note (SparkMatchFuzz fuzz)
     }
 }
 
-static char *
-dup_accessible_label (SparkHunkRow *self)
+/**
+ * spark_hunk_row_describe:
+ *
+ * What a screen reader says for the hunk: its place among the file's hunks,
+ * the file, the lines it replaces and its state, e.g. "Hunk 2 of 3 in
+ * src/a.c, lines 5–7, pending".
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+spark_hunk_row_describe (SparkFileChange *file,
+                         SparkHunk       *hunk)
 {
-  const char *path = spark_file_change_get_path (self->file);
-  const char *state = state_word (spark_hunk_get_state (self->hunk));
-  guint index = spark_hunk_get_index (self->hunk) + 1;
-  guint line = spark_hunk_get_start_line (self->hunk);
+  const char *path;
+  const char *state;
+  guint index, total, line, count;
 
-  if (spark_file_change_get_kind (self->file) == SPARK_FILE_CHANGE_ADD)
-    /* translators: accessible name of a hunk row: hunk number, file path, state */
-    return g_strdup_printf (_("Hunk %u of %s, new file, %s"), index, path, state);
+  g_return_val_if_fail (SPARK_IS_FILE_CHANGE (file), NULL);
+  g_return_val_if_fail (SPARK_IS_HUNK (hunk), NULL);
+
+  path = spark_file_change_get_path (file);
+  state = state_word (spark_hunk_get_state (hunk));
+  index = spark_hunk_get_index (hunk) + 1;
+  total = MAX (spark_file_change_get_n_hunks (file), index);
+  line = spark_hunk_get_start_line (hunk);
+  count = spark_hunk_get_line_count (hunk);
+
+  switch (spark_file_change_get_kind (file))
+    {
+    case SPARK_FILE_CHANGE_ADD:
+      /* translators: accessible name of a hunk row: "Hunk 1 of 1 in src/a.c, new file, pending" */
+      return g_strdup_printf (_("Hunk %u of %u in %s, new file, %s"), index, total, path, state);
+    case SPARK_FILE_CHANGE_DELETE:
+      /* translators: accessible name of a hunk row: "Hunk 1 of 1 in src/a.c, whole file, pending" */
+      return g_strdup_printf (_("Hunk %u of %u in %s, whole file, %s"), index, total, path, state);
+    case SPARK_FILE_CHANGE_UPDATE:
+    case SPARK_FILE_CHANGE_MOVE:
+    default:
+      break;
+    }
 
   if (line == 0)
-    /* translators: accessible name of a hunk row: hunk number, file path, state */
-    return g_strdup_printf (_("Hunk %u of %s, %s"), index, path, state);
+    /* translators: accessible name of a hunk row whose place in the file is not known:
+     * "Hunk 2 of 3 in src/a.c, in conflict" */
+    return g_strdup_printf (_("Hunk %u of %u in %s, %s"), index, total, path, state);
 
-  /* translators: accessible name of a hunk row: hunk number, file path, line number, state */
-  return g_strdup_printf (_("Hunk %u of %s at line %u, %s"), index, path, line, state);
+  if (count <= 1)
+    /* translators: accessible name of a hunk row: "Hunk 2 of 3 in src/a.c, line 12, pending" */
+    return g_strdup_printf (_("Hunk %u of %u in %s, line %u, %s"), index, total, path, line, state);
+
+  /* translators: accessible name of a hunk row: hunk number, hunks in the file, file path,
+   * first and last line it replaces, state: "Hunk 2 of 3 in src/a.c, lines 10–14, pending" */
+  return g_strdup_printf (_("Hunk %u of %u in %s, lines %u–%u, %s"),
+                          index, total, path, line, line + count - 1, state);
 }
+
+static void
+update_accessible_label (SparkHunkRow *self)
+{
+  g_autofree char *label = NULL;
+
+  if (self->hunk == NULL)
+    return;
+
+  label = spark_hunk_row_describe (self->file, self->hunk);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+}
+
+/* Parts built when first needed --------------------------------------- */
+
+static gboolean query_tooltip_cb         (SparkHunkRow *self,
+                                          int           x,
+                                          int           y,
+                                          gboolean      keyboard_mode,
+                                          GtkTooltip   *tooltip,
+                                          GtkWidget    *widget);
+static void     reason_entry_activate_cb (SparkHunkRow *self,
+                                          GtkEntry     *entry);
+
+/* Builds the object @id of spark-hunk-row-parts.ui (and its children), its
+ * signals connected to @self as the template's are. */
+static GtkBuilder *
+build_part (SparkHunkRow *self,
+            const char   *id)
+{
+  g_autoptr(GtkBuilderScope) scope = gtk_builder_cscope_new ();
+  g_autoptr(GError) error = NULL;
+  const char *ids[] = { id, NULL };
+  GtkBuilder *builder = gtk_builder_new ();
+
+  gtk_builder_cscope_add_callback_symbols (GTK_BUILDER_CSCOPE (scope),
+                                           "query_tooltip_cb", G_CALLBACK (query_tooltip_cb),
+                                           "reason_entry_activate_cb", G_CALLBACK (reason_entry_activate_cb),
+                                           NULL);
+  gtk_builder_set_scope (builder, scope);
+  gtk_builder_set_current_object (builder, G_OBJECT (self));
+  if (!gtk_builder_add_objects_from_resource (builder, "/io/github/sparkcode/Spark/spark-hunk-row-parts.ui",
+                                              ids, &error))
+    g_error ("spark-hunk-row-parts.ui: %s", error->message);
+
+  return builder;
+}
+
+static void
+ensure_merge_box (SparkHunkRow *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  if (self->merge_box != NULL)
+    return;
+
+  builder = build_part (self, "merge_box");
+  self->merge_box = GTK_BOX (gtk_builder_get_object (builder, "merge_box"));
+  self->ours_label = GTK_LABEL (gtk_builder_get_object (builder, "ours_label"));
+  self->theirs_label = GTK_LABEL (gtk_builder_get_object (builder, "theirs_label"));
+  self->keep_mine_button = GTK_BUTTON (gtk_builder_get_object (builder, "keep_mine_button"));
+  self->keep_both_button = GTK_BUTTON (gtk_builder_get_object (builder, "keep_both_button"));
+  self->take_proposed_button = GTK_BUTTON (gtk_builder_get_object (builder, "take_proposed_button"));
+  /* Where the template had it: between the conflict message and the diff. */
+  gtk_box_insert_child_after (self->card, GTK_WIDGET (self->merge_box),
+                              GTK_WIDGET (self->conflict_label));
+}
+
+static void
+ensure_edit_page (SparkHunkRow *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkEventController *controller;
+
+  if (self->edit_view != NULL)
+    return;
+
+  builder = build_part (self, "edit_page");
+  self->edit_view = GTK_SOURCE_VIEW (gtk_builder_get_object (builder, "edit_view"));
+  self->edit_error_label = GTK_LABEL (gtk_builder_get_object (builder, "edit_error_label"));
+  self->cancel_edit_button = GTK_BUTTON (gtk_builder_get_object (builder, "cancel_edit_button"));
+  self->save_edit_button = GTK_BUTTON (gtk_builder_get_object (builder, "save_edit_button"));
+  gtk_stack_add_named (self->stack, GTK_WIDGET (gtk_builder_get_object (builder, "edit_page")), "edit");
+
+  /* The text view turns Ctrl+Enter into a newline; ask first. */
+  controller = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
+                                                                                       gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
+                                                          gtk_named_action_new ("hunk.save-edit")));
+  gtk_widget_add_controller (GTK_WIDGET (self->edit_view), controller);
+}
+
+static void
+ensure_reason_box (SparkHunkRow *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  if (self->reason_entry != NULL)
+    return;
+
+  builder = build_part (self, "reason_box");
+  self->reason_entry = GTK_ENTRY (gtk_builder_get_object (builder, "reason_entry"));
+  gtk_popover_set_child (self->reject_popover,
+                         GTK_WIDGET (gtk_builder_get_object (builder, "reason_box")));
+}
+
+/* Diff view ------------------------------------------------------------ */
 
 static void
 update_diff_height (SparkHunkRow *self)
@@ -392,10 +541,15 @@ update_merge (SparkHunkRow *self)
 {
   gboolean merge = is_open_merge_conflict (self) && self->edit_buffer == NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->merge_box), merge);
+  if (merge)
+    ensure_merge_box (self);
+
   gtk_widget_set_visible (GTK_WIDGET (self->stack), !merge);
   gtk_widget_set_visible (GTK_WIDGET (self->actions_box), !merge && self->edit_buffer == NULL);
+  if (self->merge_box == NULL)
+    return;
 
+  gtk_widget_set_visible (GTK_WIDGET (self->merge_box), merge);
   if (merge)
     {
       set_side (self->ours_label, spark_hunk_get_conflict_ours (self->hunk));
@@ -413,7 +567,6 @@ static void
 update (SparkHunkRow *self)
 {
   g_autofree char *title = NULL;
-  g_autofree char *label = NULL;
   SparkHunkState state;
   const char *conflict;
 
@@ -429,7 +582,6 @@ update (SparkHunkRow *self)
   state = spark_hunk_get_state (self->hunk);
   conflict = spark_hunk_get_conflict_message (self->hunk);
   title = dup_location (self);
-  label = dup_accessible_label (self);
 
   if (fuzz_note (spark_hunk_get_fuzz (self->hunk)) != NULL && state != SPARK_HUNK_CONFLICT)
     {
@@ -445,9 +597,7 @@ update (SparkHunkRow *self)
   gtk_label_set_text (self->conflict_label, conflict);
   gtk_widget_set_visible (GTK_WIDGET (self->conflict_label),
                           state == SPARK_HUNK_CONFLICT && conflict != NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                  -1);
+  update_accessible_label (self);
   update_diff (self);
 }
 
@@ -464,6 +614,7 @@ update_style_scheme (SparkHunkRow *self)
     scheme = gtk_source_style_scheme_manager_get_scheme (manager, dark ? "oblivion" : "classic");
 
   gtk_source_buffer_set_style_scheme (self->diff_buffer, scheme);
+  spark_diff_buffer_update_colors (self->diff_buffer);
   if (self->edit_buffer != NULL)
     gtk_source_buffer_set_style_scheme (self->edit_buffer, scheme);
 }
@@ -492,7 +643,10 @@ hunk_confirm_reject_action (GtkWidget  *widget,
                             GVariant   *param)
 {
   SparkHunkRow *self = SPARK_HUNK_ROW (widget);
-  g_autofree char *reason = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->reason_entry))));
+  g_autofree char *reason = NULL;
+
+  ensure_reason_box (self);
+  reason = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->reason_entry))));
 
   /* Take the focus out of the entry before its popover goes away, so the
    * entry hears about it (and stops blinking its cursor). */
@@ -624,6 +778,7 @@ static void
 reject_popover_show_cb (SparkHunkRow *self,
                         GtkPopover   *popover)
 {
+  ensure_reason_box (self);
   gtk_editable_set_text (GTK_EDITABLE (self->reason_entry), "");
   gtk_widget_grab_focus (GTK_WIDGET (self->reason_entry));
 }
@@ -644,6 +799,14 @@ spark_hunk_row_dispose (GObject *object)
 
   spark_hunk_row_set_hunk (self, NULL, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SPARK_TYPE_HUNK_ROW);
+  /* The parts built later went with the template's widgets. */
+  self->merge_box = NULL;
+  self->ours_label = self->theirs_label = NULL;
+  self->keep_both_button = self->keep_mine_button = self->take_proposed_button = NULL;
+  self->edit_view = NULL;
+  self->edit_error_label = NULL;
+  self->cancel_edit_button = self->save_edit_button = NULL;
+  self->reason_entry = NULL;
   g_clear_object (&self->edit_buffer);
   g_clear_object (&self->diff_buffer);
 
@@ -707,31 +870,17 @@ spark_hunk_row_class_init (SparkHunkRowClass *klass)
                                                "/io/github/sparkcode/Spark/spark-hunk-row.ui");
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, accept_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, actions_box);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, cancel_edit_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, card);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, conflict_label);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, diff_scroller);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, diff_view);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_button);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_error_label);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, edit_view);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, keep_both_button);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, keep_mine_button);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, merge_box);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, ours_label);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, ours_title);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reason_entry);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reject_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, reject_popover);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, save_edit_button);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, stack);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, state_label);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, take_proposed_button);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, theirs_label);
-  gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, theirs_title);
   gtk_widget_class_bind_template_child (widget_class, SparkHunkRow, title_label);
   gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
-  gtk_widget_class_bind_template_callback (widget_class, reason_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, reject_popover_show_cb);
 
   gtk_widget_class_install_action (widget_class, "hunk.accept", NULL, hunk_accept_action);
@@ -751,28 +900,21 @@ spark_hunk_row_class_init (SparkHunkRowClass *klass)
 static void
 spark_hunk_row_init (SparkHunkRow *self)
 {
-  GtkEventController *controller;
-
   gtk_widget_init_template (GTK_WIDGET (self));
+  spark_a11y_tidy_mnemonic_buttons (GTK_WIDGET (self));
+  spark_a11y_name_icon_buttons (GTK_WIDGET (self->reject_button));
   /* Keyboard review moves the focus from hunk to hunk. */
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
 
   self->diff_buffer = spark_diff_buffer_new ();
   gtk_text_view_set_buffer (GTK_TEXT_VIEW (self->diff_view), GTK_TEXT_BUFFER (self->diff_buffer));
 
-  /* The text view turns Ctrl+Enter into a newline; ask first. */
-  controller = gtk_shortcut_controller_new ();
-  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
-                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
-                                                                                       gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
-                                                          gtk_named_action_new ("hunk.save-edit")));
-  gtk_widget_add_controller (GTK_WIDGET (self->edit_view), controller);
-
   /* The font is known for sure once the view is in the window. */
   g_signal_connect_object (self->diff_view, "map",
                            G_CALLBACK (update_diff_height), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (update_style_scheme), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::high-contrast",
                            G_CALLBACK (update_style_scheme), self, G_CONNECT_SWAPPED);
   update_style_scheme (self);
   update_actions (self);
@@ -815,6 +957,8 @@ spark_hunk_row_set_hunk (SparkHunkRow    *self,
 
   if (self->hunk != NULL)
     g_clear_signal_handler (&self->state_handler, self->hunk);
+  if (self->file != NULL)
+    g_clear_signal_handler (&self->n_hunks_handler, self->file);
 
   if (self->reject_popover != NULL)
     gtk_popover_popdown (self->reject_popover);
@@ -824,9 +968,14 @@ spark_hunk_row_set_hunk (SparkHunkRow    *self,
 
   if (hunk != NULL)
     /* state, start-line, fuzz, conflict-message: all show. */
-    self->state_handler = g_signal_connect_object (hunk, "notify",
-                                                   G_CALLBACK (update), self,
-                                                   G_CONNECT_SWAPPED);
+    {
+      self->state_handler = g_signal_connect_object (hunk, "notify",
+                                                     G_CALLBACK (update), self,
+                                                     G_CONNECT_SWAPPED);
+      self->n_hunks_handler = g_signal_connect_object (file, "notify::n-items",
+                                                       G_CALLBACK (update_accessible_label), self,
+                                                       G_CONNECT_SWAPPED);
+    }
 
   if (self->card != NULL)
     update (self);
@@ -858,6 +1007,7 @@ spark_hunk_row_set_edit_buffer (SparkHunkRow    *self,
                                           gtk_source_language_manager_guess_language (languages, path, NULL));
         }
 
+      ensure_edit_page (self);
       gtk_text_view_set_buffer (GTK_TEXT_VIEW (self->edit_view), GTK_TEXT_BUFFER (buffer));
       update_style_scheme (self);
       gtk_stack_set_visible_child_name (self->stack, "edit");
@@ -875,6 +1025,8 @@ GtkSourceView *
 spark_hunk_row_get_edit_view (SparkHunkRow *self)
 {
   g_return_val_if_fail (SPARK_IS_HUNK_ROW (self), NULL);
+
+  ensure_edit_page (self);
   return self->edit_view;
 }
 
@@ -884,6 +1036,10 @@ spark_hunk_row_set_edit_error (SparkHunkRow *self,
 {
   g_return_if_fail (SPARK_IS_HUNK_ROW (self));
 
+  if (message == NULL && self->edit_error_label == NULL)
+    return;
+
+  ensure_edit_page (self);
   gtk_label_set_text (self->edit_error_label, message);
   gtk_widget_set_visible (GTK_WIDGET (self->edit_error_label), message != NULL);
 }

@@ -41,6 +41,9 @@ void             spark_hunk_row_set_edit_error   (SparkHunkRow    *self,
 /* Opens the reject popover (reason entry focused). */
 void             spark_hunk_row_begin_reject     (SparkHunkRow    *self);
 
+char            *spark_hunk_row_describe         (SparkFileChange *file,
+                                                  SparkHunk       *hunk);
+
 /* The hunk as unified-diff lines (" ctx", "-old", "+new"; the edited text
  * stands for the new lines once edited), and how many lines it adds and
  * removes. */

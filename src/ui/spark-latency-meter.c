@@ -411,11 +411,13 @@ update_popover (SparkLatencyMeter *self,
       window = spark_session_get_context_window (self->session);
     }
   if (window > 0)
-    /* translators: context usage: tokens used / tokens the model accepts, e.g. "140 / 128000" */
-    context = g_strdup_printf (_("%u / %u tokens"), used, window);
+    /* translators: context usage: tokens used / tokens the model accepts, e.g.
+     * "140 / 128000 tokens"; the plural follows the second number */
+    context = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u / %u token", "%u / %u tokens", window),
+                               used, window);
   else
     /* translators: context usage when the model's window is unknown */
-    context = g_strdup_printf (_("%u tokens"), used);
+    context = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u token", "%u tokens", used), used);
   set_label_text (self->context_label, context);
   gtk_level_bar_set_value (self->context_bar, window > 0 ? MIN (1.0, used / (double) window) : 0.0);
 }
@@ -472,22 +474,32 @@ update (SparkLatencyMeter *self)
   if (ttft >= 0)
     {
       g_string_append (summary, ". ");
-      /* translators: accessible description of the latency meter */
-      g_string_append_printf (summary, _("Time to first token %.0f ms"), ttft);
       if (tps > 0)
-        {
-          g_string_append (summary, ", ");
-          /* translators: accessible description of the latency meter */
-          g_string_append_printf (summary, _("%.0f tokens per second"), tps);
-        }
+        /* translators: accessible description of the latency meter: milliseconds to the
+         * first token, then tokens per second; the plural follows the second number */
+        g_string_append_printf (summary,
+                                g_dngettext (GETTEXT_PACKAGE,
+                                             "Time to first token %.0f ms, %.0f token per second",
+                                             "Time to first token %.0f ms, %.0f tokens per second",
+                                             (gulong) (tps + 0.5)),
+                                ttft, tps);
+      else
+        /* translators: accessible description of the latency meter */
+        g_string_append_printf (summary, _("Time to first token %.0f ms"), ttft);
     }
   if (self->session != NULL && spark_session_get_context_window (self->session) > 0)
     {
+      guint context_window = spark_session_get_context_window (self->session);
+
       g_string_append (summary, ". ");
-      /* translators: accessible description of the latency meter */
-      g_string_append_printf (summary, _("Context %u of %u tokens used"),
-                              spark_session_get_context_used (self->session),
-                              spark_session_get_context_window (self->session));
+      /* translators: accessible description of the latency meter; the plural
+       * follows the second number */
+      g_string_append_printf (summary,
+                              g_dngettext (GETTEXT_PACKAGE,
+                                           "Context %u of %u token used",
+                                           "Context %u of %u tokens used",
+                                           context_window),
+                              spark_session_get_context_used (self->session), context_window);
     }
 
   gtk_widget_set_visible (GTK_WIDGET (self->figures_label), figures != NULL);

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "spark-a11y.h"
 #include "spark-credentials.h"
 #include "spark-preferences-window.h"
 
@@ -189,6 +190,7 @@ spark_preferences_window_init (SparkPreferencesWindow *self)
   g_autofree char *model = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  spark_a11y_name_icon_buttons (GTK_WIDGET (self->api_key_row));
 
   self->settings = g_settings_new (APP_ID);
 

@@ -53,7 +53,9 @@ update (SparkReviewFileRow *self)
   g_autofree char *removed = NULL;
   g_autofree char *accept_label = NULL;
   g_autofree char *reject_label = NULL;
-  g_autoptr(GString) detail = g_string_new (NULL);
+  g_autofree char *kind = NULL;
+  g_autofree char *hunks = NULL;
+  g_autofree char *detail = NULL;
   const GError *error;
   const char *icon_name;
   guint n_hunks, n_added = 0, n_removed = 0;
@@ -90,37 +92,39 @@ update (SparkReviewFileRow *self)
     case SPARK_FILE_CHANGE_ADD:
       icon_name = "document-new-symbolic";
       /* translators: kind of a file operation in the review pane */
-      g_string_append (detail, _("New file"));
+      kind = g_strdup (_("New file"));
       break;
 
     case SPARK_FILE_CHANGE_DELETE:
       icon_name = "edit-delete-symbolic";
       /* translators: kind of a file operation in the review pane */
-      g_string_append (detail, _("Deleted"));
+      kind = g_strdup (_("Deleted"));
       break;
 
     case SPARK_FILE_CHANGE_MOVE:
       icon_name = "document-edit-symbolic";
       /* translators: kind of a file operation in the review pane; %s is the new path */
-      g_string_append_printf (detail, _("Moved to %s"), spark_file_change_get_move_path (self->file));
+      kind = g_strdup_printf (_("Moved to %s"), spark_file_change_get_move_path (self->file));
       break;
 
     case SPARK_FILE_CHANGE_UPDATE:
     default:
       icon_name = "document-edit-symbolic";
       /* translators: kind of a file operation in the review pane */
-      g_string_append (detail, _("Modified"));
+      kind = g_strdup (_("Modified"));
       break;
     }
 
-  g_string_append (detail, " · ");
-  g_string_append_printf (detail, ngettext ("%u hunk", "%u hunks", n_hunks), n_hunks);
-  if (!spark_file_change_get_complete (self->file))
-    {
-      g_string_append (detail, " · ");
-      /* translators: the file's changes are still arriving from the assistant */
-      g_string_append (detail, _("receiving…"));
-    }
+  hunks = g_strdup_printf (ngettext ("%u hunk", "%u hunks", n_hunks), n_hunks);
+  if (spark_file_change_get_complete (self->file))
+    /* translators: the details of a file in the review pane: %1$s is the kind of
+     * operation ("Modified"), %2$s the number of hunks ("3 hunks") */
+    detail = g_strdup_printf (_("%1$s · %2$s"), kind, hunks);
+  else
+    /* translators: the details of a file in the review pane while its changes are
+     * still arriving from the assistant: %1$s is the kind of operation
+     * ("Modified"), %2$s the number of hunks so far ("3 hunks") */
+    detail = g_strdup_printf (_("%1$s · %2$s · receiving…"), kind, hunks);
 
   if (spark_file_change_get_kind (self->file) == SPARK_FILE_CHANGE_MOVE)
     /* translators: a file moved: old path → new path */
@@ -138,7 +142,7 @@ update (SparkReviewFileRow *self)
 
   gtk_image_set_from_icon_name (self->kind_image, icon_name);
   gtk_label_set_text (self->path_label, path);
-  gtk_label_set_text (self->detail_label, detail->str);
+  gtk_label_set_text (self->detail_label, detail);
   gtk_label_set_text (self->added_label, added);
   gtk_label_set_text (self->removed_label, removed);
   gtk_widget_set_visible (GTK_WIDGET (self->added_label), n_added > 0);

@@ -15,6 +15,7 @@
 #include <adwaita.h>
 #include <gtksourceview/gtksource.h>
 
+#include "spark-a11y.h"
 #include "spark-hunk-row.h"
 #include "spark-resources.h"
 #include "spark-review-file-row.h"
@@ -474,6 +475,21 @@ update_state (SparkReviewView *self)
   gtk_label_set_text (self->details_label, details->str);
   gtk_widget_set_visible (GTK_WIDGET (self->details_label), details->len > 0);
 
+  if (details->len > 0)
+    {
+      /* translators: accessible description of the list of proposed changes: the
+       * summary, then its details, e.g. "1 of 5 hunks accepted: 3 pending · 1 rejected" */
+      g_autofree char *description = g_strdup_printf (_("%s: %s"), summary, details->str);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+    }
+  else
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, summary, -1);
+    }
+
   if (self->error_message != NULL)
     {
       gtk_label_set_text (self->status_label, self->error_message);
@@ -539,6 +555,26 @@ hunks_changed_cb (SparkReviewView *self,
 
       g_signal_connect_object (hunk, "notify::state", G_CALLBACK (update_state), self,
                                G_CONNECT_SWAPPED);
+    }
+
+  /* Hunks arriving while the model writes are said as they come (GTK 4.14
+   * and later); everywhere, the list's description keeps the count. */
+  if (removed == 0 && added > 0 && added <= 3 && is_streaming (self))
+    {
+      for (guint i = position; i < position + added; i++)
+        {
+          g_autoptr(SparkHunk) hunk = g_list_model_get_item (model, i);
+          GListModel *file = gtk_flatten_list_model_get_model_for_item (GTK_FLATTEN_LIST_MODEL (model), i);
+          g_autofree char *description = NULL;
+          g_autofree char *message = NULL;
+
+          if (!SPARK_IS_FILE_CHANGE (file))
+            continue;
+          description = spark_hunk_row_describe (SPARK_FILE_CHANGE (file), hunk);
+          /* translators: said by screen readers when the model proposes a hunk; %s describes it */
+          message = g_strdup_printf (_("New: %s"), description);
+          spark_a11y_announce (GTK_WIDGET (self->list_view), message);
+        }
     }
 
   /* Give the person something to act on as soon as the first hunk shows. */
@@ -1095,6 +1131,7 @@ spark_review_view_init (SparkReviewView *self)
   self->edit_buffers = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  spark_a11y_tidy_mnemonic_buttons (GTK_WIDGET (self));
 
   g_signal_connect_object (factory, "bind", G_CALLBACK (factory_bind_cb), self, 0);
   g_signal_connect_object (factory, "unbind", G_CALLBACK (factory_unbind_cb), self, 0);

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "spark-responses.h"
 #include "spark-session.h"
 #include "spark-session-summary.h"
 
@@ -93,15 +94,12 @@ add_item_files (GPtrArray  *files,
   else if (g_strcmp0 (type, "function_call") == 0 &&
            g_strcmp0 (get_string (item, "name"), "apply_patch") == 0)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
       const char *arguments = get_string (item, "arguments");
-      JsonNode *root;
+      g_autoptr(JsonObject) args = NULL;
 
-      if (arguments != NULL &&
-          json_parser_load_from_data (parser, arguments, -1, NULL) &&
-          (root = json_parser_get_root (parser)) != NULL &&
-          JSON_NODE_HOLDS_OBJECT (root))
-        add_patch_files (files, get_string (json_node_get_object (root), "input"));
+      /* The model wrote these: parsed with the depth check. */
+      if (arguments != NULL && (args = spark_json_parse_object (arguments, -1, NULL)))
+        add_patch_files (files, get_string (args, "input"));
     }
   else if (g_strcmp0 (type, "apply_patch_call") == 0)
     {

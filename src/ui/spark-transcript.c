@@ -215,16 +215,13 @@ spark_transcript_summarize_call (const char *name,
                                  const char *arguments,
                                  const char *output)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *args = NULL;
+  g_autoptr(JsonObject) args = NULL;
 
   if (name == NULL)
     name = "tool";
 
-  if (arguments != NULL && arguments[0] != '\0' &&
-      json_parser_load_from_data (parser, arguments, -1, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    args = json_node_get_object (json_parser_get_root (parser));
+  if (arguments != NULL && arguments[0] != '\0')
+    args = spark_json_parse_object (arguments, -1, NULL);
 
   if (g_str_equal (name, "read_file") || g_str_equal (name, "list_dir"))
     {
@@ -238,7 +235,6 @@ spark_transcript_summarize_call (const char *name,
     {
       const char *pattern = spark_json_get_string (args, "pattern");
       g_autofree char *shown = shorten (pattern ? pattern : "");
-      g_autofree char *matches = NULL;
       gboolean more;
       guint n;
 
@@ -247,16 +243,19 @@ spark_transcript_summarize_call (const char *name,
 
       n = count_grep_matches (output, &more);
       if (n == 0)
-        /* translators: how many lines a search found; "grep "foo" — no matches" */
-        matches = g_strdup (_("no matches"));
-      else if (more)
-        /* translators: the search stopped after this many lines; "grep "foo" — 200+ matches" */
-        matches = g_strdup_printf (_("%u+ matches"), n);
-      else
-        /* translators: how many lines a search found; "grep "foo" — 12 matches" */
-        matches = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u match", "%u matches", n), n);
-
-      return g_strdup_printf ("grep \"%s\" — %s", shown, matches);
+        /* translators: a search that found nothing; %s is what was searched for */
+        return g_strdup_printf (_("grep \"%s\" — no matches"), shown);
+      if (more)
+        /* translators: a search that stopped after this many lines, e.g.
+         * "grep \"foo\" — 200+ matches"; %s is what was searched for */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "grep \"%s\" — %u+ match",
+                                             "grep \"%s\" — %u+ matches", n),
+                                shown, n);
+      /* translators: how many lines a search found, e.g. "grep \"foo\" — 12 matches";
+       * %s is what was searched for */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "grep \"%s\" — %u match",
+                                           "grep \"%s\" — %u matches", n),
+                              shown, n);
     }
 
   if (g_str_equal (name, "shell"))
@@ -621,6 +620,19 @@ end_response (SparkTranscript *self)
   self->response_start = self->items->len;
 }
 
+static gboolean
+in_current_response (SparkTranscript     *self,
+                     SparkTranscriptItem *item)
+{
+  /* From the end: the item streaming is nearly always the last one. */
+  for (guint i = self->items->len; i > self->response_start; i--)
+    {
+      if (g_ptr_array_index (self->items, i - 1) == item)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static SparkTranscriptItem *
 streaming_item (SparkTranscript     *self,
                 SparkTranscriptKind  kind,
@@ -632,6 +644,12 @@ streaming_item (SparkTranscript     *self,
     item = spark_transcript_lookup (self, kind, item_id);
   else
     item = self->anon[kind];
+
+  /* An id an earlier response used names a new item now: servers that give
+   * no ids of their own (the chat wire then makes the same ones each time)
+   * and replayed streams reuse them. */
+  if (item != NULL && !in_current_response (self, item))
+    item = NULL;
 
   if (item == NULL)
     {
@@ -839,7 +857,7 @@ on_item_done (SparkSession    *session,
   else if (g_strcmp0 (type, "message") == 0)
     found = spark_transcript_lookup (self, SPARK_TRANSCRIPT_KIND_ASSISTANT, id);
 
-  if (found != NULL)
+  if (found != NULL && in_current_response (self, found))
     spark_transcript_set_streaming (self, found, FALSE);
 }
 
@@ -905,21 +923,77 @@ on_turn_finished (SparkSession    *session,
     spark_transcript_append (self, SPARK_TRANSCRIPT_KIND_ERROR, error->message);
 
   self->response_start = self->items->len;
+
+  /* The turn's ids (its tool calls' too) name nothing in the next turn. */
+  g_hash_table_remove_all (self->by_id);
+  g_hash_table_remove_all (self->by_call);
 }
 
-/* The session shortened older tool output to stay inside the model's
- * context window: say so, the model now sees less of what it read. */
-static void
-on_context_compacted (SparkSession    *session,
-                      guint64          bytes,
-                      SparkTranscript *self)
+static char *
+format_tokens (guint tokens)
 {
-  g_autofree char *size = g_format_size (bytes);
-  g_autofree char *text = NULL;
+  /* Digit grouping of the person's locale, e.g. "42,000". */
+  return g_strdup_printf ("%'u", tokens);
+}
 
+/* The conversation was compacted to stay inside the model's context window:
+ * say so, and by whom, the model now sees a summary or less of what it read. */
+static char *
+compaction_notice (SparkCompactionKind kind,
+                   guint               before,
+                   guint               after,
+                   guint64             bytes)
+{
+  g_autofree char *from = format_tokens (before);
+  g_autofree char *to = format_tokens (after);
+  g_autofree char *size = NULL;
+
+  if (kind == SPARK_COMPACTION_KIND_SERVER && before > 0 && after > 0)
+    /* translators: token counts, e.g. "(42,000 → 9,000 tokens)" */
+    return g_strdup_printf (ngettext ("The server compacted the conversation (%s → %s token)",
+                                      "The server compacted the conversation (%s → %s tokens)",
+                                      after),
+                            from, to);
+  if (kind == SPARK_COMPACTION_KIND_SERVER && before > 0)
+    /* translators: %s is a token count such as "42,000" */
+    return g_strdup_printf (ngettext ("The server compacted the conversation (it had reached %s token)",
+                                      "The server compacted the conversation (it had reached %s tokens)",
+                                      before),
+                            from);
+  if (kind == SPARK_COMPACTION_KIND_SERVER)
+    return g_strdup (_("The server compacted the conversation"));
+
+  if (kind == SPARK_COMPACTION_KIND_STANDALONE && before > 0 && after > 0)
+    /* translators: token counts, e.g. "(42,000 → 9,000 tokens)" */
+    return g_strdup_printf (ngettext ("The conversation was compacted (%s → %s token)",
+                                      "The conversation was compacted (%s → %s tokens)",
+                                      after),
+                            from, to);
+  if (kind == SPARK_COMPACTION_KIND_STANDALONE && before > 0)
+    /* translators: %s is a token count such as "42,000" */
+    return g_strdup_printf (ngettext ("The conversation was compacted (it had reached %s token)",
+                                      "The conversation was compacted (it had reached %s tokens)",
+                                      before),
+                            from);
+  if (kind == SPARK_COMPACTION_KIND_STANDALONE)
+    return g_strdup (_("The conversation was compacted"));
+
+  size = g_format_size (bytes);
   /* translators: %s is an amount of text such as "12.3 kB" */
-  text = g_strdup_printf (_("The conversation neared the model's context limit: %s of older tool output was shortened"),
+  return g_strdup_printf (_("The conversation neared the model's context limit: %s of older tool output was shortened"),
                           size);
+}
+
+static void
+on_context_compacted (SparkSession        *session,
+                      SparkCompactionKind  kind,
+                      guint                before,
+                      guint                after,
+                      guint64              bytes,
+                      SparkTranscript     *self)
+{
+  g_autofree char *text = compaction_notice (kind, before, after, bytes);
+
   spark_transcript_append (self, SPARK_TRANSCRIPT_KIND_NOTICE, text);
 }
 
@@ -990,13 +1064,12 @@ summarize_history_call (JsonObject *item)
   if (g_strcmp0 (name, "apply_patch") == 0)
     {
       const char *input = spark_json_get_string (item, "input");
-      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonObject) args = NULL;
 
       /* Chat Completions: {"input": "*** Begin Patch…"} as arguments. */
       if (input == NULL && spark_json_get_string (item, "arguments") != NULL &&
-          json_parser_load_from_data (parser, spark_json_get_string (item, "arguments"), -1, NULL) &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        input = spark_json_get_string (json_node_get_object (json_parser_get_root (parser)), "input");
+          (args = spark_json_parse_object (spark_json_get_string (item, "arguments"), -1, NULL)))
+        input = spark_json_get_string (args, "input");
 
       return spark_transcript_summarize_patch (input);
     }

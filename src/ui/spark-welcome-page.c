@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "spark-a11y.h"
 #include "spark-credentials.h"
 #include "spark-models.h"
 #include "spark-session.h"
@@ -554,6 +555,8 @@ spark_welcome_page_init (SparkWelcomePage *self)
   g_autofree char *endpoint = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  spark_a11y_tidy_mnemonic_buttons (GTK_WIDGET (self));
+  spark_a11y_name_icon_buttons (GTK_WIDGET (self->key_row));
 
   /* Screen readers read the result with the button. */
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self->test_button),

@@ -31,6 +31,7 @@ struct _SparkWindow
   guint                 changes_stale : 1;   /* the Changes page needs a read */
   GCancellable         *cancellable;
   gulong                max_position_handler;
+  guint                 name_tabs_source;
 
   char                 *last_apply_report; /* prefills the commit message */
 
@@ -52,6 +53,7 @@ struct _SparkWindow
   SparkReviewView      *review_view;
   GtkWidget            *side_area;
   AdwViewStack         *side_stack;
+  GtkWidget            *tab_bar;
   AdwTabView           *tab_view;
   AdwToastOverlay      *toast_overlay;
   AdwWindowTitle       *window_title;

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "spark-a11y.h"
 #include "spark-assistant.h"
 #include "spark-checkpoints.h"
 #include "spark-commit-dialog.h"
@@ -41,7 +42,14 @@ applied_cb (SparkWindow *self,
             const char  *summary)
 {
   g_auto(GStrv) lines = g_strsplit (summary, "\n", 2);
-  AdwToast *toast = adw_toast_new (lines[0] ? lines[0] : summary);
+  gsize len = lines[0] ? strlen (lines[0]) : 0;
+  AdwToast *toast;
+
+  /* The report's first line: a sentence, or the "Changed 2 files:" header
+   * of the file list, which the toast shows without its colon. */
+  if (len > 0 && lines[0][len - 1] == ':')
+    lines[0][len - 1] = '\0';
+  toast = adw_toast_new (lines[0] ? lines[0] : summary);
 
   g_free (self->last_apply_report);
   self->last_apply_report = g_strdup (summary);
@@ -52,7 +60,7 @@ applied_cb (SparkWindow *self,
   /* Every apply starts from a checkpoint: offer the way back. */
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "win.undo-apply");
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  spark_a11y_add_toast (self->toast_overlay, toast);
 }
 
 /* Undo Apply ------------------------------------------------------------- */
@@ -129,7 +137,7 @@ restore_cb (GObject      *object,
     {
       toast = adw_toast_new (_("Restored the files as they were before the undo"));
     }
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  spark_a11y_add_toast (self->toast_overlay, toast);
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "spark-a11y.h"
 #include "spark-application.h"
 #include "spark-assistant.h"
 #include "spark-chat-view.h"
@@ -59,7 +60,7 @@ spark_window_show_toast (SparkWindow *self,
 {
   g_return_if_fail (SPARK_IS_WINDOW (self));
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  spark_a11y_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
 /* Start page: recently opened folders ------------------------------------ */
@@ -127,11 +128,26 @@ update_tab_title (AdwTabPage      *tab_page,
   adw_tab_page_set_title (tab_page, text);
 }
 
+static gboolean
+name_tabs_cb (gpointer user_data)
+{
+  SparkWindow *self = user_data;
+
+  self->name_tabs_source = 0;
+  spark_a11y_name_icon_buttons (self->tab_bar);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 tab_view_n_pages_cb (SparkWindow *self)
 {
   gtk_stack_set_visible_child_name (GTK_STACK (self->editor_stack),
                                     adw_tab_view_get_n_pages (self->tab_view) > 0 ? "tabs" : "empty");
+
+  /* The tab bar makes a tab (with its close button) for each new page. */
+  if (self->name_tabs_source == 0)
+    self->name_tabs_source = g_idle_add (name_tabs_cb, self);
 }
 
 static void
@@ -626,6 +642,7 @@ spark_window_dispose (GObject *object)
   SparkWindow *self = (SparkWindow *)object;
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->name_tabs_source, g_source_remove);
   if (self->max_position_handler != 0)
     g_clear_signal_handler (&self->max_position_handler, self->inner_paned);
 
@@ -762,6 +779,7 @@ spark_window_class_init (SparkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, review_view);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, side_area);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, side_stack);
+  gtk_widget_class_bind_template_child (widget_class, SparkWindow, tab_bar);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, tab_view);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SparkWindow, window_title);
@@ -800,6 +818,7 @@ spark_window_init (SparkWindow *self)
   self->side_area_visible = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  spark_a11y_tidy_mnemonic_buttons (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);

@@ -83,4 +83,27 @@ const report = {};
   };
 }
 
+// 4. Compaction: a create asking for server-side compaction, whose stream
+// carries a compaction item, then the standalone compact endpoint.
+{
+  const final = await client.responses
+    .stream({
+      model: 'test-model',
+      input: 'long',
+      context_management: [{ type: 'compaction', compact_threshold: 1000 }],
+    })
+    .finalResponse();
+  const compacted = await client.responses.compact({
+    model: 'test-model',
+    input: [{ type: 'message', role: 'user', content: 'first' }],
+  });
+  report.compaction = {
+    output_types: final.output.map((item) => item.type),
+    output_text: final.output_text,
+    compact_object: compacted.object,
+    compact_types: compacted.output.map((item) => item.type),
+    compact_input_tokens: compacted.usage?.input_tokens,
+  };
+}
+
 console.log(JSON.stringify(report));

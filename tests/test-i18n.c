@@ -1,0 +1,468 @@
+/* test-i18n.c: under German, the person reads German and the model English.
+ *
+ * Copyright 2026 The Spark authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The process runs with LANGUAGE=de and the catalogue the build compiled
+ * from po/de.po (SPARK_TEST_LOCALEDIR), in the C.UTF-8 locale: glibc honours
+ * LANGUAGE in every locale but "C", so no German locale has to be generated
+ * on the machine.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "spark-audience.h"
+#include "spark-changeset.h"
+#include "spark-file-util.h"
+#include "spark-patch-hand-off.h"
+#include "spark-test-utils.h"
+#include "spark-tools.h"
+
+typedef struct
+{
+  char           *root;
+  char           *store;
+  SparkWorkspace *ws;
+} Fixture;
+
+static void
+setup (Fixture       *f,
+       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->root = spark_test_make_temp_dir ();
+  f->store = spark_test_make_temp_dir ();
+  f->ws = spark_workspace_new (f->root, &error);
+  g_assert_no_error (error);
+  spark_workspace_set_store_dir (f->ws, f->store);
+}
+
+static void
+teardown (Fixture       *f,
+          gconstpointer  data)
+{
+  g_clear_object (&f->ws);
+  spark_test_rm_rf (f->root);
+  spark_test_rm_rf (f->store);
+  g_free (f->root);
+  g_free (f->store);
+}
+
+static SparkChangeset *
+changeset_for (Fixture    *f,
+               const char *patch)
+{
+  g_autoptr(GListModel) files = NULL;
+  g_autoptr(GError) error = NULL;
+  SparkChangeset *cs = spark_changeset_new (f->ws);
+
+  files = spark_patch_parse (patch, -1, &error);
+  g_assert_no_error (error);
+  spark_changeset_add_files (cs, files);
+  return cs;
+}
+
+/* Fails unless the German catalogue is really in use: every other check
+ * here would pass vacuously in English. */
+static void
+test_catalogue (void)
+{
+  g_assert_cmpstr (_("Open Folder"), ==, "Ordner öffnen");
+  g_assert_cmpstr (g_dngettext (GETTEXT_PACKAGE, "%u hunk", "%u hunks", 2), ==, "%u Abschnitte");
+}
+
+static void
+test_scopes (void)
+{
+  g_assert_cmpint (spark_audience_get (), ==, SPARK_AUDIENCE_PERSON);
+
+  spark_audience_push (SPARK_AUDIENCE_MODEL);
+  g_assert_cmpint (spark_audience_get (), ==, SPARK_AUDIENCE_MODEL);
+  g_assert_cmpstr (_("Open Folder"), ==, "Open Folder");
+  g_assert_cmpstr (g_dngettext (GETTEXT_PACKAGE, "%u hunk", "%u hunks", 2), ==, "%u hunks");
+  g_assert_cmpstr (spark_audience_strerror (ENOENT), ==, "No such file or directory");
+  g_assert_cmpstr (spark_audience_pick ("Deutsch", "English"), ==, "English");
+
+  /* Nested: the person's language again, then back to the model's. */
+  spark_audience_push (SPARK_AUDIENCE_PERSON);
+  g_assert_cmpstr (_("Open Folder"), ==, "Ordner öffnen");
+  g_assert_cmpstr (spark_audience_pick ("Deutsch", "English"), ==, "Deutsch");
+  spark_audience_pop ();
+  g_assert_cmpstr (_("Open Folder"), ==, "Open Folder");
+  spark_audience_pop ();
+
+  g_assert_cmpint (spark_audience_get (), ==, SPARK_AUDIENCE_PERSON);
+  g_assert_cmpstr (_("Open Folder"), ==, "Ordner öffnen");
+  /* The person's strerror is the process's (German only where the C
+   * library's catalogue is installed). */
+  g_assert_cmpstr (spark_audience_strerror (ENOENT), ==, strerror (ENOENT));
+  g_assert_cmpstr (spark_audience_pick ("Deutsch", NULL), ==, "Deutsch");
+}
+
+typedef struct
+{
+  GMutex    lock;
+  GCond     cond;
+  int       step;
+  char     *seen;
+} Handshake;
+
+static void
+wait_step (Handshake *h,
+           int        step)
+{
+  g_mutex_lock (&h->lock);
+  while (h->step < step)
+    g_cond_wait (&h->cond, &h->lock);
+  g_mutex_unlock (&h->lock);
+}
+
+static void
+set_step (Handshake *h,
+          int        step)
+{
+  g_mutex_lock (&h->lock);
+  h->step = step;
+  g_cond_broadcast (&h->cond);
+  g_mutex_unlock (&h->lock);
+}
+
+static gpointer
+model_thread (gpointer data)
+{
+  Handshake *h = data;
+
+  spark_audience_push (SPARK_AUDIENCE_MODEL);
+  h->seen = g_strdup (_("Open Folder"));
+  set_step (h, 1);
+  wait_step (h, 2);
+  spark_audience_pop ();
+  return NULL;
+}
+
+/* A scope belongs to its thread: a worker speaking to the model does not
+ * turn the main thread's text English. */
+static void
+test_threads (void)
+{
+  Handshake h = { 0 };
+  GThread *thread;
+
+  g_mutex_init (&h.lock);
+  g_cond_init (&h.cond);
+  thread = g_thread_new ("model", model_thread, &h);
+  wait_step (&h, 1);
+  g_assert_cmpstr (h.seen, ==, "Open Folder");
+  g_assert_cmpint (spark_audience_get (), ==, SPARK_AUDIENCE_PERSON);
+  g_assert_cmpstr (_("Open Folder"), ==, "Ordner öffnen");
+  set_step (&h, 2);
+  g_thread_join (thread);
+  g_free (h.seen);
+  g_mutex_clear (&h.lock);
+  g_cond_clear (&h.cond);
+}
+
+/* One apply, two reports: the model's in English, the person's in German,
+ * plurals included. */
+static void
+test_apply_report (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(SparkChangeset) cs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *result = NULL;
+  const char *report;
+  SparkFileChange *a;
+
+  spark_test_write_file (f->root, "a.c", "one\ntwo\nthree\nfour\nfive\nsix\nseven\n");
+  cs = changeset_for (f,
+                      "*** Begin Patch\n"
+                      "*** Update File: a.c\n"
+                      "@@\n"
+                      " one\n"
+                      "-two\n"
+                      "+TWO\n"
+                      "@@\n"
+                      " six\n"
+                      "-seven\n"
+                      "+SEVEN\n"
+                      "*** Add File: b.c\n"
+                      "+new\n"
+                      "*** End Patch\n");
+  a = spark_changeset_get_file (cs, 0);
+  g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (a, 0), NULL));
+  spark_hunk_reject (spark_file_change_get_hunk (a, 1));
+  g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (spark_changeset_get_file (cs, 1), 0),
+                                    NULL));
+
+  /* Applied in the person's scope, as the Apply button does. */
+  result = spark_changeset_apply (cs, &error);
+  g_assert_no_error (error);
+  report = spark_changeset_get_report (cs);
+  g_test_message ("model: %s", result);
+  g_test_message ("person: %s", report);
+
+  g_assert_cmpstr (result, ==,
+                   "Applied 1 of 2 hunks to a.c; rejected hunk 2 because the reviewer rejected it.\n"
+                   "Success. Updated the following files:\n"
+                   "M a.c\n"
+                   "A b.c\n");
+  g_assert_cmpstr (report, ==,
+                   "1 von 2 Abschnitten auf a.c angewendet.\n"
+                   "Abschnitt 2 wurde abgelehnt.\n"
+                   "2 Dateien geändert:\n"
+                   "M a.c\n"
+                   "A b.c\n");
+}
+
+/* The singular forms, and a hunk that could not be placed: its reason is
+ * English for the model, German for the person. */
+static void
+test_apply_report_singular (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SparkChangeset) cs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *result = NULL;
+  const char *report;
+
+  spark_test_write_file (f->root, "a.c", "one\ntwo\n");
+  cs = changeset_for (f,
+                      "*** Begin Patch\n"
+                      "*** Update File: a.c\n"
+                      "@@\n"
+                      "-one\n"
+                      "+ONE\n"
+                      "@@\n"
+                      "-missing\n"
+                      "+MISSING\n"
+                      "*** End Patch\n");
+  g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (spark_changeset_get_file (cs, 0), 0),
+                                    NULL));
+
+  result = spark_changeset_apply (cs, &error);
+  g_assert_no_error (error);
+  report = spark_changeset_get_report (cs);
+  g_test_message ("model: %s", result);
+  g_test_message ("person: %s", report);
+
+  g_assert_true (g_str_has_prefix (result,
+                                   "Applied 1 of 2 hunks to a.c; rejected hunk 2 because it could "
+                                   "not be placed (Failed to find expected lines in a.c:).\n"));
+  g_assert_true (g_str_has_prefix (report,
+                                   "1 von 2 Abschnitten auf a.c angewendet.\n"
+                                   "Abschnitt 2 wurde nicht angewendet: Er konnte nicht zugeordnet werden "
+                                   "(Die erwarteten Zeilen in a.c wurden nicht gefunden:).\n"
+                                   "1 Datei geändert:\n"));
+}
+
+/* What the review shows and what the model is told of the same conflict. */
+static void
+test_conflict_messages (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(SparkChangeset) cs = NULL;
+  g_autoptr(GError) person_error = NULL;
+  g_autoptr(GError) model_error = NULL;
+  SparkHunk *hunk;
+  SparkFileChange *missing;
+
+  spark_test_write_file (f->root, "a.c", "one\n");
+  cs = changeset_for (f,
+                      "*** Begin Patch\n"
+                      "*** Update File: a.c\n"
+                      "@@\n"
+                      "-nowhere\n"
+                      "+here\n"
+                      "*** Update File: gone.c\n"
+                      "@@\n"
+                      "-x\n"
+                      "+y\n"
+                      "*** End Patch\n");
+  hunk = spark_file_change_get_hunk (spark_changeset_get_file (cs, 0), 0);
+  missing = spark_changeset_get_file (cs, 1);
+
+  g_assert_cmpstr (spark_hunk_get_conflict_message (hunk), ==,
+                   "Die erwarteten Zeilen in a.c wurden nicht gefunden:\nnowhere");
+  g_assert_cmpstr (spark_file_change_get_error (missing)->message, ==,
+                   "gone.c kann nicht aktualisiert werden: Die Datei existiert nicht");
+
+  spark_audience_push (SPARK_AUDIENCE_MODEL);
+  g_assert_cmpstr (spark_hunk_get_conflict_message (hunk), ==,
+                   "Failed to find expected lines in a.c:\nnowhere");
+  g_assert_cmpstr (spark_file_change_get_error (missing)->message, ==,
+                   "Cannot update gone.c: the file does not exist");
+  g_assert_false (spark_changeset_accept_all (cs, &model_error));
+  spark_audience_pop ();
+
+  g_assert_false (spark_changeset_accept_all (cs, &person_error));
+  g_assert_cmpstr (model_error->message, ==,
+                   "Hunk 1 of a.c: Failed to find expected lines in a.c:\nnowhere\n"
+                   "Cannot update gone.c: the file does not exist");
+  g_assert_cmpstr (person_error->message, ==,
+                   "Abschnitt 1 von a.c: Die erwarteten Zeilen in a.c wurden nicht gefunden:\n"
+                   "nowhere\n"
+                   "gone.c kann nicht aktualisiert werden: Die Datei existiert nicht");
+}
+
+/* The apply_patch call end to end: the review (the changeset) is German,
+ * everything the model gets back is English. */
+static void
+test_hand_off (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(SparkToolCall) call = NULL;
+  g_autoptr(SparkToolCall) bad_call = NULL;
+  g_autoptr(SparkPatchHandOff) hand_off = NULL;
+  g_autoptr(SparkPatchHandOff) bad = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  SparkChangeset *cs;
+
+  spark_test_write_file (f->root, "a.c", "one\ntwo\n");
+
+  /* An invalid patch: the model hears why in English. */
+  bad_call = spark_tool_call_new (SPARK_TOOL_CALL_CUSTOM, "ctc_0", "call_0", "apply_patch");
+  bad = spark_patch_hand_off_new (f->root, bad_call);
+  _spark_tool_call_append_delta (bad_call, "*** Begin Patch\n*** Frobnicate File: a.c\n*** End Patch\n");
+  g_assert_false (spark_patch_hand_off_finish (bad, &error));
+  g_test_message ("invalid: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "is not a valid hunk header"));
+  g_clear_error (&error);
+
+  call = spark_tool_call_new (SPARK_TOOL_CALL_CUSTOM, "ctc_1", "call_1", "apply_patch");
+  hand_off = spark_patch_hand_off_new (f->root, call);
+  _spark_tool_call_append_delta (call,
+                                 "*** Begin Patch\n"
+                                 "*** Update File: a.c\n"
+                                 "@@\n"
+                                 "-one\n"
+                                 "+ONE\n"
+                                 "@@\n"
+                                 "-missing\n"
+                                 "+MISSING\n"
+                                 "*** End Patch\n");
+  g_assert_true (spark_patch_hand_off_finish (hand_off, &error));
+  g_assert_no_error (error);
+  cs = spark_patch_hand_off_get_changeset (hand_off);
+  g_assert_cmpstr (spark_hunk_get_conflict_message (spark_file_change_get_hunk (spark_changeset_get_file (cs, 0), 1)),
+                   ==, "Die erwarteten Zeilen in a.c wurden nicht gefunden:\nmissing");
+
+  /* Approving an unreviewed patch accepts it whole: the conflict is the
+   * model's error, in English. */
+  g_assert_null (spark_patch_hand_off_apply (hand_off, &error));
+  g_assert_cmpstr (error->message, ==, "Hunk 2 of a.c: Failed to find expected lines in a.c:\nmissing");
+  g_clear_error (&error);
+
+  /* Reviewed: the first hunk applies; the model's text is English, the
+   * person's report German. */
+  g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (spark_changeset_get_file (cs, 0), 0),
+                                    NULL));
+  output = spark_patch_hand_off_apply (hand_off, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (output, ==,
+                   "Applied 1 of 2 hunks to a.c; rejected hunk 2 because it could not be placed "
+                   "(Failed to find expected lines in a.c:).\n"
+                   "Success. Updated the following files:\nM a.c\n");
+  g_assert_cmpstr (spark_changeset_get_report (spark_patch_hand_off_get_changeset (hand_off)), ==,
+                   "1 von 2 Abschnitten auf a.c angewendet.\n"
+                   "Abschnitt 2 wurde nicht angewendet: Er konnte nicht zugeordnet werden "
+                   "(Die erwarteten Zeilen in a.c wurden nicht gefunden:).\n"
+                   "1 Datei geändert:\nM a.c\n");
+}
+
+static void
+tool_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  char **output = user_data;
+  gboolean success = TRUE;
+  g_autoptr(GError) error = NULL;
+
+  *output = spark_tools_run_finish (SPARK_TOOLS (object), result, &success, &error);
+  g_assert_no_error (error);
+  g_assert_false (success);
+}
+
+/* A tool's error is for the model: English, also where GLib and the C
+ * library speak German. */
+static void
+test_tool_error (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(SparkTools) tools = spark_tools_new (f->root);
+  g_autofree char *binary = NULL;
+  g_autofree char *outside = NULL;
+  char bytes[] = { 'a', '\0', 'b', '\n' };
+
+  binary = g_build_filename (f->root, "blob.bin", NULL);
+  g_assert_true (g_file_set_contents (binary, bytes, sizeof bytes, NULL));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SparkToolCall) call = spark_tool_call_new (SPARK_TOOL_CALL_FUNCTION, "fc_1", "call_1",
+                                                           "read_file");
+      g_autoptr(JsonObject) item = json_object_new ();
+      char *output = NULL;
+
+      json_object_set_string_member (item, "arguments",
+                                     i == 0 ? "{\"path\":\"blob.bin\"}" : "{\"path\":\"nope.txt\"}");
+      _spark_tool_call_complete (call, item);
+      spark_tools_run_async (tools, call, NULL, tool_done, &output);
+      while (output == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_test_message ("tool: %s", output);
+      if (i == 0)
+        g_assert_cmpstr (output, ==,
+                         "Error: “blob.bin” looks like a binary file and cannot be edited as text");
+      else
+        g_assert_true (g_str_has_prefix (output, "Error: ") &&
+                       g_str_has_suffix (output, ": No such file or directory"));
+      g_free (output);
+    }
+
+  /* …while the same error, made for the person, is German. */
+  {
+    g_autoptr(GError) error = NULL;
+    gsize length;
+    SparkNewline newline;
+
+    g_assert_null (spark_file_load_text (binary, SPARK_FILE_MAX_TEXT_SIZE, &length, &newline, &error));
+    g_assert_true (g_str_has_suffix (error->message,
+                                     "scheint eine Binärdatei zu sein und kann nicht als Text "
+                                     "bearbeitet werden"));
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("LANGUAGE", "de", TRUE);
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, SPARK_TEST_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  spark_test_init (&argc, &argv);
+
+  g_test_add_func ("/i18n/catalogue", test_catalogue);
+  g_test_add_func ("/i18n/audience/scopes", test_scopes);
+  g_test_add_func ("/i18n/audience/threads", test_threads);
+  g_test_add ("/i18n/apply-report", Fixture, NULL, setup, test_apply_report, teardown);
+  g_test_add ("/i18n/apply-report/singular", Fixture, NULL, setup, test_apply_report_singular, teardown);
+  g_test_add ("/i18n/conflict-messages", Fixture, NULL, setup, test_conflict_messages, teardown);
+  g_test_add ("/i18n/hand-off", Fixture, NULL, setup, test_hand_off, teardown);
+  g_test_add ("/i18n/tool-error", Fixture, NULL, setup, test_tool_error, teardown);
+
+  return g_test_run ();
+}
