@@ -367,6 +367,83 @@ test_no_checkpoints (void)
   spark_test_rm_rf (store);
 }
 
+/* The folders a checkpoint notes as new go again on restore once empty (an
+ * apply stopped between making a folder and writing into it); one that
+ * holds something stays. Both kinds of store. */
+static void
+test_new_folders_removed (gconstpointer data)
+{
+  gboolean git = GPOINTER_TO_INT (data);
+  g_autofree char *root = spark_test_make_temp_dir ();
+  g_autofree char *store = spark_test_make_temp_dir ();
+  g_autofree char *deep = g_build_filename (root, "new", "deep", NULL);
+  g_autofree char *kept = g_build_filename (root, "kept", NULL);
+  g_autoptr(SparkWorkspace) ws = NULL;
+  g_autoptr(SparkCheckpoints) checkpoints = NULL;
+  g_autoptr(SparkCheckpoint) cp = NULL;
+  g_autoptr(SparkCheckpoint) before = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tree0 = NULL;
+  g_autofree char *tree1 = NULL;
+  const char *new_folders[] = { "new", "new/deep", "kept", NULL };
+
+  spark_test_write_file (root, "a.txt", "a\n");
+  if (git)
+    {
+      spark_test_git (root, "init", "-q", NULL);
+      spark_test_git (root, "add", "-A", NULL);
+      spark_test_git (root, "commit", "-q", "-m", "base", NULL);
+    }
+  ws = spark_workspace_new (root, NULL);
+  spark_workspace_set_store_dir (ws, store);
+  checkpoints = spark_checkpoints_new (ws, &error);
+  g_assert_no_error (error);
+  g_assert_true (spark_checkpoints_is_git (checkpoints) == git);
+
+  tree0 = tp_tree_digest (root);
+  cp = spark_checkpoints_create_full (checkpoints, "before", new_folders, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp->summary, ==, "before");
+
+  /* The apply made its folders, and was stopped before writing into them;
+   * "kept" got a file (which the restore removes, so it goes too). */
+  g_assert_cmpint (g_mkdir_with_parents (deep, 0755), ==, 0);
+  spark_test_write_file (root, "kept/file.txt", "x\n");
+  tree1 = tp_tree_digest (root);
+  g_assert_cmpstr (tree0, !=, tree1);
+
+  g_assert_true (spark_checkpoints_restore (checkpoints, cp->id, &before, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (deep, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (kept, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *tree2 = tp_tree_digest (root);
+    g_assert_cmpstr (tree2, ==, tree0);
+  }
+
+  /* A folder noted new that holds a file of the restored tree stays. */
+  {
+    g_autoptr(SparkCheckpoint) cp2 = NULL;
+    g_autoptr(SparkCheckpoint) before2 = NULL;
+    const char *sub[] = { "sub", NULL };
+    g_autofree char *tree3 = NULL;
+
+    spark_test_write_file (root, "sub/keep.txt", "k\n");
+    tree3 = tp_tree_digest (root);
+    cp2 = spark_checkpoints_create_full (checkpoints, "with sub", sub, &error);
+    g_assert_no_error (error);
+    g_assert_true (spark_checkpoints_restore (checkpoints, cp2->id, &before2, &error));
+    g_assert_no_error (error);
+    {
+      g_autofree char *tree4 = tp_tree_digest (root);
+      g_assert_cmpstr (tree4, ==, tree3);
+    }
+  }
+
+  spark_test_rm_rf (root);
+  spark_test_rm_rf (store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -377,6 +454,10 @@ main (int   argc,
   g_test_add_func ("/checkpoints/git-subfolder", test_git_subfolder);
   g_test_add_func ("/checkpoints/plain-folder", test_plain_folder);
   g_test_add_func ("/checkpoints/no-checkpoints", test_no_checkpoints);
+  g_test_add_data_func ("/checkpoints/new-folders-removed/git", GINT_TO_POINTER (TRUE),
+                        test_new_folders_removed);
+  g_test_add_data_func ("/checkpoints/new-folders-removed/plain", GINT_TO_POINTER (FALSE),
+                        test_new_folders_removed);
 
   return g_test_run ();
 }

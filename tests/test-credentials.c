@@ -72,13 +72,14 @@ test_round_trip (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *key = NULL;
   g_autofree char *data_dir = g_build_filename (home, "data", NULL);
+  g_autofree char *daemon = g_find_program_in_path ("gnome-keyring-daemon");
 
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     {
       g_test_skip ("No D-Bus session bus: run the ui suite under dbus-run-session");
       return;
     }
-  if (g_find_program_in_path ("gnome-keyring-daemon") == NULL)
+  if (daemon == NULL)
     {
       g_test_skip ("gnome-keyring-daemon is not installed");
       return;

@@ -53,6 +53,37 @@ test_atomic_replace_keeps_mode (void)
   spark_test_rm_rf (dir);
 }
 
+/* A write killed between naming its temporary file and the rename leaves
+ * ".NAME.spark-new"; the next write of NAME replaces it. A name as long as
+ * the file system allows still gets a temporary file (its name is cut). */
+static void
+test_atomic_leftover_and_long_name (void)
+{
+  g_autofree char *dir = spark_test_make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "f.txt", NULL);
+  g_autofree char *long_name = g_strnfill (255, 'l');
+  g_autofree char *long_path = g_build_filename (dir, long_name, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  spark_test_write_file (dir, "f.txt", "old\n");
+  spark_test_write_file (dir, ".f.txt.spark-new", "half of a killed wr");
+
+  g_assert_true (spark_file_write_atomic (path, "new\n", 4, &error));
+  g_assert_no_error (error);
+  contents = spark_test_read_file (dir, "f.txt", NULL);
+  g_assert_cmpstr (contents, ==, "new\n");
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+
+  g_assert_true (spark_file_write_atomic (long_path, "x\n", 2, &error));
+  g_assert_no_error (error);
+  g_assert_true (spark_file_write_atomic (long_path, "y\n", 2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (dir), ==, 2);
+
+  spark_test_rm_rf (dir);
+}
+
 static void
 test_atomic_new_file_and_symlink (void)
 {
@@ -205,6 +236,7 @@ main (int   argc,
 
   g_test_add_func ("/core/file-util/atomic-replace-keeps-mode", test_atomic_replace_keeps_mode);
   g_test_add_func ("/core/file-util/atomic-new-file-and-symlink", test_atomic_new_file_and_symlink);
+  g_test_add_func ("/core/file-util/atomic-leftover-and-long-name", test_atomic_leftover_and_long_name);
   g_test_add_func ("/core/file-util/atomic-failure-keeps-old", test_atomic_write_failure_keeps_old);
   g_test_add_func ("/core/file-util/refuses-directory", test_refuses_directory);
   g_test_add_func ("/core/file-util/load-text-kinds", test_load_text_kinds);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "spark-approval-policy.h"
+#include "spark-patch-hand-off.h"
 #include "spark-responses.h"
 #include "spark-test-utils.h"
 #include "spark-tools.h"
@@ -902,6 +903,54 @@ test_definitions (Fixture       *f,
   assert_contains (spark_tools_get_instructions (f->tools), "apply_patch");
 }
 
+static char *
+shell_description (SparkTools *tools)
+{
+  g_autoptr(JsonArray) defs = spark_tools_dup_definitions (tools, SPARK_WIRE_API_RESPONSES);
+
+  for (guint i = 0; i < json_array_get_length (defs); i++)
+    {
+      JsonObject *d = json_array_get_object_element (defs, i);
+
+      if (g_strcmp0 (spark_json_get_string (d, "name"), "shell") == 0)
+        return g_strdup (spark_json_get_string (d, "description"));
+    }
+  g_assert_not_reached ();
+}
+
+/* What the model is told about the shell tool is what is true: not
+ * sandboxed without a usable bwrap (a missing binary, one that cannot
+ * build a sandbox), sandboxed with one. */
+static void
+test_shell_description_truthful (Fixture       *f,
+                                 gconstpointer  data)
+{
+  const char *bwraps[] = { "/nonexistent/bwrap", "false" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bwraps); i++)
+    {
+      g_autofree char *text = NULL;
+
+      g_setenv ("SPARK_BWRAP", bwraps[i], TRUE);
+      g_assert_false (spark_tools_get_sandboxed (f->tools));
+      text = shell_description (f->tools);
+      assert_contains (text, "NOT sandboxed");
+    }
+
+  g_unsetenv ("SPARK_BWRAP");
+  {
+    g_autofree char *text = shell_description (f->tools);
+
+    if (spark_tools_get_sandboxed (f->tools))
+      {
+        assert_contains (text, "runs in a sandbox: no network");
+        g_assert_null (strstr (text, "NOT"));
+      }
+    else
+      assert_contains (text, "NOT sandboxed");
+  }
+}
+
 typedef struct
 {
   GString *decoded;
@@ -964,6 +1013,105 @@ test_hosted_operation (void)
                    "*** Begin Patch\n*** Add File: n.txt\n+one\n+two\n*** End Patch\n");
 }
 
+
+/* Paths through the JSON tool-call route: json-glib cuts a string at a
+ * \u0000, so "src/main.c\u0000/../../x" would quietly read src/main.c; the
+ * call is refused instead. Also .git in any case, and overlong names. */
+static void
+test_path_attacks_json (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *long_name = g_strnfill (300, 'x');
+  g_autofree char *long_args = g_strdup_printf ("{\"path\":\"%s\"}", long_name);
+  /* Tool, arguments, and what the refusal must say (not merely fail). */
+  const char *attacks[][3] = {
+    { "read_file", "{\"path\":\"src/main.c\\u0000/../../secret.txt\"}", "NUL" },
+    { "read_file", "{\"path\":\"\\u0000\"}", "NUL" },
+    { "list_dir", "{\"path\":\".\\u0000\"}", "NUL" },
+    { "grep", "{\"pattern\":\"x\",\"path\":\"src\\u0000\"}", "NUL" },
+    { "read_file", "{\"path\":\".GIT/config\"}", "git's own" },
+    { "read_file", "{\"path\":\".Git/HEAD\"}", "git's own" },
+    { "list_dir", "{\"path\":\".git\"}", "git's own" },
+    { "read_file", "{\"path\":\"GIT~1/config\"}", "git's own" },
+    { "read_file", long_args, "longer than" },
+  };
+  guint refused = 0;
+  gboolean ok;
+
+  spark_test_write_file (f->root, ".git/config", "[remote] url = https://token@host/\n");
+  spark_test_write_file (f->root, ".git/HEAD", "ref: refs/heads/main\n");
+
+  for (guint i = 0; i < G_N_ELEMENTS (attacks); i++)
+    {
+      g_autofree char *out = run_tool (f, attacks[i][0], attacks[i][1], &ok);
+
+      if (!ok && g_str_has_prefix (out, "Error: ") && strstr (out, attacks[i][2]) != NULL &&
+          strstr (out, "token@host") == NULL)
+        refused++;
+      else
+        g_test_message ("not refused: %s %s: %s", attacks[i][0], attacks[i][1], out);
+    }
+  g_test_message ("%u tool-call path attacks, %u refused", (guint) G_N_ELEMENTS (attacks), refused);
+  g_assert_cmpuint (refused, ==, G_N_ELEMENTS (attacks));
+
+  /* An escaped backslash before "u0000" is not a NUL: the call goes on,
+   * to a folder whose name holds a backslash. */
+  spark_test_write_file (f->root, "odd\\u0000name/inside.txt", "x\n");
+  {
+    g_autofree char *out = run_tool (f, "list_dir", "{\"path\":\"odd\\\\u0000name\"}", &ok);
+    g_assert_true (ok);
+    assert_contains (out, "inside.txt");
+  }
+}
+
+/* A NUL inside an event (a custom tool's patch text, a hosted operation's
+ * path) fails the event as a protocol error rather than cutting it short;
+ * in a function call's arguments the patch is refused at hand-off. */
+static void
+test_nul_in_events (void)
+{
+  const char *events[] = {
+    "{\"type\":\"response.custom_tool_call_input.delta\",\"item_id\":\"ct\",\"delta\":\"*** Add File: a\\u0000b\\n\"}",
+    "{\"type\":\"response.output_item.done\",\"item\":{\"type\":\"apply_patch_call\",\"call_id\":\"c\","
+    "\"operation\":{\"type\":\"create_file\",\"path\":\"ok.txt\\u0000/../../x\",\"diff\":\"+x\\n\"}}}",
+  };
+  const char *fine = "{\"type\":\"response.output_text.delta\",\"delta\":\"a \\\\u0000 b\"}";
+  const char *args = "{\"input\":\"*** Begin Patch\\n*** Add File: a\\u0000/../../x.txt\\n+x\\n*** End Patch\\n\"}";
+  g_autofree char *root = spark_test_make_temp_dir ();
+  g_autoptr(SparkToolCall) call = spark_tool_call_new (SPARK_TOOL_CALL_FUNCTION, "fc", "c", "apply_patch");
+  g_autoptr(SparkPatchHandOff) hand_off = NULL;
+  g_autoptr(JsonObject) ok_event = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    {
+      g_autoptr(JsonObject) event = spark_responses_parse_event (events[i], strlen (events[i]), &error);
+
+      g_assert_null (event);
+      g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+      g_assert_nonnull (strstr (error->message, "NUL"));
+      g_clear_error (&error);
+    }
+
+  ok_event = spark_responses_parse_event (fine, strlen (fine), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (spark_json_get_string (ok_event, "delta"), ==, "a \\u0000 b");
+
+  hand_off = spark_patch_hand_off_new (root, call);
+  _spark_tool_call_append_delta (call, args);
+  g_assert_false (spark_patch_hand_off_finish (hand_off, &error));
+  g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL);
+  g_assert_nonnull (strstr (error->message, "NUL"));
+  {
+    g_autoptr(GDir) dir = g_dir_open (root, 0, NULL);
+
+    g_assert_nonnull (dir);
+    g_assert_null (g_dir_read_name (dir));
+  }
+
+  spark_test_rm_rf (root);
+}
+
 static void
 test_approval_policy (void)
 {
@@ -997,11 +1145,13 @@ main (int   argc,
   g_test_add_func ("/agent/tools/json-patch-any-split", test_json_patch_any_split);
   g_test_add_func ("/agent/tools/hosted-operation", test_hosted_operation);
   g_test_add_func ("/agent/tools/approval-policy", test_approval_policy);
+  g_test_add_func ("/agent/tools/nul-in-events", test_nul_in_events);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/agent/tools/read-file", test_read_file);
   ADD ("/agent/tools/list-dir", test_list_dir);
   ADD ("/agent/tools/grep", test_grep);
   ADD ("/agent/tools/paths-stay-inside", test_paths_stay_inside);
+  ADD ("/agent/tools/path-attacks-json", test_path_attacks_json);
   ADD ("/agent/tools/shell", test_shell);
   ADD ("/agent/tools/shell/unsandboxed", test_shell_unsandboxed);
   ADD ("/agent/tools/shell/stdin-closed", test_shell_stdin_closed);
@@ -1014,6 +1164,7 @@ main (int   argc,
   ADD ("/agent/tools/sandbox/timeout", test_sandbox_timeout);
   ADD ("/agent/tools/sandbox/no-key", test_sandbox_no_key);
   ADD ("/agent/tools/definitions", test_definitions);
+  ADD ("/agent/tools/shell/description-truthful", test_shell_description_truthful);
 #undef ADD
 
   return g_test_run ();

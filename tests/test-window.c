@@ -24,6 +24,7 @@
 #include "spark-quick-open.h"
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
+#include "spark-tools.h"
 #include "spark-window.h"
 
 static SparkApplication *app;
@@ -1059,11 +1060,64 @@ test_command_asks (void)
     g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   }
 
+  /* The question says whether the command is contained, as it is. */
+  if (spark_tools_get_sandboxed (spark_session_get_tools (spark_assistant_get_session (assistant))))
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                              "It runs in a sandbox"));
+  else
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                              "It runs without a sandbox"));
+
   answer_dialog ("run");
   WAIT_UNTIL (!spark_assistant_get_busy (assistant), "the turn to end");
   made = spark_test_read_file (dir, "shell.txt", NULL);
   g_assert_cmpstr (made, ==, "from-shell\n");
 
+  end_turn_test (settings, window, server, dir);
+}
+
+/* Without bubblewrap (SPARK_BWRAP names a missing binary), the person is
+ * told before answering that the command would run unsandboxed, with
+ * their permissions; nothing runs before the answer, nor after a no. */
+static void
+test_command_asks_unsandboxed (void)
+{
+  SparkFakeServer *server = spark_fake_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = spark_test_make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "shell.txt", NULL);
+  g_autofree char *saved = g_strdup (g_getenv ("SPARK_BWRAP"));
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GError) error = NULL;
+  SparkAssistant *assistant;
+  SparkWindow *window;
+  GtkWindow *dialog;
+  const char *body;
+
+  g_setenv ("SPARK_BWRAP", "/nonexistent/bwrap", TRUE);
+  use_fake_server (settings, server);
+  window = spark_application_open_folder (app, folder, NULL);
+  assistant = spark_window_get_assistant (window);
+  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
+
+  spark_fake_server_push_stream (server, "call-shell");
+  spark_fake_server_push_stream (server, "text-done");
+  g_assert_true (spark_assistant_send (assistant, "make shell.txt", &error));
+  WAIT_UNTIL ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, "the command question");
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_nonnull (strstr (body, "echo from-shell &gt; shell.txt"));
+  g_assert_nonnull (strstr (body, "It runs without a sandbox, with all your permissions"));
+  g_assert_null (strstr (body, "It runs in a sandbox"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  answer_dialog ("deny");
+  WAIT_UNTIL (!spark_assistant_get_busy (assistant), "the turn to end");
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  if (saved != NULL)
+    g_setenv ("SPARK_BWRAP", saved, TRUE);
+  else
+    g_unsetenv ("SPARK_BWRAP");
   end_turn_test (settings, window, server, dir);
 }
 
@@ -1169,6 +1223,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/apply-merges-unsaved-tab", test_apply_respects_unsaved_tabs);
   g_test_add_func ("/ui/window/turn-review-apply", test_turn_review_apply);
   g_test_add_func ("/ui/window/command-asks", test_command_asks);
+  g_test_add_func ("/ui/window/command-asks-unsandboxed", test_command_asks_unsandboxed);
   g_test_add_func ("/ui/window/drop-mid-patch", test_drop_mid_patch);
   g_test_add_func ("/ui/window/store-screenshots", test_store_screenshots);
   g_test_add_func ("/ui/window/attach-and-resume", test_attach_and_resume);

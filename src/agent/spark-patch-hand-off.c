@@ -153,6 +153,16 @@ spark_patch_hand_off_finish (SparkPatchHandOff  *self,
       return FALSE;
     }
 
+  /* The streamed text dropped it; refuse rather than apply a patch whose
+   * paths or lines lost a character. */
+  if (spark_tool_call_get_kind (self->call) == SPARK_TOOL_CALL_FUNCTION &&
+      spark_json_has_nul_escape (spark_tool_call_get_input (self->call), -1))
+    {
+      g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
+                           "The patch contains a NUL character (\\u0000)");
+      return FALSE;
+    }
+
   /* The JSON-function form: say what is wrong with the arguments rather
    * than with the patch text that could not be taken from them. */
   if (spark_tool_call_get_kind (self->call) == SPARK_TOOL_CALL_FUNCTION)

@@ -56,6 +56,28 @@ spark_responses_snippet (const char *text,
   return g_string_free (str, FALSE);
 }
 
+gboolean
+spark_json_has_nul_escape (const char *text,
+                           gssize      length)
+{
+  const char *end;
+
+  g_return_val_if_fail (text != NULL || length == 0, FALSE);
+
+  end = text + (length < 0 ? strlen (text) : (gsize) length);
+  for (const char *p = text; p < end; p++)
+    {
+      if (*p != '\\')
+        continue;
+      /* An escape: "\\" is one backslash, skipped whole. */
+      if (end - p >= 6 && memcmp (p + 1, "u0000", 5) == 0)
+        return TRUE;
+      p++;
+    }
+
+  return FALSE;
+}
+
 static int
 hex4 (const char *p)
 {

@@ -67,6 +67,10 @@ GError         *spark_responses_error_from_event   (JsonObject    *event);
 char           *spark_responses_to_string          (JsonObject    *object);
 char           *spark_responses_snippet            (const char    *text,
                                                     gsize          length);
+/* Whether JSON @text holds a string with a \u0000 escape. json-glib cuts
+ * such a string at the NUL, silently: "a\u0000/../x" would read as "a". */
+gboolean        spark_json_has_nul_escape          (const char    *text,
+                                                    gssize         length);
 const char     *spark_json_get_string              (JsonObject    *object,
                                                     const char    *member);
 JsonObject     *spark_json_get_object              (JsonObject    *object,

@@ -9,8 +9,12 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -107,7 +111,7 @@ struct _SparkSession
 
   /* Current response */
   GPtrArray            *output_items;     /* JsonObject, this response's done items */
-  GHashTable           *calls_by_item;    /* item id → SparkToolCall */
+  GHashTable           *calls_by_item;    /* item id → SparkToolCall (owned) */
   GPtrArray            *calls;            /* PendingCall, in output order */
   GHashTable           *partial_text;     /* item id → GString */
   /* Deltas come in runs for one item: the last item each table gave. */
@@ -246,23 +250,32 @@ persist_object (SparkSession *self,
   g_autofree char *text = NULL;
   g_autofree char *hash = NULL;
   FILE *fp;
+  int fd;
 
   if (self->store_dir == NULL)
     return;
 
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, self->root, -1);
   dir = g_build_filename (self->store_dir, hash, NULL);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+  /* The transcript holds the person's code and prompts: only they may read
+   * it, whatever the umask, and also when the folders already existed. */
+  if (g_mkdir_with_parents (dir, 0700) != 0 ||
+      g_chmod (self->store_dir, 0700) != 0 || g_chmod (dir, 0700) != 0)
     return;
 
   path = g_strdup_printf ("%s/%s.jsonl", dir, self->id);
   json_object_set_int_member (line, "time", g_get_real_time () / G_USEC_PER_SEC);
   text = spark_responses_to_string (line);
-  if ((fp = g_fopen (path, "a")) != NULL)
+  fd = g_open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return;
+  if (fchmod (fd, 0600) != 0 || (fp = fdopen (fd, "a")) == NULL)
     {
-      fprintf (fp, "%s\n", text);
-      fclose (fp);
+      close (fd);
+      return;
     }
+  fprintf (fp, "%s\n", text);
+  fclose (fp);
 }
 
 static void
@@ -818,6 +831,8 @@ handle_completed (SparkSession *self,
 
   self->phase = PHASE_TOOLS;
   set_idle_state (self);
+  /* A turn may run tools more than once (a patch, then a command). */
+  g_clear_object (&self->tool_cancellable);
   self->tool_cancellable = g_cancellable_new ();
   self->call_index = 0;
   run_next_call (self);
@@ -1830,7 +1845,7 @@ spark_session_init (SparkSession *self)
   self->policy = spark_approval_policy_new (SPARK_APPROVAL_MODE_NONE);
   self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   self->output_items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  self->calls_by_item = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->calls_by_item = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->calls = g_ptr_array_new_with_free_func (pending_call_free);
   self->partial_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               free_gstring);

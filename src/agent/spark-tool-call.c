@@ -168,8 +168,10 @@ scan_json_input (SparkToolCall *self,
                           append_unichar (out, 0x10000 + ((self->high_surrogate - 0xD800) << 10) + (u - 0xDC00));
                           self->high_surrogate = 0;
                         }
-                      else
+                      else if (u != 0)
                         append_unichar (out, u);
+                      /* A NUL is dropped here, and the whole patch refused
+                       * when it is handed off (spark_json_has_nul_escape()). */
                     }
                   break;
                 }

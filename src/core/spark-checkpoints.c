@@ -150,6 +150,9 @@ static void
 spark_checkpoints_init (SparkCheckpoints *self)
 {
   git_libgit2_init ();
+  /* The checkpoint must be on disk before the first file is replaced: a
+   * power cut after the rename must find the objects and ref it names. */
+  git_libgit2_opts (GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 }
 
 SparkCheckpoints *
@@ -309,10 +312,13 @@ git_checkpoint_from_commit (guint       number,
   return cp;
 }
 
+#define NEW_FOLDER_TRAILER "Spark-New-Folder: "
+
 static SparkCheckpoint *
-git_create (SparkCheckpoints  *self,
-            const char        *summary,
-            GError           **error)
+git_create (SparkCheckpoints    *self,
+            const char          *summary,
+            const char * const  *new_folders,
+            GError             **error)
 {
   git_oid tree_oid, commit_oid, head_oid;
   git_tree *tree = NULL;
@@ -346,7 +352,18 @@ git_create (SparkCheckpoints  *self,
       goto out;
     }
 
-  message = g_strdup_printf ("%s\n", summary && summary[0] ? summary : "Spark checkpoint");
+  {
+    GString *text = g_string_new (summary && summary[0] ? summary : "Spark checkpoint");
+
+    g_string_append_c (text, '\n');
+    for (guint i = 0; new_folders != NULL && new_folders[i] != NULL; i++)
+      {
+        if (i == 0)
+          g_string_append_c (text, '\n');
+        g_string_append_printf (text, NEW_FOLDER_TRAILER "%s%s\n", self->prefix, new_folders[i]);
+      }
+    message = g_string_free (text, FALSE);
+  }
   if (git_commit_create (&commit_oid, self->repo, NULL, sig, sig, NULL, message,
                          tree, parent ? 1 : 0, parents) != 0)
     {
@@ -354,10 +371,14 @@ git_create (SparkCheckpoints  *self,
       goto out;
     }
 
-  /* Another process may take the same number: try the next one. */
+  spark_file_crash_point ();
+
+  /* Another process may take the same number, or hold its lock file (one
+   * killed while writing the ref leaves "<n>.lock" behind for good): try
+   * the next one. */
   for (guint attempt = 0; attempt < 16 && ref == NULL; attempt++)
     {
-      number = git_next_number (self);
+      number = MAX (git_next_number (self), number + 1);
       g_free (refname);
       refname = g_strdup_printf (REF_PREFIX "%u", number);
       git_reference_create (&ref, self->repo, refname, &commit_oid, 0, "spark: checkpoint");
@@ -543,7 +564,6 @@ typedef enum
   IO_WRITE,
   IO_REPLACE,
   IO_RESTORE,
-  IO_RESTORE_MODE,
   IO_REMOVE,
 } IoStep;
 
@@ -570,9 +590,6 @@ io_failed (GError     **error,
       break;
     case IO_RESTORE:
       g_set_error (error, G_IO_ERROR, code, _("Cannot restore %s: %s"), path, reason);
-      break;
-    case IO_RESTORE_MODE:
-      g_set_error (error, G_IO_ERROR, code, _("Cannot restore the mode of %s: %s"), path, reason);
       break;
     case IO_REMOVE:
     default:
@@ -770,9 +787,10 @@ compare_paths (gconstpointer a,
 }
 
 static SparkCheckpoint *
-store_create (SparkCheckpoints  *self,
-              const char        *summary,
-              GError           **error)
+store_create (SparkCheckpoints    *self,
+              const char          *summary,
+              const char * const  *new_folders,
+              GError             **error)
 {
   g_autoptr(GHashTable) snap = snapshot_new ();
   g_autoptr(GString) manifest = g_string_new ("spark-checkpoint 1\n");
@@ -846,7 +864,13 @@ store_create (SparkCheckpoints  *self,
   if (!store_walk (self, self->workdir, "", &packer, snap, error))
     goto out;
 
-  g_string_append_printf (manifest, "time %" G_GINT64_FORMAT "\nsummary %s\n\n", now, one_line);
+  g_string_append_printf (manifest, "time %" G_GINT64_FORMAT "\nsummary %s\n", now, one_line);
+  for (guint i = 0; new_folders != NULL && new_folders[i] != NULL; i++)
+    {
+      if (strchr (new_folders[i], '\n') == NULL)
+        g_string_append_printf (manifest, "newfolder %s\n", new_folders[i]);
+    }
+  g_string_append_c (manifest, '\n');
 
   keys = g_ptr_array_new ();
   {
@@ -963,11 +987,75 @@ spark_checkpoints_create (SparkCheckpoints  *self,
                           const char        *summary,
                           GError           **error)
 {
+  return spark_checkpoints_create_full (self, summary, NULL, error);
+}
+
+SparkCheckpoint *
+spark_checkpoints_create_full (SparkCheckpoints    *self,
+                               const char          *summary,
+                               const char * const  *new_folders,
+                               GError             **error)
+{
   g_return_val_if_fail (SPARK_IS_CHECKPOINTS (self), NULL);
 
   if (self->repo != NULL)
-    return git_create (self, summary, error);
-  return store_create (self, summary, error);
+    return git_create (self, summary, new_folders, error);
+  return store_create (self, summary, new_folders, error);
+}
+
+/* The folders noted as new in checkpoint @cp (workdir-relative). */
+static GPtrArray *
+new_folders_of (SparkCheckpoints *self,
+                SparkCheckpoint  *cp)
+{
+  GPtrArray *folders = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *prefix;
+
+  if (self->repo != NULL)
+    {
+      git_oid oid;
+      git_commit *commit = NULL;
+
+      if (cp->commit == NULL || git_oid_fromstr (&oid, cp->commit) != 0 ||
+          git_commit_lookup (&commit, self->repo, &oid) != 0)
+        return folders;
+      text = g_strdup (git_commit_message (commit));
+      git_commit_free (commit);
+      prefix = NEW_FOLDER_TRAILER;
+    }
+  else
+    {
+      g_autofree char *path = store_path (self, "checkpoints", cp->id, NULL);
+      char *end;
+
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        return folders;
+      /* Only the header, up to the first empty line. */
+      if ((end = strstr (text, "\n\n")) != NULL)
+        *end = '\0';
+      prefix = "newfolder ";
+    }
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], prefix) && lines[i][strlen (prefix)] != '\0')
+        g_ptr_array_add (folders, g_strdup (lines[i] + strlen (prefix)));
+    }
+
+  return folders;
+}
+
+static int
+compare_deepest_first (gconstpointer a,
+                       gconstpointer b)
+{
+  gsize la = strlen (*(const char **) a);
+  gsize lb = strlen (*(const char **) b);
+
+  return (la < lb) - (la > lb);
 }
 
 GPtrArray *
@@ -1084,23 +1172,35 @@ write_entry (SparkCheckpoints  *self,
       return TRUE;
     }
 
-  if (!spark_file_write_atomic (abs, data, len, error))
-    return FALSE;
+  {
+    /* The mode: the checkpoint's own (private store), or for git the
+     * file's current one with the executable bits git records. */
+    mode_t mode;
 
-  if (g_stat (abs, &st) == 0)
-    {
-      mode_t mode = st.st_mode & 07777;
+    if (self->repo == NULL)
+      mode = e->mode & 07777;
+    else
+      {
+        if (g_stat (abs, &st) == 0 && S_ISREG (st.st_mode))
+          mode = st.st_mode & 07777;
+        else
+          {
+            mode_t mask = umask (0);
 
-      if (self->repo == NULL)
-        mode = e->mode & 07777;
-      else if (e->mode == MODE_EXEC)
-        mode |= (mode & 0444) >> 2;
-      else
-        mode &= ~0111;
+            umask (mask);
+            mode = 0666 & ~mask;
+          }
+        if (e->mode == MODE_EXEC)
+          mode |= (mode & 0444) >> 2;
+        else
+          mode &= ~0111;
+      }
 
-      if (mode != (st.st_mode & 07777) && g_chmod (abs, mode) != 0)
-        return io_failed (error, errno, IO_RESTORE_MODE, abs);
-    }
+    /* Confined to the work tree: a link swapped in cannot lead out. */
+    if (!spark_file_write_atomic_in (self->workdir, abs, data, len, mode, SPARK_WRITE_DEFAULT,
+                                     error))
+      return FALSE;
+  }
 
   return TRUE;
 }
@@ -1204,6 +1304,24 @@ spark_checkpoints_restore (SparkCheckpoints  *self,
       if (!write_entry (self, abs, e, error))
         return FALSE;
     }
+
+  /* Folders that did not exist then: gone again once empty (rmdir() leaves
+   * any that holds something). */
+  {
+    g_autoptr(GPtrArray) folders = new_folders_of (self, target);
+
+    g_ptr_array_sort (folders, compare_deepest_first);
+    for (guint i = 0; i < folders->len; i++)
+      {
+        const char *path = g_ptr_array_index (folders, i);
+        g_autofree char *abs = NULL;
+
+        if (!g_str_has_prefix (path, self->prefix) || !safe_relative (path))
+          continue;
+        abs = g_build_filename (self->workdir, path, NULL);
+        g_rmdir (abs);
+      }
+  }
 
   if (before != NULL)
     *before = g_steal_pointer (&current);

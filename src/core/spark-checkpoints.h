@@ -61,12 +61,22 @@ gboolean          spark_checkpoints_is_git  (SparkCheckpoints  *self);
 SparkCheckpoint  *spark_checkpoints_create  (SparkCheckpoints  *self,
                                              const char        *summary,
                                              GError           **error);
+/* The same, noting @new_folders (root-relative): folders that do not exist
+ * now and that the change about to be made may create. Git records no
+ * empty folder, so without this note a change stopped between making a
+ * folder and writing its first file would leave an empty folder that
+ * restoring the checkpoint could not know to remove. */
+SparkCheckpoint  *spark_checkpoints_create_full (SparkCheckpoints    *self,
+                                                 const char          *summary,
+                                                 const char * const  *new_folders,
+                                                 GError             **error);
 /* Every checkpoint, oldest first (SparkCheckpoint elements). */
 GPtrArray        *spark_checkpoints_list    (SparkCheckpoints  *self,
                                              GError           **error);
 /* Restores the tree of checkpoint @id (NULL: the latest): files it has are
  * written back byte for byte with their mode, files of the current tree it
- * lacks are removed (ignored files are left alone). A new checkpoint of the
+ * lacks are removed (ignored files are left alone), and so are the folders
+ * noted as new when it was made, once empty. A new checkpoint of the
  * current tree is recorded first, so the restore can itself be undone; it is
  * returned in @before. */
 gboolean          spark_checkpoints_restore (SparkCheckpoints  *self,

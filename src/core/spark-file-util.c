@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +22,7 @@
 
 #include "spark-audience.h"
 #include "spark-file-util.h"
+#include "spark-file-util-private.h"
 #include "spark-prepared-write.h"
 
 /* How much of a file is sniffed for NUL bytes, like git's buffer_is_binary(). */
@@ -36,11 +39,11 @@ spark_text_looks_binary (const char *data,
   return memchr (data, '\0', MIN (length, SNIFF_LENGTH)) != NULL;
 }
 
-static gboolean
-set_io_error (GError     **error,
-              int          errsv,
-              gboolean     writing,
-              const char  *path)
+gboolean
+_spark_file_set_io_error (GError     **error,
+                          int          errsv,
+                          gboolean     writing,
+                          const char  *path)
 {
   g_autofree char *display = g_filename_display_name (path);
 
@@ -107,7 +110,7 @@ spark_file_load_text_full (const char    *path,
 
   if (g_stat (path, &st) != 0)
     {
-      set_io_error (error, errno, FALSE, path);
+      _spark_file_set_io_error (error, errno, FALSE, path);
       return NULL;
     }
 
@@ -227,6 +230,237 @@ spark_text_convert_newlines (const char   *text,
   return g_string_free (str, FALSE);
 }
 
+/**
+ * spark_file_crash_point:
+ *
+ * Testing only: with $SPARK_TEST_KILL_AT=N, the Nth call in the process
+ * raises SIGKILL, so tests can stop a write at each of its steps. Inert (one
+ * cached getenv) when the variable is not set.
+ */
+void
+spark_file_crash_point (void)
+{
+  static gsize initialized;
+  static gint64 kill_at;
+  static gint count;
+
+  if (g_once_init_enter (&initialized))
+    {
+      const char *value = g_getenv ("SPARK_TEST_KILL_AT");
+
+      kill_at = value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
+      g_once_init_leave (&initialized, 1);
+    }
+
+  if (kill_at > 0 && g_atomic_int_add (&count, 1) + 1 == kill_at)
+    raise (SIGKILL);
+}
+
+/**
+ * spark_path_is_git_name:
+ * @name: one file name
+ *
+ * Whether @name may name git's own folder on some file system: ".git" in
+ * any case, with the code points HFS+ ignores (as git's is_hfs_dotgit()),
+ * with the trailing dots and spaces Windows drops, or as the 8.3 short name
+ * "GIT~1".
+ */
+gboolean
+spark_path_is_git_name (const char *name)
+{
+  g_autoptr(GString) folded = g_string_new (NULL);
+
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (!g_utf8_validate (name, -1, NULL))
+    return FALSE;
+
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!((c >= 0x200C && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+            (c >= 0x206A && c <= 0x206F) || c == 0xFEFF))
+        g_string_append_unichar (folded, c);
+    }
+  while (folded->len > 0 &&
+         (folded->str[folded->len - 1] == '.' || folded->str[folded->len - 1] == ' '))
+    g_string_truncate (folded, folded->len - 1);
+
+  return g_ascii_strcasecmp (folded->str, ".git") == 0 ||
+         g_ascii_strcasecmp (folded->str, "git~1") == 0;
+}
+
+/* @path is @dir or below it (both absolute, normalised). */
+static gboolean
+path_within (const char *path,
+             const char *dir)
+{
+  gsize len = strlen (dir);
+
+  if (strcmp (dir, "/") == 0)
+    return path[0] == '/';
+  return strncmp (path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+/* @path is inside @root and none of its names below @root is a .git one. */
+gboolean
+_spark_file_path_confined (const char *path,
+                           const char *root)
+{
+  g_auto(GStrv) names = NULL;
+
+  if (!path_within (path, root))
+    return FALSE;
+
+  names = g_strsplit (path + strlen (root), "/", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (spark_path_is_git_name (names[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Where an open descriptor really is, from /proc; NULL when unknown. */
+char *
+_spark_file_fd_real_path (int fd)
+{
+  char proc[64];
+
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  return g_file_read_link (proc, NULL);
+}
+
+gboolean
+_spark_file_set_escape_error (GError     **error,
+                              const char  *path)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, SPARK_FILE_ERROR, SPARK_FILE_ERROR_OUTSIDE,
+               _("“%s” now leads outside the project folder through a symbolic link; "
+                 "nothing was written there"), display);
+  return FALSE;
+}
+
+/* Opens the folder @dir (absolute, @root or below it) name by name from
+ * @root, so that the descriptor returned is where the next step writes, and
+ * no symbolic link swapped in after the path was checked can send it
+ * elsewhere: a folder that is a link is followed only when, once open, it
+ * turns out to be inside @root (and not git's folder). With @created, the
+ * missing folders are made (and their paths added to it, outermost first).
+ * Returns -1 on failure. */
+static int
+open_dir_in (const char  *root,
+             const char  *dir,
+             GPtrArray   *created,
+             GError     **error)
+{
+  g_auto(GStrv) names = NULL;
+  g_autoptr(GString) cur = NULL;
+  int fd;
+
+  if (!path_within (dir, root))
+    {
+      _spark_file_set_escape_error (error, dir);
+      return -1;
+    }
+
+  fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      _spark_file_set_io_error (error, errno, TRUE, root);
+      return -1;
+    }
+
+  cur = g_string_new (root);
+  names = g_strsplit (dir + strlen (root), "/", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const char *name = names[i];
+      int next;
+
+      if (name[0] == '\0' || strcmp (name, ".") == 0)
+        continue;
+      if (strcmp (name, "..") == 0)
+        {
+          close (fd);
+          _spark_file_set_escape_error (error, dir);
+          return -1;
+        }
+
+      g_string_append_c (cur, '/');
+      g_string_append (cur, name);
+
+      next = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0 && errno == ENOENT && created != NULL)
+        {
+          spark_file_crash_point ();
+          if (mkdirat (fd, name, 0777) == 0)
+            g_ptr_array_add (created, g_strdup (cur->str));
+          else if (errno != EEXIST)
+            {
+              int errsv = errno;
+
+              close (fd);
+              _spark_file_set_io_error (error, errsv, TRUE, cur->str);
+              return -1;
+            }
+          next = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+
+      if (next < 0 && (errno == ELOOP || errno == ENOTDIR))
+        {
+          /* A symbolic link (O_NOFOLLOW with O_DIRECTORY says ENOTDIR):
+           * fine only while it leads to a folder inside. */
+          next = openat (fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (next >= 0)
+            {
+              g_autofree char *real = _spark_file_fd_real_path (next);
+
+              if (real == NULL || !_spark_file_path_confined (real, root))
+                {
+                  close (next);
+                  close (fd);
+                  _spark_file_set_escape_error (error, cur->str);
+                  return -1;
+                }
+            }
+        }
+
+      if (next < 0)
+        {
+          int errsv = errno;
+
+          close (fd);
+          _spark_file_set_io_error (error, errsv, TRUE, cur->str);
+          return -1;
+        }
+
+      close (fd);
+      fd = next;
+    }
+
+  return fd;
+}
+
+int
+_spark_file_open_dir (const char  *root,
+                      const char  *dir,
+                      GError     **error)
+{
+  int fd;
+
+  if (root != NULL)
+    return open_dir_in (root, dir, NULL, error);
+
+  fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    _spark_file_set_io_error (error, errno, TRUE, dir);
+  return fd;
+}
+
 static void
 sync_directory (const char *dir)
 {
@@ -320,6 +554,31 @@ spark_file_sync_directories (const char * const *dirs,
     g_thread_join (threads[t]);
 }
 
+static gboolean
+write_in (const char       *root,
+          const char       *path,
+          const char       *contents,
+          gsize             length,
+          guint             mode,
+          SparkWriteFlags   flags,
+          GError          **error)
+{
+  g_autoptr(SparkPreparedWrite) write = NULL;
+
+  if (!(write = spark_prepared_write_new_in (root, path, contents, length, mode, error)) ||
+      !spark_prepared_write_commit (write, error))
+    return FALSE;
+
+  if (!(flags & SPARK_WRITE_NO_DIRECTORY_SYNC))
+    {
+      g_autofree char *dir = g_path_get_dirname (spark_prepared_write_get_target (write));
+
+      sync_directory (dir);
+    }
+
+  return TRUE;
+}
+
 /**
  * spark_file_write_atomic_full:
  * @flags: %SPARK_WRITE_NO_DIRECTORY_SYNC leaves the folder's sync to the
@@ -334,21 +593,107 @@ spark_file_write_atomic_full (const char      *path,
                               SparkWriteFlags  flags,
                               GError         **error)
 {
-  g_autoptr(SparkPreparedWrite) write = NULL;
-
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (contents != NULL || length == 0, FALSE);
 
-  if (!(write = spark_prepared_write_new (path, contents, length, error)) ||
-      !spark_prepared_write_commit (write, error))
+  return write_in (NULL, path, contents, length, 0, flags, error);
+}
+
+/**
+ * spark_file_write_atomic_in:
+ * @root: the project folder (canonical)
+ * @path: the file to write, below @root
+ * @mode: the mode to give the file, 0 to keep the existing one (or 0666
+ *   less the umask for a new file)
+ *
+ * Like spark_file_write_atomic_full(), confined to @root at the time of the
+ * write: the folders on the way are opened one by one and a symbolic link
+ * (a folder, or the file itself) is followed only when it leads to a place
+ * inside @root that is not git's folder; otherwise %SPARK_FILE_ERROR_OUTSIDE
+ * and nothing is written. So a link swapped in after the path was checked
+ * cannot send the bytes elsewhere.
+ */
+gboolean
+spark_file_write_atomic_in (const char       *root,
+                            const char       *path,
+                            const char       *contents,
+                            gsize             length,
+                            guint             mode,
+                            SparkWriteFlags   flags,
+                            GError          **error)
+{
+  g_return_val_if_fail (root != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (contents != NULL || length == 0, FALSE);
+
+  return write_in (root, path, contents, length, mode, flags, error);
+}
+
+/**
+ * spark_file_make_parents_in:
+ * @root: the project folder (canonical)
+ * @path: a file below @root
+ * @created: (element-type filename): the folders made are added here,
+ *   outermost first
+ *
+ * Makes the missing folders that hold @path, confined to @root as
+ * spark_file_write_atomic_in() is.
+ */
+gboolean
+spark_file_make_parents_in (const char  *root,
+                            const char  *path,
+                            GPtrArray   *created,
+                            GError     **error)
+{
+  g_autofree char *dir = NULL;
+  int fd;
+
+  g_return_val_if_fail (root != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (created != NULL, FALSE);
+
+  dir = g_path_get_dirname (path);
+  fd = open_dir_in (root, dir, created, error);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  return TRUE;
+}
+
+/**
+ * spark_file_delete_in:
+ * @root: the project folder (canonical)
+ * @path: a file (or symbolic link, which is removed itself) below @root
+ *
+ * Removes @path, confined to @root as spark_file_write_atomic_in() is.
+ */
+gboolean
+spark_file_delete_in (const char  *root,
+                      const char  *path,
+                      GError     **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  int fd;
+
+  g_return_val_if_fail (root != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  if ((fd = open_dir_in (root, dir, NULL, error)) < 0)
     return FALSE;
 
-  if (!(flags & SPARK_WRITE_NO_DIRECTORY_SYNC))
+  spark_file_crash_point ();
+  if (unlinkat (fd, base, 0) != 0)
     {
-      g_autofree char *dir = g_path_get_dirname (spark_prepared_write_get_target (write));
+      int errsv = errno;
 
-      sync_directory (dir);
+      close (fd);
+      return _spark_file_set_io_error (error, errsv, TRUE, path);
     }
+  spark_file_crash_point ();
 
+  close (fd);
   return TRUE;
 }

@@ -19,6 +19,7 @@ typedef enum
   SPARK_FILE_ERROR_TOO_LARGE,
   SPARK_FILE_ERROR_NOT_REGULAR,
   SPARK_FILE_ERROR_ENCODING,
+  SPARK_FILE_ERROR_OUTSIDE,
 } SparkFileError;
 
 typedef enum
@@ -63,8 +64,26 @@ gboolean  spark_file_write_atomic_full (const char      *path,
                                         gsize            length,
                                         SparkWriteFlags  flags,
                                         GError         **error);
+gboolean  spark_file_write_atomic_in (const char      *root,
+                                      const char      *path,
+                                      const char      *contents,
+                                      gsize            length,
+                                      guint            mode,
+                                      SparkWriteFlags  flags,
+                                      GError         **error);
+gboolean  spark_file_make_parents_in (const char    *root,
+                                      const char    *path,
+                                      GPtrArray     *created,
+                                      GError       **error);
+gboolean  spark_file_delete_in       (const char    *root,
+                                      const char    *path,
+                                      GError       **error);
 void      spark_file_sync_directory  (const char    *dir);
 void      spark_file_sync_directories (const char * const *dirs,
                                        guint               n_dirs);
+gboolean  spark_path_is_git_name     (const char    *name);
+
+/* Testing only: $SPARK_TEST_KILL_AT=N makes the Nth call raise SIGKILL. */
+void      spark_file_crash_point     (void);
 
 G_END_DECLS

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
  *
  *   prepare  the bytes go to a temporary file beside the target (a symbolic
  *            link is written through to what it points to), with the
- *            target's mode and owner;
+ *            target's mode and owner; with a root, the folders are opened
+ *            name by name from it and a link is followed only inside it;
  *   flush    the temporary files reach the disk; flushing a batch runs the
  *            fsyncs side by side, so they share the file system's journal
  *            commits instead of paying one each, one after the other;
@@ -29,6 +30,12 @@ typedef struct _SparkPreparedWrite SparkPreparedWrite;
 SparkPreparedWrite *spark_prepared_write_new     (const char          *path,
                                                   const char          *contents,
                                                   gsize                length,
+                                                  GError             **error);
+SparkPreparedWrite *spark_prepared_write_new_in  (const char          *root,
+                                                  const char          *path,
+                                                  const char          *contents,
+                                                  gsize                length,
+                                                  guint                mode,
                                                   GError             **error);
 void                spark_prepared_write_free    (SparkPreparedWrite  *write);
 const char         *spark_prepared_write_get_target (SparkPreparedWrite *write);

@@ -907,12 +907,7 @@ plan (SparkTransaction  *self,
 
 typedef enum
 {
-  IO_CREATE_FOLDER,
-  IO_DELETE,
-  IO_SET_MODE,
   IO_RESTORE_LINK,
-  IO_RESTORE_MODE,
-  IO_REMOVE,
 } IoStep;
 
 static gboolean
@@ -928,58 +923,25 @@ io_error (GError     **error,
   /* Translators: in these, the first %s is a path, the second why it failed */
   switch (step)
     {
-    case IO_CREATE_FOLDER:
-      g_set_error (error, G_IO_ERROR, code, _("Could not create the folder “%s”: %s"), display, reason);
-      break;
-    case IO_DELETE:
-      g_set_error (error, G_IO_ERROR, code, _("Could not delete “%s”: %s"), display, reason);
-      break;
-    case IO_SET_MODE:
-      g_set_error (error, G_IO_ERROR, code, _("Could not set the mode of “%s”: %s"), display, reason);
-      break;
     case IO_RESTORE_LINK:
-      g_set_error (error, G_IO_ERROR, code, _("Could not restore the link “%s”: %s"), display, reason);
-      break;
-    case IO_RESTORE_MODE:
-      g_set_error (error, G_IO_ERROR, code, _("Could not restore the mode of “%s”: %s"), display, reason);
-      break;
-    case IO_REMOVE:
     default:
-      g_set_error (error, G_IO_ERROR, code, _("Could not remove “%s”: %s"), display, reason);
+      g_set_error (error, G_IO_ERROR, code, _("Could not restore the link “%s”: %s"), display, reason);
       break;
     }
   return FALSE;
 }
 
-/* Creates the missing parents of @path, remembering them for the rollback. */
+/* Creates the missing parents of @path, remembering them for the rollback;
+ * never outside the project, whatever links appeared since the plan. */
 static gboolean
-make_parents (Action  *a,
-              GError **error)
+make_parents (SparkTransaction  *self,
+              Action            *a,
+              GError           **error)
 {
-  g_autofree char *dir = g_path_get_dirname (a->abs_path);
-  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
-
-  while (!g_file_test (dir, G_FILE_TEST_EXISTS))
-    {
-      char *parent = g_path_get_dirname (dir);
-
-      g_ptr_array_insert (missing, 0, g_steal_pointer (&dir));
-      dir = parent;
-      if (strcmp (dir, "/") == 0)
-        break;
-    }
-
   a->created_dirs = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < missing->len; i++)
-    {
-      const char *d = g_ptr_array_index (missing, i);
 
-      if (g_mkdir (d, 0777) != 0)
-        return io_error (error, errno, IO_CREATE_FOLDER, d);
-      g_ptr_array_add (a->created_dirs, g_strdup (d));
-    }
-
-  return TRUE;
+  return spark_file_make_parents_in (spark_workspace_get_root (self->workspace), a->abs_path,
+                                     a->created_dirs, error);
 }
 
 static gboolean
@@ -987,6 +949,7 @@ perform (SparkTransaction  *self,
          Action            *a,
          GError           **error)
 {
+  const char *root = spark_workspace_get_root (self->workspace);
   GStatBuf st;
 
   /* Keep what is there now, to put it back on failure. */
@@ -1033,6 +996,7 @@ perform (SparkTransaction  *self,
     }
 
   self->n_performed++;
+  spark_file_crash_point ();
   if (self->inject_failure != 0 && self->n_performed == self->inject_failure)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -1042,8 +1006,8 @@ perform (SparkTransaction  *self,
 
   if (a->kind == ACTION_DELETE)
     {
-      if (g_unlink (a->abs_path) != 0)
-        return io_error (error, errno, IO_DELETE, a->abs_path);
+      if (!spark_file_delete_in (root, a->abs_path, error))
+        return FALSE;
       a->done = TRUE;
       return TRUE;
     }
@@ -1057,26 +1021,26 @@ perform (SparkTransaction  *self,
     }
   else
     {
-      if (!make_parents (a, error))
+      if (!make_parents (self, a, error))
         return FALSE;
 
       /* Folders are synced once each when every write is done (sync_folders). */
-      if (!spark_file_write_atomic_full (a->abs_path, a->contents, a->length,
-                                         SPARK_WRITE_NO_DIRECTORY_SYNC, error))
+      if (!spark_file_write_atomic_in (root, a->abs_path, a->contents, a->length, a->mode,
+                                       SPARK_WRITE_NO_DIRECTORY_SYNC, error))
         return FALSE;
     }
   a->done = TRUE;
-
-  if (a->mode != 0 && g_chmod (a->abs_path, a->mode) != 0)
-    return io_error (error, errno, IO_SET_MODE, a->abs_path);
 
   return TRUE;
 }
 
 static gboolean
-undo_action (Action  *a,
-             GError **error)
+undo_action (SparkTransaction  *self,
+             Action            *a,
+             GError           **error)
 {
+  const char *root = spark_workspace_get_root (self->workspace);
+
   if (a->done)
     {
       if (a->backup_link != NULL)
@@ -1089,13 +1053,13 @@ undo_action (Action  *a,
           gsize len;
           const char *data = g_bytes_get_data (a->backup, &len);
 
-          if (!spark_file_write_atomic (a->abs_path, data ? data : "", len, error))
+          if (!spark_file_write_atomic_in (root, a->abs_path, data ? data : "", len,
+                                           a->backup_mode, SPARK_WRITE_DEFAULT, error))
             return FALSE;
-          if (g_chmod (a->abs_path, a->backup_mode) != 0)
-            return io_error (error, errno, IO_RESTORE_MODE, a->abs_path);
         }
-      else if (g_unlink (a->abs_path) != 0 && errno != ENOENT)
-        return io_error (error, errno, IO_REMOVE, a->abs_path);
+      else if (g_file_test (a->abs_path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK) &&
+               !spark_file_delete_in (root, a->abs_path, error))
+        return FALSE;
     }
 
   for (guint i = a->created_dirs ? a->created_dirs->len : 0; i > 0; i--)
@@ -1143,7 +1107,9 @@ prepare_writes (SparkTransaction  *self,
 
       if (a->kind == ACTION_WRITE && can_prepare (a))
         {
-          a->prepared = spark_prepared_write_new (a->abs_path, a->contents, a->length, error);
+          a->prepared = spark_prepared_write_new_in (spark_workspace_get_root (self->workspace),
+                                                    a->abs_path, a->contents, a->length,
+                                                    a->mode, error);
           if (a->prepared == NULL)
             return FALSE;
           g_ptr_array_add (batch, a->prepared);
@@ -1194,6 +1160,41 @@ sync_folders (SparkTransaction *self)
   spark_file_sync_directories (keys, n_keys);
 }
 
+/* The folders the writes will create (root-relative, NULL-terminated): the
+ * checkpoint notes them, so that restoring it after a crash between making
+ * a folder and writing into it removes the empty folder too. */
+static GPtrArray *
+missing_folders (SparkTransaction *self)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GPtrArray *folders = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < self->actions->len; i++)
+    {
+      Action *a = g_ptr_array_index (self->actions, i);
+      g_autofree char *dir = NULL;
+
+      if (a->kind != ACTION_WRITE)
+        continue;
+      dir = g_path_get_dirname (a->abs_path);
+      while (!g_file_test (dir, G_FILE_TEST_EXISTS) && !g_hash_table_contains (seen, dir))
+        {
+          char *parent = g_path_get_dirname (dir);
+          const char *rel = spark_workspace_relative (self->workspace, dir);
+
+          if (rel != dir && rel[0] != '\0')
+            g_ptr_array_add (folders, g_strdup (rel));
+          g_hash_table_add (seen, g_steal_pointer (&dir));
+          dir = parent;
+          if (strcmp (dir, "/") == 0)
+            break;
+        }
+    }
+  g_ptr_array_add (folders, NULL);
+
+  return folders;
+}
+
 static gboolean
 execute (SparkTransaction  *self,
          GError           **error)
@@ -1209,6 +1210,7 @@ execute (SparkTransaction  *self,
       g_autofree char *files = g_strdup (self->summary->str);
       g_auto(GStrv) lines = NULL;
       g_autofree char *joined = NULL;
+      g_autoptr(GPtrArray) new_folders = NULL;
 
       if (checkpoints == NULL)
         return FALSE;
@@ -1217,7 +1219,10 @@ execute (SparkTransaction  *self,
       lines = g_strsplit (files, "\n", -1);
       joined = g_strjoinv (", ", lines);
       summary = g_strdup_printf (_("Before applying a patch (%s)"), joined);
-      self->checkpoint = spark_checkpoints_create (checkpoints, summary, &checkpoint_error);
+      new_folders = missing_folders (self);
+      self->checkpoint = spark_checkpoints_create_full (checkpoints, summary,
+                                                        (const char * const *) new_folders->pdata,
+                                                        &checkpoint_error);
       if (self->checkpoint == NULL)
         {
           /* Translators: %s says why */
@@ -1252,7 +1257,7 @@ execute (SparkTransaction  *self,
       {
         g_autoptr(GError) undo_error = NULL;
 
-        if (!undo_action (g_ptr_array_index (self->actions, j - 1), &undo_error))
+        if (!undo_action (self, g_ptr_array_index (self->actions, j - 1), &undo_error))
           g_string_append_printf (failed, "\n%s", undo_error->message);
       }
 

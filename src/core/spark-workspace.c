@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include <glib/gstdio.h>
 
 #include "spark-audience.h"
+#include "spark-file-util.h"
 #include "spark-workspace.h"
 
 struct _SparkWorkspace
@@ -150,10 +152,61 @@ refuse (GError     **error,
   return FALSE;
 }
 
+/* Whether a component of @rel ("a/b/c") may name a .git folder. */
+static gboolean
+has_git_name (const char *rel)
+{
+  g_auto(GStrv) names = g_strsplit (rel, "/", -1);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (spark_path_is_git_name (names[i]))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether @path (which exists) is the very folder or file that its parent
+ * knows as ".git": another name for it on a case-insensitive mount
+ * (".GIT" there), an 8.3 short name, a Unicode alias or a bind mount. The
+ * names are compared by what the file system resolves them to, so this
+ * holds whatever rules the mount folds names by. */
+static gboolean
+aliases_git_dir (const char *path)
+{
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *git = g_build_filename (parent, ".git", NULL);
+  GStatBuf st, git_st;
+
+  if (g_stat (path, &st) != 0 || g_stat (git, &git_st) != 0)
+    return FALSE;
+
+  return st.st_dev == git_st.st_dev && st.st_ino == git_st.st_ino;
+}
+
+/* A long path shortened for an error message. */
+static char *
+shorten (const char *path)
+{
+  if (strlen (path) <= 80)
+    return g_strdup (path);
+
+  return g_strdup_printf ("%.*s…", (int) (g_utf8_offset_to_pointer (path, 60) - path), path);
+}
+
 char *
 spark_workspace_resolve (SparkWorkspace  *self,
                          const char      *path,
                          GError         **error)
+{
+  return spark_workspace_resolve_full (self, path, SPARK_WORKSPACE_RESOLVE_DEFAULT, error);
+}
+
+char *
+spark_workspace_resolve_full (SparkWorkspace              *self,
+                              const char                  *path,
+                              SparkWorkspaceResolveFlags   flags,
+                              GError                     **error)
 {
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) result = NULL;
@@ -173,6 +226,16 @@ spark_workspace_resolve (SparkWorkspace  *self,
     {
       refuse (error, SPARK_WORKSPACE_ERROR_INVALID_PATH,
               _("The path “%s” is not a valid file name"), path);
+      return NULL;
+    }
+
+  if (strlen (path) >= PATH_MAX)
+    {
+      g_autofree char *shown = shorten (path);
+
+      refuse (error, SPARK_WORKSPACE_ERROR_INVALID_PATH,
+              _("The path “%s” is too long (%zu bytes; the limit is %d)"),
+              shown, strlen (path), PATH_MAX - 1);
       return NULL;
     }
 
@@ -217,7 +280,7 @@ spark_workspace_resolve (SparkWorkspace  *self,
           continue;
         }
 
-      if (g_ascii_strcasecmp (part, ".git") == 0)
+      if (spark_path_is_git_name (part))
         {
           refuse (error, SPARK_WORKSPACE_ERROR_GIT_DIR,
                   _("The path “%s” is inside a .git folder, which is git's own data"),
@@ -225,8 +288,20 @@ spark_workspace_resolve (SparkWorkspace  *self,
           return NULL;
         }
 
+      if (strlen (part) > NAME_MAX)
+        {
+          g_autofree char *shown = shorten (path);
+
+          refuse (error, SPARK_WORKSPACE_ERROR_INVALID_PATH,
+                  _("The path “%s” has a name longer than %d bytes"), shown, NAME_MAX);
+          return NULL;
+        }
+
       g_ptr_array_add (parts, g_strdup (part));
     }
+
+  if (parts->len == 0 && (flags & SPARK_WORKSPACE_RESOLVE_ALLOW_ROOT))
+    return g_strdup (self->root);
 
   if (parts->len == 0)
     {
@@ -239,7 +314,7 @@ spark_workspace_resolve (SparkWorkspace  *self,
   missing = FALSE;
 
   /* Every component that exists must stay inside the root once symbolic
-   * links are followed. */
+   * links are followed, and none may be git's folder under another name. */
   for (guint i = 0; i < parts->len; i++)
     {
       g_autofree char *real = NULL;
@@ -249,6 +324,16 @@ spark_workspace_resolve (SparkWorkspace  *self,
       g_string_append_c (result, '/');
       g_string_append (result, g_ptr_array_index (parts, i));
 
+      if (result->len >= PATH_MAX)
+        {
+          g_autofree char *shown = shorten (path);
+
+          refuse (error, SPARK_WORKSPACE_ERROR_INVALID_PATH,
+                  _("The path “%s” is too long inside the project folder (the limit is %d bytes)"),
+                  shown, PATH_MAX - 1);
+          return NULL;
+        }
+
       if (missing || g_lstat (result->str, &st) != 0)
         {
           missing = TRUE;
@@ -256,7 +341,16 @@ spark_workspace_resolve (SparkWorkspace  *self,
         }
 
       if (!S_ISLNK (st.st_mode))
-        continue;
+        {
+          if (aliases_git_dir (result->str))
+            {
+              refuse (error, SPARK_WORKSPACE_ERROR_GIT_DIR,
+                      _("The path “%s” is inside a .git folder, which is git's own data"),
+                      path);
+              return NULL;
+            }
+          continue;
+        }
 
       real = canonical (result->str);
       if (real == NULL)
@@ -269,7 +363,7 @@ spark_workspace_resolve (SparkWorkspace  *self,
 
       git_dir = g_build_filename (self->root, ".git", NULL);
       if (!is_within (real, self->root) || is_within (real, git_dir) ||
-          strcmp (real, self->root) == 0)
+          strcmp (real, self->root) == 0 || has_git_name (real + strlen (self->root)))
         {
           refuse (error, SPARK_WORKSPACE_ERROR_SYMLINK_ESCAPE,
                   _("The path “%s” goes through a symbolic link that leads outside the project folder"),

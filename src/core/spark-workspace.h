@@ -34,6 +34,17 @@ typedef enum
 
 GQuark spark_workspace_error_quark (void);
 
+/**
+ * SparkWorkspaceResolveFlags:
+ * @SPARK_WORKSPACE_RESOLVE_DEFAULT: a file or folder below the root
+ * @SPARK_WORKSPACE_RESOLVE_ALLOW_ROOT: the root itself ("", ".") is fine too
+ */
+typedef enum
+{
+  SPARK_WORKSPACE_RESOLVE_DEFAULT = 0,
+  SPARK_WORKSPACE_RESOLVE_ALLOW_ROOT = 1 << 0,
+} SparkWorkspaceResolveFlags;
+
 #define SPARK_TYPE_WORKSPACE (spark_workspace_get_type ())
 
 G_DECLARE_FINAL_TYPE (SparkWorkspace, spark_workspace, SPARK, WORKSPACE, GObject)
@@ -49,10 +60,18 @@ const char     *spark_workspace_get_root         (SparkWorkspace  *self);
 /* Resolves @path (relative to the root, or absolute inside it) to an
  * absolute, normalised path inside the root. Refuses `..` escapes,
  * absolute paths outside, symbolic links that lead outside (on any
- * existing component, the last one included) and `.git` folders. */
+ * existing component, the last one included), `.git` folders (in any case,
+ * with HFS+-ignored code points, trailing dots or spaces, as `GIT~1`, or
+ * under any other name the file system resolves to the same folder, as on
+ * case-insensitive mounts), names longer than NAME_MAX and paths longer
+ * than PATH_MAX. */
 char           *spark_workspace_resolve          (SparkWorkspace  *self,
                                                   const char      *path,
                                                   GError         **error);
+char           *spark_workspace_resolve_full     (SparkWorkspace              *self,
+                                                  const char                  *path,
+                                                  SparkWorkspaceResolveFlags   flags,
+                                                  GError                     **error);
 /* The root-relative form of a resolved path ("" for the root itself). */
 const char     *spark_workspace_relative         (SparkWorkspace  *self,
                                                   const char      *abs_path);

@@ -359,8 +359,14 @@ spark_exec_main (int    argc,
                 "wire-api", wire,
                 NULL);
   spark_approval_policy_set_mode (spark_session_get_approval_policy (session), mode);
-  /* Commands run only with --approve all. */
+  /* Commands run only with --approve all. That is the approval, given up
+   * front: say now, before any command runs, when there is no sandbox. */
   spark_tools_set_shell_enabled (spark_session_get_tools (session), mode == SPARK_APPROVAL_MODE_ALL);
+  if (mode == SPARK_APPROVAL_MODE_ALL &&
+      !spark_tools_get_sandboxed (spark_session_get_tools (session)))
+    g_printerr ("spark exec: %s\n",
+                _("warning: commands will run without a sandbox, with your permissions and "
+                  "network access: bubblewrap (bwrap) is not installed or cannot run here"));
 
   exec.loop = loop;
   exec.session = session;

@@ -527,7 +527,8 @@ command_approval_requested_cb (SparkWindow   *self,
   body = g_strdup_printf ("<tt>%s</tt>\n\n%s", escaped,
                           sandboxed
                           ? _("It runs in a sandbox: no network, and only the project folder can be changed.")
-                          : _("Bubblewrap is not installed, so it runs without a sandbox, with all your permissions."));
+                          : _("It runs without a sandbox, with all your permissions and network access: "
+                              "bubblewrap (bwrap) is not installed or cannot run here."));
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Run This Command?"), NULL));
   adw_message_dialog_set_body_use_markup (dialog, TRUE);
