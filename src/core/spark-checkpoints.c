@@ -25,6 +25,7 @@
 #include "spark-audience.h"
 #include "spark-checkpoints.h"
 #include "spark-file-util.h"
+#include "spark-libgit2.h"
 
 #define REF_PREFIX "refs/spark/checkpoints/"
 
@@ -95,31 +96,6 @@ spark_checkpoint_free (SparkCheckpoint *checkpoint)
   g_free (checkpoint->summary);
   g_free (checkpoint->commit);
   g_free (checkpoint);
-}
-
-/* What libgit2 said of its last failure (in English: it has no catalogue). */
-static const char *
-git_detail (void)
-{
-  const git_error *e = git_error_last ();
-
-  return e && e->message ? e->message : _("unknown git error");
-}
-
-static gboolean G_GNUC_PRINTF (2, 3)
-git_failed (GError     **error,
-            const char  *format,
-            ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error_literal (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED, message);
-  return FALSE;
 }
 
 static void
@@ -223,13 +199,15 @@ git_build_tree (SparkCheckpoints  *self,
   size_t n;
 
   if (git_repository_index (&real, self->repo) != 0)
-    return git_failed (error, _("Cannot read the git index: %s"), git_detail ());
+    return spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                                    _("Cannot read the git index: %s"), spark_libgit2_detail ());
 
   /* Work on a private, in-memory copy of the index: the repository's own
    * index (and its file) are never changed. */
   if (git_index_new (&tmp) != 0)
     {
-      git_failed (error, _("Cannot create an index: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                               _("Cannot create an index: %s"), spark_libgit2_detail ());
       goto out;
     }
 
@@ -242,7 +220,8 @@ git_build_tree (SparkCheckpoints  *self,
         continue;
       if (git_index_add (tmp, entry) != 0)
         {
-          git_failed (error, _("Cannot copy the git index: %s"), git_detail ());
+          spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                                   _("Cannot copy the git index: %s"), spark_libgit2_detail ());
           goto out;
         }
     }
@@ -251,13 +230,15 @@ git_build_tree (SparkCheckpoints  *self,
       git_index_add_all (tmp, NULL, GIT_INDEX_ADD_DEFAULT, NULL, NULL) != 0 ||
       git_index_update_all (tmp, NULL, NULL, NULL) != 0)
     {
-      git_failed (error, _("Cannot read the working tree: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                               _("Cannot read the working tree: %s"), spark_libgit2_detail ());
       goto out;
     }
 
   if (git_index_write_tree_to (tree_oid, tmp, self->repo) != 0)
     {
-      git_failed (error, _("Cannot write the checkpoint tree: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                               _("Cannot write the checkpoint tree: %s"), spark_libgit2_detail ());
       goto out;
     }
 
@@ -337,7 +318,8 @@ git_create (SparkCheckpoints    *self,
 
   if (git_tree_lookup (&tree, self->repo, &tree_oid) != 0)
     {
-      git_failed (error, _("Cannot read the checkpoint tree: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                               _("Cannot read the checkpoint tree: %s"), spark_libgit2_detail ());
       goto out;
     }
 
@@ -348,7 +330,8 @@ git_create (SparkCheckpoints    *self,
 
   if (git_signature_now (&sig, "Spark", "spark@localhost") != 0)
     {
-      git_failed (error, _("Cannot make a signature: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                               _("Cannot make a signature: %s"), spark_libgit2_detail ());
       goto out;
     }
 
@@ -367,7 +350,9 @@ git_create (SparkCheckpoints    *self,
   if (git_commit_create (&commit_oid, self->repo, NULL, sig, sig, NULL, message,
                          tree, parent ? 1 : 0, parents) != 0)
     {
-      git_failed (error, _("Cannot write the checkpoint commit: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                               _("Cannot write the checkpoint commit: %s"),
+                               spark_libgit2_detail ());
       goto out;
     }
 
@@ -386,7 +371,8 @@ git_create (SparkCheckpoints    *self,
 
   if (ref == NULL || git_commit_lookup (&commit, self->repo, &commit_oid) != 0)
     {
-      git_failed (error, _("Cannot record the checkpoint: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                               _("Cannot record the checkpoint: %s"), spark_libgit2_detail ());
       goto out;
     }
 
@@ -424,7 +410,8 @@ git_list (SparkCheckpoints  *self,
 
   if (git_reference_iterator_glob_new (&iter, self->repo, REF_PREFIX "*") != 0)
     {
-      git_failed (error, _("Cannot list checkpoints: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                               _("Cannot list checkpoints: %s"), spark_libgit2_detail ());
       return NULL;
     }
 
@@ -493,7 +480,8 @@ git_snapshot (SparkCheckpoints  *self,
       git_commit_tree (&tree, commit) != 0)
     {
       git_commit_free (commit);
-      git_failed (error, _("Cannot read the checkpoint: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                               _("Cannot read the checkpoint: %s"), spark_libgit2_detail ());
       return NULL;
     }
 
@@ -503,7 +491,8 @@ git_snapshot (SparkCheckpoints  *self,
 
   if (rc != 0)
     {
-      git_failed (error, _("Cannot read the checkpoint: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                               _("Cannot read the checkpoint: %s"), spark_libgit2_detail ());
       return NULL;
     }
 
@@ -521,7 +510,9 @@ git_read_blob (SparkCheckpoints  *self,
 
   if (git_oid_fromstr (&oid, id) != 0 || git_blob_lookup (&blob, self->repo, &oid) != 0)
     {
-      git_failed (error, _("Cannot read a file of the checkpoint: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_CHECKPOINT_ERROR, SPARK_CHECKPOINT_ERROR_FAILED,
+                               _("Cannot read a file of the checkpoint: %s"),
+                               spark_libgit2_detail ());
       return NULL;
     }
 

@@ -16,76 +16,9 @@
 #include <glib/gi18n.h>
 
 #include "spark-git-commit.h"
+#include "spark-libgit2.h"
 
 G_DEFINE_QUARK (spark-git-commit-error-quark, spark_git_commit_error)
-
-static void
-ensure_libgit2 (void)
-{
-  static gsize initialized;
-
-  if (g_once_init_enter (&initialized))
-    {
-      git_libgit2_init ();
-      g_once_init_leave (&initialized, 1);
-    }
-}
-
-/* What libgit2 said of its last failure (in English: it has no catalogue). */
-static const char *
-git_detail (void)
-{
-  const git_error *e = git_error_last ();
-
-  return e && e->message ? e->message : _("unknown error");
-}
-
-static gboolean G_GNUC_PRINTF (3, 4)
-set_git_error (GError     **error,
-               int          code,
-               const char  *format,
-               ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error_literal (error, SPARK_GIT_COMMIT_ERROR, code, message);
-  git_error_clear ();
-  return FALSE;
-}
-
-static git_repository *
-open_repository (const char  *repo_path,
-                 GError     **error)
-{
-  g_autofree char *canonical = NULL;
-  git_repository *repo = NULL;
-
-  ensure_libgit2 ();
-
-  canonical = g_canonicalize_filename (repo_path, NULL);
-  if (git_repository_open_ext (&repo, canonical, 0, NULL) != 0)
-    {
-      git_error_clear ();
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("“%s” is not inside a git repository"), canonical);
-      return NULL;
-    }
-
-  if (git_repository_workdir (repo) == NULL)
-    {
-      git_repository_free (repo);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("“%s” is a bare git repository"), canonical);
-      return NULL;
-    }
-
-  return repo;
-}
 
 static git_signature *
 default_signature (git_repository  *repo,
@@ -128,7 +61,7 @@ spark_git_commit_get_identity (const char  *repo_path,
 
   g_return_val_if_fail (repo_path != NULL, FALSE);
 
-  if ((repo = open_repository (repo_path, error)) == NULL)
+  if ((repo = spark_libgit2_open_workdir (repo_path, error)) == NULL)
     return FALSE;
 
   sig = default_signature (repo, error);
@@ -193,7 +126,7 @@ spark_git_commit (const char  *repo_path,
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  ensure_libgit2 ();
+  spark_libgit2_init ();
 
   if ((cleaned = clean_message (message)) == NULL)
     {
@@ -202,7 +135,7 @@ spark_git_commit (const char  *repo_path,
       return NULL;
     }
 
-  if ((repo = open_repository (repo_path, error)) == NULL)
+  if ((repo = spark_libgit2_open_workdir (repo_path, error)) == NULL)
     return NULL;
 
   if (git_repository_state (repo) != GIT_REPOSITORY_STATE_NONE)
@@ -218,7 +151,8 @@ spark_git_commit (const char  *repo_path,
 
   if (git_repository_index (&index, repo) != 0)
     {
-      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read the git index: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_GIT_COMMIT_ERROR, SPARK_GIT_COMMIT_ERROR_FAILED,
+                               _("Could not read the git index: %s"), spark_libgit2_detail ());
       goto out;
     }
 
@@ -231,14 +165,16 @@ spark_git_commit (const char  *repo_path,
 
   if (git_index_write_tree (&tree_id, index) != 0)
     {
-      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not write the staged tree: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_GIT_COMMIT_ERROR, SPARK_GIT_COMMIT_ERROR_FAILED,
+                               _("Could not write the staged tree: %s"), spark_libgit2_detail ());
       goto out;
     }
 
   unborn = git_repository_head_unborn (repo);
   if (unborn < 0)
     {
-      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read HEAD: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_GIT_COMMIT_ERROR, SPARK_GIT_COMMIT_ERROR_FAILED,
+                               _("Could not read HEAD: %s"), spark_libgit2_detail ());
       goto out;
     }
 
@@ -248,7 +184,8 @@ spark_git_commit (const char  *repo_path,
 
       if (git_revparse_single (&object, repo, "HEAD^{commit}") != 0)
         {
-          set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read HEAD: %s"), git_detail ());
+          spark_libgit2_set_error (error, SPARK_GIT_COMMIT_ERROR, SPARK_GIT_COMMIT_ERROR_FAILED,
+                                   _("Could not read HEAD: %s"), spark_libgit2_detail ());
           goto out;
         }
       parent = (git_commit *) object;
@@ -265,14 +202,16 @@ spark_git_commit (const char  *repo_path,
 
   if (git_tree_lookup (&tree, repo, &tree_id) != 0)
     {
-      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not read the staged tree: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_GIT_COMMIT_ERROR, SPARK_GIT_COMMIT_ERROR_FAILED,
+                               _("Could not read the staged tree: %s"), spark_libgit2_detail ());
       goto out;
     }
 
   if (git_commit_create (&commit_id, repo, "HEAD", sig, sig, NULL, cleaned, tree,
                          parent ? 1 : 0, parent ? parents : NULL) != 0)
     {
-      set_git_error (error, SPARK_GIT_COMMIT_ERROR_FAILED, _("Could not create the commit: %s"), git_detail ());
+      spark_libgit2_set_error (error, SPARK_GIT_COMMIT_ERROR, SPARK_GIT_COMMIT_ERROR_FAILED,
+                               _("Could not create the commit: %s"), spark_libgit2_detail ());
       goto out;
     }
 

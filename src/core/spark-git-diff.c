@@ -17,81 +17,12 @@
 #include <glib/gi18n.h>
 
 #include "spark-git-diff-private.h"
+#include "spark-libgit2.h"
 
 /* The number of context lines, as git's default. Stage and unstage read the
  * diff again with the same number so that hunks are found again. */
 #define DIFF_CONTEXT 3
 
-
-/* libgit2 helpers (shared in spirit with spark-git.c; each caller opens its
- * own repository handle, as they are not safe to share between threads). */
-
-static void
-ensure_libgit2 (void)
-{
-  static gsize initialized;
-
-  if (g_once_init_enter (&initialized))
-    {
-      git_libgit2_init ();
-      g_once_init_leave (&initialized, 1);
-    }
-}
-
-/* What libgit2 said of its last failure (in English: it has no catalogue). */
-static const char *
-git_detail (void)
-{
-  const git_error *e = git_error_last ();
-
-  return e && e->message ? e->message : _("unknown error");
-}
-
-static gboolean G_GNUC_PRINTF (2, 3)
-set_git_error (GError     **error,
-               const char  *format,
-               ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, message);
-  git_error_clear ();
-  return FALSE;
-}
-
-static git_repository *
-open_repository (const char  *repo_path,
-                 GError     **error)
-{
-  g_autofree char *canonical = NULL;
-  git_repository *repo = NULL;
-
-  ensure_libgit2 ();
-
-  canonical = g_canonicalize_filename (repo_path, NULL);
-  if (git_repository_open_ext (&repo, canonical, 0, NULL) != 0)
-    {
-      git_error_clear ();
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("“%s” is not inside a git repository"), canonical);
-      return NULL;
-    }
-
-  if (git_repository_workdir (repo) == NULL)
-    {
-      git_repository_free (repo);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("“%s” is a bare git repository"), canonical);
-      return NULL;
-    }
-
-  return repo;
-}
 
 /* The tree of HEAD, or NULL (with TRUE) on an unborn branch. */
 static gboolean
@@ -107,7 +38,8 @@ read_head_tree (git_repository  *repo,
     return TRUE;
 
   if (git_revparse_single (&object, repo, "HEAD^{tree}") != 0)
-    return set_git_error (error, _("Could not read HEAD: %s"), git_detail ());
+    return spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                    _("Could not read HEAD: %s"), spark_libgit2_detail ());
 
   *out = (git_tree *) object;
   return TRUE;
@@ -161,7 +93,8 @@ read_git_diff (git_repository    *repo,
 
   if (rc != 0)
     {
-      set_git_error (error, _("Could not compare the files: %s"), git_detail ());
+      spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not compare the files: %s"), spark_libgit2_detail ());
       return NULL;
     }
 
@@ -174,7 +107,8 @@ read_git_diff (git_repository    *repo,
       if (git_diff_find_similar (diff, &find) != 0)
         {
           git_diff_free (diff);
-          set_git_error (error, _("Could not find renamed files: %s"), git_detail ());
+          spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                   _("Could not find renamed files: %s"), spark_libgit2_detail ());
           return NULL;
         }
     }
@@ -365,7 +299,8 @@ collect_spans (git_diff  *diff,
 
       if (git_patch_from_diff (&patch, diff, i) != 0)
         {
-          set_git_error (error, _("Could not compare the files: %s"), git_detail ());
+          spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                   _("Could not compare the files: %s"), spark_libgit2_detail ());
           return NULL;
         }
       if (patch == NULL)
@@ -469,7 +404,7 @@ read_diff (const char        *repo_path,
   gsize len;
   gsize n;
 
-  if ((repo = open_repository (repo_path, error)) == NULL)
+  if ((repo = spark_libgit2_open_workdir (repo_path, error)) == NULL)
     return NULL;
 
   self = g_object_new (SPARK_TYPE_GIT_DIFF, NULL);
@@ -495,7 +430,8 @@ read_diff (const char        *repo_path,
 
       if (git_patch_from_diff (&patch, diff, i) != 0)
         {
-          set_git_error (error, _("Could not compare the files: %s"), git_detail ());
+          spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                   _("Could not compare the files: %s"), spark_libgit2_detail ());
           goto failed;
         }
       if (patch == NULL)
@@ -636,7 +572,9 @@ write_index (git_index  *index,
              GError    **error)
 {
   if (git_index_write (index) != 0)
-    return set_git_error (error, _("Could not write the git index: %s"), git_detail ());
+    return spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                    _("Could not write the git index: %s"),
+                                    spark_libgit2_detail ());
   return TRUE;
 }
 
@@ -660,7 +598,9 @@ stage_path (git_repository  *repo,
   if (rc != 0 && rc != GIT_ENOTFOUND)
     {
       /* Translators: %s is a path, then git's own message */
-      return set_git_error (error, _("Could not stage “%s”: %s"), path, git_detail ());
+      return spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                      _("Could not stage “%s”: %s"), path,
+                                      spark_libgit2_detail ());
     }
   git_error_clear ();
   return TRUE;
@@ -699,7 +639,9 @@ unstage_path (git_repository  *repo,
 
   if (rc != 0)
     /* Translators: %s is a path, then git's own message */
-    return set_git_error (error, _("Could not unstage “%s”: %s"), path, git_detail ());
+    return spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                    _("Could not unstage “%s”: %s"), path,
+                                    spark_libgit2_detail ());
   return TRUE;
 }
 
@@ -714,12 +656,13 @@ file_op (const char        *repo_path,
   git_tree *head = NULL;
   gboolean ret = FALSE;
 
-  if ((repo = open_repository (repo_path, error)) == NULL)
+  if ((repo = spark_libgit2_open_workdir (repo_path, error)) == NULL)
     return FALSE;
 
   if (git_repository_index (&index, repo) != 0)
     {
-      set_git_error (error, _("Could not read the git index: %s"), git_detail ());
+      spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not read the git index: %s"), spark_libgit2_detail ());
       goto out;
     }
 
@@ -767,7 +710,8 @@ apply_hunk (const char  *data,
 
   if (git_patch_get_hunk (&hunk, &n_lines, patch, hunk_index) != 0)
     {
-      set_git_error (error, _("Could not read the hunk: %s"), git_detail ());
+      spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not read the hunk: %s"), spark_libgit2_detail ());
       return NULL;
     }
 
@@ -777,7 +721,8 @@ apply_hunk (const char  *data,
 
       if (git_patch_get_line_in_hunk (&line, patch, hunk_index, i) != 0)
         {
-          set_git_error (error, _("Could not read the hunk: %s"), git_detail ());
+          spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                   _("Could not read the hunk: %s"), spark_libgit2_detail ());
           return NULL;
         }
 
@@ -1036,12 +981,13 @@ hunk_op (const char        *repo_path,
       return FALSE;
     }
 
-  if ((repo = open_repository (repo_path, error)) == NULL)
+  if ((repo = spark_libgit2_open_workdir (repo_path, error)) == NULL)
     return FALSE;
 
   if (git_repository_index (&index, repo) != 0)
     {
-      set_git_error (error, _("Could not read the git index: %s"), git_detail ());
+      spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not read the git index: %s"), spark_libgit2_detail ());
       goto out;
     }
 
@@ -1086,7 +1032,9 @@ hunk_op (const char        *repo_path,
       git_blob_lookup (&blob, repo, &entry->id) != 0)
     {
       /* Translators: %s is a path, then git's own message */
-      set_git_error (error, _("Could not read “%s” from the git index: %s"), file->path, git_detail ());
+      spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not read “%s” from the git index: %s"), file->path,
+                               spark_libgit2_detail ());
       goto out;
     }
 
@@ -1113,7 +1061,9 @@ hunk_op (const char        *repo_path,
   if (git_index_add_from_buffer (index, &new_entry, content->data, content->len) != 0)
     {
       /* Translators: %s is a path, then git's own message */
-      set_git_error (error, _("Could not update “%s” in the git index: %s"), file->path, git_detail ());
+      spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not update “%s” in the git index: %s"), file->path,
+                               spark_libgit2_detail ());
       goto out;
     }
 

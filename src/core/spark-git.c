@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "spark-git.h"
+#include "spark-libgit2.h"
 
 /* A libgit2 repository is not safe to use from two threads at once. Folder
  * listings ask about ignore rules while a status read of a big tree may run
@@ -35,43 +36,6 @@ struct _SparkGit
 };
 
 G_DEFINE_FINAL_TYPE (SparkGit, spark_git, G_TYPE_OBJECT)
-
-static void
-ensure_libgit2 (void)
-{
-  static gsize initialized;
-
-  if (g_once_init_enter (&initialized))
-    {
-      git_libgit2_init ();
-      g_once_init_leave (&initialized, 1);
-    }
-}
-
-/* What libgit2 said of its last failure (in English: it has no catalogue). */
-static const char *
-git_detail (void)
-{
-  const git_error *e = git_error_last ();
-
-  return e && e->message ? e->message : _("unknown error");
-}
-
-static gboolean G_GNUC_PRINTF (2, 3)
-set_git_error (GError     **error,
-               const char  *format,
-               ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, message);
-  return FALSE;
-}
 
 static void
 spark_git_finalize (GObject *object)
@@ -133,7 +97,7 @@ spark_git_open (const char  *root,
 
   g_return_val_if_fail (root != NULL, NULL);
 
-  ensure_libgit2 ();
+  spark_libgit2_init ();
 
   canonical = g_canonicalize_filename (root, NULL);
 
@@ -158,7 +122,8 @@ spark_git_open (const char  *root,
   self->repo = repo;
   if (git_repository_open (&self->ignore_repo, git_repository_path (repo)) != 0)
     {
-      set_git_error (error, _("Could not open the git repository: %s"), git_detail ());
+      spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not open the git repository: %s"), spark_libgit2_detail ());
       return NULL;
     }
   self->root = strip_trailing_slash (canonical);
@@ -344,7 +309,8 @@ spark_git_read_status (SparkGit  *self,
   if (git_status_list_new (&list, self->repo, &opts) != 0)
     {
       g_mutex_unlock (&self->lock);
-      set_git_error (error, _("Could not read the git status: %s"), git_detail ());
+      spark_libgit2_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not read the git status: %s"), spark_libgit2_detail ());
       return NULL;
     }
 
