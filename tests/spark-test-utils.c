@@ -216,3 +216,70 @@ spark_test_wait_for (const gboolean *flag,
 
   g_source_remove (id);
 }
+
+/* The unique name that owns org.freedesktop.secrets now, or NULL. Asking
+ * does not start a daemon. */
+static char *
+secrets_owner (GDBusConnection *bus)
+{
+  g_autoptr(GVariant) reply = NULL;
+  char *owner = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetNameOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                       G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(s)", &owner);
+  return owner;
+}
+
+gboolean
+spark_test_secrets_service_running (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autofree char *owner = bus ? secrets_owner (bus) : NULL;
+
+  return owner != NULL;
+}
+
+char *
+spark_test_start_keyring (GError **error)
+{
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GBytes) password = g_bytes_new_static ("test-password", 13);
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+  gint64 deadline;
+
+  if (bus == NULL)
+    return NULL;
+
+  daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                             G_SUBPROCESS_FLAGS_STDERR_SILENCE, error,
+                             "gnome-keyring-daemon", "--unlock", "--components=secrets", NULL);
+  if (daemon == NULL)
+    return NULL;
+
+  /* It reads the password, forks the daemon and exits. */
+  if (!g_subprocess_communicate (daemon, password, NULL, NULL, NULL, error) ||
+      !g_subprocess_wait_check (daemon, NULL, error))
+    return NULL;
+
+  /* Until the daemon owns the name, asking libsecret would make D-Bus
+   * start another one, without the password: locked, and storing would
+   * wait for a prompt that nobody answers. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    {
+      char *owner = secrets_owner (bus);
+
+      if (owner != NULL)
+        return owner;
+      g_usleep (20 * 1000);
+    }
+
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "gnome-keyring-daemon never took org.freedesktop.secrets");
+  return NULL;
+}

@@ -56,4 +56,14 @@ void   spark_test_wait_for     (const gboolean *flag,
 guint  spark_test_add_deadline (guint        timeout_seconds,
                                 const char  *what);
 
+/* A private gnome-keyring (secrets only, unlocked with a test password) on
+ * the session bus, for the tests that store the key. Returns the unique
+ * bus name that owns org.freedesktop.secrets once it does (NULL and @error
+ * on failure): asking libsecret before that would make D-Bus start a
+ * second daemon, without the password, whose prompt nobody answers. The
+ * daemon stays for the later tests on the bus: their lookups then find an
+ * unlocked keyring instead of starting a locked one. */
+char     *spark_test_start_keyring           (GError     **error);
+gboolean  spark_test_secrets_service_running (void);
+
 G_END_DECLS

@@ -23,23 +23,6 @@
 static char *home;
 
 static gboolean
-start_keyring (GError **error)
-{
-  g_autoptr(GSubprocess) daemon = NULL;
-  g_autoptr(GBytes) password = g_bytes_new_static ("test-password", 13);
-
-  daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                             G_SUBPROCESS_FLAGS_STDERR_SILENCE, error,
-                             "gnome-keyring-daemon", "--unlock", "--components=secrets", NULL);
-  if (daemon == NULL)
-    return FALSE;
-
-  /* It reads the password, forks the daemon and exits. */
-  return g_subprocess_communicate (daemon, password, NULL, NULL, NULL, error) &&
-         g_subprocess_wait_check (daemon, NULL, error);
-}
-
-static gboolean
 file_contains (const char *dir,
                const char *needle)
 {
@@ -73,6 +56,7 @@ test_round_trip (void)
   g_autofree char *key = NULL;
   g_autofree char *data_dir = g_build_filename (home, "data", NULL);
   g_autofree char *daemon = g_find_program_in_path ("gnome-keyring-daemon");
+  g_autofree char *owner = NULL;
 
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     {
@@ -85,7 +69,7 @@ test_round_trip (void)
       return;
     }
 
-  g_assert_true (start_keyring (&error));
+  owner = spark_test_start_keyring (&error);
   g_assert_no_error (error);
 
   g_unsetenv ("OPENAI_API_KEY");

@@ -183,21 +183,6 @@ test_connected (Fixture       *fixture,
   spark_test_save_screenshot (GTK_WIDGET (fixture->window), "welcome-page.png");
 }
 
-static gboolean
-start_keyring (void)
-{
-  g_autoptr(GSubprocess) daemon = NULL;
-  g_autoptr(GBytes) password = g_bytes_new_static ("test-password", 13);
-
-  daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                             G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL,
-                             "gnome-keyring-daemon", "--unlock", "--components=secrets", NULL);
-  /* It reads the password, forks the daemon and exits. */
-  return daemon != NULL &&
-         g_subprocess_communicate (daemon, password, NULL, NULL, NULL, NULL) &&
-         g_subprocess_wait_check (daemon, NULL, NULL);
-}
-
 static GtkWidget *
 find_type (GtkWidget *widget,
            GType      type)
@@ -223,26 +208,6 @@ done_cb (SparkWelcomePage *page,
          guint            *count)
 {
   (*count)++;
-}
-
-static gboolean
-secrets_service_running (void)
-{
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GVariant) reply = NULL;
-  gboolean owned = FALSE;
-
-  if (bus == NULL)
-    return FALSE;
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "NameHasOwner",
-                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                                       NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &owned);
-
-  return owned;
 }
 
 /* The key notice below the buttons, when it is shown. */
@@ -280,6 +245,8 @@ test_typed_key (Fixture       *fixture,
   GtkWidget *key_row;
   const char *status;
   const char *notice;
+  g_autofree char *daemon = NULL;
+  g_autofree char *owner = NULL;
   gboolean own_keyring = FALSE;
 
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
@@ -287,9 +254,11 @@ test_typed_key (Fixture       *fixture,
       g_test_skip ("Needs a session bus: run the ui suite under dbus-run-session");
       return;
     }
-  if (!secrets_service_running () && g_find_program_in_path ("gnome-keyring-daemon") != NULL)
+  daemon = g_find_program_in_path ("gnome-keyring-daemon");
+  if (!spark_test_secrets_service_running () && daemon != NULL)
     {
-      g_assert_true (start_keyring ());
+      owner = spark_test_start_keyring (&error);
+      g_assert_no_error (error);
       own_keyring = TRUE;
     }
 

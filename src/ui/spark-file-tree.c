@@ -64,12 +64,15 @@ typedef struct
   GtkWidget *name;
   GtkWidget *status;
   gulong     notify_id;
-  SparkFileNode *node;
+  SparkFileNode *node;   /* owned while bound */
 } Row;
 
 static void
 row_free (Row *row)
 {
+  if (row->node != NULL)
+    g_clear_signal_handler (&row->notify_id, row->node);
+  g_clear_object (&row->node);
   g_free (row);
 }
 
@@ -182,13 +185,16 @@ bind_row_cb (GtkSignalListItemFactory *factory,
   else
     gtk_widget_remove_css_class (row->name, "deleted");
 
+  /* The row keeps the reference gtk_tree_list_row_get_item() returned
+   * until it is unbound: the node may otherwise be gone (its folder
+   * reloaded, the window closing) before the handler is disconnected. */
+  if (row->node != NULL)
+    g_clear_signal_handler (&row->notify_id, row->node);
+  g_clear_object (&row->node);
   row->node = node;
   row->notify_id = g_signal_connect_swapped (node, "notify::git-status",
                                              G_CALLBACK (update_row_status), row);
   update_row_status (row);
-
-  /* gtk_tree_list_row_get_item() returned a reference. */
-  g_object_unref (node);
 }
 
 static void
@@ -200,7 +206,7 @@ unbind_row_cb (GtkSignalListItemFactory *factory,
 
   if (row->node != NULL)
     g_clear_signal_handler (&row->notify_id, row->node);
-  row->node = NULL;
+  g_clear_object (&row->node);
   gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (row->expander), NULL);
 }
 
