@@ -15,6 +15,12 @@
  * message, any JSON the checked parser accepts is at most
  * SPARK_JSON_MAX_DEPTH deep with UTF-8 strings only, and no critical or
  * warning is logged.
+ *
+ * The transports read most deltas with spark_delta_scan(), a one-pass
+ * scanner, and only fall back to the full parser when it declines. That
+ * makes the full parser the scanner's oracle: whatever the scanner accepts,
+ * spark_responses_parse_event() must accept too and read as the same kind,
+ * item_id, delta and sequence_number, byte for byte.
  */
 
 #include "config.h"
@@ -25,6 +31,7 @@
 
 #include "spark-agent-types.h"
 #include "spark-chat-wire.h"
+#include "spark-delta.h"
 #include "spark-responses.h"
 
 int LLVMFuzzerInitialize   (int           *argc,
@@ -111,6 +118,40 @@ read_event (JsonObject *event)
     abort ();
 }
 
+/* The delta scanner agrees with the full parser on all it accepts. */
+static void
+compare_delta_scan (const char *text,
+                    gsize       size,
+                    JsonObject *event)
+{
+  SparkDelta delta;
+
+  spark_delta_init (&delta);
+  if (spark_delta_scan (&delta, text, size))
+    {
+      const char *item_id, *type, *full_delta;
+
+      if (event == NULL)
+        abort ();
+      type = spark_json_get_string (event, "type");
+      full_delta = spark_json_get_string (event, "delta");
+      item_id = spark_json_get_string (event, "item_id");
+      if (g_strcmp0 (type, spark_delta_kind_type (delta.kind)) != 0 ||
+          spark_responses_event_kind (event) != delta.kind)
+        abort ();
+      if (full_delta == NULL || strlen (full_delta) != delta.delta->len ||
+          memcmp (full_delta, delta.delta->str, delta.delta->len) != 0)
+        abort ();
+      if (delta.has_item_id != (item_id != NULL) ||
+          (item_id != NULL && (strlen (item_id) != delta.item_id->len ||
+                               memcmp (item_id, delta.item_id->str, delta.item_id->len) != 0)))
+        abort ();
+      if (delta.sequence != spark_json_get_int (event, "sequence_number", -1))
+        abort ();
+    }
+  spark_delta_clear (&delta);
+}
+
 static void
 chat_emit (JsonObject *event,
            gpointer    user_data)
@@ -181,6 +222,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         abort ();
       read_event (event);
     }
+
+  compare_delta_scan (text, size, event);
 
   if (g_utf8_validate (text, size, NULL))
     as_chat_chunk (text, size);
