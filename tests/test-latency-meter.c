@@ -14,13 +14,10 @@
 
 #include <adwaita.h>
 
-#include "spark-fake-server.h"
 #include "spark-latency-meter.h"
-#include "spark-session.h"
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
-
-#define TEST_KEY "sk-test-7f3a9c1e5b2d"
+#include "test-session-common.h"
 
 /* One frame at 60 Hz: the meter's promise. */
 #define FRAME_MS 16.7
@@ -53,9 +50,7 @@ typedef struct
   GPtrArray         *labels;      /* state labels seen, consecutive duplicates dropped */
   SparkTurnTimings  *last;        /* the session's timings of the last response */
   double             live_ttft;   /* the meter's TTFT at the first text delta */
-  gboolean           started;
   gboolean           turn_done;
-  GError            *start_error;
 } Fixture;
 
 static void
@@ -103,14 +98,7 @@ fixture_setup (Fixture       *f,
   f->labels = g_ptr_array_new_with_free_func (g_free);
   f->live_ttft = -1;
 
-  f->session = spark_session_new (f->root);
-  g_object_set (f->session,
-                "endpoint", spark_fake_server_get_base_url (f->server),
-                "api-key", TEST_KEY,
-                "model", "test-model",
-                "store-dir", f->store,
-                NULL);
-  spark_session_set_retry_policy (f->session, 3, 5);
+  f->session = spark_test_session_new (f->server, f->root, f->store);
   spark_session_set_context_window (f->session, 2000);
 
   f->window = GTK_WINDOW (gtk_window_new ());
@@ -145,27 +133,15 @@ fixture_teardown (Fixture       *f,
   g_free (f->store);
   g_ptr_array_unref (f->labels);
   g_clear_pointer (&f->last, spark_turn_timings_free);
-  g_clear_error (&f->start_error);
-}
-
-static void
-start_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  spark_session_start_finish (SPARK_SESSION (object), result, &f->start_error);
-  f->started = TRUE;
 }
 
 static void
 start (Fixture *f)
 {
-  f->started = FALSE;
-  spark_session_start_async (f->session, NULL, start_cb, f);
-  WAIT_UNTIL (f->started);
-  g_assert_no_error (f->start_error);
+  g_autoptr(GError) error = NULL;
+
+  spark_test_session_start (f->session, &error);
+  g_assert_no_error (error);
 }
 
 static void

@@ -14,22 +14,17 @@
 
 #include <adwaita.h>
 
-#include "spark-fake-server.h"
-#include "spark-session.h"
 #include "spark-session-list.h"
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
 #include "spark-transcript.h"
-
-#define TEST_KEY "sk-test-7f3a9c1e5b2d"
+#include "test-session-common.h"
 
 typedef struct
 {
   SparkFakeServer *server;
   char            *root;
   char            *store;
-  GError          *turn_error;
-  gboolean         turn_done;
 } Fixture;
 
 static void
@@ -51,21 +46,13 @@ fixture_teardown (Fixture       *f,
   spark_test_rm_rf (f->store);
   g_free (f->root);
   g_free (f->store);
-  g_clear_error (&f->turn_error);
 }
 
 static SparkSession *
 new_session (Fixture *f)
 {
-  SparkSession *session = spark_session_new (f->root);
+  SparkSession *session = spark_test_session_new (f->server, f->root, f->store);
 
-  g_object_set (session,
-                "endpoint", spark_fake_server_get_base_url (f->server),
-                "api-key", TEST_KEY,
-                "model", "test-model",
-                "store-dir", f->store,
-                NULL);
-  spark_session_set_retry_policy (session, 3, 5);
   spark_approval_policy_set_mode (spark_session_get_approval_policy (session),
                                   SPARK_APPROVAL_MODE_EDITS);
 
@@ -73,26 +60,14 @@ new_session (Fixture *f)
 }
 
 static void
-run_cb (GObject      *object,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  g_clear_error (&f->turn_error);
-  spark_session_run_finish (SPARK_SESSION (object), result, &f->turn_error);
-  f->turn_done = TRUE;
-}
-
-static void
 run_turn (Fixture      *f,
           SparkSession *session,
           const char   *prompt)
 {
-  f->turn_done = FALSE;
-  spark_session_run_async (session, prompt, NULL, run_cb, f);
-  spark_test_wait_for (&f->turn_done, 20);
-  g_assert_no_error (f->turn_error);
+  g_autoptr(GError) error = NULL;
+
+  spark_test_session_run (session, prompt, 20, &error);
+  g_assert_no_error (error);
 }
 
 static void
