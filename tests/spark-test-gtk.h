@@ -13,7 +13,33 @@ G_BEGIN_DECLS
 
 /* Renders @widget as it is on screen into $G_TEST_BUILDDIR/screenshots/@name
  * (a PNG), waiting for it to be mapped and drawn first. */
-void spark_test_save_screenshot (GtkWidget  *widget,
-                                 const char *name);
+void spark_test_save_screenshot              (GtkWidget  *widget,
+                                              const char *name);
+/* The same for @window with @popover (a surface of its own, which
+ * spark_test_save_screenshot() leaves out) drawn on top where it shows. */
+void spark_test_save_screenshot_with_popover (GtkWindow  *window,
+                                              GtkPopover *popover,
+                                              const char *name);
+
+/* What AdwApplication does for the app: style.css on the default display. */
+void spark_test_load_css                     (void);
+
+/* Iterates the main context for @msec milliseconds without blocking in it
+ * (sleeping a millisecond whenever nothing is pending). */
+void spark_test_spin                         (guint       msec);
+
+/* One step of SPARK_TEST_WAIT_UNTIL(): fails the test with @what once
+ * @deadline (monotonic time) has passed, else iterates as spark_test_spin(). */
+void spark_test_wait_step                    (gint64      deadline,
+                                              const char *what);
+
+/* Iterates the main context until @cond holds, without blocking in it;
+ * fails the test after 30 seconds. */
+#define SPARK_TEST_WAIT_UNTIL(cond)                                        \
+  G_STMT_START {                                                           \
+    gint64 deadline_ = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;      \
+    while (!(cond))                                                        \
+      spark_test_wait_step (deadline_, #cond);                             \
+  } G_STMT_END
 
 G_END_DECLS

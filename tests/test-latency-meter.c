@@ -25,20 +25,6 @@
  * receive and the session's event parsing, all in this process. */
 #define FIRST_EVENT_SLACK_MS 10.0
 
-#define WAIT_SECONDS 20
-
-#define WAIT_UNTIL(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > _deadline)                           \
-          g_error ("Timed out waiting for %s", #cond);                     \
-        if (!g_main_context_iteration (NULL, FALSE))                       \
-          g_usleep (1000);                                                 \
-      }                                                                    \
-  } G_STMT_END
-
 typedef struct
 {
   SparkFakeServer   *server;
@@ -228,14 +214,14 @@ test_ttft (Fixture       *f,
   /* A quick request first, for the history. */
   spark_fake_server_push_stream (f->server, "text-hello");
   begin_turn (f, "hello");
-  WAIT_UNTIL (f->turn_done);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_nonnull (f->last);
 
   /* The measured one. */
   spark_fake_server_set_event_delay (f->server, delay_ms * 1000);
   spark_fake_server_push_stream (f->server, "text-hello");
   begin_turn (f, "hello again");
-  WAIT_UNTIL (f->turn_done);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
 
   g_assert_cmpuint (f->labels->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (f->labels, 0), ==, "Streaming");
@@ -278,7 +264,7 @@ test_ttft (Fixture       *f,
 
   popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
   gtk_menu_button_popup (button);
-  WAIT_UNTIL (gtk_widget_get_mapped (popover));
+  SPARK_TEST_WAIT_UNTIL (gtk_widget_get_mapped (popover));
   spark_test_save_screenshot (popover, "latency-meter.png");
   gtk_menu_button_popdown (button);
 }
@@ -296,14 +282,14 @@ test_stalled (Fixture       *f,
   spark_fake_server_push_stream (f->server, "text-hello");
   begin_turn (f, "hello");
 
-  WAIT_UNTIL (spark_latency_meter_get_state_label (f->meter) != NULL &&
+  SPARK_TEST_WAIT_UNTIL (spark_latency_meter_get_state_label (f->meter) != NULL &&
               g_strcmp0 (spark_latency_meter_get_state_label (f->meter), "Streaming") == 0);
   g_assert_false (spark_latency_meter_get_stalled (f->meter));
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), <, 0);
 
-  WAIT_UNTIL (spark_latency_meter_get_stalled (f->meter));
+  SPARK_TEST_WAIT_UNTIL (spark_latency_meter_get_stalled (f->meter));
   g_assert_nonnull (strstr (spark_latency_meter_get_summary (f->meter), "Nothing arrived for 2 seconds"));
-  WAIT_UNTIL (strstr (spark_latency_meter_get_summary (f->meter), "Nothing arrived for 3 seconds") != NULL);
+  SPARK_TEST_WAIT_UNTIL (strstr (spark_latency_meter_get_summary (f->meter), "Nothing arrived for 3 seconds") != NULL);
   g_assert_true (spark_latency_meter_get_stalled (f->meter));
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Streaming");
   spark_test_save_screenshot (GTK_WIDGET (f->window), "latency-meter-stalled.png");
@@ -311,7 +297,7 @@ test_stalled (Fixture       *f,
   /* Stopping closes the WebSocket (the only abort it has): offline, and
    * no longer stalled. */
   spark_session_stop (f->session);
-  WAIT_UNTIL (f->turn_done);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_false (spark_latency_meter_get_stalled (f->meter));
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Offline");
   g_assert_null (strstr (spark_latency_meter_get_summary (f->meter), "Nothing arrived"));
@@ -328,7 +314,7 @@ test_fallback (Fixture       *f,
 
   spark_fake_server_push_stream (f->server, "text-hello");
   begin_turn (f, "hello");
-  WAIT_UNTIL (f->turn_done);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_cmpstr (g_ptr_array_index (f->labels, 0), ==, "Streaming");
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "HTTP fallback");
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), >=, 0);
@@ -342,7 +328,7 @@ test_no_session (Fixture       *f,
   start (f);
   spark_fake_server_push_stream (f->server, "text-hello");
   begin_turn (f, "hello");
-  WAIT_UNTIL (f->turn_done);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), >=, 0);
 
   spark_latency_meter_set_session (f->meter, NULL);
@@ -353,7 +339,7 @@ test_no_session (Fixture       *f,
   /* The old session's signals no longer reach the meter. */
   spark_fake_server_push_stream (f->server, "text-hello");
   begin_turn (f, "hello");
-  WAIT_UNTIL (f->turn_done);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Offline");
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), <, 0);
 
@@ -365,7 +351,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
 
   /* Accessible properties are only kept with an AT context: the test one. */
   g_setenv ("GTK_A11Y", "test", TRUE);
@@ -374,10 +359,7 @@ main (int   argc,
   adw_init ();
 
   g_type_ensure (SPARK_TYPE_LATENCY_METER);
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/io/github/sparkcode/Spark/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  spark_test_load_css ();
 
   g_test_add ("/ui/latency-meter/ttft", Fixture, NULL, fixture_setup, test_ttft, fixture_teardown);
   g_test_add ("/ui/latency-meter/stalled", Fixture, NULL, fixture_setup, test_stalled, fixture_teardown);

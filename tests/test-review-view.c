@@ -19,20 +19,6 @@
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
 
-#define WAIT_SECONDS 20
-
-#define WAIT_UNTIL(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > _deadline)                           \
-          g_error ("Timed out waiting for %s", #cond);                     \
-        if (!g_main_context_iteration (NULL, FALSE))                       \
-          g_usleep (2000);                                                 \
-      }                                                                    \
-  } G_STMT_END
-
 #define A_C                                                                \
   "#include <stdio.h>\n"                                                   \
   "\n"                                                                     \
@@ -99,18 +85,6 @@ typedef struct
 } Fixture;
 
 static void
-spin (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -127,7 +101,7 @@ fixture_setup (Fixture       *f,
   f->view = SPARK_REVIEW_VIEW (spark_review_view_new ());
   gtk_window_set_child (f->window, GTK_WIDGET (f->view));
   gtk_window_present (f->window);
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->view)));
+  SPARK_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->view)));
 }
 
 static void
@@ -135,7 +109,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   gtk_window_destroy (f->window);
-  spin (50);
+  spark_test_spin (50);
   g_clear_object (&f->ws);
   spark_test_rm_rf (f->root);
   spark_test_rm_rf (f->store);
@@ -149,7 +123,7 @@ static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
 {
-  spin (300);
+  spark_test_spin (300);
   gtk_test_widget_wait_for_draw (widget);
   spark_test_save_screenshot (widget, name);
 }
@@ -349,7 +323,7 @@ test_stream_and_decide (Fixture       *f,
       g_assert_true (spark_patch_parser_feed (parser, patch + offset, n, &error));
       g_assert_no_error (error);
       offset += n;
-      spin (5);
+      spark_test_spin (5);
     }
 
   g_assert_false (spark_patch_parser_get_complete (parser));
@@ -357,8 +331,8 @@ test_stream_and_decide (Fixture       *f,
   h1 = hunk_at (cs, 0, 1);
 
   /* Rows for the first hunks exist while the patch still streams. */
-  WAIT_UNTIL (row_for (f, h0) != NULL && row_for (f, h1) != NULL);
-  WAIT_UNTIL (file_row_for (f, spark_changeset_get_file (cs, 0)) != NULL);
+  SPARK_TEST_WAIT_UNTIL (row_for (f, h0) != NULL && row_for (f, h1) != NULL);
+  SPARK_TEST_WAIT_UNTIL (file_row_for (f, spark_changeset_get_file (cs, 0)) != NULL);
   g_assert_false (spark_patch_parser_get_complete (parser));
   row = row_for (f, h0);
   g_assert_cmpstr (gtk_label_get_text (row_child (row, "title_label")), ==, "a.c, line 5");
@@ -405,13 +379,13 @@ test_stream_and_decide (Fixture       *f,
   hn = hunk_at (cs, 2, 0);
 
   /* The rows count the file's hunks as they arrive. */
-  WAIT_UNTIL ((row = row_for (f, h0)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, h0)) != NULL);
   assert_label (row, "Hunk 1 of 3 in src/a.c, lines 5–7, accepted");
 
   /* Reject hunk 2 with a reason: r opens the popover, Enter confirms. */
-  WAIT_UNTIL ((row = row_for (f, h1)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, h1)) != NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.reject-hunk", NULL));
-  WAIT_UNTIL (gtk_widget_get_visible (row_child (row, "reject_popover")));
+  SPARK_TEST_WAIT_UNTIL (gtk_widget_get_visible (row_child (row, "reject_popover")));
   g_assert_true (gtk_widget_has_focus (row_child (row, "reason_entry")) ||
                  gtk_widget_is_focus (row_child (row, "reason_entry")) ||
                  gtk_widget_get_focus_child (row_child (row, "reason_entry")) != NULL);
@@ -427,7 +401,7 @@ test_stream_and_decide (Fixture       *f,
 
   /* Edit hunk 3: e opens its new text in an editable view. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.edit-hunk", NULL));
-  WAIT_UNTIL ((row = row_for (f, h2)) != NULL &&
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, h2)) != NULL &&
               gtk_widget_get_mapped (GTK_WIDGET (spark_hunk_row_get_edit_view (row))));
   edit_view = spark_hunk_row_get_edit_view (row);
   g_assert_true (gtk_text_view_get_editable (GTK_TEXT_VIEW (edit_view)));
@@ -443,7 +417,7 @@ test_stream_and_decide (Fixture       *f,
   save_screenshot (GTK_WIDGET (f->window), "review-editing.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "hunk.save-edit", NULL));
   g_assert_cmpint (spark_hunk_get_state (h2), ==, SPARK_HUNK_EDITED);
-  WAIT_UNTIL ((row = row_for (f, h2)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, h2)) != NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (row_child (row, "stack")), ==, "diff");
   {
     g_autofree char *text = buffer_text (gtk_text_view_get_buffer (row_child (row, "diff_view")));
@@ -453,7 +427,7 @@ test_stream_and_decide (Fixture       *f,
 
   /* b.txt: with the row's own Accept button. */
   g_assert_true (spark_review_view_select_hunk (f->view, hb));
-  WAIT_UNTIL ((row = row_for (f, hb)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, hb)) != NULL);
   assert_label (row_child (row, "accept_button"), "Accept Hunk");
   assert_label (row_child (row, "reject_button"), "Reject Hunk");
   assert_label (row_child (row, "edit_button"), "Edit Hunk");
@@ -464,9 +438,9 @@ test_stream_and_decide (Fixture       *f,
   g_assert_true (spark_review_view_get_selected_hunk (f->view) == hb);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.next-hunk", NULL));
   g_assert_true (spark_review_view_get_selected_hunk (f->view) == hn);
-  WAIT_UNTIL ((row = row_for (f, hn)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, hn)) != NULL);
   /* The keyboard focus follows, so Tab reaches that hunk's buttons. */
-  WAIT_UNTIL (gtk_widget_is_focus (GTK_WIDGET (row)));
+  SPARK_TEST_WAIT_UNTIL (gtk_widget_is_focus (GTK_WIDGET (row)));
   g_assert_cmpstr (gtk_label_get_text (row_child (row, "title_label")), ==, "new.c, new file");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-hunk", NULL));
   g_assert_cmpint (spark_hunk_get_state (hn), ==, SPARK_HUNK_ACCEPTED);
@@ -491,7 +465,7 @@ test_stream_and_decide (Fixture       *f,
   g_assert_true (gtk_widget_is_sensitive (apply_button));
 
   g_assert_true (spark_review_view_select_hunk (f->view, h1));
-  WAIT_UNTIL (row_for (f, h1) != NULL);
+  SPARK_TEST_WAIT_UNTIL (row_for (f, h1) != NULL);
   save_screenshot (GTK_WIDGET (f->window), "review-decided.png");
 
   /* Ctrl+Enter: the window applies. */
@@ -586,7 +560,7 @@ test_merge_conflict (Fixture       *f,
 
       g_assert_true (spark_hunk_is_merge_conflict (hunk));
       spark_review_view_select_hunk (f->view, hunk);
-      WAIT_UNTIL ((row = row_for (f, hunk)) != NULL);
+      SPARK_TEST_WAIT_UNTIL ((row = row_for (f, hunk)) != NULL);
 
       g_assert_true (gtk_widget_get_visible (row_child (row, "merge_box")));
       g_assert_false (gtk_widget_get_visible (row_child (row, "stack")));
@@ -675,7 +649,7 @@ test_conflict_and_all (Fixture       *f,
   bad = hunk_at (cs, 0, 1);
   g_assert_cmpint (spark_hunk_get_state (bad), ==, SPARK_HUNK_CONFLICT);
 
-  WAIT_UNTIL ((row = row_for (f, bad)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, bad)) != NULL);
   g_assert_true (gtk_widget_get_visible (row_child (row, "conflict_label")));
   g_assert_nonnull (strstr (gtk_label_get_text (row_child (row, "conflict_label")), "zzz"));
   g_assert_cmpstr (gtk_label_get_text (row_child (row, "state_label")), ==, "Conflict");
@@ -693,7 +667,7 @@ test_conflict_and_all (Fixture       *f,
   save_screenshot (GTK_WIDGET (f->window), "review-conflict.png");
 
   /* The file's Reject All. */
-  WAIT_UNTIL ((file_row = file_row_for (f, spark_changeset_get_file (cs, 0))) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((file_row = file_row_for (f, spark_changeset_get_file (cs, 0))) != NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (file_row), "file.reject-all", NULL));
   g_assert_cmpint (spark_hunk_get_state (good), ==, SPARK_HUNK_REJECTED);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
@@ -708,7 +682,7 @@ test_conflict_and_all (Fixture       *f,
     g_assert_cmpuint (spark_file_change_get_n_hunks (deleted), ==, 1);
     gone = spark_file_change_get_hunk (deleted, 0);
     g_assert_true (spark_review_view_select_hunk (f->view, gone));
-    WAIT_UNTIL ((row = row_for (f, gone)) != NULL);
+    SPARK_TEST_WAIT_UNTIL ((row = row_for (f, gone)) != NULL);
     g_assert_cmpstr (gtk_label_get_text (row_child (row, "title_label")), ==, "d.txt, whole file");
     g_assert_false (gtk_widget_is_sensitive (row_child (row, "edit_button")));
     g_assert_cmpint (spark_hunk_get_state (gone), ==, SPARK_HUNK_ACCEPTED);
@@ -716,7 +690,7 @@ test_conflict_and_all (Fixture       *f,
     g_assert_false (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.edit-hunk", NULL) &&
                     gtk_widget_get_mapped (GTK_WIDGET (spark_hunk_row_get_edit_view (row))));
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.reject-hunk", NULL));
-    WAIT_UNTIL (gtk_widget_get_visible (row_child (row, "reject_popover")));
+    SPARK_TEST_WAIT_UNTIL (gtk_widget_get_visible (row_child (row, "reject_popover")));
     g_signal_emit_by_name (row_child (row, "reason_entry"), "activate");
     g_assert_cmpint (spark_hunk_get_state (gone), ==, SPARK_HUNK_REJECTED);
     /* An empty reason is no reason. */
@@ -739,7 +713,7 @@ test_conflict_and_all (Fixture       *f,
   /* Letting go of the changeset lets go of everything in it. */
   spark_review_view_set_changeset (f->view, NULL);
   g_clear_object (&parser);
-  spin (100);
+  spark_test_spin (100);
   g_assert_finalize_object (g_steal_pointer (&cs));
 }
 
@@ -827,7 +801,7 @@ test_long_patch (Fixture       *f,
 
   /* Not every hunk has a row (GTK 4.8 keeps about 200 around the
    * visible ones). */
-  WAIT_UNTIL (row_for (f, first) != NULL);
+  SPARK_TEST_WAIT_UNTIL (row_for (f, first) != NULL);
   {
     g_autoptr(GPtrArray) rows = g_ptr_array_new ();
 
@@ -837,7 +811,7 @@ test_long_patch (Fixture       *f,
 
   /* Start an edit, scroll to the end and back: the edit is still there. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.edit-hunk", NULL));
-  WAIT_UNTIL ((row = row_for (f, first)) != NULL &&
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, first)) != NULL &&
               gtk_widget_get_mapped (GTK_WIDGET (spark_hunk_row_get_edit_view (row))));
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (spark_hunk_row_get_edit_view (row)));
   gtk_text_buffer_set_text (buffer, "{\n  return -1;\n}", -1);
@@ -853,12 +827,12 @@ test_long_patch (Fixture       *f,
   g_assert_true (spark_review_view_get_selected_hunk (f->view) == first);
 
   g_assert_true (spark_review_view_select_hunk (f->view, last));
-  WAIT_UNTIL (row_for (f, last) != NULL && row_for (f, first) == NULL);
+  SPARK_TEST_WAIT_UNTIL (row_for (f, last) != NULL && row_for (f, first) == NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-hunk", NULL));
   g_assert_cmpint (spark_hunk_get_state (last), ==, SPARK_HUNK_ACCEPTED);
 
   g_assert_true (spark_review_view_select_hunk (f->view, first));
-  WAIT_UNTIL ((row = row_for (f, first)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, first)) != NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (row_child (row, "stack")), ==, "edit");
   text = buffer_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (spark_hunk_row_get_edit_view (row))));
   g_assert_cmpstr (text, ==, "{\n  return -1;\n}");
@@ -889,7 +863,7 @@ test_file_error (Fixture       *f,
   g_assert_no_error (error);
   g_assert_nonnull (spark_file_change_get_error (spark_changeset_get_file (cs, 0)));
 
-  WAIT_UNTIL ((file_row = file_row_for (f, spark_changeset_get_file (cs, 0))) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((file_row = file_row_for (f, spark_changeset_get_file (cs, 0))) != NULL);
   label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (file_row), SPARK_TYPE_REVIEW_FILE_ROW,
                                                     "error_label"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
@@ -987,18 +961,6 @@ test_format_diff (void)
   g_assert_cmpuint (removed, ==, 2);
 }
 
-static void
-load_css (void)
-{
-  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
-
-  /* AdwApplication loads style.css by itself; there is no application here. */
-  gtk_css_provider_load_from_resource (provider, "/io/github/sparkcode/Spark/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-}
-
 #define fixtured_test(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -1012,7 +974,7 @@ main (int   argc,
   spark_test_quiet_logs ();
   adw_init ();
   gtk_source_init ();
-  load_css ();
+  spark_test_load_css ();
 
   g_test_add_func ("/spark/review-view/format-diff", test_format_diff);
   fixtured_test ("/spark/review-view/empty", test_empty);

@@ -162,46 +162,6 @@ transcript_has_text (SparkTranscript *transcript,
   return FALSE;
 }
 
-/* The window with its popover drawn on top where it shows (a popover is a
- * surface of its own, which spark_test_save_screenshot() leaves out). */
-static void
-save_screenshot_with_popover (GtkWindow  *window,
-                              GtkPopover *popover,
-                              const char *name)
-{
-  g_autoptr(GdkPaintable) window_paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  g_autoptr(GdkPaintable) popover_paintable = gtk_widget_paintable_new (GTK_WIDGET (popover));
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (popover));
-  double wx, wy, px, py;
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
-
-  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
-  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
-
-  gdk_paintable_snapshot (window_paintable, GDK_SNAPSHOT (snapshot), width, height);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot,
-                          &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (surface)) + px - wx,
-                                                gdk_popup_get_position_y (GDK_POPUP (surface)) + py - wy));
-  gdk_paintable_snapshot (popover_paintable, GDK_SNAPSHOT (snapshot),
-                          gtk_widget_get_width (GTK_WIDGET (popover)),
-                          gtk_widget_get_height (GTK_WIDGET (popover)));
-  gtk_snapshot_restore (snapshot);
-  node = gtk_snapshot_free_to_node (snapshot);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 static void
 test_empty (Fixture       *f,
             gconstpointer  data)
@@ -373,7 +333,7 @@ test_popover (Fixture       *f,
   g_assert_cmpuint (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)), ==, 0);
   settle ();
   g_assert_cmpint (gtk_widget_get_width (list), >=, 420);
-  save_screenshot_with_popover (window, GTK_POPOVER (popover), "session-list-popover-empty.png");
+  spark_test_save_screenshot_with_popover (window, GTK_POPOVER (popover), "session-list-popover-empty.png");
   gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
 
   session = new_session (f);
@@ -396,7 +356,7 @@ test_popover (Fixture       *f,
                   gtk_widget_get_width (popover), gtk_widget_get_height (popover),
                   gtk_widget_get_width (list), gtk_widget_get_height (list));
   g_assert_cmpint (gtk_widget_get_width (list), >=, 420);
-  save_screenshot_with_popover (window, GTK_POPOVER (popover), "session-list-popover.png");
+  spark_test_save_screenshot_with_popover (window, GTK_POPOVER (popover), "session-list-popover.png");
 
   gtk_window_destroy (window);
 }

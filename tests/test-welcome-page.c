@@ -21,20 +21,6 @@
 #include "spark-welcome-page.h"
 
 #define TEST_KEY "sk-test-welcome-2b9d"
-#define WAIT_SECONDS 30
-
-#define WAIT_UNTIL(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > _deadline)                           \
-          g_error ("Timed out waiting for %s", #cond);                     \
-        if (!g_main_context_iteration (NULL, FALSE))                       \
-          g_usleep (1000);                                                 \
-      }                                                                    \
-  } G_STMT_END
-
 typedef struct
 {
   SparkFakeServer  *server;
@@ -164,7 +150,7 @@ test_connected (Fixture       *fixture,
   g_assert_true (spark_welcome_page_get_testing (fixture->page));
   g_assert_false (gtk_widget_get_sensitive (button));
 
-  WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
+  SPARK_TEST_WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
   status = spark_welcome_page_get_status (fixture->page);
   g_test_message ("status: %s", status);
   g_assert_nonnull (status);
@@ -268,7 +254,7 @@ test_typed_key (Fixture       *fixture,
   spark_welcome_page_set_endpoint (fixture->page, spark_fake_server_get_base_url (fixture->server));
 
   click (fixture, "Test Connection");
-  WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
+  SPARK_TEST_WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
   status = spark_welcome_page_get_status (fixture->page);
   g_test_message ("status: %s", status);
   g_assert_true (g_str_has_prefix (status, "Connected: 3 models"));
@@ -336,7 +322,7 @@ test_refused (Fixture       *fixture,
 
   spark_welcome_page_set_endpoint (fixture->page, endpoint);
   click (fixture, "Test Connection");
-  WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
+  SPARK_TEST_WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
 
   status = spark_welcome_page_get_status (fixture->page);
   g_test_message ("status: %s", status);
@@ -388,7 +374,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   g_autofree char *home = spark_test_make_temp_dir ();
   g_autofree char *icons = g_build_filename (g_getenv ("G_TEST_SRCDIR") ?: ".", "..", "data", "icons", NULL);
 
@@ -416,10 +401,7 @@ main (int   argc,
   /* The app icon, which the installed app finds in hicolor. */
   gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                   icons);
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/io/github/sparkcode/Spark/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  spark_test_load_css ();
 
   g_test_add ("/ui/welcome-page/prefill", Fixture, NULL, fixture_setup, test_prefill, fixture_teardown);
   g_test_add ("/ui/welcome-page/connected", Fixture, NULL, fixture_setup, test_connected, fixture_teardown);
