@@ -181,6 +181,18 @@ test_apply_report (Fixture       *f,
                    "A b.c\n");
 }
 
+/* Two hunks on a.c ("one\ntwo\n"): the second cannot be placed. */
+static const char *one_hunk_missing =
+  "*** Begin Patch\n"
+  "*** Update File: a.c\n"
+  "@@\n"
+  "-one\n"
+  "+ONE\n"
+  "@@\n"
+  "-missing\n"
+  "+MISSING\n"
+  "*** End Patch\n";
+
 /* The singular forms, and a hunk that could not be placed: its reason is
  * English for the model, German for the person. */
 static void
@@ -193,16 +205,7 @@ test_apply_report_singular (Fixture       *f,
   const char *report;
 
   spark_test_write_file (f->root, "a.c", "one\ntwo\n");
-  cs = tp_changeset_parsed (f->ws,
-                            "*** Begin Patch\n"
-                            "*** Update File: a.c\n"
-                            "@@\n"
-                            "-one\n"
-                            "+ONE\n"
-                            "@@\n"
-                            "-missing\n"
-                            "+MISSING\n"
-                            "*** End Patch\n");
+  cs = tp_changeset_parsed (f->ws, one_hunk_missing);
   g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (spark_changeset_get_file (cs, 0), 0),
                                     NULL));
 
@@ -298,16 +301,7 @@ test_hand_off (Fixture       *f,
 
   call = spark_tool_call_new (SPARK_TOOL_CALL_CUSTOM, "ctc_1", "call_1", "apply_patch");
   hand_off = spark_patch_hand_off_new (f->root, call);
-  _spark_tool_call_append_delta (call,
-                                 "*** Begin Patch\n"
-                                 "*** Update File: a.c\n"
-                                 "@@\n"
-                                 "-one\n"
-                                 "+ONE\n"
-                                 "@@\n"
-                                 "-missing\n"
-                                 "+MISSING\n"
-                                 "*** End Patch\n");
+  _spark_tool_call_append_delta (call, one_hunk_missing);
   g_assert_true (spark_patch_hand_off_finish (hand_off, &error));
   g_assert_no_error (error);
   cs = spark_patch_hand_off_get_changeset (hand_off);
