@@ -435,6 +435,21 @@ end_turn_test (GSettings       *settings,
   spark_test_rm_rf (dir);
 }
 
+/* A window on @folder talking to @server, once its assistant is ready. */
+static SparkWindow *
+open_turn_window (GSettings       *settings,
+                  SparkFakeServer *server,
+                  GFile           *folder)
+{
+  SparkWindow *window;
+
+  use_fake_server (settings, server);
+  window = spark_application_open_folder (app, folder, NULL);
+  WAIT_UNTIL (spark_assistant_get_ready (spark_window_get_assistant (window)), "the assistant");
+
+  return window;
+}
+
 static char *
 buffer_text (SparkEditorPage *page)
 {
@@ -481,12 +496,9 @@ test_apply_respects_unsaved_tabs (void)
   GtkTextIter end;
 
   spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
-  use_fake_server (settings, server);
-
   folder = g_file_new_for_path (dir);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
 
   path = g_build_filename (dir, "hello.txt", NULL);
   hello = g_file_new_for_path (path);
@@ -843,10 +855,8 @@ test_drop_mid_patch (void)
   spark_test_write_file (dir, "a.c", "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
                                      "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n");
   spark_test_write_file (dir, "b.txt", "alpha\nbeta\n");
-  use_fake_server (settings, server);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
   /* A retry a moment later, as after a real drop. */
   spark_session_set_retry_policy (spark_assistant_get_session (assistant), 3, 1500);
 
@@ -925,11 +935,9 @@ test_attach_and_resume (void)
 
   spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
   spark_test_write_file (dir, "notes.md", "# Notes\nkeep short\n");
-  use_fake_server (settings, server);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
   chat = spark_window_get_chat_view (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
 
   path = g_build_filename (dir, "hello.txt", NULL);
   hello = g_file_new_for_path (path);
@@ -991,10 +999,8 @@ test_concurrent_edit_conflict (void)
   SparkWindow *window;
 
   spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
-  use_fake_server (settings, server);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
 
   spark_fake_server_push_stream (server, "patch-custom");
   spark_fake_server_push_stream (server, "text-done");
@@ -1028,6 +1034,24 @@ test_concurrent_edit_conflict (void)
   end_turn_test (settings, window, server, dir);
 }
 
+/* Sends a prompt the model answers with a shell command (writing
+ * shell.txt), and returns the question the person is asked about it. */
+static GtkWindow *
+ask_shell_command (SparkFakeServer *server,
+                   SparkAssistant  *assistant)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWindow *dialog;
+
+  spark_fake_server_push_stream (server, "call-shell");
+  spark_fake_server_push_stream (server, "text-done");
+  g_assert_true (spark_assistant_send (assistant, "make shell.txt", &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, "the command question");
+
+  return dialog;
+}
+
 /* A command the model wants to run is shown and waits for the person. */
 static void
 test_command_asks (void)
@@ -1036,21 +1060,15 @@ test_command_asks (void)
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autofree char *dir = spark_test_make_temp_dir ();
   g_autoptr(GFile) folder = g_file_new_for_path (dir);
-  g_autoptr(GError) error = NULL;
   g_autofree char *made = NULL;
   SparkAssistant *assistant;
   SparkWindow *window;
   GtkWindow *dialog;
 
-  use_fake_server (settings, server);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
 
-  spark_fake_server_push_stream (server, "call-shell");
-  spark_fake_server_push_stream (server, "text-done");
-  g_assert_true (spark_assistant_send (assistant, "make shell.txt", &error));
-  WAIT_UNTIL ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, "the command question");
+  dialog = ask_shell_command (server, assistant);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
                             "echo from-shell &gt; shell.txt"));
   {
@@ -1088,22 +1106,16 @@ test_command_asks_unsandboxed (void)
   g_autofree char *path = g_build_filename (dir, "shell.txt", NULL);
   g_autofree char *saved = g_strdup (g_getenv ("SPARK_BWRAP"));
   g_autoptr(GFile) folder = g_file_new_for_path (dir);
-  g_autoptr(GError) error = NULL;
   SparkAssistant *assistant;
   SparkWindow *window;
   GtkWindow *dialog;
   const char *body;
 
   g_setenv ("SPARK_BWRAP", "/nonexistent/bwrap", TRUE);
-  use_fake_server (settings, server);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
 
-  spark_fake_server_push_stream (server, "call-shell");
-  spark_fake_server_push_stream (server, "text-done");
-  g_assert_true (spark_assistant_send (assistant, "make shell.txt", &error));
-  WAIT_UNTIL ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, "the command question");
+  dialog = ask_shell_command (server, assistant);
   body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
   g_assert_nonnull (strstr (body, "echo from-shell &gt; shell.txt"));
   g_assert_nonnull (strstr (body, "It runs without a sandbox, with all your permissions"));
