@@ -122,3 +122,76 @@ spark_test_wait_step (gint64      deadline,
   if (!g_main_context_iteration (NULL, FALSE))
     g_usleep (1000);
 }
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, found);
+}
+
+GPtrArray *
+spark_test_find_all (GtkWidget *widget,
+                     GType      type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  collect (widget, type, found);
+  return found;
+}
+
+GtkWidget *
+spark_test_find_first (GtkWidget      *widget,
+                       SparkTestMatch  match,
+                       gconstpointer   data)
+{
+  if (match (widget, data))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = spark_test_find_first (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_type (GtkWidget     *widget,
+          gconstpointer  data)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
+}
+
+static gboolean
+has_id (GtkWidget     *widget,
+        gconstpointer  data)
+{
+  return g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), data) == 0;
+}
+
+GtkWidget *
+spark_test_find_widget (GtkWidget *widget,
+                        GType      type)
+{
+  return spark_test_find_first (widget, has_type, GSIZE_TO_POINTER (type));
+}
+
+GtkWidget *
+spark_test_find_by_id (GtkWidget  *widget,
+                       const char *id)
+{
+  return spark_test_find_first (widget, has_id, id);
+}

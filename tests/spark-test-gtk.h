@@ -21,6 +21,24 @@ void spark_test_save_screenshot_with_popover (GtkWindow  *window,
                                               GtkPopover *popover,
                                               const char *name);
 
+/* Every widget of @type at or below @widget, depth first. */
+GPtrArray *spark_test_find_all               (GtkWidget  *widget,
+                                              GType       type);
+typedef gboolean (*SparkTestMatch) (GtkWidget     *widget,
+                                    gconstpointer  data);
+/* The first widget at or below @widget, depth first, that @match says
+ * yes to, or NULL. */
+GtkWidget *spark_test_find_first             (GtkWidget      *widget,
+                                              SparkTestMatch  match,
+                                              gconstpointer   data);
+/* The first widget of @type at or below @widget, depth first, or NULL. */
+GtkWidget *spark_test_find_widget            (GtkWidget  *widget,
+                                              GType       type);
+/* The first widget at or below @widget whose id in its .ui file is @id,
+ * or NULL. */
+GtkWidget *spark_test_find_by_id             (GtkWidget  *widget,
+                                              const char *id);
+
 /* What AdwApplication does for the app: style.css on the default display. */
 void spark_test_load_css                     (void);
 

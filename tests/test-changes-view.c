@@ -84,28 +84,6 @@ make_repo (gboolean with_identity)
 
 /* Widgets -------------------------------------------------------------- */
 
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget     *root,
-             Match          match,
-             gconstpointer  data)
-{
-  if (match (root, data))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 match_label (GtkWidget     *widget,
              gconstpointer  data)
@@ -126,7 +104,7 @@ static GtkWidget *
 find_label (GtkWidget  *root,
             const char *text)
 {
-  return find_widget (root, match_label, text);
+  return spark_test_find_first (root, match_label, text);
 }
 
 typedef struct
@@ -157,23 +135,16 @@ find_button (GtkWidget  *root,
              GVariant   *target)
 {
   ButtonQuery query = { action, target ? g_variant_ref_sink (target) : NULL };
-  GtkWidget *found = find_widget (root, match_button, &query);
+  GtkWidget *found = spark_test_find_first (root, match_button, &query);
 
   g_clear_pointer (&query.target, g_variant_unref);
   return found;
 }
 
-static gboolean
-match_type (GtkWidget     *widget,
-            gconstpointer  data)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
-}
-
 static const char *
 visible_page (SparkChangesView *view)
 {
-  GtkWidget *stack = find_widget (GTK_WIDGET (view), match_type, GSIZE_TO_POINTER (GTK_TYPE_STACK));
+  GtkWidget *stack = spark_test_find_widget (GTK_WIDGET (view), GTK_TYPE_STACK);
 
   g_assert_nonnull (stack);
   return gtk_stack_get_visible_child_name (GTK_STACK (stack));
@@ -182,8 +153,7 @@ visible_page (SparkChangesView *view)
 static gboolean
 error_shown (SparkChangesView *view)
 {
-  GtkWidget *revealer = find_widget (GTK_WIDGET (view), match_type,
-                                     GSIZE_TO_POINTER (GTK_TYPE_REVEALER));
+  GtkWidget *revealer = spark_test_find_widget (GTK_WIDGET (view), GTK_TYPE_REVEALER);
 
   g_assert_nonnull (revealer);
   return gtk_revealer_get_reveal_child (GTK_REVEALER (revealer));
@@ -432,7 +402,7 @@ test_stale_hunk (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "changes.stage-hunk", "(su)", "a.txt", 0));
   wait_idle (view);
   g_assert_true (error_shown (view));
-  g_assert_nonnull (find_widget (GTK_WIDGET (view), match_label_containing, "changed since it was read"));
+  g_assert_nonnull (spark_test_find_first (GTK_WIDGET (view), match_label_containing, "changed since it was read"));
   cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (cached, ==, "");
 
@@ -550,8 +520,8 @@ test_commit (void)
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "a.txt"));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "new.txt"));
   g_assert_null (find_label (GTK_WIDGET (dialog), "gone.txt"));
-  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_widget (GTK_WIDGET (dialog), match_type,
-                                                                    GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW))),
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (spark_test_find_widget (GTK_WIDGET (dialog),
+                                                                               GTK_TYPE_TEXT_VIEW)),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Commit Message");
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_button (GTK_WIDGET (dialog), "commit.commit", NULL)),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Commit");
@@ -626,8 +596,8 @@ test_commit_nothing_staged (void)
   gtk_widget_activate_action (GTK_WIDGET (dialog), "commit.commit", NULL);
   SPARK_TEST_WAIT_UNTIL (spark_commit_dialog_get_error (dialog) != NULL && !spark_commit_dialog_get_busy (dialog));
 
-  error_label = find_widget (GTK_WIDGET (dialog), match_label_containing,
-                             spark_commit_dialog_get_error (dialog));
+  error_label = spark_test_find_first (GTK_WIDGET (dialog), match_label_containing,
+                                       spark_commit_dialog_get_error (dialog));
   g_assert_nonnull (error_label);
   g_assert_true (gtk_widget_has_css_class (error_label, "error"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
@@ -658,8 +628,8 @@ test_no_identity (void)
   gtk_window_present (GTK_WINDOW (dialog));
   SPARK_TEST_WAIT_UNTIL (!spark_commit_dialog_get_busy (dialog));
   /* It says what to run. */
-  g_assert_nonnull (find_widget (GTK_WIDGET (dialog), match_label_containing,
-                                 "git config --global user.email"));
+  g_assert_nonnull (spark_test_find_first (GTK_WIDGET (dialog), match_label_containing,
+                                           "git config --global user.email"));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "new.txt"));
 
   gtk_window_destroy (GTK_WINDOW (dialog));

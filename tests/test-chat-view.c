@@ -30,31 +30,6 @@
 #define N_DELTAS 5000
 #define DELTAS_PER_SECOND 5000
 
-/* Every descendant of @widget of @type, depth first. */
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
-
-static GPtrArray *
-find_all (GtkWidget *widget,
-          GType      type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect (widget, type, found);
-  return found;
-}
-
 static gboolean
 has_label (GtkWidget  *widget,
            const char *label)
@@ -72,7 +47,7 @@ find_by_label (GtkWidget  *root,
                GType       type,
                const char *label)
 {
-  g_autoptr(GPtrArray) all = find_all (root, type);
+  g_autoptr(GPtrArray) all = spark_test_find_all (root, type);
 
   for (guint i = 0; i < all->len; i++)
     {
@@ -87,7 +62,7 @@ static SparkChatRow *
 row_for (GtkWidget           *view,
          SparkTranscriptItem *item)
 {
-  g_autoptr(GPtrArray) rows = find_all (view, SPARK_TYPE_CHAT_ROW);
+  g_autoptr(GPtrArray) rows = spark_test_find_all (view, SPARK_TYPE_CHAT_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -384,7 +359,7 @@ test_stream (void)
   renders = spark_chat_view_get_n_renders (view) - renders;
   row = row_for (GTK_WIDGET (view), item);
   g_assert_nonnull (row);
-  markdown = g_ptr_array_index ((views = find_all (GTK_WIDGET (row), SPARK_TYPE_MARKDOWN_VIEW)), 0);
+  markdown = g_ptr_array_index ((views = spark_test_find_all (GTK_WIDGET (row), SPARK_TYPE_MARKDOWN_VIEW)), 0);
   markdown_updates = spark_markdown_view_get_n_updates (markdown);
 
   g_test_message ("%u deltas in %.2f s; %u frames (longest gap %.1f ms); "
@@ -402,7 +377,7 @@ test_stream (void)
 
   /* The final text: the code in a source view with C highlighting, the link
    * in a label. */
-  sources = find_all (GTK_WIDGET (row), GTK_SOURCE_TYPE_VIEW);
+  sources = spark_test_find_all (GTK_WIDGET (row), GTK_SOURCE_TYPE_VIEW);
   g_assert_cmpuint (sources->len, ==, 1);
   code_buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (sources->pdata[0]));
   {
@@ -432,7 +407,7 @@ test_stream (void)
     }
   }
 
-  labels = find_all (GTK_WIDGET (row), GTK_TYPE_LABEL);
+  labels = spark_test_find_all (GTK_WIDGET (row), GTK_TYPE_LABEL);
   for (guint i = 0; i < labels->len; i++)
     {
       const char *markup = gtk_label_get_label (labels->pdata[i]);
@@ -486,7 +461,7 @@ test_stream (void)
   g_assert_nonnull (row);
   g_assert_true (has_label (GTK_WIDGET (row), "Tool call: grep \"util\" — 3 matches"));
   {
-    g_autoptr(GPtrArray) expanders = find_all (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
+    g_autoptr(GPtrArray) expanders = spark_test_find_all (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
 
     g_assert_cmpuint (expanders->len, ==, 1);
     gtk_expander_set_expanded (expanders->pdata[0], TRUE);
@@ -511,7 +486,7 @@ test_stream (void)
   }
   row = row_for (GTK_WIDGET (view), reasoning);
   {
-    g_autoptr(GPtrArray) expanders = find_all (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
+    g_autoptr(GPtrArray) expanders = spark_test_find_all (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
     GtkWidget *title = gtk_expander_get_label_widget (expanders->pdata[0]);
 
     g_assert_false (gtk_expander_get_expanded (expanders->pdata[0]));
@@ -630,7 +605,7 @@ test_message_box (void)
 
   /* The model picker: hidden until there are models, the current one kept. */
   {
-    g_autoptr(GPtrArray) dropdowns = find_all (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN);
+    g_autoptr(GPtrArray) dropdowns = spark_test_find_all (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN);
 
     g_assert_false (gtk_widget_get_visible (dropdowns->pdata[0]));
     spark_chat_view_set_model (view, "my-model");
@@ -640,7 +615,7 @@ test_message_box (void)
   g_assert_cmpstr (spark_chat_view_get_model (view), ==, "my-model");
   spark_chat_view_set_model (view, "gpt-5");
   {
-    g_autoptr(GPtrArray) dropdowns = find_all (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN);
+    g_autoptr(GPtrArray) dropdowns = spark_test_find_all (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN);
     GtkDropDown *dropdown = dropdowns->pdata[0];
 
     g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, 0);
@@ -785,7 +760,7 @@ test_long_session (void)
 
   /* Only what is on screen (and a little around it) has widgets, and the
    * view sits at the end. */
-  rows = find_all (GTK_WIDGET (view), SPARK_TYPE_CHAT_ROW);
+  rows = spark_test_find_all (GTK_WIDGET (view), SPARK_TYPE_CHAT_ROW);
   g_test_message ("%u rows for 3000 items", rows->len);
   g_assert_cmpuint (rows->len, <, 250);
   g_assert_nonnull (row_for (GTK_WIDGET (view), last));
@@ -841,7 +816,7 @@ mention_paths (SparkChatView *view)
       if (!GTK_IS_POPOVER (child))
         continue;
 
-      rows = find_all (child, GTK_TYPE_LIST_BOX_ROW);
+      rows = spark_test_find_all (child, GTK_TYPE_LIST_BOX_ROW);
       for (guint i = 0; i < rows->len; i++)
         {
           GtkWidget *label = gtk_list_box_row_get_child (rows->pdata[i]);
@@ -866,7 +841,7 @@ selected_mention (SparkChatView *view)
       if (!GTK_IS_POPOVER (child))
         continue;
 
-      lists = find_all (child, GTK_TYPE_LIST_BOX);
+      lists = spark_test_find_all (child, GTK_TYPE_LIST_BOX);
       g_assert_cmpuint (lists->len, ==, 1);
       row = gtk_list_box_get_selected_row (lists->pdata[0]);
       return row ? gtk_label_get_text (GTK_LABEL (gtk_list_box_row_get_child (row))) : NULL;

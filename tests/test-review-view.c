@@ -128,28 +128,13 @@ save_screenshot (GtkWidget  *widget,
   spark_test_save_screenshot (widget, name);
 }
 
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
 /* The row showing @hunk, if the list built one (and it is on screen). */
 static SparkHunkRow *
 row_for (Fixture   *f,
          SparkHunk *hunk)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = spark_test_find_all (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW);
 
-  collect (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     if (spark_hunk_row_get_hunk (rows->pdata[i]) == hunk &&
         gtk_widget_get_mapped (rows->pdata[i]))
@@ -162,9 +147,8 @@ static SparkReviewFileRow *
 file_row_for (Fixture         *f,
               SparkFileChange *file)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = spark_test_find_all (GTK_WIDGET (f->view), SPARK_TYPE_REVIEW_FILE_ROW);
 
-  collect (GTK_WIDGET (f->view), SPARK_TYPE_REVIEW_FILE_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     if (spark_review_file_row_get_file (rows->pdata[i]) == file &&
         gtk_widget_get_mapped (rows->pdata[i]))
@@ -183,26 +167,6 @@ view_child (Fixture    *f,
   return object;
 }
 
-static GtkWidget *
-find_by_id (GtkWidget  *widget,
-            const char *id)
-{
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_id (child, id);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* A widget of the row by its id in spark-hunk-row.ui, or in
  * spark-hunk-row-parts.ui once the row has built that part. */
 static gpointer
@@ -212,7 +176,7 @@ row_child (SparkHunkRow *row,
   GObject *object = gtk_widget_get_template_child (GTK_WIDGET (row), SPARK_TYPE_HUNK_ROW, id);
 
   if (object == NULL)
-    object = G_OBJECT (find_by_id (GTK_WIDGET (row), id));
+    object = G_OBJECT (spark_test_find_by_id (GTK_WIDGET (row), id));
   g_assert_nonnull (object);
   return object;
 }
@@ -803,9 +767,8 @@ test_long_patch (Fixture       *f,
    * visible ones). */
   SPARK_TEST_WAIT_UNTIL (row_for (f, first) != NULL);
   {
-    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+    g_autoptr(GPtrArray) rows = spark_test_find_all (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW);
 
-    collect (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW, rows);
     g_assert_cmpuint (rows->len, <, n);
   }
 

@@ -98,43 +98,6 @@ find_row (GListModel *rows,
   return 0;
 }
 
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-/* A template child of the window, by its id in the .ui file. */
-static GtkWidget *
-find_widget_by_id (GtkWidget  *widget,
-                   const char *id)
-{
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_by_id (child, id);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static GtkWindow *
 find_toplevel (GType type)
 {
@@ -253,7 +216,7 @@ test_open_edit_save (void)
   /* The Changes page lists the project's uncommitted changes, saved file
    * included. */
   {
-    SparkChangesView *changes = SPARK_CHANGES_VIEW (find_widget (GTK_WIDGET (window), SPARK_TYPE_CHANGES_VIEW));
+    SparkChangesView *changes = SPARK_CHANGES_VIEW (spark_test_find_widget (GTK_WIDGET (window), SPARK_TYPE_CHANGES_VIEW));
 
     g_assert_nonnull (changes);
     /* It reads the tree only while shown. */
@@ -387,8 +350,8 @@ test_one_window_per_folder (void)
   /* First run shows the welcome page; once done, the start page. */
   {
     g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-    GtkStack *stack = GTK_STACK (find_widget_by_id (GTK_WIDGET (start), "main_stack"));
-    GtkWidget *welcome = find_widget_by_id (GTK_WIDGET (start), "welcome_page");
+    GtkStack *stack = GTK_STACK (spark_test_find_by_id (GTK_WIDGET (start), "main_stack"));
+    GtkWidget *welcome = spark_test_find_by_id (GTK_WIDGET (start), "welcome_page");
 
     g_assert_false (g_settings_get_boolean (settings, "welcome-done"));
     g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "welcome");
@@ -716,7 +679,7 @@ test_turn_review_apply (void)
 
   /* The latency meter in the header followed the turn. */
   {
-    SparkLatencyMeter *meter = SPARK_LATENCY_METER (find_widget (GTK_WIDGET (window), SPARK_TYPE_LATENCY_METER));
+    SparkLatencyMeter *meter = SPARK_LATENCY_METER (spark_test_find_widget (GTK_WIDGET (window), SPARK_TYPE_LATENCY_METER));
 
     g_assert_nonnull (meter);
     g_assert_true (spark_latency_meter_get_session (meter) == spark_assistant_get_session (assistant));
@@ -726,8 +689,8 @@ test_turn_review_apply (void)
   /* The checkpoint history lists the checkpoints (apply, undo, redo), and
    * its Restore goes back to the one before the apply. */
   {
-    GtkPopover *popover = GTK_POPOVER (find_widget_by_id (GTK_WIDGET (window), "checkpoints_popover"));
-    GtkWidget *list = find_widget_by_id (GTK_WIDGET (window), "checkpoint_list");
+    GtkPopover *popover = GTK_POPOVER (spark_test_find_by_id (GTK_WIDGET (window), "checkpoints_popover"));
+    GtkWidget *list = spark_test_find_by_id (GTK_WIDGET (window), "checkpoint_list");
 
     g_assert_nonnull (popover);
     g_assert_nonnull (list);
@@ -966,7 +929,7 @@ test_attach_and_resume (void)
   chat = spark_window_get_chat_view (window);
   WAIT_UNTIL (spark_assistant_get_ready (assistant), "the second assistant");
   /* The list lives in the header's popover, a child of its menu button. */
-  sessions = SPARK_SESSION_LIST (find_widget (GTK_WIDGET (window), SPARK_TYPE_SESSION_LIST));
+  sessions = SPARK_SESSION_LIST (spark_test_find_widget (GTK_WIDGET (window), SPARK_TYPE_SESSION_LIST));
   g_assert_nonnull (sessions);
   spark_session_list_reload (sessions);
   WAIT_UNTIL (!spark_session_list_get_loading (sessions) && spark_session_list_get_n_sessions (sessions) >= 1,
