@@ -100,40 +100,18 @@ reload_and_wait (SparkSessionList *list)
     }
 }
 
-/* The rows' titles and subtitles as shown. */
-static GPtrArray *
-collect_rows (GtkWidget *widget,
-              GPtrArray *rows)
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
 {
-  if (ADW_IS_ACTION_ROW (widget))
-    g_ptr_array_add (rows, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_rows (child, rows);
-
-  return rows;
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
 static GtkWidget *
 find_button (GtkWidget  *widget,
              const char *label)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return spark_test_find_first (widget, is_button_labelled, label);
 }
 
 static void
@@ -168,7 +146,7 @@ test_empty (Fixture       *f,
 {
   GtkWindow *window = GTK_WINDOW (gtk_window_new ());
   GtkWidget *list = spark_session_list_new ();
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = NULL;
 
   gtk_window_set_child (window, list);
   gtk_window_set_default_size (window, 380, 320);
@@ -183,7 +161,7 @@ test_empty (Fixture       *f,
   spark_session_list_set_source (SPARK_SESSION_LIST (list), f->store, f->root);
   reload_and_wait (SPARK_SESSION_LIST (list));
   g_assert_cmpuint (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)), ==, 0);
-  collect_rows (list, rows);
+  rows = spark_test_find_all (list, ADW_TYPE_ACTION_ROW);
   g_assert_cmpuint (rows->len, ==, 0);
   spark_test_save_screenshot (GTK_WIDGET (window), "session-list-empty.png");
 
@@ -195,7 +173,7 @@ test_list_and_resume (Fixture       *f,
                       gconstpointer  data)
 {
   g_autoptr(SparkTranscript) transcript = spark_transcript_new ();
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = NULL;
   g_autofree char *first_id = NULL;
   g_autofree char *second_id = NULL;
   g_autofree char *requested = NULL;
@@ -247,7 +225,7 @@ test_list_and_resume (Fixture       *f,
   g_assert_null (spark_session_list_get_summary (SPARK_SESSION_LIST (list), 2));
 
   /* What the rows show. */
-  collect_rows (list, rows);
+  rows = spark_test_find_all (list, ADW_TYPE_ACTION_ROW);
   g_assert_cmpuint (rows->len, ==, 2);
   g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[0]), ==, "Change world to there");
   g_assert_cmpstr (adw_action_row_get_subtitle (rows->pdata[0]), ==, "Just now · 1 file: hello.txt");

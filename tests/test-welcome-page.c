@@ -56,37 +56,27 @@ fixture_teardown (Fixture       *fixture,
 }
 
 /* The first button under @widget whose accessible label or label is @label. */
+/* A button whose label, without its mnemonic underline, is @label. */
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  const char *text;
+  g_autoptr(GString) plain = NULL;
+
+  if (!GTK_IS_BUTTON (widget) || (text = gtk_button_get_label (GTK_BUTTON (widget))) == NULL)
+    return FALSE;
+
+  plain = g_string_new (text);
+  g_string_replace (plain, "_", "", 0);
+  return g_strcmp0 (plain->str, label) == 0;
+}
+
 static GtkWidget *
 find_button (GtkWidget  *widget,
              const char *label)
 {
-  if (GTK_IS_BUTTON (widget))
-    {
-      const char *text = gtk_button_get_label (GTK_BUTTON (widget));
-      g_autofree char *plain = NULL;
-
-      if (text != NULL)
-        {
-          g_autoptr(GString) s = g_string_new (text);
-
-          g_string_replace (s, "_", "", 0);
-          plain = g_string_free (g_steal_pointer (&s), FALSE);
-        }
-      if (g_strcmp0 (plain, label) == 0)
-        return widget;
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return spark_test_find_first (widget, is_button_labelled, label);
 }
 
 static void
@@ -196,25 +186,21 @@ done_cb (SparkWelcomePage *page,
   (*count)++;
 }
 
+static gboolean
+is_key_notice (GtkWidget     *widget,
+               gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "warning") &&
+         gtk_widget_get_visible (widget);
+}
+
 /* The key notice below the buttons, when it is shown. */
 static const char *
 visible_key_notice (GtkWidget *widget)
 {
-  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "warning") &&
-      gtk_widget_get_visible (widget))
-    return gtk_label_get_text (GTK_LABEL (widget));
+  GtkWidget *notice = spark_test_find_first (widget, is_key_notice, NULL);
 
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      const char *found = visible_key_notice (child);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return notice != NULL ? gtk_label_get_text (GTK_LABEL (notice)) : NULL;
 }
 
 /* A key typed in is used for both requests, not the one from the
