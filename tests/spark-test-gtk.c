@@ -9,7 +9,10 @@
 
 #include <glib/gstdio.h>
 
+#include <adwaita.h>
+
 #include "spark-test-gtk.h"
+#include "spark-test-utils.h"
 
 static GskRenderNode *
 render (GtkWidget *widget)
@@ -99,6 +102,17 @@ spark_test_load_css (void)
   gtk_style_context_add_provider_for_display (gdk_display_get_default (),
                                               GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+void
+spark_test_init_gtk (int    *argc,
+                     char ***argv)
+{
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  gtk_test_init (argc, argv, NULL);
+  spark_test_quiet_logs ();
+  adw_init ();
+  spark_test_load_css ();
 }
 
 void

@@ -42,6 +42,11 @@ GtkWidget *spark_test_find_by_id             (GtkWidget  *widget,
 /* What AdwApplication does for the app: style.css on the default display. */
 void spark_test_load_css                     (void);
 
+/* The start of a window test: accessible properties kept (GTK's test AT
+ * context), gtk_test_init(), quiet debug logs, libadwaita and style.css. */
+void spark_test_init_gtk                     (int         *argc,
+                                              char      ***argv);
+
 /* Iterates the main context for @msec milliseconds without blocking in it
  * (sleeping a millisecond whenever nothing is pending). */
 void spark_test_spin                         (guint       msec);

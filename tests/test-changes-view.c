@@ -643,16 +643,10 @@ main (int   argc,
 {
   /* No identity or other setting from the person running the tests: an
    * empty home, for git and for libgit2 (which reads its search paths once). */
-  /* Keep the accessible properties so the test can read them back. */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-
   fake_home = spark_test_isolate_git_config ();
 
-  gtk_test_init (&argc, &argv, NULL);
-  spark_test_quiet_logs ();
-  adw_init ();
+  spark_test_init_gtk (&argc, &argv);
   gtk_source_init ();
-  spark_test_load_css ();
 
   g_test_add_func ("/spark/changes-view/rows", test_rows);
   g_test_add_func ("/spark/changes-view/stage-hunk", test_stage_hunk);

@@ -1064,17 +1064,9 @@ int
 main (int   argc,
       char *argv[])
 {
-
-  /* Accessible properties are only kept with an AT context: the test one. */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  spark_test_quiet_logs ();
-  adw_init ();
+  spark_test_init_gtk (&argc, &argv);
   gtk_source_init ();
-
-  /* What AdwApplication does for the app. */
   g_type_ensure (SPARK_TYPE_CHAT_VIEW);
-  spark_test_load_css ();
 
   g_test_add_func ("/ui/chat-view/markdown", test_markdown_render);
   g_test_add_func ("/ui/chat-view/stream", test_stream);

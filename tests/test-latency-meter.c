@@ -351,15 +351,8 @@ int
 main (int   argc,
       char *argv[])
 {
-
-  /* Accessible properties are only kept with an AT context: the test one. */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  spark_test_quiet_logs ();
-  adw_init ();
-
+  spark_test_init_gtk (&argc, &argv);
   g_type_ensure (SPARK_TYPE_LATENCY_METER);
-  spark_test_load_css ();
 
   g_test_add ("/ui/latency-meter/ttft", Fixture, NULL, fixture_setup, test_ttft, fixture_teardown);
   g_test_add ("/ui/latency-meter/stalled", Fixture, NULL, fixture_setup, test_stalled, fixture_teardown);

@@ -931,13 +931,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* Keep the accessible properties so the test can read them back. */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  spark_test_quiet_logs ();
-  adw_init ();
+  spark_test_init_gtk (&argc, &argv);
   gtk_source_init ();
-  spark_test_load_css ();
 
   g_test_add_func ("/spark/review-view/format-diff", test_format_diff);
   fixtured_test ("/spark/review-view/empty", test_empty);

@@ -376,18 +376,14 @@ main (int   argc,
     g_setenv ("XDG_DATA_HOME", data, TRUE);
     g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
   }
-  g_setenv ("GTK_A11Y", "test", TRUE);
   /* The key comes from the environment: the test needs no keyring. */
   g_setenv ("OPENAI_API_KEY", TEST_KEY, TRUE);
   g_unsetenv ("OPENAI_BASE_URL");
-  gtk_test_init (&argc, &argv, NULL);
-  spark_test_quiet_logs ();
-  adw_init ();
+  spark_test_init_gtk (&argc, &argv);
 
   /* The app icon, which the installed app finds in hicolor. */
   gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                   icons);
-  spark_test_load_css ();
 
   g_test_add ("/ui/welcome-page/prefill", Fixture, NULL, fixture_setup, test_prefill, fixture_teardown);
   g_test_add ("/ui/welcome-page/connected", Fixture, NULL, fixture_setup, test_connected, fixture_teardown);
