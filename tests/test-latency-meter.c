@@ -27,10 +27,7 @@
 
 typedef struct
 {
-  SparkFakeServer   *server;
-  SparkSession      *session;
-  char              *root;
-  char              *store;
+  SessionFixture     s;
   GtkWindow         *window;
   SparkLatencyMeter *meter;
   GPtrArray         *labels;      /* state labels seen, consecutive duplicates dropped */
@@ -78,14 +75,10 @@ fixture_setup (Fixture       *f,
 {
   GtkWidget *header;
 
-  f->server = spark_fake_server_new ();
-  f->root = spark_test_make_temp_dir ();
-  f->store = spark_test_make_temp_dir ();
+  session_fixture_setup (&f->s, data);
   f->labels = g_ptr_array_new_with_free_func (g_free);
   f->live_ttft = -1;
-
-  f->session = spark_test_session_new (f->server, f->root, f->store);
-  spark_session_set_context_window (f->session, 2000);
+  spark_session_set_context_window (f->s.session, 2000);
 
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 520, 120);
@@ -96,27 +89,21 @@ fixture_setup (Fixture       *f,
   gtk_window_set_child (f->window, gtk_label_new ("Spark"));
   gtk_window_present (f->window);
 
-  spark_latency_meter_set_session (f->meter, f->session);
-  g_signal_connect (f->session, "notify::connection-state", G_CALLBACK (state_cb), f);
-  g_signal_connect (f->session, "text-delta", G_CALLBACK (text_delta_cb), f);
-  g_signal_connect (f->session, "response-completed", G_CALLBACK (completed_cb), f);
+  spark_latency_meter_set_session (f->meter, f->s.session);
+  g_signal_connect (f->s.session, "notify::connection-state", G_CALLBACK (state_cb), f);
+  g_signal_connect (f->s.session, "text-delta", G_CALLBACK (text_delta_cb), f);
+  g_signal_connect (f->s.session, "response-completed", G_CALLBACK (completed_cb), f);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_signal_handlers_disconnect_by_data (f->session, f);
+  g_signal_handlers_disconnect_by_data (f->s.session, f);
   g_object_add_weak_pointer (G_OBJECT (f->meter), (gpointer *) &f->meter);
   gtk_window_destroy (f->window);
   g_assert_null (f->meter);
-  spark_session_close (f->session);
-  g_assert_finalize_object (f->session);
-  spark_fake_server_free (f->server);
-  spark_test_rm_rf (f->root);
-  spark_test_rm_rf (f->store);
-  g_free (f->root);
-  g_free (f->store);
+  session_fixture_teardown (&f->s, data);
   g_ptr_array_unref (f->labels);
   g_clear_pointer (&f->last, spark_turn_timings_free);
 }
@@ -124,10 +111,8 @@ fixture_teardown (Fixture       *f,
 static void
 start (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  spark_test_session_start (f->session, &error);
-  g_assert_no_error (error);
+  session_fixture_start (&f->s);
+  g_assert_no_error (f->s.start_error);
 }
 
 static void
@@ -149,7 +134,7 @@ begin_turn (Fixture    *f,
   f->turn_done = FALSE;
   f->live_ttft = -1;
   g_ptr_array_set_size (f->labels, 0);
-  spark_session_run_async (f->session, prompt, NULL, run_cb, f);
+  spark_session_run_async (f->s.session, prompt, NULL, run_cb, f);
 }
 
 /* The number of events the server sends before the first text delta: with
@@ -212,14 +197,14 @@ test_ttft (Fixture       *f,
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Warm");
 
   /* A quick request first, for the history. */
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello");
   SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_nonnull (f->last);
 
   /* The measured one. */
-  spark_fake_server_set_event_delay (f->server, delay_ms * 1000);
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_set_event_delay (f->s.server, delay_ms * 1000);
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello again");
   SPARK_TEST_WAIT_UNTIL (f->turn_done);
 
@@ -278,8 +263,8 @@ test_stalled (Fixture       *f,
   /* 2.5 s between events: created at once, then silence the session can
    * see (in_progress and the message item carry no delta) until the
    * first text delta at 10 s. */
-  spark_fake_server_set_event_delay (f->server, 2500 * 1000);
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_set_event_delay (f->s.server, 2500 * 1000);
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello");
 
   SPARK_TEST_WAIT_UNTIL (spark_latency_meter_get_state_label (f->meter) != NULL &&
@@ -296,7 +281,7 @@ test_stalled (Fixture       *f,
 
   /* Stopping closes the WebSocket (the only abort it has): offline, and
    * no longer stalled. */
-  spark_session_stop (f->session);
+  spark_session_stop (f->s.session);
   SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_false (spark_latency_meter_get_stalled (f->meter));
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Offline");
@@ -307,12 +292,12 @@ static void
 test_fallback (Fixture       *f,
                gconstpointer  data)
 {
-  spark_fake_server_set_ws_status (f->server, 426);
+  spark_fake_server_set_ws_status (f->s.server, 426);
   start (f);
-  g_assert_true (spark_session_get_fell_back (f->session));
+  g_assert_true (spark_session_get_fell_back (f->s.session));
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "HTTP fallback");
 
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello");
   SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_cmpstr (g_ptr_array_index (f->labels, 0), ==, "Streaming");
@@ -326,7 +311,7 @@ test_no_session (Fixture       *f,
                  gconstpointer  data)
 {
   start (f);
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello");
   SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), >=, 0);
@@ -337,13 +322,13 @@ test_no_session (Fixture       *f,
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), <, 0);
 
   /* The old session's signals no longer reach the meter. */
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello");
   SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Offline");
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), <, 0);
 
-  spark_latency_meter_set_session (f->meter, f->session);
+  spark_latency_meter_set_session (f->meter, f->s.session);
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Warm");
 }
 

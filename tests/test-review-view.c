@@ -18,6 +18,7 @@
 #include "spark-review-view.h"
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
+#include "test-changeset-common.h"
 
 #define A_C                                                                \
   "#include <stdio.h>\n"                                                   \
@@ -74,9 +75,7 @@
 
 typedef struct
 {
-  char            *root;
-  char            *store;
-  SparkWorkspace  *ws;
+  TpWorkspace      work;      /* the project folder and its workspace */
   GtkWindow       *window;
   SparkReviewView *view;
   guint            n_hunks_seen;
@@ -88,14 +87,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->root = spark_test_make_temp_dir ();
-  f->store = spark_test_make_temp_dir ();
-  f->ws = spark_workspace_new (f->root, &error);
-  g_assert_no_error (error);
-  spark_workspace_set_store_dir (f->ws, f->store);
-
+  tp_workspace_setup (&f->work, data);
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 460, 900);
   f->view = SPARK_REVIEW_VIEW (spark_review_view_new ());
@@ -110,11 +102,7 @@ fixture_teardown (Fixture       *f,
 {
   gtk_window_destroy (f->window);
   spark_test_spin (50);
-  g_clear_object (&f->ws);
-  spark_test_rm_rf (f->root);
-  spark_test_rm_rf (f->store);
-  g_free (f->root);
-  g_free (f->store);
+  tp_workspace_teardown (&f->work, data);
   g_free (f->apply_result);
 }
 
@@ -231,7 +219,7 @@ static void
 test_empty (Fixture       *f,
             gconstpointer  data)
 {
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   GtkStack *stack = view_child (f, "stack");
   AdwStatusPage *page = view_child (f, "empty_page");
 
@@ -257,7 +245,7 @@ test_stream_and_decide (Fixture       *f,
                         gconstpointer  data)
 {
   g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   g_autoptr(GError) error = NULL;
   g_autofree char *a_c = NULL;
   g_autofree char *b_txt = NULL;
@@ -270,8 +258,8 @@ test_stream_and_decide (Fixture       *f,
   GtkSourceView *edit_view;
   GtkWidget *apply_button = view_child (f, "apply_button");
 
-  spark_test_write_file (f->root, "src/a.c", A_C);
-  spark_test_write_file (f->root, "b.txt", "alpha\nbeta\ngamma\n");
+  spark_test_write_file (f->work.root, "src/a.c", A_C);
+  spark_test_write_file (f->work.root, "b.txt", "alpha\nbeta\ngamma\n");
 
   spark_changeset_follow_parser (cs, parser);
   g_signal_connect (parser, "hunk-complete", G_CALLBACK (on_hunk_complete), f);
@@ -436,9 +424,9 @@ test_stream_and_decide (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.apply", NULL));
   g_assert_cmpuint (f->n_applies, ==, 1);
 
-  a_c = spark_test_read_file (f->root, "src/a.c", NULL);
-  b_txt = spark_test_read_file (f->root, "b.txt", NULL);
-  new_c = spark_test_read_file (f->root, "new.c", NULL);
+  a_c = spark_test_read_file (f->work.root, "src/a.c", NULL);
+  b_txt = spark_test_read_file (f->work.root, "b.txt", NULL);
+  new_c = spark_test_read_file (f->work.root, "new.c", NULL);
   g_assert_cmpstr (a_c, ==,
                    "#include <stdio.h>\n"
                    "\n"
@@ -473,7 +461,7 @@ test_merge_conflict (Fixture       *f,
                      gconstpointer  data)
 {
   g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   g_autoptr(GError) error = NULL;
   g_autofree char *result = NULL;
   g_autofree char *a_c = NULL;
@@ -484,8 +472,8 @@ test_merge_conflict (Fixture       *f,
   static const char *theirs[] = { "  return 11;", "  return 22;", "  return 33;" };
   SparkFileChange *file;
 
-  spark_test_write_file (f->root, "src/a.c", A_C);
-  spark_test_write_file (f->root, "b.txt", "alpha\nbeta\ngamma\n");
+  spark_test_write_file (f->work.root, "src/a.c", A_C);
+  spark_test_write_file (f->work.root, "b.txt", "alpha\nbeta\ngamma\n");
   spark_changeset_follow_parser (cs, parser);
   spark_review_view_set_changeset (f->view, cs);
   g_assert_true (spark_patch_parser_feed (parser, PATCH, -1, &error));
@@ -501,17 +489,17 @@ test_merge_conflict (Fixture       *f,
     g_string_replace (edited, "return 1;", "return 100;", 1);
     g_string_replace (edited, "return 2;", "return 200;", 1);
     g_string_replace (edited, "return 3;", "return 300;", 1);
-    spark_test_write_file (f->root, "src/a.c", edited->str);
+    spark_test_write_file (f->work.root, "src/a.c", edited->str);
   }
 
   result = spark_changeset_apply (cs, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (result, "Did not apply your changes to src/a.c because the person "
                                     "changed the same lines"));
-  a_c = spark_test_read_file (f->root, "src/a.c", NULL);
+  a_c = spark_test_read_file (f->work.root, "src/a.c", NULL);
   g_assert_nonnull (strstr (a_c, "return 100;"));
   g_assert_null (strstr (a_c, "return 11;"));
-  b_txt = spark_test_read_file (f->root, "b.txt", NULL);
+  b_txt = spark_test_read_file (f->work.root, "b.txt", NULL);
   g_assert_cmpstr (b_txt, ==, "alpha\nBETA\ngamma\n");
 
   file = spark_changeset_get_file (cs, 0);
@@ -559,7 +547,7 @@ test_merge_conflict (Fixture       *f,
   result = spark_changeset_apply (cs, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (result, "as the person resolved the conflicts"));
-  a_c = spark_test_read_file (f->root, "src/a.c", NULL);
+  a_c = spark_test_read_file (f->work.root, "src/a.c", NULL);
   g_assert_cmpstr (a_c, ==,
                    "#include <stdio.h>\n"
                    "\n"
@@ -588,15 +576,15 @@ test_conflict_and_all (Fixture       *f,
                        gconstpointer  data)
 {
   g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   g_autoptr(GError) error = NULL;
   SparkHunk *good, *bad;
   SparkHunkRow *row;
   SparkReviewFileRow *file_row;
   GtkLabel *status;
 
-  spark_test_write_file (f->root, "c.txt", "one\ntwo\nthree\n");
-  spark_test_write_file (f->root, "d.txt", "old\n");
+  spark_test_write_file (f->work.root, "c.txt", "one\ntwo\nthree\n");
+  spark_test_write_file (f->work.root, "d.txt", "old\n");
   spark_changeset_follow_parser (cs, parser);
   spark_review_view_set_changeset (f->view, cs);
   g_assert_true (spark_patch_parser_feed (parser,
@@ -720,7 +708,7 @@ test_long_patch (Fixture       *f,
                  gconstpointer  data)
 {
   g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   g_autoptr(GString) file = g_string_new (NULL);
   g_autoptr(GString) patch = g_string_new ("*** Begin Patch\n*** Update File: long.c\n");
   g_autoptr(GError) error = NULL;
@@ -737,7 +725,7 @@ test_long_patch (Fixture       *f,
       g_string_append_printf (patch, "@@ f%u (void)\n {\n-  return %u;\n+  return %u;\n }\n", i, i, i * 10);
     }
   g_string_append (patch, "*** End Patch\n");
-  spark_test_write_file (f->root, "long.c", file->str);
+  spark_test_write_file (f->work.root, "long.c", file->str);
 
   spark_changeset_follow_parser (cs, parser);
   spark_review_view_set_changeset (f->view, cs);
@@ -810,7 +798,7 @@ test_file_error (Fixture       *f,
                  gconstpointer  data)
 {
   g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   g_autoptr(GError) error = NULL;
   SparkReviewFileRow *file_row;
   GtkLabel *label;

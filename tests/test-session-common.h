@@ -1,7 +1,7 @@
 /* test-session-common.h — a SparkSession against the fake server, and the
- * fixture of the display-free session tests (test-session, test-compaction):
- * one session that records what it streams, started and run to the end of
- * each turn.
+ * fixture of the session tests (test-session, test-compaction, and inside
+ * test-latency-meter's): one session that records what it streams, started
+ * and run to the end of each turn.
  *
  * Copyright 2026 The Spark authors
  *
