@@ -28,6 +28,23 @@
 
 typedef TpWorkspace Fixture;
 
+/* Applies @cs in the person's scope, as the Apply button does: returns the
+ * result for the model, with the person's report in *@report. */
+static char *
+apply_in_person_scope (SparkChangeset  *cs,
+                       const char     **report)
+{
+  g_autoptr(GError) error = NULL;
+  char *result = spark_changeset_apply (cs, &error);
+
+  g_assert_no_error (error);
+  *report = spark_changeset_get_report (cs);
+  g_test_message ("model: %s", result);
+  g_test_message ("person: %s", *report);
+
+  return result;
+}
+
 /* Fails unless the German catalogue is really in use: every other check
  * here would pass vacuously in English. */
 static void
@@ -135,7 +152,6 @@ test_apply_report (Fixture       *f,
                    gconstpointer  data)
 {
   g_autoptr(SparkChangeset) cs = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *result = NULL;
   const char *report;
   SparkFileChange *a;
@@ -161,12 +177,7 @@ test_apply_report (Fixture       *f,
   g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (spark_changeset_get_file (cs, 1), 0),
                                     NULL));
 
-  /* Applied in the person's scope, as the Apply button does. */
-  result = spark_changeset_apply (cs, &error);
-  g_assert_no_error (error);
-  report = spark_changeset_get_report (cs);
-  g_test_message ("model: %s", result);
-  g_test_message ("person: %s", report);
+  result = apply_in_person_scope (cs, &report);
 
   g_assert_cmpstr (result, ==,
                    "Applied 1 of 2 hunks to a.c; rejected hunk 2 because the reviewer rejected it.\n"
@@ -200,7 +211,6 @@ test_apply_report_singular (Fixture       *f,
                             gconstpointer  data)
 {
   g_autoptr(SparkChangeset) cs = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *result = NULL;
   const char *report;
 
@@ -209,11 +219,7 @@ test_apply_report_singular (Fixture       *f,
   g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (spark_changeset_get_file (cs, 0), 0),
                                     NULL));
 
-  result = spark_changeset_apply (cs, &error);
-  g_assert_no_error (error);
-  report = spark_changeset_get_report (cs);
-  g_test_message ("model: %s", result);
-  g_test_message ("person: %s", report);
+  result = apply_in_person_scope (cs, &report);
 
   g_assert_true (g_str_has_prefix (result,
                                    "Applied 1 of 2 hunks to a.c; rejected hunk 2 because it could "
