@@ -96,6 +96,25 @@ make_assistant (Fixture *f)
 }
 
 static void
+make_ready_assistant (Fixture *f)
+{
+  make_assistant (f);
+  WAIT_UNTIL (spark_assistant_get_ready (f->assistant), "the assistant to be ready");
+}
+
+/* The model answers with a patch of hello.txt (world → there), then text. */
+static void
+send_patch (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  spark_fake_server_push_stream (f->server, "patch-custom");
+  spark_fake_server_push_stream (f->server, "text-done");
+  g_assert_true (spark_assistant_send (f->assistant, "change world to there", &error));
+  g_assert_no_error (error);
+}
+
+static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -162,13 +181,9 @@ test_review_then_apply (Fixture       *f,
   g_autofree char *contents = NULL;
   SparkChangeset *changeset;
 
-  make_assistant (f);
-  WAIT_UNTIL (spark_assistant_get_ready (f->assistant), "the assistant to be ready");
+  make_ready_assistant (f);
 
-  spark_fake_server_push_stream (f->server, "patch-custom");
-  spark_fake_server_push_stream (f->server, "text-done");
-  g_assert_true (spark_assistant_send (f->assistant, "change world to there", &error));
-  g_assert_no_error (error);
+  send_patch (f);
 
   /* The proposal waits for the person; nothing is written meanwhile. */
   WAIT_UNTIL (spark_assistant_get_awaiting_approval (f->assistant), "the review request");
@@ -205,15 +220,11 @@ static void
 test_reject_whole (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
 
-  make_assistant (f);
-  WAIT_UNTIL (spark_assistant_get_ready (f->assistant), "the assistant to be ready");
+  make_ready_assistant (f);
 
-  spark_fake_server_push_stream (f->server, "patch-custom");
-  spark_fake_server_push_stream (f->server, "text-done");
-  g_assert_true (spark_assistant_send (f->assistant, "change world to there", &error));
+  send_patch (f);
   WAIT_UNTIL (spark_assistant_get_awaiting_approval (f->assistant), "the review request");
 
   spark_assistant_reject (f->assistant, "keep world as it is");
@@ -229,16 +240,12 @@ static void
 test_read_only (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
 
   g_settings_set_string (f->settings, "approval-mode", "read-only");
-  make_assistant (f);
-  WAIT_UNTIL (spark_assistant_get_ready (f->assistant), "the assistant to be ready");
+  make_ready_assistant (f);
 
-  spark_fake_server_push_stream (f->server, "patch-custom");
-  spark_fake_server_push_stream (f->server, "text-done");
-  g_assert_true (spark_assistant_send (f->assistant, "change world to there", &error));
+  send_patch (f);
   WAIT_UNTIL (f->outputs->len == 1, "the refusal to reach the model");
   g_assert_nonnull (strstr (g_ptr_array_index (f->outputs, 0), "read-only"));
   contents = spark_test_read_file (f->root, "hello.txt", NULL);
@@ -250,16 +257,12 @@ static void
 test_auto_apply (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
 
   g_settings_set_string (f->settings, "approval-mode", "auto-edits");
-  make_assistant (f);
-  WAIT_UNTIL (spark_assistant_get_ready (f->assistant), "the assistant to be ready");
+  make_ready_assistant (f);
 
-  spark_fake_server_push_stream (f->server, "patch-custom");
-  spark_fake_server_push_stream (f->server, "text-done");
-  g_assert_true (spark_assistant_send (f->assistant, "change world to there", &error));
+  send_patch (f);
   WAIT_UNTIL (f->applied != NULL, "the automatic apply");
   contents = spark_test_read_file (f->root, "hello.txt", NULL);
   g_assert_cmpstr (contents, ==, "hello\nthere\n");
@@ -280,8 +283,7 @@ test_salvage_after_final_drop (Fixture       *f,
   spark_test_write_file (f->root, "a.c", "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
                                         "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n");
   spark_test_write_file (f->root, "b.txt", "alpha\nbeta\n");
-  make_assistant (f);
-  WAIT_UNTIL (spark_assistant_get_ready (f->assistant), "the assistant to be ready");
+  make_ready_assistant (f);
   spark_session_set_retry_policy (spark_assistant_get_session (f->assistant), 0, 10);
 
   spark_fake_server_push_stream (f->server, "drop-mid-patch");
@@ -345,8 +347,7 @@ test_queue_survives_drop (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  make_assistant (f);
-  WAIT_UNTIL (spark_assistant_get_ready (f->assistant), "the assistant to be ready");
+  make_ready_assistant (f);
   spark_session_set_retry_policy (spark_assistant_get_session (f->assistant), 3, 10);
 
   spark_fake_server_push_stream (f->server, "drop-mid-stream");
@@ -383,8 +384,7 @@ test_commands_ask (Fixture       *f,
 
   /* Even "apply automatically" asks before a command runs. */
   g_settings_set_string (f->settings, "approval-mode", "auto-edits");
-  make_assistant (f);
-  WAIT_UNTIL (spark_assistant_get_ready (f->assistant), "the assistant to be ready");
+  make_ready_assistant (f);
 
   f->answer = SPARK_COMMAND_DENY;
   run_shell_turn (f, "run it");

@@ -21,20 +21,6 @@
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
 
-#define WAIT_SECONDS 20
-
-#define WAIT_UNTIL(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > _deadline)                           \
-          g_error ("Timed out waiting for %s", #cond);                     \
-        if (!g_main_context_iteration (NULL, FALSE))                       \
-          g_usleep (2000);                                                 \
-      }                                                                    \
-  } G_STMT_END
-
 /* 20 lines; LINES_2_18 changes lines 2 and 18, far enough apart to make two
  * hunks. */
 #define LINES \
@@ -98,28 +84,6 @@ make_repo (gboolean with_identity)
 
 /* Widgets -------------------------------------------------------------- */
 
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget     *root,
-             Match          match,
-             gconstpointer  data)
-{
-  if (match (root, data))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 match_label (GtkWidget     *widget,
              gconstpointer  data)
@@ -140,7 +104,7 @@ static GtkWidget *
 find_label (GtkWidget  *root,
             const char *text)
 {
-  return find_widget (root, match_label, text);
+  return spark_test_find_first (root, match_label, text);
 }
 
 typedef struct
@@ -171,23 +135,16 @@ find_button (GtkWidget  *root,
              GVariant   *target)
 {
   ButtonQuery query = { action, target ? g_variant_ref_sink (target) : NULL };
-  GtkWidget *found = find_widget (root, match_button, &query);
+  GtkWidget *found = spark_test_find_first (root, match_button, &query);
 
   g_clear_pointer (&query.target, g_variant_unref);
   return found;
 }
 
-static gboolean
-match_type (GtkWidget     *widget,
-            gconstpointer  data)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
-}
-
 static const char *
 visible_page (SparkChangesView *view)
 {
-  GtkWidget *stack = find_widget (GTK_WIDGET (view), match_type, GSIZE_TO_POINTER (GTK_TYPE_STACK));
+  GtkWidget *stack = spark_test_find_widget (GTK_WIDGET (view), GTK_TYPE_STACK);
 
   g_assert_nonnull (stack);
   return gtk_stack_get_visible_child_name (GTK_STACK (stack));
@@ -196,8 +153,7 @@ visible_page (SparkChangesView *view)
 static gboolean
 error_shown (SparkChangesView *view)
 {
-  GtkWidget *revealer = find_widget (GTK_WIDGET (view), match_type,
-                                     GSIZE_TO_POINTER (GTK_TYPE_REVEALER));
+  GtkWidget *revealer = spark_test_find_widget (GTK_WIDGET (view), GTK_TYPE_REVEALER);
 
   g_assert_nonnull (revealer);
   return gtk_revealer_get_reveal_child (GTK_REVEALER (revealer));
@@ -224,7 +180,7 @@ open_view (const char  *dir,
   gtk_window_set_child (window, GTK_WIDGET (view));
   gtk_window_present (window);
   spark_changes_view_set_root (view, dir);
-  WAIT_UNTIL (!spark_changes_view_get_busy (view));
+  SPARK_TEST_WAIT_UNTIL (!spark_changes_view_get_busy (view));
   *window_out = window;
   return view;
 }
@@ -233,7 +189,7 @@ static void
 wait_idle (SparkChangesView *view)
 {
   /* An operation reloads the diff once done: wait for both. */
-  WAIT_UNTIL (!spark_changes_view_get_busy (view));
+  SPARK_TEST_WAIT_UNTIL (!spark_changes_view_get_busy (view));
   for (guint i = 0; i < 5; i++)
     g_main_context_iteration (NULL, FALSE);
 }
@@ -270,7 +226,7 @@ test_rows (void)
   g_assert_cmpint (spark_git_diff_file_get_status (file), ==, SPARK_GIT_DIFF_FILE_DELETED);
 
   /* What the rows show: paths, status letters, counts, the header. */
-  WAIT_UNTIL (find_label (GTK_WIDGET (view), "gone.txt") != NULL);
+  SPARK_TEST_WAIT_UNTIL (find_label (GTK_WIDGET (view), "gone.txt") != NULL);
   g_assert_nonnull (find_label (GTK_WIDGET (view), "a.txt"));
   g_assert_nonnull (find_label (GTK_WIDGET (view), "new.txt"));
   g_assert_nonnull (find_label (GTK_WIDGET (view), "+2 −2"));
@@ -317,7 +273,7 @@ test_rows (void)
 
   /* A folder git does not track, then a clean repository, then none. */
   spark_changes_view_set_root (view, plain);
-  WAIT_UNTIL (!spark_changes_view_get_busy (view));
+  SPARK_TEST_WAIT_UNTIL (!spark_changes_view_get_busy (view));
   g_assert_cmpstr (visible_page (view), ==, "not-repo");
   g_assert_null (spark_changes_view_get_diff (view));
 
@@ -326,7 +282,7 @@ test_rows (void)
   spark_test_git (clean, "add", "-A", NULL);
   spark_test_git (clean, "commit", "-q", "-m", "x", NULL);
   spark_changes_view_set_root (view, clean);
-  WAIT_UNTIL (!spark_changes_view_get_busy (view));
+  SPARK_TEST_WAIT_UNTIL (!spark_changes_view_get_busy (view));
   g_assert_cmpstr (visible_page (view), ==, "empty");
 
   spark_changes_view_set_root (view, NULL);
@@ -335,7 +291,7 @@ test_rows (void)
   /* Nothing keeps the view alive once its window is gone. */
   g_object_add_weak_pointer (G_OBJECT (view), (gpointer *) &view);
   gtk_window_destroy (window);
-  WAIT_UNTIL (view == NULL);
+  SPARK_TEST_WAIT_UNTIL (view == NULL);
   spark_test_rm_rf (dir);
   spark_test_rm_rf (plain);
   spark_test_rm_rf (clean);
@@ -372,7 +328,7 @@ test_stage_hunk (void)
   g_signal_connect (view, "notify::has-staged", G_CALLBACK (notify_cb), &n_notify);
 
   /* Stage the first hunk of a.txt with its button. */
-  WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.stage-hunk",
+  SPARK_TEST_WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.stage-hunk",
                            g_variant_new ("(su)", "a.txt", 0)) != NULL);
   click (find_button (GTK_WIDGET (view), "changes.stage-hunk", g_variant_new ("(su)", "a.txt", 0)));
   wait_idle (view);
@@ -392,7 +348,7 @@ test_stage_hunk (void)
   g_assert_cmpint (spark_git_diff_file_get_stage_state (file), ==, SPARK_GIT_STAGE_PARTIAL);
   g_assert_cmpint (spark_git_diff_hunk_get_stage_state (spark_git_diff_file_get_hunk (file, 0)),
                    ==, SPARK_GIT_STAGE_STAGED);
-  WAIT_UNTIL (find_label (GTK_WIDGET (view), "Partly Staged") != NULL);
+  SPARK_TEST_WAIT_UNTIL (find_label (GTK_WIDGET (view), "Partly Staged") != NULL);
   g_assert_nonnull (find_button (GTK_WIDGET (view), "changes.unstage-hunk",
                                  g_variant_new ("(su)", "a.txt", 0)));
   g_assert_null (find_button (GTK_WIDGET (view), "changes.stage-hunk",
@@ -415,13 +371,13 @@ test_stage_hunk (void)
   g_assert_cmpstr (work, ==, LINES_2_18);
 
   /* A whole file, with Stage File / Unstage File. */
-  WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.stage-file",
+  SPARK_TEST_WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.stage-file",
                            g_variant_new_string ("new.txt")) != NULL);
   click (find_button (GTK_WIDGET (view), "changes.stage-file", g_variant_new_string ("new.txt")));
   wait_idle (view);
   names = spark_test_git_output (dir, "diff", "--cached", "--name-status", NULL);
   g_assert_cmpstr (names, ==, "A\tnew.txt\n");
-  WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.unstage-file",
+  SPARK_TEST_WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.unstage-file",
                            g_variant_new_string ("new.txt")) != NULL);
   click (find_button (GTK_WIDGET (view), "changes.unstage-file", g_variant_new_string ("new.txt")));
   wait_idle (view);
@@ -446,7 +402,7 @@ test_stale_hunk (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "changes.stage-hunk", "(su)", "a.txt", 0));
   wait_idle (view);
   g_assert_true (error_shown (view));
-  g_assert_nonnull (find_widget (GTK_WIDGET (view), match_label_containing, "changed since it was read"));
+  g_assert_nonnull (spark_test_find_first (GTK_WIDGET (view), match_label_containing, "changed since it was read"));
   cached = spark_test_git_output (dir, "diff", "--cached", NULL);
   g_assert_cmpstr (cached, ==, "");
 
@@ -492,7 +448,7 @@ test_big_file (void)
   g_assert_cmpuint (spark_git_diff_file_get_n_hunks (spark_git_diff_lookup (spark_changes_view_get_diff (view),
                                                                             "big.txt")), ==, 15);
   /* It starts collapsed; its row says so and opens on request. */
-  WAIT_UNTIL (find_label (GTK_WIDGET (view), "+15 −15") != NULL);
+  SPARK_TEST_WAIT_UNTIL (find_label (GTK_WIDGET (view), "+15 −15") != NULL);
   expand = find_button (GTK_WIDGET (view), "changes.toggle-expanded", g_variant_new_string ("big.txt"));
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (expand), GTK_ACCESSIBLE_PROPERTY_LABEL, "Show Hunks");
   g_assert_null (find_button (GTK_WIDGET (view), "changes.stage-hunk", NULL));
@@ -502,7 +458,7 @@ test_big_file (void)
   /* A reload keeps it open. */
   spark_changes_view_reload (view);
   wait_idle (view);
-  WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.stage-hunk",
+  SPARK_TEST_WAIT_UNTIL (find_button (GTK_WIDGET (view), "changes.stage-hunk",
                            g_variant_new ("(su)", "big.txt", 14)) != NULL);
 
   gtk_window_destroy (window);
@@ -555,7 +511,7 @@ test_commit (void)
   gtk_window_present (GTK_WINDOW (dialog));
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == window);
-  WAIT_UNTIL (!spark_commit_dialog_get_busy (dialog));
+  SPARK_TEST_WAIT_UNTIL (!spark_commit_dialog_get_busy (dialog));
 
   message = spark_commit_dialog_dup_message (dialog);
   g_assert_cmpstr (message, ==, "Prefilled summary\n\nM a.txt\n");
@@ -564,8 +520,8 @@ test_commit (void)
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "a.txt"));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "new.txt"));
   g_assert_null (find_label (GTK_WIDGET (dialog), "gone.txt"));
-  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_widget (GTK_WIDGET (dialog), match_type,
-                                                                    GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW))),
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (spark_test_find_widget (GTK_WIDGET (dialog),
+                                                                               GTK_TYPE_TEXT_VIEW)),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Commit Message");
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_button (GTK_WIDGET (dialog), "commit.commit", NULL)),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Commit");
@@ -579,7 +535,7 @@ test_commit (void)
   gtk_window_close (GTK_WINDOW (dialog));
   g_assert_nonnull (dialog);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
-  WAIT_UNTIL (commit_id != NULL && dialog == NULL);
+  SPARK_TEST_WAIT_UNTIL (commit_id != NULL && dialog == NULL);
 
   head = spark_test_git_output (dir, "rev-parse", "HEAD", NULL);
   g_strchomp (head);
@@ -632,16 +588,16 @@ test_commit_nothing_staged (void)
   dialog = spark_commit_dialog_new (window, dir, NULL);
   g_signal_connect (dialog, "committed", G_CALLBACK (committed_cb), &commit_id);
   gtk_window_present (GTK_WINDOW (dialog));
-  WAIT_UNTIL (!spark_commit_dialog_get_busy (dialog));
+  SPARK_TEST_WAIT_UNTIL (!spark_commit_dialog_get_busy (dialog));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Nothing is staged"));
 
   spark_commit_dialog_set_message (dialog, "Keep me\n\nEvery word.");
   /* The action behind the button and Ctrl+Enter. */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "commit.commit", NULL);
-  WAIT_UNTIL (spark_commit_dialog_get_error (dialog) != NULL && !spark_commit_dialog_get_busy (dialog));
+  SPARK_TEST_WAIT_UNTIL (spark_commit_dialog_get_error (dialog) != NULL && !spark_commit_dialog_get_busy (dialog));
 
-  error_label = find_widget (GTK_WIDGET (dialog), match_label_containing,
-                             spark_commit_dialog_get_error (dialog));
+  error_label = spark_test_find_first (GTK_WIDGET (dialog), match_label_containing,
+                                       spark_commit_dialog_get_error (dialog));
   g_assert_nonnull (error_label);
   g_assert_true (gtk_widget_has_css_class (error_label, "error"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
@@ -670,27 +626,15 @@ test_no_identity (void)
   spark_test_git (dir, "add", "new.txt", NULL);
   dialog = spark_commit_dialog_new (window, dir, "Anything");
   gtk_window_present (GTK_WINDOW (dialog));
-  WAIT_UNTIL (!spark_commit_dialog_get_busy (dialog));
+  SPARK_TEST_WAIT_UNTIL (!spark_commit_dialog_get_busy (dialog));
   /* It says what to run. */
-  g_assert_nonnull (find_widget (GTK_WIDGET (dialog), match_label_containing,
-                                 "git config --global user.email"));
+  g_assert_nonnull (spark_test_find_first (GTK_WIDGET (dialog), match_label_containing,
+                                           "git config --global user.email"));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "new.txt"));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   gtk_window_destroy (window);
   spark_test_rm_rf (dir);
-}
-
-static void
-load_css (void)
-{
-  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
-
-  /* AdwApplication loads style.css by itself; there is no application here. */
-  gtk_css_provider_load_from_resource (provider, "/io/github/sparkcode/Spark/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
 int
@@ -699,16 +643,10 @@ main (int   argc,
 {
   /* No identity or other setting from the person running the tests: an
    * empty home, for git and for libgit2 (which reads its search paths once). */
-  /* Keep the accessible properties so the test can read them back. */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-
   fake_home = spark_test_isolate_git_config ();
 
-  gtk_test_init (&argc, &argv, NULL);
-  spark_test_quiet_logs ();
-  adw_init ();
+  spark_test_init_gtk (&argc, &argv);
   gtk_source_init ();
-  load_css ();
 
   g_test_add_func ("/spark/changes-view/rows", test_rows);
   g_test_add_func ("/spark/changes-view/stage-hunk", test_stage_hunk);

@@ -14,14 +14,10 @@
 
 #include "spark-changeset.h"
 #include "spark-test-utils.h"
+#include "test-changeset-common.h"
 #include "test-patch-common.h"
 
-typedef struct
-{
-  char           *root;
-  char           *store;
-  SparkWorkspace *ws;
-} Fixture;
+typedef TpWorkspace Fixture;
 
 static gboolean
 path_test (const char *root,
@@ -31,30 +27,6 @@ path_test (const char *root,
   g_autofree char *path = g_build_filename (root, rel, NULL);
 
   return g_file_test (path, test);
-}
-
-static void
-setup (Fixture       *f,
-       gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->root = spark_test_make_temp_dir ();
-  f->store = spark_test_make_temp_dir ();
-  f->ws = spark_workspace_new (f->root, &error);
-  g_assert_no_error (error);
-  spark_workspace_set_store_dir (f->ws, f->store);
-}
-
-static void
-teardown (Fixture       *f,
-          gconstpointer  data)
-{
-  g_clear_object (&f->ws);
-  spark_test_rm_rf (f->root);
-  spark_test_rm_rf (f->store);
-  g_free (f->root);
-  g_free (f->store);
 }
 
 static SparkChangeset *
@@ -486,18 +458,6 @@ test_stale_file (Fixture       *f,
 }
 
 static void
-on_applied (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  char **text = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *text = spark_changeset_apply_finish (SPARK_CHANGESET (object), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
 test_apply_async (Fixture       *f,
                   gconstpointer  data)
 {
@@ -509,10 +469,7 @@ test_apply_async (Fixture       *f,
   spark_test_write_file (f->root, "a.txt", "a\n");
   cs = changeset_for (f, "*** Begin Patch\n*** Update File: a.txt\n@@\n-a\n+b\n*** End Patch\n");
   g_assert_true (spark_changeset_accept_all (cs, &error));
-  spark_changeset_apply_async (cs, NULL, on_applied, &text);
-  /* The meson timeout guards this loop. */
-  while (text == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  text = tp_changeset_apply_wait (cs);
 
   g_assert_cmpstr (text, ==, "Success. Updated the following files:\nM a.txt\n");
   contents = read_back (f, "a.txt");
@@ -541,7 +498,7 @@ main (int   argc,
 {
   spark_test_init (&argc, &argv);
 
-#define ADD(name, fn) g_test_add ("/changeset/" name, Fixture, NULL, setup, fn, teardown)
+#define ADD(name, fn) g_test_add ("/changeset/" name, Fixture, NULL, tp_workspace_setup, fn, tp_workspace_teardown)
   ADD ("streaming", test_streaming);
   ADD ("states", test_states);
   ADD ("partial-apply-result", test_partial_apply_result);

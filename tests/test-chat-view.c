@@ -30,57 +30,6 @@
 #define N_DELTAS 5000
 #define DELTAS_PER_SECOND 5000
 
-#define WAIT_SECONDS 10
-
-#define WAIT_UNTIL(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > _deadline)                           \
-          g_error ("Timed out waiting for %s", #cond);                     \
-        if (!g_main_context_iteration (NULL, FALSE))                       \
-          g_usleep (1000);                                                 \
-      }                                                                    \
-  } G_STMT_END
-
-static void
-wait_ms (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-    }
-}
-
-/* Every descendant of @widget of @type, depth first. */
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
-
-static GPtrArray *
-find_all (GtkWidget *widget,
-          GType      type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect (widget, type, found);
-  return found;
-}
-
 static gboolean
 has_label (GtkWidget  *widget,
            const char *label)
@@ -98,7 +47,7 @@ find_by_label (GtkWidget  *root,
                GType       type,
                const char *label)
 {
-  g_autoptr(GPtrArray) all = find_all (root, type);
+  g_autoptr(GPtrArray) all = spark_test_find_all (root, type);
 
   for (guint i = 0; i < all->len; i++)
     {
@@ -113,7 +62,7 @@ static SparkChatRow *
 row_for (GtkWidget           *view,
          SparkTranscriptItem *item)
 {
-  g_autoptr(GPtrArray) rows = find_all (view, SPARK_TYPE_CHAT_ROW);
+  g_autoptr(GPtrArray) rows = spark_test_find_all (view, SPARK_TYPE_CHAT_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -135,8 +84,8 @@ show_view (SparkChatView **view_out,
   gtk_window_set_default_size (window, width, height);
   gtk_window_set_child (window, view);
   gtk_window_present (window);
-  WAIT_UNTIL (gtk_widget_get_mapped (view));
-  wait_ms (100);
+  SPARK_TEST_WAIT_UNTIL (gtk_widget_get_mapped (view));
+  spark_test_spin (100);
 
   *view_out = SPARK_CHAT_VIEW (view);
   return window;
@@ -345,7 +294,7 @@ test_stream (void)
   spark_transcript_append_text (transcript, reasoning, "**Reading the build files**\n\n", -1);
   spark_transcript_append_text (transcript, reasoning, "The error names `util`, so the source list "
                                 "must be missing a file.", -1);
-  wait_ms (100);
+  spark_test_spin (100);
   row = row_for (GTK_WIDGET (view), reasoning);
   g_assert_nonnull (row);
   g_assert_true (has_label (GTK_WIDGET (row), "Reasoning: **Reading the build files**  The error names `util`, so the source list must be…"));
@@ -386,7 +335,7 @@ test_stream (void)
 
       if (i == N_DELTAS / 2)
         {
-          wait_ms (50);
+          spark_test_spin (50);
           spark_test_save_screenshot (GTK_WIDGET (window), "chat-mid-stream.png");
           /* The screenshot is not a frame: measure gaps from the next one. */
           ticks[0] = 0;
@@ -395,7 +344,7 @@ test_stream (void)
   seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   /* Frames while it streamed; what follows (new rows, the busy state) is
    * not part of the measure. */
-  wait_ms (20);
+  spark_test_spin (20);
   gtk_widget_remove_tick_callback (GTK_WIDGET (view), tick_id);
   n_frames = n_ticks;
   spark_transcript_set_streaming (transcript, item, FALSE);
@@ -404,13 +353,13 @@ test_stream (void)
                                    "The server closed the connection (1011). Spark retried 3 times "
                                    "and gave up; check the endpoint in Preferences.");
   notice = spark_transcript_append (transcript, SPARK_TRANSCRIPT_KIND_NOTICE, "Stopped");
-  wait_ms (300);
+  spark_test_spin (300);
 
   deltas = spark_transcript_get_n_deltas (transcript);
   renders = spark_chat_view_get_n_renders (view) - renders;
   row = row_for (GTK_WIDGET (view), item);
   g_assert_nonnull (row);
-  markdown = g_ptr_array_index ((views = find_all (GTK_WIDGET (row), SPARK_TYPE_MARKDOWN_VIEW)), 0);
+  markdown = g_ptr_array_index ((views = spark_test_find_all (GTK_WIDGET (row), SPARK_TYPE_MARKDOWN_VIEW)), 0);
   markdown_updates = spark_markdown_view_get_n_updates (markdown);
 
   g_test_message ("%u deltas in %.2f s; %u frames (longest gap %.1f ms); "
@@ -428,7 +377,7 @@ test_stream (void)
 
   /* The final text: the code in a source view with C highlighting, the link
    * in a label. */
-  sources = find_all (GTK_WIDGET (row), GTK_SOURCE_TYPE_VIEW);
+  sources = spark_test_find_all (GTK_WIDGET (row), GTK_SOURCE_TYPE_VIEW);
   g_assert_cmpuint (sources->len, ==, 1);
   code_buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (sources->pdata[0]));
   {
@@ -458,7 +407,7 @@ test_stream (void)
     }
   }
 
-  labels = find_all (GTK_WIDGET (row), GTK_TYPE_LABEL);
+  labels = spark_test_find_all (GTK_WIDGET (row), GTK_TYPE_LABEL);
   for (guint i = 0; i < labels->len; i++)
     {
       const char *markup = gtk_label_get_label (labels->pdata[i]);
@@ -499,7 +448,7 @@ test_stream (void)
   item = spark_transcript_begin (transcript, SPARK_TRANSCRIPT_KIND_ASSISTANT, "msg_2");
   for (guint i = 0; i < 200; i++)
     spark_transcript_append_text (transcript, item, "More text arrives while the person reads. ", -1);
-  wait_ms (200);
+  spark_test_spin (200);
   g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, 0);
   gtk_adjustment_set_value (vadjustment,
                             gtk_adjustment_get_upper (vadjustment) - gtk_adjustment_get_page_size (vadjustment));
@@ -507,12 +456,12 @@ test_stream (void)
 
   /* The top of the conversation, with the reasoning and the tool call. */
   gtk_adjustment_set_value (vadjustment, 0);
-  wait_ms (200);
+  spark_test_spin (200);
   row = row_for (GTK_WIDGET (view), call);
   g_assert_nonnull (row);
   g_assert_true (has_label (GTK_WIDGET (row), "Tool call: grep \"util\" — 3 matches"));
   {
-    g_autoptr(GPtrArray) expanders = find_all (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
+    g_autoptr(GPtrArray) expanders = spark_test_find_all (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
 
     g_assert_cmpuint (expanders->len, ==, 1);
     gtk_expander_set_expanded (expanders->pdata[0], TRUE);
@@ -537,7 +486,7 @@ test_stream (void)
   }
   row = row_for (GTK_WIDGET (view), reasoning);
   {
-    g_autoptr(GPtrArray) expanders = find_all (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
+    g_autoptr(GPtrArray) expanders = spark_test_find_all (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
     GtkWidget *title = gtk_expander_get_label_widget (expanders->pdata[0]);
 
     g_assert_false (gtk_expander_get_expanded (expanders->pdata[0]));
@@ -546,16 +495,16 @@ test_stream (void)
   }
   /* The list keeps the middle of the view in place as rows above it grow:
    * back to the top for the picture. */
-  wait_ms (100);
+  spark_test_spin (100);
   gtk_adjustment_set_value (vadjustment, 0);
-  wait_ms (200);
+  spark_test_spin (200);
   g_test_message ("top: value %.0f upper %.0f following %d", gtk_adjustment_get_value (vadjustment),
                   gtk_adjustment_get_upper (vadjustment), spark_chat_view_get_following (view));
   spark_test_save_screenshot (GTK_WIDGET (window), "chat-top.png");
 
   /* Dark: the code follows with the dark scheme. */
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
-  wait_ms (300);
+  spark_test_spin (300);
   g_assert_cmpstr (gtk_source_style_scheme_get_id (gtk_source_buffer_get_style_scheme (code_buffer)), ==,
                    "Adwaita-dark");
   spark_test_save_screenshot (GTK_WIDGET (window), "chat-dark.png");
@@ -656,7 +605,7 @@ test_message_box (void)
 
   /* The model picker: hidden until there are models, the current one kept. */
   {
-    g_autoptr(GPtrArray) dropdowns = find_all (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN);
+    g_autoptr(GPtrArray) dropdowns = spark_test_find_all (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN);
 
     g_assert_false (gtk_widget_get_visible (dropdowns->pdata[0]));
     spark_chat_view_set_model (view, "my-model");
@@ -666,7 +615,7 @@ test_message_box (void)
   g_assert_cmpstr (spark_chat_view_get_model (view), ==, "my-model");
   spark_chat_view_set_model (view, "gpt-5");
   {
-    g_autoptr(GPtrArray) dropdowns = find_all (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN);
+    g_autoptr(GPtrArray) dropdowns = spark_test_find_all (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN);
     GtkDropDown *dropdown = dropdowns->pdata[0];
 
     g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, 0);
@@ -676,7 +625,7 @@ test_message_box (void)
 
   /* Empty state with a setup notice. */
   spark_chat_view_set_notice (view, "No API key: set <b>OPENAI_API_KEY</b> or add one in Preferences.");
-  wait_ms (400);
+  spark_test_spin (400);
   spark_test_save_screenshot (GTK_WIDGET (window), "chat-empty.png");
   spark_chat_view_set_notice (view, NULL);
 
@@ -737,9 +686,9 @@ test_follow_session (void)
   spark_chat_view_set_message (view, "Where is world?");
   g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Return, 0));
   g_assert_true (spark_chat_view_get_busy (view));
-  WAIT_UNTIL (done);
+  SPARK_TEST_WAIT_UNTIL (done);
   /* Past the cross-fade from the empty page. */
-  wait_ms (600);
+  spark_test_spin (600);
 
   g_assert_false (spark_chat_view_get_busy (view));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (transcript)), ==, 3);
@@ -805,13 +754,13 @@ test_long_session (void)
           break;
         }
     }
-  wait_ms (500);
+  spark_test_spin (500);
   g_test_message ("3000 items shown in %.0f ms",
                   (g_get_monotonic_time () - start) / 1000.0);
 
   /* Only what is on screen (and a little around it) has widgets, and the
    * view sits at the end. */
-  rows = find_all (GTK_WIDGET (view), SPARK_TYPE_CHAT_ROW);
+  rows = spark_test_find_all (GTK_WIDGET (view), SPARK_TYPE_CHAT_ROW);
   g_test_message ("%u rows for 3000 items", rows->len);
   g_assert_cmpuint (rows->len, <, 250);
   g_assert_nonnull (row_for (GTK_WIDGET (view), last));
@@ -825,46 +774,6 @@ test_long_session (void)
 }
 
 /* "@" completion and attachments */
-
-/* The window with its popover drawn on top where it shows (a popover is a
- * surface of its own, which spark_test_save_screenshot() leaves out). */
-static void
-save_screenshot_with_popover (GtkWindow  *window,
-                              GtkPopover *popover,
-                              const char *name)
-{
-  g_autoptr(GdkPaintable) window_paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  g_autoptr(GdkPaintable) popover_paintable = gtk_widget_paintable_new (GTK_WIDGET (popover));
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (popover));
-  double wx, wy, px, py;
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
-
-  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
-  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
-
-  gdk_paintable_snapshot (window_paintable, GDK_SNAPSHOT (snapshot), width, height);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot,
-                          &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (surface)) + px - wx,
-                                                gdk_popup_get_position_y (GDK_POPUP (surface)) + py - wy));
-  gdk_paintable_snapshot (popover_paintable, GDK_SNAPSHOT (snapshot),
-                          gtk_widget_get_width (GTK_WIDGET (popover)),
-                          gtk_widget_get_height (GTK_WIDGET (popover)));
-  gtk_snapshot_restore (snapshot);
-  node = gtk_snapshot_free_to_node (snapshot);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
 
 static GtkPopover *
 find_popover (SparkChatView *view)
@@ -907,7 +816,7 @@ mention_paths (SparkChatView *view)
       if (!GTK_IS_POPOVER (child))
         continue;
 
-      rows = find_all (child, GTK_TYPE_LIST_BOX_ROW);
+      rows = spark_test_find_all (child, GTK_TYPE_LIST_BOX_ROW);
       for (guint i = 0; i < rows->len; i++)
         {
           GtkWidget *label = gtk_list_box_row_get_child (rows->pdata[i]);
@@ -932,7 +841,7 @@ selected_mention (SparkChatView *view)
       if (!GTK_IS_POPOVER (child))
         continue;
 
-      lists = find_all (child, GTK_TYPE_LIST_BOX);
+      lists = spark_test_find_all (child, GTK_TYPE_LIST_BOX);
       g_assert_cmpuint (lists->len, ==, 1);
       row = gtk_list_box_get_selected_row (lists->pdata[0]);
       return row ? gtk_label_get_text (GTK_LABEL (gtk_list_box_row_get_child (row))) : NULL;
@@ -987,14 +896,14 @@ test_mention (void)
 
   /* No popover for an "@" inside a word. */
   type_text (view, "mail@win");
-  wait_ms (200);
+  spark_test_spin (200);
   g_assert_false (spark_chat_view_get_completing (view));
   spark_chat_view_set_message (view, NULL);
 
   /* "@win" lists the window files first, the best one selected. */
   type_text (view, "Look at @win");
-  WAIT_UNTIL (spark_chat_view_get_completing (view));
-  wait_ms (100);
+  SPARK_TEST_WAIT_UNTIL (spark_chat_view_get_completing (view));
+  spark_test_spin (100);
   paths = mention_paths (view);
   g_assert_cmpuint (paths->len, >=, 2);
   g_assert_true (g_str_has_prefix (paths->pdata[0], "src/ui/window."));
@@ -1003,7 +912,7 @@ test_mention (void)
     g_assert_cmpstr (paths->pdata[i], !=, "README.md");
   g_assert_cmpstr (selected_mention (view), ==, paths->pdata[0]);
   spark_test_save_screenshot (GTK_WIDGET (window), "chat-mention-window.png");
-  save_screenshot_with_popover (window, find_popover (view), "chat-mention.png");
+  spark_test_save_screenshot_with_popover (window, find_popover (view), "chat-mention.png");
 
   /* Down and Up move the selection (wrapping); other keys pass. */
   g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Down, 0));
@@ -1016,7 +925,7 @@ test_mention (void)
 
   /* "@wind" narrows; Enter inserts the selected path, not a send. */
   type_text (view, "dow.c");
-  wait_ms (50);
+  spark_test_spin (50);
   g_ptr_array_unref (paths);
   paths = mention_paths (view);
   g_assert_cmpstr (paths->pdata[0], ==, "src/ui/window.c");
@@ -1032,14 +941,14 @@ test_mention (void)
   /* Tab completes too; Escape closes without touching the text, and the
    * same "@" stays closed while typing on. */
   type_text (view, "and @READ");
-  WAIT_UNTIL (spark_chat_view_get_completing (view));
+  SPARK_TEST_WAIT_UNTIL (spark_chat_view_get_completing (view));
   g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Tab, 0));
   type_text (view, "and @inst");
-  WAIT_UNTIL (spark_chat_view_get_completing (view));
+  SPARK_TEST_WAIT_UNTIL (spark_chat_view_get_completing (view));
   g_assert_true (spark_chat_view_handle_key (view, GDK_KEY_Escape, 0));
   g_assert_false (spark_chat_view_get_completing (view));
   type_text (view, "a");
-  wait_ms (50);
+  spark_test_spin (50);
   g_assert_false (spark_chat_view_get_completing (view));
   g_clear_pointer (&text, g_free);
   text = spark_chat_view_dup_message (view);
@@ -1088,7 +997,7 @@ test_attach_text (void)
   spark_chat_view_attach_text (view, "drop.txt", "dropped");
   g_assert_cmpuint (spark_chat_view_get_n_attached_texts (view), ==, 3);
   spark_chat_view_set_message (view, "Explain these");
-  wait_ms (100);
+  spark_test_spin (100);
   spark_test_save_screenshot (GTK_WIDGET (window), "chat-attachments.png");
 
   /* Each chip has a remove button named after it. */
@@ -1129,7 +1038,7 @@ test_mention_dispose (void)
   spark_chat_view_set_message (SPARK_CHAT_VIEW (view), "@a");
   spark_chat_view_attach_text (SPARK_CHAT_VIEW (view), "a.txt", "a");
   g_assert_finalize_object (view);
-  wait_ms (200);
+  spark_test_spin (200);
 
   spark_test_rm_rf (root);
 }
@@ -1155,21 +1064,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
-
-  /* Accessible properties are only kept with an AT context: the test one. */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  spark_test_quiet_logs ();
-  adw_init ();
+  spark_test_init_gtk (&argc, &argv);
   gtk_source_init ();
-
-  /* What AdwApplication does for the app. */
   g_type_ensure (SPARK_TYPE_CHAT_VIEW);
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/io/github/sparkcode/Spark/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   g_test_add_func ("/ui/chat-view/markdown", test_markdown_render);
   g_test_add_func ("/ui/chat-view/stream", test_stream);

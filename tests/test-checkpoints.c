@@ -16,36 +16,8 @@
 #include "spark-checkpoints.h"
 #include "spark-transaction.h"
 #include "spark-test-utils.h"
+#include "test-changeset-common.h"
 #include "test-patch-common.h"
-
-/* Runs git in @dir and returns its standard output. */
-static char *
-git_out (const char *dir,
-         ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  const char *arg;
-  int status = 0;
-  va_list ap;
-
-  g_ptr_array_add (args, (char *) "git");
-  va_start (ap, dir);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  g_spawn_sync (dir, (char **) args->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("git %s failed: %s", (char *) args->pdata[1], err);
-
-  return out;
-}
 
 static char *
 file_bytes (const char *path)
@@ -65,10 +37,10 @@ repo_state (const char *root)
   g_autofree char *index = NULL;
   g_autofree char *index_sum = NULL;
   g_autofree char *head = file_bytes (head_path);
-  g_autofree char *refs = git_out (root, "for-each-ref", "--format=%(refname) %(objectname)",
-                                   "refs/heads", "refs/tags", "refs/stash", NULL);
-  g_autofree char *stash = git_out (root, "stash", "list", NULL);
-  g_autofree char *staged = git_out (root, "diff", "--cached", "--name-status", NULL);
+  g_autofree char *refs = spark_test_git_output (root, "for-each-ref", "--format=%(refname) %(objectname)",
+                                                 "refs/heads", "refs/tags", "refs/stash", NULL);
+  g_autofree char *stash = spark_test_git_output (root, "stash", "list", NULL);
+  g_autofree char *staged = spark_test_git_output (root, "diff", "--cached", "--name-status", NULL);
   GStatBuf st;
   gsize len;
 
@@ -86,14 +58,10 @@ apply (SparkWorkspace  *ws,
        const char      *patch,
        SparkCheckpoint **checkpoint)
 {
-  g_autoptr(GListModel) files = spark_patch_parse (patch, -1, NULL);
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (ws);
+  g_autoptr(SparkChangeset) cs = tp_changeset_accepted (ws, patch);
   g_autoptr(SparkTransaction) tx = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_nonnull (files);
-  spark_changeset_add_files (cs, files);
-  g_assert_true (spark_changeset_accept_all (cs, &error));
   tx = spark_transaction_new (ws, cs);
   g_assert_true (spark_transaction_run (tx, &error));
   g_assert_no_error (error);
@@ -180,20 +148,20 @@ test_git_checkpoint_undo_redo (void)
   g_assert_cmpstr (cp->id, ==, "1");
   g_assert_nonnull (cp->commit);
   g_assert_cmpint (ABS (cp->time - now), <, 60);
-  ref_name = git_out (root, "rev-parse", "refs/spark/checkpoints/1", NULL);
+  ref_name = spark_test_git_output (root, "rev-parse", "refs/spark/checkpoints/1", NULL);
   g_assert_true (g_str_has_prefix (ref_name, cp->commit));
-  ls = git_out (root, "ls-tree", "-r", "--name-only", "refs/spark/checkpoints/1", NULL);
+  ls = spark_test_git_output (root, "ls-tree", "-r", "--name-only", "refs/spark/checkpoints/1", NULL);
   g_assert_cmpstr (ls, ==, ".gitignore\nrun.sh\nstaged.txt\ntracked.txt\nuntracked.txt\n");
-  shown = git_out (root, "show", "refs/spark/checkpoints/1:tracked.txt", NULL);
+  shown = spark_test_git_output (root, "show", "refs/spark/checkpoints/1:tracked.txt", NULL);
   g_assert_cmpstr (shown, ==, "work in progress\n");
   g_free (shown);
-  shown = git_out (root, "show", "refs/spark/checkpoints/1:staged.txt", NULL);
+  shown = spark_test_git_output (root, "show", "refs/spark/checkpoints/1:staged.txt", NULL);
   g_assert_cmpstr (shown, ==, "two\n");
   g_free (shown);
-  shown = git_out (root, "log", "-1", "--format=%P %s", "refs/spark/checkpoints/1", NULL);
+  shown = spark_test_git_output (root, "log", "-1", "--format=%P %s", "refs/spark/checkpoints/1", NULL);
   g_assert_nonnull (strstr (shown, "Before applying a patch"));
   g_free (shown);
-  shown = git_out (root, "ls-tree", "refs/spark/checkpoints/1", "run.sh", NULL);
+  shown = spark_test_git_output (root, "ls-tree", "refs/spark/checkpoints/1", "run.sh", NULL);
   g_assert_true (g_str_has_prefix (shown, "100755"));
 
   /* Index, HEAD, branches and stash are untouched. */

@@ -12,136 +12,23 @@
 
 #include <string.h>
 
-#include "spark-compaction.h"
-#include "spark-fake-server.h"
 #include "spark-responses.h"
-#include "spark-session.h"
 #include "spark-test-utils.h"
+#include "test-session-common.h"
 
-#define TEST_KEY "sk-test-compaction-41d7"
-
-typedef struct
-{
-  SparkCompactionKind kind;
-  guint               before;
-  guint               after;
-  guint64             bytes;
-} Compacted;
-
-typedef struct
-{
-  SparkFakeServer *server;
-  SparkSession    *session;
-  char            *root;
-  char            *store;
-  GString         *text;
-  GArray          *compacted;   /* Compacted */
-  GError          *turn_error;
-  gboolean         turn_done;
-  gboolean         started;
-  GError          *start_error;
-} Fixture;
-
-static void
-on_text_delta (SparkSession *session,
-               const char   *item_id,
-               const char   *delta,
-               Fixture      *f)
-{
-  g_string_append (f->text, delta);
-}
-
-static void
-on_compacted (SparkSession        *session,
-              SparkCompactionKind  kind,
-              guint                before,
-              guint                after,
-              guint64              bytes,
-              Fixture             *f)
-{
-  Compacted c = { kind, before, after, bytes };
-
-  g_array_append_val (f->compacted, c);
-}
+typedef SessionFixture Fixture;
 
 static SparkSession *
 make_session (Fixture *f)
 {
-  SparkSession *session = spark_session_new (f->root);
-
-  g_object_set (session,
-                "endpoint", spark_fake_server_get_base_url (f->server),
-                "api-key", TEST_KEY,
-                "model", "test-model",
-                "store-dir", f->store,
-                NULL);
-  spark_session_set_retry_policy (session, 3, 5);
-  g_signal_connect (session, "text-delta", G_CALLBACK (on_text_delta), f);
-  g_signal_connect (session, "context-compacted", G_CALLBACK (on_compacted), f);
-
-  return session;
-}
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  f->server = spark_fake_server_new ();
-  f->root = spark_test_make_temp_dir ();
-  f->store = spark_test_make_temp_dir ();
-  f->text = g_string_new (NULL);
-  f->compacted = g_array_new (FALSE, TRUE, sizeof (Compacted));
-  f->session = make_session (f);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_signal_handlers_disconnect_by_data (f->session, f);
-  spark_session_close (f->session);
-  g_assert_finalize_object (f->session);
-  spark_fake_server_free (f->server);
-  spark_test_rm_rf (f->root);
-  spark_test_rm_rf (f->store);
-  g_free (f->root);
-  g_free (f->store);
-  g_string_free (f->text, TRUE);
-  g_array_unref (f->compacted);
-  g_clear_error (&f->turn_error);
-  g_clear_error (&f->start_error);
-}
-
-static void
-start_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  spark_session_start_finish (SPARK_SESSION (object), result, &f->start_error);
-  f->started = TRUE;
+  return session_fixture_new_session (f);
 }
 
 static void
 start (Fixture *f)
 {
-  f->started = FALSE;
-  spark_session_start_async (f->session, NULL, start_cb, f);
-  spark_test_wait_for (&f->started, 10);
+  session_fixture_start (f);
   g_assert_no_error (f->start_error);
-}
-
-static void
-run_cb (GObject      *object,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  g_clear_error (&f->turn_error);
-  spark_session_run_finish (SPARK_SESSION (object), result, &f->turn_error);
-  f->turn_done = TRUE;
 }
 
 static void
@@ -149,10 +36,7 @@ run_turn_on (Fixture      *f,
              SparkSession *session,
              const char   *prompt)
 {
-  f->turn_done = FALSE;
-  g_string_truncate (f->text, 0);
-  spark_session_run_async (session, prompt, NULL, run_cb, f);
-  spark_test_wait_for (&f->turn_done, 20);
+  session_fixture_run_on (f, session, prompt, 20);
 }
 
 static void
@@ -816,7 +700,7 @@ main (int   argc,
 
   g_test_add_func ("/agent/compaction/parse-result", test_parse_result);
   g_test_add_func ("/agent/compaction/record", test_record);
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add (path, Fixture, NULL, session_fixture_setup, func, session_fixture_teardown)
   ADD ("/agent/compaction/server/threshold-in-every-create", test_threshold_in_every_create);
   ADD ("/agent/compaction/server/item-kept-chained-and-pruned", test_server_item_kept_chained_and_pruned);
   ADD ("/agent/compaction/server/over-http", test_server_over_http);

@@ -17,21 +17,6 @@
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
 
-#define WAIT_SECONDS 10
-
-/* Iterates the main context until @cond holds, failing after WAIT_SECONDS. */
-#define WAIT_UNTIL(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > _deadline)                           \
-          g_error ("Timed out waiting for %s", #cond);                     \
-        if (!g_main_context_iteration (NULL, FALSE))                       \
-          g_usleep (2000);                                                 \
-      }                                                                    \
-  } G_STMT_END
-
 typedef struct
 {
   char            *dir;
@@ -39,18 +24,6 @@ typedef struct
   GtkWindow       *window;
   SparkEditorPage *page;
 } Fixture;
-
-static void
-spin (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-}
 
 static void
 write_bytes (const char *path,
@@ -143,7 +116,7 @@ save (Fixture *f)
 {
   g_assert_true (spark_editor_page_get_modified (f->page));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "page.save", NULL));
-  WAIT_UNTIL (!spark_editor_page_get_modified (f->page));
+  SPARK_TEST_WAIT_UNTIL (!spark_editor_page_get_modified (f->page));
 }
 
 static void
@@ -158,7 +131,7 @@ open_page (Fixture *f)
   gtk_window_present (f->window);
 
   g_assert_true (spark_editor_page_get_loading (f->page));
-  WAIT_UNTIL (!spark_editor_page_get_loading (f->page));
+  SPARK_TEST_WAIT_UNTIL (!spark_editor_page_get_loading (f->page));
 }
 
 static void
@@ -190,7 +163,7 @@ fixture_teardown (Fixture       *f,
       g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
       gtk_window_destroy (f->window);
       /* No reference cycles: the page goes away with its window. */
-      WAIT_UNTIL (page == NULL);
+      SPARK_TEST_WAIT_UNTIL (page == NULL);
     }
 
   spark_test_rm_rf (f->dir);
@@ -281,7 +254,7 @@ test_save (Fixture       *f,
   g_assert_cmpstr (contents, ==, "one\ntwo\nthree\n");
 
   /* Our own save must not look like a change made by someone else. */
-  spin (1500);
+  spark_test_spin (1500);
   g_assert_false (spark_editor_page_get_changed_on_disk (f->page));
   g_assert_false (spark_editor_page_get_modified (f->page));
   g_assert_false (gtk_revealer_get_reveal_child (child (f, "disk_revealer")));
@@ -350,7 +323,7 @@ test_binary_refused (Fixture       *f,
 
   /* Saving a refused file must never write anything. */
   gtk_widget_activate_action (GTK_WIDGET (f->page), "page.save", NULL);
-  spin (200);
+  spark_test_spin (200);
   g_assert_true (g_file_get_contents (f->path, &contents, &length, NULL));
   g_assert_cmpmem (contents, length, binary, sizeof binary);
 }
@@ -370,7 +343,7 @@ test_reload_unmodified (Fixture       *f,
 
   /* Atomic replace (rename over the file), as git and most editors do. */
   write_bytes (f->path, "first line\nsecond line changed\nthird\n", -1);
-  WAIT_UNTIL (buffer_text_is (f, "first line\nsecond line changed\nthird\n"));
+  SPARK_TEST_WAIT_UNTIL (buffer_text_is (f, "first line\nsecond line changed\nthird\n"));
 
   g_assert_false (spark_editor_page_get_modified (f->page));
   g_assert_false (spark_editor_page_get_changed_on_disk (f->page));
@@ -389,7 +362,7 @@ test_reload_unmodified (Fixture       *f,
 
   /* In-place rewrite. */
   write_in_place (f->path, "rewritten\n");
-  WAIT_UNTIL (buffer_text_is (f, "rewritten\n"));
+  SPARK_TEST_WAIT_UNTIL (buffer_text_is (f, "rewritten\n"));
   g_assert_false (spark_editor_page_get_modified (f->page));
 }
 
@@ -404,7 +377,7 @@ test_reload_modified (Fixture       *f,
 
   append_text (f, "mine\n");
   write_bytes (f->path, "theirs\n", -1);
-  WAIT_UNTIL (spark_editor_page_get_changed_on_disk (f->page));
+  SPARK_TEST_WAIT_UNTIL (spark_editor_page_get_changed_on_disk (f->page));
 
   g_assert_true (gtk_revealer_get_reveal_child (revealer));
   g_assert_true (gtk_widget_get_visible (child (f, "reload_button")));
@@ -413,7 +386,7 @@ test_reload_modified (Fixture       *f,
 
   /* Reload takes the disk's version. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "page.reload", NULL));
-  WAIT_UNTIL (buffer_text_is (f, "theirs\n"));
+  SPARK_TEST_WAIT_UNTIL (buffer_text_is (f, "theirs\n"));
   g_assert_false (spark_editor_page_get_changed_on_disk (f->page));
   g_assert_false (spark_editor_page_get_modified (f->page));
   g_assert_false (gtk_revealer_get_reveal_child (revealer));
@@ -421,14 +394,14 @@ test_reload_modified (Fixture       *f,
   /* Keep Mine leaves the text alone; a save then overwrites. */
   append_text (f, "mine again\n");
   write_bytes (f->path, "theirs again\n", -1);
-  WAIT_UNTIL (spark_editor_page_get_changed_on_disk (f->page));
+  SPARK_TEST_WAIT_UNTIL (spark_editor_page_get_changed_on_disk (f->page));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "page.keep-mine", NULL));
   g_assert_false (spark_editor_page_get_changed_on_disk (f->page));
   g_assert_false (gtk_revealer_get_reveal_child (revealer));
   g_assert_true (buffer_text_is (f, "theirs\nmine again\n"));
 
   /* The same version on disk does not ask again. */
-  spin (500);
+  spark_test_spin (500);
   g_assert_false (spark_editor_page_get_changed_on_disk (f->page));
 
   save (f);
@@ -442,16 +415,16 @@ test_deleted (Fixture       *f,
   fixture_open (f, "gone.txt", "bye\n");
 
   g_assert_cmpint (g_unlink (f->path), ==, 0);
-  WAIT_UNTIL (spark_editor_page_get_deleted_on_disk (f->page));
+  SPARK_TEST_WAIT_UNTIL (spark_editor_page_get_deleted_on_disk (f->page));
   g_assert_true (gtk_revealer_get_reveal_child (child (f, "disk_revealer")));
   g_assert_true (gtk_widget_get_visible (child (f, "resave_button")));
   g_assert_true (buffer_text_is (f, "bye\n"));
 
   /* Saving puts it back. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "page.save", NULL));
-  WAIT_UNTIL (!spark_editor_page_get_deleted_on_disk (f->page));
+  SPARK_TEST_WAIT_UNTIL (!spark_editor_page_get_deleted_on_disk (f->page));
   g_assert_true (file_is (f->path, "bye\n"));
-  spin (300);
+  spark_test_spin (300);
   g_assert_false (spark_editor_page_get_deleted_on_disk (f->page));
   g_assert_false (spark_editor_page_get_changed_on_disk (f->page));
 }
@@ -481,7 +454,7 @@ test_save_error (Fixture       *f,
   g_assert_cmpint (g_mkdir (f->path, 0755), ==, 0);
 
   spark_editor_page_save_async (f->page, NULL, save_done_cb, &error);
-  WAIT_UNTIL (error != NULL);
+  SPARK_TEST_WAIT_UNTIL (error != NULL);
   g_assert_true (gtk_revealer_get_reveal_child (child (f, "error_revealer")));
   g_assert_cmpstr (gtk_label_get_text (child (f, "error_label")), ==, error->message);
   g_assert_true (spark_editor_page_get_modified (f->page));
@@ -530,7 +503,7 @@ test_search (Fixture       *f,
                                          GTK_WIDGET (child (f, "search_entry"))));
 
   gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "foo");
-  WAIT_UNTIL (g_strcmp0 (gtk_label_get_text (label), "1 of 3") == 0);
+  SPARK_TEST_WAIT_UNTIL (g_strcmp0 (gtk_label_get_text (label), "1 of 3") == 0);
 
   gtk_widget_activate_action (GTK_WIDGET (f->page), "page.find-next", NULL);
   g_assert_cmpstr (gtk_label_get_text (label), ==, "2 of 3");
@@ -552,7 +525,7 @@ test_search (Fixture       *f,
   g_assert_cmpstr (gtk_label_get_text (label), ==, "2 of 3");
 
   gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "nothing here");
-  WAIT_UNTIL (g_strcmp0 (gtk_label_get_text (label), "No matches") == 0);
+  SPARK_TEST_WAIT_UNTIL (g_strcmp0 (gtk_label_get_text (label), "No matches") == 0);
 
   /* Escape closes the bar and gives the text the focus back. */
   g_signal_emit_by_name (child (f, "search_entry"), "stop-search");
@@ -600,7 +573,7 @@ answer_dialog (const char *response)
 {
   AdwMessageDialog *dialog;
 
-  WAIT_UNTIL (find_dialog () != NULL);
+  SPARK_TEST_WAIT_UNTIL (find_dialog () != NULL);
   dialog = find_dialog ();
   adw_message_dialog_response (dialog, response);
   gtk_window_destroy (GTK_WINDOW (dialog));
@@ -617,7 +590,7 @@ test_confirm_close (Fixture       *f,
 
   /* Unmodified: no question. */
   spark_editor_page_confirm_close_async (f->page, f->window, NULL, confirm_done_cb, &r);
-  WAIT_UNTIL (r.done);
+  SPARK_TEST_WAIT_UNTIL (r.done);
   g_assert_true (r.result);
   g_assert_null (find_dialog ());
 
@@ -626,7 +599,7 @@ test_confirm_close (Fixture       *f,
   memset (&r, 0, sizeof r);
   spark_editor_page_confirm_close_async (f->page, f->window, NULL, confirm_done_cb, &r);
   answer_dialog ("cancel");
-  WAIT_UNTIL (r.done);
+  SPARK_TEST_WAIT_UNTIL (r.done);
   g_assert_false (r.result);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&r.error);
@@ -634,14 +607,14 @@ test_confirm_close (Fixture       *f,
   memset (&r, 0, sizeof r);
   spark_editor_page_confirm_close_async (f->page, f->window, NULL, confirm_done_cb, &r);
   answer_dialog ("discard");
-  WAIT_UNTIL (r.done);
+  SPARK_TEST_WAIT_UNTIL (r.done);
   g_assert_true (r.result);
   g_assert_true (file_is (f->path, "keep\n"));
 
   memset (&r, 0, sizeof r);
   spark_editor_page_confirm_close_async (f->page, f->window, NULL, confirm_done_cb, &r);
   answer_dialog ("save");
-  WAIT_UNTIL (r.done);
+  SPARK_TEST_WAIT_UNTIL (r.done);
   g_assert_no_error (r.error);
   g_assert_true (r.result);
   g_assert_true (file_is (f->path, "keep\nedit\n"));
@@ -652,12 +625,12 @@ test_confirm_close (Fixture       *f,
   memset (&r, 0, sizeof r);
   cancellable = g_cancellable_new ();
   spark_editor_page_confirm_close_async (f->page, f->window, cancellable, confirm_done_cb, &r);
-  WAIT_UNTIL (find_dialog () != NULL);
+  SPARK_TEST_WAIT_UNTIL (find_dialog () != NULL);
   g_cancellable_cancel (cancellable);
-  WAIT_UNTIL (r.done);
+  SPARK_TEST_WAIT_UNTIL (r.done);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&r.error);
-  WAIT_UNTIL (find_dialog () == NULL);
+  SPARK_TEST_WAIT_UNTIL (find_dialog () == NULL);
 }
 
 static void
@@ -684,27 +657,15 @@ test_screenshot (Fixture       *f,
 
   append_text (f, "/* edited */\n");
   write_bytes (f->path, "changed elsewhere\n", -1);
-  WAIT_UNTIL (spark_editor_page_get_changed_on_disk (f->page));
+  SPARK_TEST_WAIT_UNTIL (spark_editor_page_get_changed_on_disk (f->page));
 
   spark_editor_page_begin_search (f->page, "add");
-  WAIT_UNTIL (g_strcmp0 (gtk_label_get_text (child (f, "search_label")), "1 of 2") == 0);
+  SPARK_TEST_WAIT_UNTIL (g_strcmp0 (gtk_label_get_text (child (f, "search_label")), "1 of 2") == 0);
 
-  spin (600);  /* revealer animations */
+  spark_test_spin (600);  /* revealer animations */
   gtk_test_widget_wait_for_draw (GTK_WIDGET (f->window));
 
   spark_test_save_screenshot (GTK_WIDGET (f->window), "editor-page.png");
-}
-
-static void
-load_css (void)
-{
-  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
-
-  /* AdwApplication loads style.css by itself; there is no application here. */
-  gtk_css_provider_load_from_resource (provider, "/io/github/sparkcode/Spark/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
 #define fixtured_test(path, func) \
@@ -717,7 +678,7 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   spark_test_quiet_logs ();
   adw_init ();
-  load_css ();
+  spark_test_load_css ();
 
   fixtured_test ("/spark/editor-page/load", test_load);
   fixtured_test ("/spark/editor-page/makefile-tabs", test_makefile_tabs);

@@ -28,6 +28,11 @@
 #define LINES_2 \
   "line 1\nLINE 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\nline 9\nline 10\n" \
   "line 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\nline 18\nline 19\nline 20\n"
+/* Two lines added after line 1, line 18 deleted. */
+#define LINES_ADD_1_DEL_18 \
+  "line 1\nnew a\nnew b\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\n" \
+  "line 9\nline 10\nline 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\n" \
+  "line 19\nline 20\n"
 
 #define HUNK_2 \
   "@@ -1,5 +1,5 @@\n line 1\n-line 2\n+LINE 2\n line 3\n line 4\n line 5\n"
@@ -65,6 +70,20 @@ commit_all (const char *dir)
 {
   spark_test_git (dir, "add", "-A", NULL);
   spark_test_git (dir, "commit", "-q", "-m", "base", NULL);
+}
+
+/* A repository whose a.txt, committed as LINES, now reads @edited in the
+ * work tree. */
+static char *
+make_edited_repo (gboolean    with_identity,
+                  const char *edited)
+{
+  char *dir = make_repo (with_identity);
+
+  spark_test_write_file (dir, "a.txt", LINES);
+  commit_all (dir);
+  spark_test_write_file (dir, "a.txt", edited);
+  return dir;
 }
 
 static SparkGitDiff *
@@ -211,7 +230,7 @@ test_views (void)
 static void
 test_stage_hunk (void)
 {
-  g_autofree char *dir = make_repo (TRUE);
+  g_autofree char *dir = make_edited_repo (TRUE, LINES_2_18);
   g_autoptr(SparkGitDiff) unstaged = NULL;
   g_autoptr(SparkGitDiff) staged = NULL;
   g_autoptr(SparkGitDiff) head = NULL;
@@ -225,9 +244,6 @@ test_stage_hunk (void)
   SparkGitDiffHunk *hunk;
   gsize len = 0;
 
-  spark_test_write_file (dir, "a.txt", LINES);
-  commit_all (dir);
-  spark_test_write_file (dir, "a.txt", LINES_2_18);
 
   /* Stage the second of two hunks. */
   unstaged = read_diff (dir, SPARK_GIT_DIFF_UNSTAGED);
@@ -321,7 +337,7 @@ test_stage_hunk (void)
 static void
 test_stage_in_turn (void)
 {
-  g_autofree char *dir = make_repo (TRUE);
+  g_autofree char *dir = make_edited_repo (TRUE, LINES_ADD_1_DEL_18);
   g_autoptr(SparkGitDiff) unstaged = NULL;
   g_autoptr(SparkGitDiff) staged = NULL;
   g_autoptr(GError) error = NULL;
@@ -330,12 +346,6 @@ test_stage_in_turn (void)
   g_autofree char *out = NULL;
   SparkGitDiffFile *file;
 
-  spark_test_write_file (dir, "a.txt", LINES);
-  commit_all (dir);
-  spark_test_write_file (dir, "a.txt",
-                         "line 1\nnew a\nnew b\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\n"
-                         "line 9\nline 10\nline 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\n"
-                         "line 19\nline 20\n");
 
   unstaged = read_diff (dir, SPARK_GIT_DIFF_UNSTAGED);
   file = spark_git_diff_lookup (unstaged, "a.txt");
@@ -612,16 +622,13 @@ test_commit_unborn (void)
 static void
 test_commit_errors (void)
 {
-  g_autofree char *dir = make_repo (FALSE);
+  g_autofree char *dir = make_edited_repo (FALSE, LINES_2_18);
   g_autoptr(SparkGitDiff) unstaged = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   g_autofree char *out = NULL;
   SparkGitDiffFile *file;
 
-  spark_test_write_file (dir, "a.txt", LINES);
-  commit_all (dir);
-  spark_test_write_file (dir, "a.txt", LINES_2_18);
   unstaged = read_diff (dir, SPARK_GIT_DIFF_UNSTAGED);
   file = spark_git_diff_lookup (unstaged, "a.txt");
   g_assert_true (spark_git_diff_stage_file (dir, file, &error));
@@ -789,15 +796,12 @@ test_partial_and_conflicts (void)
 static void
 test_head_hunk_changed (void)
 {
-  g_autofree char *dir = make_repo (TRUE);
+  g_autofree char *dir = make_edited_repo (TRUE, LINES_2);
   g_autoptr(SparkGitDiff) head = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   SparkGitDiffFile *file;
 
-  spark_test_write_file (dir, "a.txt", LINES);
-  commit_all (dir);
-  spark_test_write_file (dir, "a.txt", LINES_2);
   head = read_diff (dir, SPARK_GIT_DIFF_HEAD);
   file = spark_git_diff_lookup (head, "a.txt");
   g_assert_cmpuint (spark_git_diff_file_get_n_hunks (file), ==, 1);
@@ -868,14 +872,11 @@ commit_ready (GObject      *source,
 static void
 test_async (void)
 {
-  g_autofree char *dir = make_repo (TRUE);
+  g_autofree char *dir = make_edited_repo (TRUE, LINES_2_18);
   g_autofree char *out = NULL;
   AsyncResult r = { 0 };
   SparkGitDiffFile *file;
 
-  spark_test_write_file (dir, "a.txt", LINES);
-  commit_all (dir);
-  spark_test_write_file (dir, "a.txt", LINES_2_18);
 
   spark_git_diff_new_async (dir, SPARK_GIT_DIFF_UNSTAGED, NULL, diff_ready, &r);
   spark_test_wait_for (&r.done, 10);

@@ -24,50 +24,25 @@
 #include "spark-patch-hand-off.h"
 #include "spark-test-utils.h"
 #include "spark-tools.h"
+#include "test-changeset-common.h"
 
-typedef struct
-{
-  char           *root;
-  char           *store;
-  SparkWorkspace *ws;
-} Fixture;
+typedef TpWorkspace Fixture;
 
-static void
-setup (Fixture       *f,
-       gconstpointer  data)
+/* Applies @cs in the person's scope, as the Apply button does: returns the
+ * result for the model, with the person's report in *@report. */
+static char *
+apply_in_person_scope (SparkChangeset  *cs,
+                       const char     **report)
 {
   g_autoptr(GError) error = NULL;
+  char *result = spark_changeset_apply (cs, &error);
 
-  f->root = spark_test_make_temp_dir ();
-  f->store = spark_test_make_temp_dir ();
-  f->ws = spark_workspace_new (f->root, &error);
   g_assert_no_error (error);
-  spark_workspace_set_store_dir (f->ws, f->store);
-}
+  *report = spark_changeset_get_report (cs);
+  g_test_message ("model: %s", result);
+  g_test_message ("person: %s", *report);
 
-static void
-teardown (Fixture       *f,
-          gconstpointer  data)
-{
-  g_clear_object (&f->ws);
-  spark_test_rm_rf (f->root);
-  spark_test_rm_rf (f->store);
-  g_free (f->root);
-  g_free (f->store);
-}
-
-static SparkChangeset *
-changeset_for (Fixture    *f,
-               const char *patch)
-{
-  g_autoptr(GListModel) files = NULL;
-  g_autoptr(GError) error = NULL;
-  SparkChangeset *cs = spark_changeset_new (f->ws);
-
-  files = spark_patch_parse (patch, -1, &error);
-  g_assert_no_error (error);
-  spark_changeset_add_files (cs, files);
-  return cs;
+  return result;
 }
 
 /* Fails unless the German catalogue is really in use: every other check
@@ -177,38 +152,32 @@ test_apply_report (Fixture       *f,
                    gconstpointer  data)
 {
   g_autoptr(SparkChangeset) cs = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *result = NULL;
   const char *report;
   SparkFileChange *a;
 
   spark_test_write_file (f->root, "a.c", "one\ntwo\nthree\nfour\nfive\nsix\nseven\n");
-  cs = changeset_for (f,
-                      "*** Begin Patch\n"
-                      "*** Update File: a.c\n"
-                      "@@\n"
-                      " one\n"
-                      "-two\n"
-                      "+TWO\n"
-                      "@@\n"
-                      " six\n"
-                      "-seven\n"
-                      "+SEVEN\n"
-                      "*** Add File: b.c\n"
-                      "+new\n"
-                      "*** End Patch\n");
+  cs = tp_changeset_parsed (f->ws,
+                            "*** Begin Patch\n"
+                            "*** Update File: a.c\n"
+                            "@@\n"
+                            " one\n"
+                            "-two\n"
+                            "+TWO\n"
+                            "@@\n"
+                            " six\n"
+                            "-seven\n"
+                            "+SEVEN\n"
+                            "*** Add File: b.c\n"
+                            "+new\n"
+                            "*** End Patch\n");
   a = spark_changeset_get_file (cs, 0);
   g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (a, 0), NULL));
   spark_hunk_reject (spark_file_change_get_hunk (a, 1));
   g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (spark_changeset_get_file (cs, 1), 0),
                                     NULL));
 
-  /* Applied in the person's scope, as the Apply button does. */
-  result = spark_changeset_apply (cs, &error);
-  g_assert_no_error (error);
-  report = spark_changeset_get_report (cs);
-  g_test_message ("model: %s", result);
-  g_test_message ("person: %s", report);
+  result = apply_in_person_scope (cs, &report);
 
   g_assert_cmpstr (result, ==,
                    "Applied 1 of 2 hunks to a.c; rejected hunk 2 because the reviewer rejected it.\n"
@@ -223,6 +192,18 @@ test_apply_report (Fixture       *f,
                    "A b.c\n");
 }
 
+/* Two hunks on a.c ("one\ntwo\n"): the second cannot be placed. */
+static const char *one_hunk_missing =
+  "*** Begin Patch\n"
+  "*** Update File: a.c\n"
+  "@@\n"
+  "-one\n"
+  "+ONE\n"
+  "@@\n"
+  "-missing\n"
+  "+MISSING\n"
+  "*** End Patch\n";
+
 /* The singular forms, and a hunk that could not be placed: its reason is
  * English for the model, German for the person. */
 static void
@@ -230,29 +211,15 @@ test_apply_report_singular (Fixture       *f,
                             gconstpointer  data)
 {
   g_autoptr(SparkChangeset) cs = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *result = NULL;
   const char *report;
 
   spark_test_write_file (f->root, "a.c", "one\ntwo\n");
-  cs = changeset_for (f,
-                      "*** Begin Patch\n"
-                      "*** Update File: a.c\n"
-                      "@@\n"
-                      "-one\n"
-                      "+ONE\n"
-                      "@@\n"
-                      "-missing\n"
-                      "+MISSING\n"
-                      "*** End Patch\n");
+  cs = tp_changeset_parsed (f->ws, one_hunk_missing);
   g_assert_true (spark_hunk_accept (spark_file_change_get_hunk (spark_changeset_get_file (cs, 0), 0),
                                     NULL));
 
-  result = spark_changeset_apply (cs, &error);
-  g_assert_no_error (error);
-  report = spark_changeset_get_report (cs);
-  g_test_message ("model: %s", result);
-  g_test_message ("person: %s", report);
+  result = apply_in_person_scope (cs, &report);
 
   g_assert_true (g_str_has_prefix (result,
                                    "Applied 1 of 2 hunks to a.c; rejected hunk 2 because it could "
@@ -276,17 +243,17 @@ test_conflict_messages (Fixture       *f,
   SparkFileChange *missing;
 
   spark_test_write_file (f->root, "a.c", "one\n");
-  cs = changeset_for (f,
-                      "*** Begin Patch\n"
-                      "*** Update File: a.c\n"
-                      "@@\n"
-                      "-nowhere\n"
-                      "+here\n"
-                      "*** Update File: gone.c\n"
-                      "@@\n"
-                      "-x\n"
-                      "+y\n"
-                      "*** End Patch\n");
+  cs = tp_changeset_parsed (f->ws,
+                            "*** Begin Patch\n"
+                            "*** Update File: a.c\n"
+                            "@@\n"
+                            "-nowhere\n"
+                            "+here\n"
+                            "*** Update File: gone.c\n"
+                            "@@\n"
+                            "-x\n"
+                            "+y\n"
+                            "*** End Patch\n");
   hunk = spark_file_change_get_hunk (spark_changeset_get_file (cs, 0), 0);
   missing = spark_changeset_get_file (cs, 1);
 
@@ -340,16 +307,7 @@ test_hand_off (Fixture       *f,
 
   call = spark_tool_call_new (SPARK_TOOL_CALL_CUSTOM, "ctc_1", "call_1", "apply_patch");
   hand_off = spark_patch_hand_off_new (f->root, call);
-  _spark_tool_call_append_delta (call,
-                                 "*** Begin Patch\n"
-                                 "*** Update File: a.c\n"
-                                 "@@\n"
-                                 "-one\n"
-                                 "+ONE\n"
-                                 "@@\n"
-                                 "-missing\n"
-                                 "+MISSING\n"
-                                 "*** End Patch\n");
+  _spark_tool_call_append_delta (call, one_hunk_missing);
   g_assert_true (spark_patch_hand_off_finish (hand_off, &error));
   g_assert_no_error (error);
   cs = spark_patch_hand_off_get_changeset (hand_off);
@@ -458,11 +416,11 @@ main (int   argc,
   g_test_add_func ("/i18n/catalogue", test_catalogue);
   g_test_add_func ("/i18n/audience/scopes", test_scopes);
   g_test_add_func ("/i18n/audience/threads", test_threads);
-  g_test_add ("/i18n/apply-report", Fixture, NULL, setup, test_apply_report, teardown);
-  g_test_add ("/i18n/apply-report/singular", Fixture, NULL, setup, test_apply_report_singular, teardown);
-  g_test_add ("/i18n/conflict-messages", Fixture, NULL, setup, test_conflict_messages, teardown);
-  g_test_add ("/i18n/hand-off", Fixture, NULL, setup, test_hand_off, teardown);
-  g_test_add ("/i18n/tool-error", Fixture, NULL, setup, test_tool_error, teardown);
+  g_test_add ("/i18n/apply-report", Fixture, NULL, tp_workspace_setup, test_apply_report, tp_workspace_teardown);
+  g_test_add ("/i18n/apply-report/singular", Fixture, NULL, tp_workspace_setup, test_apply_report_singular, tp_workspace_teardown);
+  g_test_add ("/i18n/conflict-messages", Fixture, NULL, tp_workspace_setup, test_conflict_messages, tp_workspace_teardown);
+  g_test_add ("/i18n/hand-off", Fixture, NULL, tp_workspace_setup, test_hand_off, tp_workspace_teardown);
+  g_test_add ("/i18n/tool-error", Fixture, NULL, tp_workspace_setup, test_tool_error, tp_workspace_teardown);
 
   return g_test_run ();
 }

@@ -14,13 +14,10 @@
 
 #include <adwaita.h>
 
-#include "spark-fake-server.h"
 #include "spark-latency-meter.h"
-#include "spark-session.h"
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
-
-#define TEST_KEY "sk-test-7f3a9c1e5b2d"
+#include "test-session-common.h"
 
 /* One frame at 60 Hz: the meter's promise. */
 #define FRAME_MS 16.7
@@ -28,34 +25,15 @@
  * receive and the session's event parsing, all in this process. */
 #define FIRST_EVENT_SLACK_MS 10.0
 
-#define WAIT_SECONDS 20
-
-#define WAIT_UNTIL(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > _deadline)                           \
-          g_error ("Timed out waiting for %s", #cond);                     \
-        if (!g_main_context_iteration (NULL, FALSE))                       \
-          g_usleep (1000);                                                 \
-      }                                                                    \
-  } G_STMT_END
-
 typedef struct
 {
-  SparkFakeServer   *server;
-  SparkSession      *session;
-  char              *root;
-  char              *store;
+  SessionFixture     s;
   GtkWindow         *window;
   SparkLatencyMeter *meter;
   GPtrArray         *labels;      /* state labels seen, consecutive duplicates dropped */
   SparkTurnTimings  *last;        /* the session's timings of the last response */
   double             live_ttft;   /* the meter's TTFT at the first text delta */
-  gboolean           started;
   gboolean           turn_done;
-  GError            *start_error;
 } Fixture;
 
 static void
@@ -97,21 +75,10 @@ fixture_setup (Fixture       *f,
 {
   GtkWidget *header;
 
-  f->server = spark_fake_server_new ();
-  f->root = spark_test_make_temp_dir ();
-  f->store = spark_test_make_temp_dir ();
+  session_fixture_setup (&f->s, data);
   f->labels = g_ptr_array_new_with_free_func (g_free);
   f->live_ttft = -1;
-
-  f->session = spark_session_new (f->root);
-  g_object_set (f->session,
-                "endpoint", spark_fake_server_get_base_url (f->server),
-                "api-key", TEST_KEY,
-                "model", "test-model",
-                "store-dir", f->store,
-                NULL);
-  spark_session_set_retry_policy (f->session, 3, 5);
-  spark_session_set_context_window (f->session, 2000);
+  spark_session_set_context_window (f->s.session, 2000);
 
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 520, 120);
@@ -122,50 +89,30 @@ fixture_setup (Fixture       *f,
   gtk_window_set_child (f->window, gtk_label_new ("Spark"));
   gtk_window_present (f->window);
 
-  spark_latency_meter_set_session (f->meter, f->session);
-  g_signal_connect (f->session, "notify::connection-state", G_CALLBACK (state_cb), f);
-  g_signal_connect (f->session, "text-delta", G_CALLBACK (text_delta_cb), f);
-  g_signal_connect (f->session, "response-completed", G_CALLBACK (completed_cb), f);
+  spark_latency_meter_set_session (f->meter, f->s.session);
+  g_signal_connect (f->s.session, "notify::connection-state", G_CALLBACK (state_cb), f);
+  g_signal_connect (f->s.session, "text-delta", G_CALLBACK (text_delta_cb), f);
+  g_signal_connect (f->s.session, "response-completed", G_CALLBACK (completed_cb), f);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_signal_handlers_disconnect_by_data (f->session, f);
+  g_signal_handlers_disconnect_by_data (f->s.session, f);
   g_object_add_weak_pointer (G_OBJECT (f->meter), (gpointer *) &f->meter);
   gtk_window_destroy (f->window);
   g_assert_null (f->meter);
-  spark_session_close (f->session);
-  g_assert_finalize_object (f->session);
-  spark_fake_server_free (f->server);
-  spark_test_rm_rf (f->root);
-  spark_test_rm_rf (f->store);
-  g_free (f->root);
-  g_free (f->store);
+  session_fixture_teardown (&f->s, data);
   g_ptr_array_unref (f->labels);
   g_clear_pointer (&f->last, spark_turn_timings_free);
-  g_clear_error (&f->start_error);
-}
-
-static void
-start_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  spark_session_start_finish (SPARK_SESSION (object), result, &f->start_error);
-  f->started = TRUE;
 }
 
 static void
 start (Fixture *f)
 {
-  f->started = FALSE;
-  spark_session_start_async (f->session, NULL, start_cb, f);
-  WAIT_UNTIL (f->started);
-  g_assert_no_error (f->start_error);
+  session_fixture_start (&f->s);
+  g_assert_no_error (f->s.start_error);
 }
 
 static void
@@ -187,7 +134,7 @@ begin_turn (Fixture    *f,
   f->turn_done = FALSE;
   f->live_ttft = -1;
   g_ptr_array_set_size (f->labels, 0);
-  spark_session_run_async (f->session, prompt, NULL, run_cb, f);
+  spark_session_run_async (f->s.session, prompt, NULL, run_cb, f);
 }
 
 /* The number of events the server sends before the first text delta: with
@@ -250,16 +197,16 @@ test_ttft (Fixture       *f,
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Warm");
 
   /* A quick request first, for the history. */
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello");
-  WAIT_UNTIL (f->turn_done);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_nonnull (f->last);
 
   /* The measured one. */
-  spark_fake_server_set_event_delay (f->server, delay_ms * 1000);
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_set_event_delay (f->s.server, delay_ms * 1000);
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello again");
-  WAIT_UNTIL (f->turn_done);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
 
   g_assert_cmpuint (f->labels->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (f->labels, 0), ==, "Streaming");
@@ -302,7 +249,7 @@ test_ttft (Fixture       *f,
 
   popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
   gtk_menu_button_popup (button);
-  WAIT_UNTIL (gtk_widget_get_mapped (popover));
+  SPARK_TEST_WAIT_UNTIL (gtk_widget_get_mapped (popover));
   spark_test_save_screenshot (popover, "latency-meter.png");
   gtk_menu_button_popdown (button);
 }
@@ -316,26 +263,26 @@ test_stalled (Fixture       *f,
   /* 2.5 s between events: created at once, then silence the session can
    * see (in_progress and the message item carry no delta) until the
    * first text delta at 10 s. */
-  spark_fake_server_set_event_delay (f->server, 2500 * 1000);
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_set_event_delay (f->s.server, 2500 * 1000);
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello");
 
-  WAIT_UNTIL (spark_latency_meter_get_state_label (f->meter) != NULL &&
+  SPARK_TEST_WAIT_UNTIL (spark_latency_meter_get_state_label (f->meter) != NULL &&
               g_strcmp0 (spark_latency_meter_get_state_label (f->meter), "Streaming") == 0);
   g_assert_false (spark_latency_meter_get_stalled (f->meter));
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), <, 0);
 
-  WAIT_UNTIL (spark_latency_meter_get_stalled (f->meter));
+  SPARK_TEST_WAIT_UNTIL (spark_latency_meter_get_stalled (f->meter));
   g_assert_nonnull (strstr (spark_latency_meter_get_summary (f->meter), "Nothing arrived for 2 seconds"));
-  WAIT_UNTIL (strstr (spark_latency_meter_get_summary (f->meter), "Nothing arrived for 3 seconds") != NULL);
+  SPARK_TEST_WAIT_UNTIL (strstr (spark_latency_meter_get_summary (f->meter), "Nothing arrived for 3 seconds") != NULL);
   g_assert_true (spark_latency_meter_get_stalled (f->meter));
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Streaming");
   spark_test_save_screenshot (GTK_WIDGET (f->window), "latency-meter-stalled.png");
 
   /* Stopping closes the WebSocket (the only abort it has): offline, and
    * no longer stalled. */
-  spark_session_stop (f->session);
-  WAIT_UNTIL (f->turn_done);
+  spark_session_stop (f->s.session);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_false (spark_latency_meter_get_stalled (f->meter));
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Offline");
   g_assert_null (strstr (spark_latency_meter_get_summary (f->meter), "Nothing arrived"));
@@ -345,14 +292,14 @@ static void
 test_fallback (Fixture       *f,
                gconstpointer  data)
 {
-  spark_fake_server_set_ws_status (f->server, 426);
+  spark_fake_server_set_ws_status (f->s.server, 426);
   start (f);
-  g_assert_true (spark_session_get_fell_back (f->session));
+  g_assert_true (spark_session_get_fell_back (f->s.session));
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "HTTP fallback");
 
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello");
-  WAIT_UNTIL (f->turn_done);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_cmpstr (g_ptr_array_index (f->labels, 0), ==, "Streaming");
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "HTTP fallback");
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), >=, 0);
@@ -364,9 +311,9 @@ test_no_session (Fixture       *f,
                  gconstpointer  data)
 {
   start (f);
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello");
-  WAIT_UNTIL (f->turn_done);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), >=, 0);
 
   spark_latency_meter_set_session (f->meter, NULL);
@@ -375,13 +322,13 @@ test_no_session (Fixture       *f,
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), <, 0);
 
   /* The old session's signals no longer reach the meter. */
-  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->s.server, "text-hello");
   begin_turn (f, "hello");
-  WAIT_UNTIL (f->turn_done);
+  SPARK_TEST_WAIT_UNTIL (f->turn_done);
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Offline");
   g_assert_cmpfloat (spark_latency_meter_get_ttft_ms (f->meter), <, 0);
 
-  spark_latency_meter_set_session (f->meter, f->session);
+  spark_latency_meter_set_session (f->meter, f->s.session);
   g_assert_cmpstr (spark_latency_meter_get_state_label (f->meter), ==, "Warm");
 }
 
@@ -389,19 +336,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
-
-  /* Accessible properties are only kept with an AT context: the test one. */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  spark_test_quiet_logs ();
-  adw_init ();
-
+  spark_test_init_gtk (&argc, &argv);
   g_type_ensure (SPARK_TYPE_LATENCY_METER);
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/io/github/sparkcode/Spark/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   g_test_add ("/ui/latency-meter/ttft", Fixture, NULL, fixture_setup, test_ttft, fixture_teardown);
   g_test_add ("/ui/latency-meter/stalled", Fixture, NULL, fixture_setup, test_stalled, fixture_teardown);

@@ -17,52 +17,10 @@
 #include "spark-audience.h"
 #include "spark-transaction.h"
 #include "spark-test-utils.h"
+#include "test-changeset-common.h"
 #include "test-patch-common.h"
 
-typedef struct
-{
-  char           *root;
-  char           *store;
-  SparkWorkspace *ws;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  f->root = spark_test_make_temp_dir ();
-  f->store = spark_test_make_temp_dir ();
-  f->ws = spark_workspace_new (f->root, NULL);
-  spark_workspace_set_store_dir (f->ws, f->store);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_clear_object (&f->ws);
-  spark_test_rm_rf (f->root);
-  spark_test_rm_rf (f->store);
-  g_free (f->root);
-  g_free (f->store);
-}
-
-/* Reads @patch against the tree now and accepts every hunk. */
-static SparkChangeset *
-accepted (Fixture    *f,
-          const char *patch)
-{
-  g_autoptr(GListModel) files = spark_patch_parse (patch, -1, NULL);
-  g_autoptr(GError) error = NULL;
-  SparkChangeset *cs = spark_changeset_new (f->ws);
-
-  g_assert_nonnull (files);
-  spark_changeset_add_files (cs, files);
-  g_assert_true (spark_changeset_accept_all (cs, &error));
-  g_assert_no_error (error);
-
-  return cs;
-}
+typedef TpWorkspace Fixture;
 
 static char *
 read_back (Fixture    *f,
@@ -86,7 +44,7 @@ test_clean_merge (Fixture       *f,
   SparkFileChange *file;
 
   spark_test_write_file (f->root, "a.c", "1\n2\n3\n4\n5\n");
-  cs = accepted (f, change_two);
+  cs = tp_changeset_accepted (f->ws, change_two);
   spark_test_write_file (f->root, "a.c", "1\n2\n3\n4\nFIVE\n");
 
   result = spark_changeset_apply (cs, &error);
@@ -118,7 +76,7 @@ test_clean_merge_crlf (Fixture       *f,
   g_autofree char *a = NULL;
 
   spark_test_write_file (f->root, "a.c", "1\r\n2\r\n3\r\n4\r\n5\r\n");
-  cs = accepted (f, change_two);
+  cs = tp_changeset_accepted (f->ws, change_two);
   spark_test_write_file (f->root, "a.c", "1\r\n2\r\n3\r\n4\r\nFIVE\r\n");
 
   result = spark_changeset_apply (cs, &error);
@@ -143,9 +101,9 @@ test_conflict (Fixture       *f,
 
   spark_test_write_file (f->root, "a.c", "1\n2\n3\n");
   spark_test_write_file (f->root, "b.txt", "b\n");
-  cs = accepted (f,
-                 "*** Begin Patch\n*** Update File: a.c\n@@\n 1\n-2\n+TWO\n 3\n"
-                 "*** Update File: b.txt\n@@\n-b\n+B\n*** End Patch\n");
+  cs = tp_changeset_accepted (f->ws,
+                              "*** Begin Patch\n*** Update File: a.c\n@@\n 1\n-2\n+TWO\n 3\n"
+                              "*** Update File: b.txt\n@@\n-b\n+B\n*** End Patch\n");
   spark_test_write_file (f->root, "a.c", "1\ntwo\n3\n");
 
   result = spark_changeset_apply (cs, &error);
@@ -206,7 +164,7 @@ test_conflict_only (Fixture       *f,
   g_autofree char *a = NULL;
 
   spark_test_write_file (f->root, "a.c", "1\n2\n3\n");
-  cs = accepted (f, change_two);
+  cs = tp_changeset_accepted (f->ws, change_two);
   spark_test_write_file (f->root, "a.c", "1\ntwo\n3\n");
 
   g_assert_null (spark_changeset_apply (cs, &error));
@@ -218,7 +176,7 @@ test_conflict_only (Fixture       *f,
   g_clear_object (&cs);
 
   spark_test_write_file (f->root, "a.c", "1\n2\n3\n");
-  cs = accepted (f, change_two);
+  cs = tp_changeset_accepted (f->ws, change_two);
   spark_test_write_file (f->root, "a.c", "1\ntwo\n3\n");
 
   spark_audience_push (SPARK_AUDIENCE_MODEL);
@@ -272,7 +230,7 @@ test_resolve (Fixture       *f,
       SparkMergeChoiceKind kind;
 
       spark_test_write_file (f->root, "a.c", "1\n2\n3\n");
-      cs = accepted (f, change_two);
+      cs = tp_changeset_accepted (f->ws, change_two);
       spark_test_write_file (f->root, "a.c", "1\ntwo\n3\n");
       g_assert_null (spark_changeset_apply (cs, &error));
       g_clear_error (&error);
@@ -325,7 +283,7 @@ test_resolve_reset_and_changed_again (Fixture       *f,
   SparkHunk *hunk;
 
   spark_test_write_file (f->root, "a.c", "1\n2\n3\n");
-  cs = accepted (f, change_two);
+  cs = tp_changeset_accepted (f->ws, change_two);
   spark_test_write_file (f->root, "a.c", "1\ntwo\n3\n");
   g_assert_null (spark_changeset_apply (cs, &error));
   g_clear_error (&error);
@@ -392,7 +350,7 @@ test_current_text (Fixture       *f,
 
   /* Non-overlapping: merged. */
   {
-    g_autoptr(SparkChangeset) cs = accepted (f, change_two);
+    g_autoptr(SparkChangeset) cs = tp_changeset_accepted (f->ws, change_two);
     g_autofree char *result = NULL;
     g_autofree char *a = NULL;
 
@@ -410,7 +368,7 @@ test_current_text (Fixture       *f,
    * untouched; the resolution is written onto the tab's text. */
   spark_test_write_file (f->root, "a.c", "1\n2\n3\n4\n5\n");
   {
-    g_autoptr(SparkChangeset) cs = accepted (f, change_two);
+    g_autoptr(SparkChangeset) cs = tp_changeset_accepted (f->ws, change_two);
     g_autofree char *abs = g_build_filename (f->root, "a.c", NULL);
     g_autofree char *result = NULL;
     g_autofree char *a = NULL;
@@ -436,7 +394,7 @@ test_current_text (Fixture       *f,
   /* Unchanged tab text: a plain apply, no merge. */
   spark_test_write_file (f->root, "a.c", "1\n2\n3\n");
   {
-    g_autoptr(SparkChangeset) cs = accepted (f, change_two);
+    g_autoptr(SparkChangeset) cs = tp_changeset_accepted (f->ws, change_two);
     g_autofree char *result = NULL;
 
     spark_changeset_set_current_text (cs, "a.c", "1\n2\n3\n", -1);
@@ -474,7 +432,7 @@ test_rollback (Fixture       *f,
       g_assert_cmpint (g_mkdir (f->root, 0700), ==, 0);
       spark_test_write_file (f->root, "a.c", "1\n2\n3\n4\n5\n");
       spark_test_write_file (f->root, "c.txt", "c\n");
-      cs = accepted (f, three_files);
+      cs = tp_changeset_accepted (f->ws, three_files);
       spark_test_write_file (f->root, "a.c", "1\n2\n3\n4\nFIVE\n");
       before = tp_tree_digest (f->root);
 
@@ -503,18 +461,6 @@ test_rollback (Fixture       *f,
     }
 }
 
-static void
-on_applied (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  char **text = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *text = spark_changeset_apply_finish (SPARK_CHANGESET (object), result, &error);
-  g_assert_no_error (error);
-}
-
 /* The threaded apply merges the same way. */
 static void
 test_async (Fixture       *f,
@@ -525,11 +471,9 @@ test_async (Fixture       *f,
   g_autofree char *a = NULL;
 
   spark_test_write_file (f->root, "a.c", "1\n2\n3\n4\n5\n");
-  cs = accepted (f, change_two);
+  cs = tp_changeset_accepted (f->ws, change_two);
   spark_test_write_file (f->root, "a.c", "FIRST\n2\n3\n4\n5\n");
-  spark_changeset_apply_async (cs, NULL, on_applied, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  result = tp_changeset_apply_wait (cs);
 
   a = read_back (f, "a.c");
   g_assert_cmpstr (a, ==, "FIRST\nTWO\n3\n4\n5\n");
@@ -543,7 +487,7 @@ main (int   argc,
   spark_test_init (&argc, &argv);
 
 #define ADD(path, func) \
-  g_test_add ("/merge-apply/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/merge-apply/" path, Fixture, NULL, tp_workspace_setup, func, tp_workspace_teardown)
 
   ADD ("clean", test_clean_merge);
   ADD ("clean-crlf", test_clean_merge_crlf);

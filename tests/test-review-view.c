@@ -18,20 +18,7 @@
 #include "spark-review-view.h"
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
-
-#define WAIT_SECONDS 20
-
-#define WAIT_UNTIL(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > _deadline)                           \
-          g_error ("Timed out waiting for %s", #cond);                     \
-        if (!g_main_context_iteration (NULL, FALSE))                       \
-          g_usleep (2000);                                                 \
-      }                                                                    \
-  } G_STMT_END
+#include "test-changeset-common.h"
 
 #define A_C                                                                \
   "#include <stdio.h>\n"                                                   \
@@ -88,9 +75,7 @@
 
 typedef struct
 {
-  char            *root;
-  char            *store;
-  SparkWorkspace  *ws;
+  TpWorkspace      work;      /* the project folder and its workspace */
   GtkWindow       *window;
   SparkReviewView *view;
   guint            n_hunks_seen;
@@ -99,35 +84,16 @@ typedef struct
 } Fixture;
 
 static void
-spin (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + msec * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->root = spark_test_make_temp_dir ();
-  f->store = spark_test_make_temp_dir ();
-  f->ws = spark_workspace_new (f->root, &error);
-  g_assert_no_error (error);
-  spark_workspace_set_store_dir (f->ws, f->store);
-
+  tp_workspace_setup (&f->work, data);
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 460, 900);
   f->view = SPARK_REVIEW_VIEW (spark_review_view_new ());
   gtk_window_set_child (f->window, GTK_WIDGET (f->view));
   gtk_window_present (f->window);
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->view)));
+  SPARK_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->view)));
 }
 
 static void
@@ -135,12 +101,8 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   gtk_window_destroy (f->window);
-  spin (50);
-  g_clear_object (&f->ws);
-  spark_test_rm_rf (f->root);
-  spark_test_rm_rf (f->store);
-  g_free (f->root);
-  g_free (f->store);
+  spark_test_spin (50);
+  tp_workspace_teardown (&f->work, data);
   g_free (f->apply_result);
 }
 
@@ -149,23 +111,9 @@ static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
 {
-  spin (300);
+  spark_test_spin (300);
   gtk_test_widget_wait_for_draw (widget);
   spark_test_save_screenshot (widget, name);
-}
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
 }
 
 /* The row showing @hunk, if the list built one (and it is on screen). */
@@ -173,9 +121,8 @@ static SparkHunkRow *
 row_for (Fixture   *f,
          SparkHunk *hunk)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = spark_test_find_all (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW);
 
-  collect (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     if (spark_hunk_row_get_hunk (rows->pdata[i]) == hunk &&
         gtk_widget_get_mapped (rows->pdata[i]))
@@ -188,9 +135,8 @@ static SparkReviewFileRow *
 file_row_for (Fixture         *f,
               SparkFileChange *file)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = spark_test_find_all (GTK_WIDGET (f->view), SPARK_TYPE_REVIEW_FILE_ROW);
 
-  collect (GTK_WIDGET (f->view), SPARK_TYPE_REVIEW_FILE_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     if (spark_review_file_row_get_file (rows->pdata[i]) == file &&
         gtk_widget_get_mapped (rows->pdata[i]))
@@ -209,26 +155,6 @@ view_child (Fixture    *f,
   return object;
 }
 
-static GtkWidget *
-find_by_id (GtkWidget  *widget,
-            const char *id)
-{
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_id (child, id);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* A widget of the row by its id in spark-hunk-row.ui, or in
  * spark-hunk-row-parts.ui once the row has built that part. */
 static gpointer
@@ -238,7 +164,7 @@ row_child (SparkHunkRow *row,
   GObject *object = gtk_widget_get_template_child (GTK_WIDGET (row), SPARK_TYPE_HUNK_ROW, id);
 
   if (object == NULL)
-    object = G_OBJECT (find_by_id (GTK_WIDGET (row), id));
+    object = G_OBJECT (spark_test_find_by_id (GTK_WIDGET (row), id));
   g_assert_nonnull (object);
   return object;
 }
@@ -293,7 +219,7 @@ static void
 test_empty (Fixture       *f,
             gconstpointer  data)
 {
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   GtkStack *stack = view_child (f, "stack");
   AdwStatusPage *page = view_child (f, "empty_page");
 
@@ -319,7 +245,7 @@ test_stream_and_decide (Fixture       *f,
                         gconstpointer  data)
 {
   g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   g_autoptr(GError) error = NULL;
   g_autofree char *a_c = NULL;
   g_autofree char *b_txt = NULL;
@@ -332,8 +258,8 @@ test_stream_and_decide (Fixture       *f,
   GtkSourceView *edit_view;
   GtkWidget *apply_button = view_child (f, "apply_button");
 
-  spark_test_write_file (f->root, "src/a.c", A_C);
-  spark_test_write_file (f->root, "b.txt", "alpha\nbeta\ngamma\n");
+  spark_test_write_file (f->work.root, "src/a.c", A_C);
+  spark_test_write_file (f->work.root, "b.txt", "alpha\nbeta\ngamma\n");
 
   spark_changeset_follow_parser (cs, parser);
   g_signal_connect (parser, "hunk-complete", G_CALLBACK (on_hunk_complete), f);
@@ -349,7 +275,7 @@ test_stream_and_decide (Fixture       *f,
       g_assert_true (spark_patch_parser_feed (parser, patch + offset, n, &error));
       g_assert_no_error (error);
       offset += n;
-      spin (5);
+      spark_test_spin (5);
     }
 
   g_assert_false (spark_patch_parser_get_complete (parser));
@@ -357,8 +283,8 @@ test_stream_and_decide (Fixture       *f,
   h1 = hunk_at (cs, 0, 1);
 
   /* Rows for the first hunks exist while the patch still streams. */
-  WAIT_UNTIL (row_for (f, h0) != NULL && row_for (f, h1) != NULL);
-  WAIT_UNTIL (file_row_for (f, spark_changeset_get_file (cs, 0)) != NULL);
+  SPARK_TEST_WAIT_UNTIL (row_for (f, h0) != NULL && row_for (f, h1) != NULL);
+  SPARK_TEST_WAIT_UNTIL (file_row_for (f, spark_changeset_get_file (cs, 0)) != NULL);
   g_assert_false (spark_patch_parser_get_complete (parser));
   row = row_for (f, h0);
   g_assert_cmpstr (gtk_label_get_text (row_child (row, "title_label")), ==, "a.c, line 5");
@@ -405,13 +331,13 @@ test_stream_and_decide (Fixture       *f,
   hn = hunk_at (cs, 2, 0);
 
   /* The rows count the file's hunks as they arrive. */
-  WAIT_UNTIL ((row = row_for (f, h0)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, h0)) != NULL);
   assert_label (row, "Hunk 1 of 3 in src/a.c, lines 5–7, accepted");
 
   /* Reject hunk 2 with a reason: r opens the popover, Enter confirms. */
-  WAIT_UNTIL ((row = row_for (f, h1)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, h1)) != NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.reject-hunk", NULL));
-  WAIT_UNTIL (gtk_widget_get_visible (row_child (row, "reject_popover")));
+  SPARK_TEST_WAIT_UNTIL (gtk_widget_get_visible (row_child (row, "reject_popover")));
   g_assert_true (gtk_widget_has_focus (row_child (row, "reason_entry")) ||
                  gtk_widget_is_focus (row_child (row, "reason_entry")) ||
                  gtk_widget_get_focus_child (row_child (row, "reason_entry")) != NULL);
@@ -427,7 +353,7 @@ test_stream_and_decide (Fixture       *f,
 
   /* Edit hunk 3: e opens its new text in an editable view. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.edit-hunk", NULL));
-  WAIT_UNTIL ((row = row_for (f, h2)) != NULL &&
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, h2)) != NULL &&
               gtk_widget_get_mapped (GTK_WIDGET (spark_hunk_row_get_edit_view (row))));
   edit_view = spark_hunk_row_get_edit_view (row);
   g_assert_true (gtk_text_view_get_editable (GTK_TEXT_VIEW (edit_view)));
@@ -443,7 +369,7 @@ test_stream_and_decide (Fixture       *f,
   save_screenshot (GTK_WIDGET (f->window), "review-editing.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "hunk.save-edit", NULL));
   g_assert_cmpint (spark_hunk_get_state (h2), ==, SPARK_HUNK_EDITED);
-  WAIT_UNTIL ((row = row_for (f, h2)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, h2)) != NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (row_child (row, "stack")), ==, "diff");
   {
     g_autofree char *text = buffer_text (gtk_text_view_get_buffer (row_child (row, "diff_view")));
@@ -453,7 +379,7 @@ test_stream_and_decide (Fixture       *f,
 
   /* b.txt: with the row's own Accept button. */
   g_assert_true (spark_review_view_select_hunk (f->view, hb));
-  WAIT_UNTIL ((row = row_for (f, hb)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, hb)) != NULL);
   assert_label (row_child (row, "accept_button"), "Accept Hunk");
   assert_label (row_child (row, "reject_button"), "Reject Hunk");
   assert_label (row_child (row, "edit_button"), "Edit Hunk");
@@ -464,9 +390,9 @@ test_stream_and_decide (Fixture       *f,
   g_assert_true (spark_review_view_get_selected_hunk (f->view) == hb);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.next-hunk", NULL));
   g_assert_true (spark_review_view_get_selected_hunk (f->view) == hn);
-  WAIT_UNTIL ((row = row_for (f, hn)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, hn)) != NULL);
   /* The keyboard focus follows, so Tab reaches that hunk's buttons. */
-  WAIT_UNTIL (gtk_widget_is_focus (GTK_WIDGET (row)));
+  SPARK_TEST_WAIT_UNTIL (gtk_widget_is_focus (GTK_WIDGET (row)));
   g_assert_cmpstr (gtk_label_get_text (row_child (row, "title_label")), ==, "new.c, new file");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-hunk", NULL));
   g_assert_cmpint (spark_hunk_get_state (hn), ==, SPARK_HUNK_ACCEPTED);
@@ -491,16 +417,16 @@ test_stream_and_decide (Fixture       *f,
   g_assert_true (gtk_widget_is_sensitive (apply_button));
 
   g_assert_true (spark_review_view_select_hunk (f->view, h1));
-  WAIT_UNTIL (row_for (f, h1) != NULL);
+  SPARK_TEST_WAIT_UNTIL (row_for (f, h1) != NULL);
   save_screenshot (GTK_WIDGET (f->window), "review-decided.png");
 
   /* Ctrl+Enter: the window applies. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.apply", NULL));
   g_assert_cmpuint (f->n_applies, ==, 1);
 
-  a_c = spark_test_read_file (f->root, "src/a.c", NULL);
-  b_txt = spark_test_read_file (f->root, "b.txt", NULL);
-  new_c = spark_test_read_file (f->root, "new.c", NULL);
+  a_c = spark_test_read_file (f->work.root, "src/a.c", NULL);
+  b_txt = spark_test_read_file (f->work.root, "b.txt", NULL);
+  new_c = spark_test_read_file (f->work.root, "new.c", NULL);
   g_assert_cmpstr (a_c, ==,
                    "#include <stdio.h>\n"
                    "\n"
@@ -535,7 +461,7 @@ test_merge_conflict (Fixture       *f,
                      gconstpointer  data)
 {
   g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   g_autoptr(GError) error = NULL;
   g_autofree char *result = NULL;
   g_autofree char *a_c = NULL;
@@ -546,8 +472,8 @@ test_merge_conflict (Fixture       *f,
   static const char *theirs[] = { "  return 11;", "  return 22;", "  return 33;" };
   SparkFileChange *file;
 
-  spark_test_write_file (f->root, "src/a.c", A_C);
-  spark_test_write_file (f->root, "b.txt", "alpha\nbeta\ngamma\n");
+  spark_test_write_file (f->work.root, "src/a.c", A_C);
+  spark_test_write_file (f->work.root, "b.txt", "alpha\nbeta\ngamma\n");
   spark_changeset_follow_parser (cs, parser);
   spark_review_view_set_changeset (f->view, cs);
   g_assert_true (spark_patch_parser_feed (parser, PATCH, -1, &error));
@@ -563,17 +489,17 @@ test_merge_conflict (Fixture       *f,
     g_string_replace (edited, "return 1;", "return 100;", 1);
     g_string_replace (edited, "return 2;", "return 200;", 1);
     g_string_replace (edited, "return 3;", "return 300;", 1);
-    spark_test_write_file (f->root, "src/a.c", edited->str);
+    spark_test_write_file (f->work.root, "src/a.c", edited->str);
   }
 
   result = spark_changeset_apply (cs, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (result, "Did not apply your changes to src/a.c because the person "
                                     "changed the same lines"));
-  a_c = spark_test_read_file (f->root, "src/a.c", NULL);
+  a_c = spark_test_read_file (f->work.root, "src/a.c", NULL);
   g_assert_nonnull (strstr (a_c, "return 100;"));
   g_assert_null (strstr (a_c, "return 11;"));
-  b_txt = spark_test_read_file (f->root, "b.txt", NULL);
+  b_txt = spark_test_read_file (f->work.root, "b.txt", NULL);
   g_assert_cmpstr (b_txt, ==, "alpha\nBETA\ngamma\n");
 
   file = spark_changeset_get_file (cs, 0);
@@ -586,7 +512,7 @@ test_merge_conflict (Fixture       *f,
 
       g_assert_true (spark_hunk_is_merge_conflict (hunk));
       spark_review_view_select_hunk (f->view, hunk);
-      WAIT_UNTIL ((row = row_for (f, hunk)) != NULL);
+      SPARK_TEST_WAIT_UNTIL ((row = row_for (f, hunk)) != NULL);
 
       g_assert_true (gtk_widget_get_visible (row_child (row, "merge_box")));
       g_assert_false (gtk_widget_get_visible (row_child (row, "stack")));
@@ -621,7 +547,7 @@ test_merge_conflict (Fixture       *f,
   result = spark_changeset_apply (cs, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (result, "as the person resolved the conflicts"));
-  a_c = spark_test_read_file (f->root, "src/a.c", NULL);
+  a_c = spark_test_read_file (f->work.root, "src/a.c", NULL);
   g_assert_cmpstr (a_c, ==,
                    "#include <stdio.h>\n"
                    "\n"
@@ -650,15 +576,15 @@ test_conflict_and_all (Fixture       *f,
                        gconstpointer  data)
 {
   g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   g_autoptr(GError) error = NULL;
   SparkHunk *good, *bad;
   SparkHunkRow *row;
   SparkReviewFileRow *file_row;
   GtkLabel *status;
 
-  spark_test_write_file (f->root, "c.txt", "one\ntwo\nthree\n");
-  spark_test_write_file (f->root, "d.txt", "old\n");
+  spark_test_write_file (f->work.root, "c.txt", "one\ntwo\nthree\n");
+  spark_test_write_file (f->work.root, "d.txt", "old\n");
   spark_changeset_follow_parser (cs, parser);
   spark_review_view_set_changeset (f->view, cs);
   g_assert_true (spark_patch_parser_feed (parser,
@@ -675,7 +601,7 @@ test_conflict_and_all (Fixture       *f,
   bad = hunk_at (cs, 0, 1);
   g_assert_cmpint (spark_hunk_get_state (bad), ==, SPARK_HUNK_CONFLICT);
 
-  WAIT_UNTIL ((row = row_for (f, bad)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, bad)) != NULL);
   g_assert_true (gtk_widget_get_visible (row_child (row, "conflict_label")));
   g_assert_nonnull (strstr (gtk_label_get_text (row_child (row, "conflict_label")), "zzz"));
   g_assert_cmpstr (gtk_label_get_text (row_child (row, "state_label")), ==, "Conflict");
@@ -693,7 +619,7 @@ test_conflict_and_all (Fixture       *f,
   save_screenshot (GTK_WIDGET (f->window), "review-conflict.png");
 
   /* The file's Reject All. */
-  WAIT_UNTIL ((file_row = file_row_for (f, spark_changeset_get_file (cs, 0))) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((file_row = file_row_for (f, spark_changeset_get_file (cs, 0))) != NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (file_row), "file.reject-all", NULL));
   g_assert_cmpint (spark_hunk_get_state (good), ==, SPARK_HUNK_REJECTED);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
@@ -708,7 +634,7 @@ test_conflict_and_all (Fixture       *f,
     g_assert_cmpuint (spark_file_change_get_n_hunks (deleted), ==, 1);
     gone = spark_file_change_get_hunk (deleted, 0);
     g_assert_true (spark_review_view_select_hunk (f->view, gone));
-    WAIT_UNTIL ((row = row_for (f, gone)) != NULL);
+    SPARK_TEST_WAIT_UNTIL ((row = row_for (f, gone)) != NULL);
     g_assert_cmpstr (gtk_label_get_text (row_child (row, "title_label")), ==, "d.txt, whole file");
     g_assert_false (gtk_widget_is_sensitive (row_child (row, "edit_button")));
     g_assert_cmpint (spark_hunk_get_state (gone), ==, SPARK_HUNK_ACCEPTED);
@@ -716,7 +642,7 @@ test_conflict_and_all (Fixture       *f,
     g_assert_false (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.edit-hunk", NULL) &&
                     gtk_widget_get_mapped (GTK_WIDGET (spark_hunk_row_get_edit_view (row))));
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.reject-hunk", NULL));
-    WAIT_UNTIL (gtk_widget_get_visible (row_child (row, "reject_popover")));
+    SPARK_TEST_WAIT_UNTIL (gtk_widget_get_visible (row_child (row, "reject_popover")));
     g_signal_emit_by_name (row_child (row, "reason_entry"), "activate");
     g_assert_cmpint (spark_hunk_get_state (gone), ==, SPARK_HUNK_REJECTED);
     /* An empty reason is no reason. */
@@ -739,7 +665,7 @@ test_conflict_and_all (Fixture       *f,
   /* Letting go of the changeset lets go of everything in it. */
   spark_review_view_set_changeset (f->view, NULL);
   g_clear_object (&parser);
-  spin (100);
+  spark_test_spin (100);
   g_assert_finalize_object (g_steal_pointer (&cs));
 }
 
@@ -782,7 +708,7 @@ test_long_patch (Fixture       *f,
                  gconstpointer  data)
 {
   g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   g_autoptr(GString) file = g_string_new (NULL);
   g_autoptr(GString) patch = g_string_new ("*** Begin Patch\n*** Update File: long.c\n");
   g_autoptr(GError) error = NULL;
@@ -799,7 +725,7 @@ test_long_patch (Fixture       *f,
       g_string_append_printf (patch, "@@ f%u (void)\n {\n-  return %u;\n+  return %u;\n }\n", i, i, i * 10);
     }
   g_string_append (patch, "*** End Patch\n");
-  spark_test_write_file (f->root, "long.c", file->str);
+  spark_test_write_file (f->work.root, "long.c", file->str);
 
   spark_changeset_follow_parser (cs, parser);
   spark_review_view_set_changeset (f->view, cs);
@@ -827,17 +753,16 @@ test_long_patch (Fixture       *f,
 
   /* Not every hunk has a row (GTK 4.8 keeps about 200 around the
    * visible ones). */
-  WAIT_UNTIL (row_for (f, first) != NULL);
+  SPARK_TEST_WAIT_UNTIL (row_for (f, first) != NULL);
   {
-    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+    g_autoptr(GPtrArray) rows = spark_test_find_all (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW);
 
-    collect (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW, rows);
     g_assert_cmpuint (rows->len, <, n);
   }
 
   /* Start an edit, scroll to the end and back: the edit is still there. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.edit-hunk", NULL));
-  WAIT_UNTIL ((row = row_for (f, first)) != NULL &&
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, first)) != NULL &&
               gtk_widget_get_mapped (GTK_WIDGET (spark_hunk_row_get_edit_view (row))));
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (spark_hunk_row_get_edit_view (row)));
   gtk_text_buffer_set_text (buffer, "{\n  return -1;\n}", -1);
@@ -853,12 +778,12 @@ test_long_patch (Fixture       *f,
   g_assert_true (spark_review_view_get_selected_hunk (f->view) == first);
 
   g_assert_true (spark_review_view_select_hunk (f->view, last));
-  WAIT_UNTIL (row_for (f, last) != NULL && row_for (f, first) == NULL);
+  SPARK_TEST_WAIT_UNTIL (row_for (f, last) != NULL && row_for (f, first) == NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "review.accept-hunk", NULL));
   g_assert_cmpint (spark_hunk_get_state (last), ==, SPARK_HUNK_ACCEPTED);
 
   g_assert_true (spark_review_view_select_hunk (f->view, first));
-  WAIT_UNTIL ((row = row_for (f, first)) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((row = row_for (f, first)) != NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (row_child (row, "stack")), ==, "edit");
   text = buffer_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (spark_hunk_row_get_edit_view (row))));
   g_assert_cmpstr (text, ==, "{\n  return -1;\n}");
@@ -873,7 +798,7 @@ test_file_error (Fixture       *f,
                  gconstpointer  data)
 {
   g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
   g_autoptr(GError) error = NULL;
   SparkReviewFileRow *file_row;
   GtkLabel *label;
@@ -889,7 +814,7 @@ test_file_error (Fixture       *f,
   g_assert_no_error (error);
   g_assert_nonnull (spark_file_change_get_error (spark_changeset_get_file (cs, 0)));
 
-  WAIT_UNTIL ((file_row = file_row_for (f, spark_changeset_get_file (cs, 0))) != NULL);
+  SPARK_TEST_WAIT_UNTIL ((file_row = file_row_for (f, spark_changeset_get_file (cs, 0))) != NULL);
   label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (file_row), SPARK_TYPE_REVIEW_FILE_ROW,
                                                     "error_label"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
@@ -987,18 +912,6 @@ test_format_diff (void)
   g_assert_cmpuint (removed, ==, 2);
 }
 
-static void
-load_css (void)
-{
-  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
-
-  /* AdwApplication loads style.css by itself; there is no application here. */
-  gtk_css_provider_load_from_resource (provider, "/io/github/sparkcode/Spark/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-}
-
 #define fixtured_test(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -1006,13 +919,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* Keep the accessible properties so the test can read them back. */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  spark_test_quiet_logs ();
-  adw_init ();
+  spark_test_init_gtk (&argc, &argv);
   gtk_source_init ();
-  load_css ();
 
   g_test_add_func ("/spark/review-view/format-diff", test_format_diff);
   fixtured_test ("/spark/review-view/empty", test_empty);

@@ -14,22 +14,17 @@
 
 #include <adwaita.h>
 
-#include "spark-fake-server.h"
-#include "spark-session.h"
 #include "spark-session-list.h"
 #include "spark-test-gtk.h"
 #include "spark-test-utils.h"
 #include "spark-transcript.h"
-
-#define TEST_KEY "sk-test-7f3a9c1e5b2d"
+#include "test-session-common.h"
 
 typedef struct
 {
   SparkFakeServer *server;
   char            *root;
   char            *store;
-  GError          *turn_error;
-  gboolean         turn_done;
 } Fixture;
 
 static void
@@ -51,21 +46,13 @@ fixture_teardown (Fixture       *f,
   spark_test_rm_rf (f->store);
   g_free (f->root);
   g_free (f->store);
-  g_clear_error (&f->turn_error);
 }
 
 static SparkSession *
 new_session (Fixture *f)
 {
-  SparkSession *session = spark_session_new (f->root);
+  SparkSession *session = spark_test_session_new (f->server, f->root, f->store);
 
-  g_object_set (session,
-                "endpoint", spark_fake_server_get_base_url (f->server),
-                "api-key", TEST_KEY,
-                "model", "test-model",
-                "store-dir", f->store,
-                NULL);
-  spark_session_set_retry_policy (session, 3, 5);
   spark_approval_policy_set_mode (spark_session_get_approval_policy (session),
                                   SPARK_APPROVAL_MODE_EDITS);
 
@@ -73,26 +60,14 @@ new_session (Fixture *f)
 }
 
 static void
-run_cb (GObject      *object,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  g_clear_error (&f->turn_error);
-  spark_session_run_finish (SPARK_SESSION (object), result, &f->turn_error);
-  f->turn_done = TRUE;
-}
-
-static void
 run_turn (Fixture      *f,
           SparkSession *session,
           const char   *prompt)
 {
-  f->turn_done = FALSE;
-  spark_session_run_async (session, prompt, NULL, run_cb, f);
-  spark_test_wait_for (&f->turn_done, 20);
-  g_assert_no_error (f->turn_error);
+  g_autoptr(GError) error = NULL;
+
+  spark_test_session_run (session, prompt, 20, &error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -125,40 +100,18 @@ reload_and_wait (SparkSessionList *list)
     }
 }
 
-/* The rows' titles and subtitles as shown. */
-static GPtrArray *
-collect_rows (GtkWidget *widget,
-              GPtrArray *rows)
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
 {
-  if (ADW_IS_ACTION_ROW (widget))
-    g_ptr_array_add (rows, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_rows (child, rows);
-
-  return rows;
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
 static GtkWidget *
 find_button (GtkWidget  *widget,
              const char *label)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return spark_test_find_first (widget, is_button_labelled, label);
 }
 
 static void
@@ -187,53 +140,13 @@ transcript_has_text (SparkTranscript *transcript,
   return FALSE;
 }
 
-/* The window with its popover drawn on top where it shows (a popover is a
- * surface of its own, which spark_test_save_screenshot() leaves out). */
-static void
-save_screenshot_with_popover (GtkWindow  *window,
-                              GtkPopover *popover,
-                              const char *name)
-{
-  g_autoptr(GdkPaintable) window_paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  g_autoptr(GdkPaintable) popover_paintable = gtk_widget_paintable_new (GTK_WIDGET (popover));
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (popover));
-  double wx, wy, px, py;
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
-
-  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
-  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
-
-  gdk_paintable_snapshot (window_paintable, GDK_SNAPSHOT (snapshot), width, height);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot,
-                          &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (surface)) + px - wx,
-                                                gdk_popup_get_position_y (GDK_POPUP (surface)) + py - wy));
-  gdk_paintable_snapshot (popover_paintable, GDK_SNAPSHOT (snapshot),
-                          gtk_widget_get_width (GTK_WIDGET (popover)),
-                          gtk_widget_get_height (GTK_WIDGET (popover)));
-  gtk_snapshot_restore (snapshot);
-  node = gtk_snapshot_free_to_node (snapshot);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 static void
 test_empty (Fixture       *f,
             gconstpointer  data)
 {
   GtkWindow *window = GTK_WINDOW (gtk_window_new ());
   GtkWidget *list = spark_session_list_new ();
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = NULL;
 
   gtk_window_set_child (window, list);
   gtk_window_set_default_size (window, 380, 320);
@@ -248,7 +161,7 @@ test_empty (Fixture       *f,
   spark_session_list_set_source (SPARK_SESSION_LIST (list), f->store, f->root);
   reload_and_wait (SPARK_SESSION_LIST (list));
   g_assert_cmpuint (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)), ==, 0);
-  collect_rows (list, rows);
+  rows = spark_test_find_all (list, ADW_TYPE_ACTION_ROW);
   g_assert_cmpuint (rows->len, ==, 0);
   spark_test_save_screenshot (GTK_WIDGET (window), "session-list-empty.png");
 
@@ -260,7 +173,7 @@ test_list_and_resume (Fixture       *f,
                       gconstpointer  data)
 {
   g_autoptr(SparkTranscript) transcript = spark_transcript_new ();
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = NULL;
   g_autofree char *first_id = NULL;
   g_autofree char *second_id = NULL;
   g_autofree char *requested = NULL;
@@ -312,7 +225,7 @@ test_list_and_resume (Fixture       *f,
   g_assert_null (spark_session_list_get_summary (SPARK_SESSION_LIST (list), 2));
 
   /* What the rows show. */
-  collect_rows (list, rows);
+  rows = spark_test_find_all (list, ADW_TYPE_ACTION_ROW);
   g_assert_cmpuint (rows->len, ==, 2);
   g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[0]), ==, "Change world to there");
   g_assert_cmpstr (adw_action_row_get_subtitle (rows->pdata[0]), ==, "Just now · 1 file: hello.txt");
@@ -398,7 +311,7 @@ test_popover (Fixture       *f,
   g_assert_cmpuint (spark_session_list_get_n_sessions (SPARK_SESSION_LIST (list)), ==, 0);
   settle ();
   g_assert_cmpint (gtk_widget_get_width (list), >=, 420);
-  save_screenshot_with_popover (window, GTK_POPOVER (popover), "session-list-popover-empty.png");
+  spark_test_save_screenshot_with_popover (window, GTK_POPOVER (popover), "session-list-popover-empty.png");
   gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
 
   session = new_session (f);
@@ -421,7 +334,7 @@ test_popover (Fixture       *f,
                   gtk_widget_get_width (popover), gtk_widget_get_height (popover),
                   gtk_widget_get_width (list), gtk_widget_get_height (list));
   g_assert_cmpint (gtk_widget_get_width (list), >=, 420);
-  save_screenshot_with_popover (window, GTK_POPOVER (popover), "session-list-popover.png");
+  spark_test_save_screenshot_with_popover (window, GTK_POPOVER (popover), "session-list-popover.png");
 
   gtk_window_destroy (window);
 }

@@ -11,144 +11,31 @@
 
 #include <string.h>
 
-#include "spark-fake-server.h"
 #include "spark-responses.h"
-#include "spark-session.h"
 #include "spark-test-utils.h"
+#include "test-session-common.h"
 
-#define TEST_KEY "sk-test-7f3a9c1e5b2d"
-
-typedef struct
-{
-  SparkFakeServer *server;
-  SparkSession    *session;
-  char            *root;
-  char            *store;
-  GString         *text;
-  GPtrArray       *timings;
-  GPtrArray       *outputs;     /* JsonObject {call_id, output, success} */
-  GError          *turn_error;
-  gboolean         turn_done;
-  gboolean         started;
-  GError          *start_error;
-} Fixture;
-
-static void
-on_text_delta (SparkSession *session,
-               const char   *item_id,
-               const char   *delta,
-               Fixture      *f)
-{
-  g_string_append (f->text, delta);
-}
-
-static void
-on_completed (SparkSession     *session,
-              const char       *id,
-              SparkTurnTimings *timings,
-              Fixture          *f)
-{
-  g_ptr_array_add (f->timings, spark_turn_timings_copy (timings));
-}
-
-static void
-on_output (SparkSession  *session,
-           SparkToolCall *call,
-           const char    *output,
-           gboolean       success,
-           Fixture       *f)
-{
-  JsonObject *o = json_object_new ();
-
-  json_object_set_string_member (o, "call_id", spark_tool_call_get_call_id (call));
-  json_object_set_string_member (o, "output", output);
-  json_object_set_boolean_member (o, "success", success);
-  g_ptr_array_add (f->outputs, o);
-}
+typedef SessionFixture Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->server = spark_fake_server_new ();
-  f->root = spark_test_make_temp_dir ();
-  f->store = spark_test_make_temp_dir ();
-  f->text = g_string_new (NULL);
-  f->timings = g_ptr_array_new_with_free_func ((GDestroyNotify) spark_turn_timings_free);
-  f->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  session_fixture_setup (f, data);
   spark_test_write_file (f->root, "hello.txt", "hello\nworld\n");
-
-  f->session = spark_session_new (f->root);
-  g_object_set (f->session,
-                "endpoint", spark_fake_server_get_base_url (f->server),
-                "api-key", TEST_KEY,
-                "model", "test-model",
-                "store-dir", f->store,
-                NULL);
-  spark_session_set_retry_policy (f->session, 3, 5);
-  g_signal_connect (f->session, "text-delta", G_CALLBACK (on_text_delta), f);
-  g_signal_connect (f->session, "response-completed", G_CALLBACK (on_completed), f);
-  g_signal_connect (f->session, "tool-call-output", G_CALLBACK (on_output), f);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_signal_handlers_disconnect_by_data (f->session, f);
-  spark_session_close (f->session);
-  g_assert_finalize_object (f->session);
-  spark_fake_server_free (f->server);
-  spark_test_rm_rf (f->root);
-  spark_test_rm_rf (f->store);
-  g_free (f->root);
-  g_free (f->store);
-  g_string_free (f->text, TRUE);
-  g_ptr_array_unref (f->timings);
-  g_ptr_array_unref (f->outputs);
-  g_clear_error (&f->turn_error);
-  g_clear_error (&f->start_error);
-}
-
-static void
-start_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  spark_session_start_finish (SPARK_SESSION (object), result, &f->start_error);
-  f->started = TRUE;
 }
 
 static void
 start (Fixture *f)
 {
-  f->started = FALSE;
-  spark_session_start_async (f->session, NULL, start_cb, f);
-  spark_test_wait_for (&f->started, 10);
-}
-
-static void
-run_cb (GObject      *object,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  g_clear_error (&f->turn_error);
-  spark_session_run_finish (SPARK_SESSION (object), result, &f->turn_error);
-  f->turn_done = TRUE;
+  session_fixture_start (f);
 }
 
 static void
 run_turn (Fixture    *f,
           const char *prompt)
 {
-  f->turn_done = FALSE;
-  g_string_truncate (f->text, 0);
-  spark_session_run_async (f->session, prompt, NULL, run_cb, f);
-  spark_test_wait_for (&f->turn_done, 20);
+  session_fixture_run_on (f, f->session, prompt, 20);
 }
 
 static JsonArray *
@@ -1051,9 +938,7 @@ test_key_never_logged (Fixture       *f,
   remote = spark_session_new (f->root);
   g_object_set (remote, "endpoint", "http://192.0.2.1:9/v1", "api-key", TEST_KEY, "store-dir", NULL, NULL);
   spark_session_set_retry_policy (remote, 0, 1);
-  f->turn_done = FALSE;
-  spark_session_run_async (remote, "hi", NULL, run_cb, f);
-  spark_test_wait_for (&f->turn_done, 10);
+  session_fixture_run_on (f, remote, "hi", 10);
   g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_INSECURE);
   g_assert_null (strstr (f->turn_error->message, TEST_KEY));
 
@@ -1241,9 +1126,7 @@ test_persist_and_resume (Fixture       *f,
   g_assert_cmpuint (spark_session_get_n_items (again), ==, 2);
 
   spark_fake_server_push_stream (f->server, "text-done");
-  f->turn_done = FALSE;
-  spark_session_run_async (again, "and now?", NULL, run_cb, f);
-  spark_test_wait_for (&f->turn_done, 10);
+  session_fixture_run_on (f, again, "and now?", 10);
   g_assert_no_error (f->turn_error);
   /* A new socket: at most the fresh warm-up is chained, with every item. */
   reqs = generating (f);
@@ -1296,7 +1179,7 @@ main (int   argc,
 {
   spark_test_init (&argc, &argv);
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, session_fixture_teardown)
   ADD ("/agent/session/warmup-and-one-handshake", test_warmup_and_one_handshake);
   ADD ("/agent/session/tool-outputs-match", test_tool_outputs_match);
   ADD ("/agent/session/patch/custom", test_patch_custom);

@@ -15,6 +15,7 @@
 
 #include "spark-transaction.h"
 #include "spark-test-utils.h"
+#include "test-changeset-common.h"
 #include "test-patch-common.h"
 
 static gboolean
@@ -52,21 +53,6 @@ make_tree (const char *root)
   g_assert_cmpint (g_chmod (a, 0640), ==, 0);
 }
 
-static SparkChangeset *
-accepted_changeset (SparkWorkspace *ws)
-{
-  g_autoptr(GListModel) files = spark_patch_parse (patch, -1, NULL);
-  g_autoptr(GError) error = NULL;
-  SparkChangeset *cs = spark_changeset_new (ws);
-
-  g_assert_nonnull (files);
-  spark_changeset_add_files (cs, files);
-  g_assert_true (spark_changeset_accept_all (cs, &error));
-  g_assert_no_error (error);
-
-  return cs;
-}
-
 /* Whichever write fails, the tree ends byte-identical to before (files,
  * folders and modes), and the error says so. */
 static void
@@ -88,7 +74,7 @@ test_rollback_nth_write (void)
       spark_workspace_set_store_dir (ws, store);
       before = tp_tree_digest (root);
 
-      cs = accepted_changeset (ws);
+      cs = tp_changeset_accepted (ws, patch);
       tx = spark_transaction_new (ws, cs);
       spark_transaction_inject_failure (tx, nth);
       ok = spark_transaction_run (tx, &error);
@@ -238,7 +224,7 @@ test_async (void)
 
   make_tree (root);
   spark_workspace_set_store_dir (ws, store);
-  cs = accepted_changeset (ws);
+  cs = tp_changeset_accepted (ws, patch);
   tx = spark_transaction_new (ws, cs);
   spark_transaction_run_async (tx, NULL, on_done, &done);
   spark_test_wait_for (&done, 30);

@@ -10,12 +10,9 @@
 
 #include <string.h>
 
-#include "spark-fake-server.h"
-#include "spark-session.h"
 #include "spark-test-utils.h"
 #include "spark-transcript.h"
-
-#define TEST_KEY "sk-test-7f3a9c1e5b2d"
+#include "test-session-common.h"
 
 static void
 test_summaries (void)
@@ -162,7 +159,6 @@ typedef struct
   SparkTranscript *transcript;
   char            *root;
   GError          *turn_error;
-  gboolean         turn_done;
 } Fixture;
 
 static void
@@ -173,14 +169,7 @@ fixture_setup (Fixture       *f,
   f->root = spark_test_make_temp_dir ();
   spark_test_write_file (f->root, "hello.txt", "hello\nworld\n");
 
-  f->session = spark_session_new (f->root);
-  g_object_set (f->session,
-                "endpoint", spark_fake_server_get_base_url (f->server),
-                "api-key", TEST_KEY,
-                "model", "test-model",
-                "store-dir", NULL,
-                NULL);
-  spark_session_set_retry_policy (f->session, 3, 5);
+  f->session = spark_test_session_new (f->server, f->root, NULL);
 
   f->transcript = spark_transcript_new ();
   spark_transcript_follow_session (f->transcript, f->session);
@@ -202,24 +191,11 @@ fixture_teardown (Fixture       *f,
 }
 
 static void
-run_cb (GObject      *object,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  g_clear_error (&f->turn_error);
-  spark_session_run_finish (SPARK_SESSION (object), result, &f->turn_error);
-  f->turn_done = TRUE;
-}
-
-static void
 run_turn (Fixture    *f,
           const char *prompt)
 {
-  f->turn_done = FALSE;
-  spark_session_run_async (f->session, prompt, NULL, run_cb, f);
-  spark_test_wait_for (&f->turn_done, 20);
+  g_clear_error (&f->turn_error);
+  spark_test_session_run (f->session, prompt, 20, &f->turn_error);
 }
 
 static SparkTranscriptItem *

@@ -21,20 +21,6 @@
 #include "spark-welcome-page.h"
 
 #define TEST_KEY "sk-test-welcome-2b9d"
-#define WAIT_SECONDS 30
-
-#define WAIT_UNTIL(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > _deadline)                           \
-          g_error ("Timed out waiting for %s", #cond);                     \
-        if (!g_main_context_iteration (NULL, FALSE))                       \
-          g_usleep (1000);                                                 \
-      }                                                                    \
-  } G_STMT_END
-
 typedef struct
 {
   SparkFakeServer  *server;
@@ -70,37 +56,27 @@ fixture_teardown (Fixture       *fixture,
 }
 
 /* The first button under @widget whose accessible label or label is @label. */
+/* A button whose label, without its mnemonic underline, is @label. */
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  const char *text;
+  g_autoptr(GString) plain = NULL;
+
+  if (!GTK_IS_BUTTON (widget) || (text = gtk_button_get_label (GTK_BUTTON (widget))) == NULL)
+    return FALSE;
+
+  plain = g_string_new (text);
+  g_string_replace (plain, "_", "", 0);
+  return g_strcmp0 (plain->str, label) == 0;
+}
+
 static GtkWidget *
 find_button (GtkWidget  *widget,
              const char *label)
 {
-  if (GTK_IS_BUTTON (widget))
-    {
-      const char *text = gtk_button_get_label (GTK_BUTTON (widget));
-      g_autofree char *plain = NULL;
-
-      if (text != NULL)
-        {
-          g_autoptr(GString) s = g_string_new (text);
-
-          g_string_replace (s, "_", "", 0);
-          plain = g_string_free (g_steal_pointer (&s), FALSE);
-        }
-      if (g_strcmp0 (plain, label) == 0)
-        return widget;
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return spark_test_find_first (widget, is_button_labelled, label);
 }
 
 static void
@@ -164,7 +140,7 @@ test_connected (Fixture       *fixture,
   g_assert_true (spark_welcome_page_get_testing (fixture->page));
   g_assert_false (gtk_widget_get_sensitive (button));
 
-  WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
+  SPARK_TEST_WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
   status = spark_welcome_page_get_status (fixture->page);
   g_test_message ("status: %s", status);
   g_assert_nonnull (status);
@@ -210,25 +186,21 @@ done_cb (SparkWelcomePage *page,
   (*count)++;
 }
 
+static gboolean
+is_key_notice (GtkWidget     *widget,
+               gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "warning") &&
+         gtk_widget_get_visible (widget);
+}
+
 /* The key notice below the buttons, when it is shown. */
 static const char *
 visible_key_notice (GtkWidget *widget)
 {
-  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "warning") &&
-      gtk_widget_get_visible (widget))
-    return gtk_label_get_text (GTK_LABEL (widget));
+  GtkWidget *notice = spark_test_find_first (widget, is_key_notice, NULL);
 
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      const char *found = visible_key_notice (child);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return notice != NULL ? gtk_label_get_text (GTK_LABEL (notice)) : NULL;
 }
 
 /* A key typed in is used for both requests, not the one from the
@@ -268,7 +240,7 @@ test_typed_key (Fixture       *fixture,
   spark_welcome_page_set_endpoint (fixture->page, spark_fake_server_get_base_url (fixture->server));
 
   click (fixture, "Test Connection");
-  WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
+  SPARK_TEST_WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
   status = spark_welcome_page_get_status (fixture->page);
   g_test_message ("status: %s", status);
   g_assert_true (g_str_has_prefix (status, "Connected: 3 models"));
@@ -336,7 +308,7 @@ test_refused (Fixture       *fixture,
 
   spark_welcome_page_set_endpoint (fixture->page, endpoint);
   click (fixture, "Test Connection");
-  WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
+  SPARK_TEST_WAIT_UNTIL (!spark_welcome_page_get_testing (fixture->page));
 
   status = spark_welcome_page_get_status (fixture->page);
   g_test_message ("status: %s", status);
@@ -388,7 +360,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   g_autofree char *home = spark_test_make_temp_dir ();
   g_autofree char *icons = g_build_filename (g_getenv ("G_TEST_SRCDIR") ?: ".", "..", "data", "icons", NULL);
 
@@ -405,21 +376,14 @@ main (int   argc,
     g_setenv ("XDG_DATA_HOME", data, TRUE);
     g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
   }
-  g_setenv ("GTK_A11Y", "test", TRUE);
   /* The key comes from the environment: the test needs no keyring. */
   g_setenv ("OPENAI_API_KEY", TEST_KEY, TRUE);
   g_unsetenv ("OPENAI_BASE_URL");
-  gtk_test_init (&argc, &argv, NULL);
-  spark_test_quiet_logs ();
-  adw_init ();
+  spark_test_init_gtk (&argc, &argv);
 
   /* The app icon, which the installed app finds in hicolor. */
   gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                   icons);
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/io/github/sparkcode/Spark/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   g_test_add ("/ui/welcome-page/prefill", Fixture, NULL, fixture_setup, test_prefill, fixture_teardown);
   g_test_add ("/ui/welcome-page/connected", Fixture, NULL, fixture_setup, test_connected, fixture_teardown);

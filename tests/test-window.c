@@ -98,43 +98,6 @@ find_row (GListModel *rows,
   return 0;
 }
 
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-/* A template child of the window, by its id in the .ui file. */
-static GtkWidget *
-find_widget_by_id (GtkWidget  *widget,
-                   const char *id)
-{
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_by_id (child, id);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static GtkWindow *
 find_toplevel (GType type)
 {
@@ -253,7 +216,7 @@ test_open_edit_save (void)
   /* The Changes page lists the project's uncommitted changes, saved file
    * included. */
   {
-    SparkChangesView *changes = SPARK_CHANGES_VIEW (find_widget (GTK_WIDGET (window), SPARK_TYPE_CHANGES_VIEW));
+    SparkChangesView *changes = SPARK_CHANGES_VIEW (spark_test_find_widget (GTK_WIDGET (window), SPARK_TYPE_CHANGES_VIEW));
 
     g_assert_nonnull (changes);
     /* It reads the tree only while shown. */
@@ -387,8 +350,8 @@ test_one_window_per_folder (void)
   /* First run shows the welcome page; once done, the start page. */
   {
     g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-    GtkStack *stack = GTK_STACK (find_widget_by_id (GTK_WIDGET (start), "main_stack"));
-    GtkWidget *welcome = find_widget_by_id (GTK_WIDGET (start), "welcome_page");
+    GtkStack *stack = GTK_STACK (spark_test_find_by_id (GTK_WIDGET (start), "main_stack"));
+    GtkWidget *welcome = spark_test_find_by_id (GTK_WIDGET (start), "welcome_page");
 
     g_assert_false (g_settings_get_boolean (settings, "welcome-done"));
     g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "welcome");
@@ -433,6 +396,21 @@ end_turn_test (GSettings       *settings,
   gtk_window_destroy (GTK_WINDOW (window));
   spark_fake_server_free (server);
   spark_test_rm_rf (dir);
+}
+
+/* A window on @folder talking to @server, once its assistant is ready. */
+static SparkWindow *
+open_turn_window (GSettings       *settings,
+                  SparkFakeServer *server,
+                  GFile           *folder)
+{
+  SparkWindow *window;
+
+  use_fake_server (settings, server);
+  window = spark_application_open_folder (app, folder, NULL);
+  WAIT_UNTIL (spark_assistant_get_ready (spark_window_get_assistant (window)), "the assistant");
+
+  return window;
 }
 
 static char *
@@ -481,12 +459,9 @@ test_apply_respects_unsaved_tabs (void)
   GtkTextIter end;
 
   spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
-  use_fake_server (settings, server);
-
   folder = g_file_new_for_path (dir);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
 
   path = g_build_filename (dir, "hello.txt", NULL);
   hello = g_file_new_for_path (path);
@@ -704,7 +679,7 @@ test_turn_review_apply (void)
 
   /* The latency meter in the header followed the turn. */
   {
-    SparkLatencyMeter *meter = SPARK_LATENCY_METER (find_widget (GTK_WIDGET (window), SPARK_TYPE_LATENCY_METER));
+    SparkLatencyMeter *meter = SPARK_LATENCY_METER (spark_test_find_widget (GTK_WIDGET (window), SPARK_TYPE_LATENCY_METER));
 
     g_assert_nonnull (meter);
     g_assert_true (spark_latency_meter_get_session (meter) == spark_assistant_get_session (assistant));
@@ -714,8 +689,8 @@ test_turn_review_apply (void)
   /* The checkpoint history lists the checkpoints (apply, undo, redo), and
    * its Restore goes back to the one before the apply. */
   {
-    GtkPopover *popover = GTK_POPOVER (find_widget_by_id (GTK_WIDGET (window), "checkpoints_popover"));
-    GtkWidget *list = find_widget_by_id (GTK_WIDGET (window), "checkpoint_list");
+    GtkPopover *popover = GTK_POPOVER (spark_test_find_by_id (GTK_WIDGET (window), "checkpoints_popover"));
+    GtkWidget *list = spark_test_find_by_id (GTK_WIDGET (window), "checkpoint_list");
 
     g_assert_nonnull (popover);
     g_assert_nonnull (list);
@@ -843,10 +818,8 @@ test_drop_mid_patch (void)
   spark_test_write_file (dir, "a.c", "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n"
                                      "line 7\nline 8\nline 9\nline 10\nline 11\nline 12\n");
   spark_test_write_file (dir, "b.txt", "alpha\nbeta\n");
-  use_fake_server (settings, server);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
   /* A retry a moment later, as after a real drop. */
   spark_session_set_retry_policy (spark_assistant_get_session (assistant), 3, 1500);
 
@@ -925,11 +898,9 @@ test_attach_and_resume (void)
 
   spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
   spark_test_write_file (dir, "notes.md", "# Notes\nkeep short\n");
-  use_fake_server (settings, server);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
   chat = spark_window_get_chat_view (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
 
   path = g_build_filename (dir, "hello.txt", NULL);
   hello = g_file_new_for_path (path);
@@ -958,7 +929,7 @@ test_attach_and_resume (void)
   chat = spark_window_get_chat_view (window);
   WAIT_UNTIL (spark_assistant_get_ready (assistant), "the second assistant");
   /* The list lives in the header's popover, a child of its menu button. */
-  sessions = SPARK_SESSION_LIST (find_widget (GTK_WIDGET (window), SPARK_TYPE_SESSION_LIST));
+  sessions = SPARK_SESSION_LIST (spark_test_find_widget (GTK_WIDGET (window), SPARK_TYPE_SESSION_LIST));
   g_assert_nonnull (sessions);
   spark_session_list_reload (sessions);
   WAIT_UNTIL (!spark_session_list_get_loading (sessions) && spark_session_list_get_n_sessions (sessions) >= 1,
@@ -991,10 +962,8 @@ test_concurrent_edit_conflict (void)
   SparkWindow *window;
 
   spark_test_write_file (dir, "hello.txt", "hello\nworld\n");
-  use_fake_server (settings, server);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
 
   spark_fake_server_push_stream (server, "patch-custom");
   spark_fake_server_push_stream (server, "text-done");
@@ -1028,6 +997,24 @@ test_concurrent_edit_conflict (void)
   end_turn_test (settings, window, server, dir);
 }
 
+/* Sends a prompt the model answers with a shell command (writing
+ * shell.txt), and returns the question the person is asked about it. */
+static GtkWindow *
+ask_shell_command (SparkFakeServer *server,
+                   SparkAssistant  *assistant)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWindow *dialog;
+
+  spark_fake_server_push_stream (server, "call-shell");
+  spark_fake_server_push_stream (server, "text-done");
+  g_assert_true (spark_assistant_send (assistant, "make shell.txt", &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, "the command question");
+
+  return dialog;
+}
+
 /* A command the model wants to run is shown and waits for the person. */
 static void
 test_command_asks (void)
@@ -1036,21 +1023,15 @@ test_command_asks (void)
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autofree char *dir = spark_test_make_temp_dir ();
   g_autoptr(GFile) folder = g_file_new_for_path (dir);
-  g_autoptr(GError) error = NULL;
   g_autofree char *made = NULL;
   SparkAssistant *assistant;
   SparkWindow *window;
   GtkWindow *dialog;
 
-  use_fake_server (settings, server);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
 
-  spark_fake_server_push_stream (server, "call-shell");
-  spark_fake_server_push_stream (server, "text-done");
-  g_assert_true (spark_assistant_send (assistant, "make shell.txt", &error));
-  WAIT_UNTIL ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, "the command question");
+  dialog = ask_shell_command (server, assistant);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
                             "echo from-shell &gt; shell.txt"));
   {
@@ -1088,22 +1069,16 @@ test_command_asks_unsandboxed (void)
   g_autofree char *path = g_build_filename (dir, "shell.txt", NULL);
   g_autofree char *saved = g_strdup (g_getenv ("SPARK_BWRAP"));
   g_autoptr(GFile) folder = g_file_new_for_path (dir);
-  g_autoptr(GError) error = NULL;
   SparkAssistant *assistant;
   SparkWindow *window;
   GtkWindow *dialog;
   const char *body;
 
   g_setenv ("SPARK_BWRAP", "/nonexistent/bwrap", TRUE);
-  use_fake_server (settings, server);
-  window = spark_application_open_folder (app, folder, NULL);
+  window = open_turn_window (settings, server, folder);
   assistant = spark_window_get_assistant (window);
-  WAIT_UNTIL (spark_assistant_get_ready (assistant), "the assistant");
 
-  spark_fake_server_push_stream (server, "call-shell");
-  spark_fake_server_push_stream (server, "text-done");
-  g_assert_true (spark_assistant_send (assistant, "make shell.txt", &error));
-  WAIT_UNTIL ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, "the command question");
+  dialog = ask_shell_command (server, assistant);
   body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
   g_assert_nonnull (strstr (body, "echo from-shell &gt; shell.txt"));
   g_assert_nonnull (strstr (body, "It runs without a sandbox, with all your permissions"));

@@ -202,18 +202,35 @@ open_workspace (const char *root,
   return workspace;
 }
 
-static GOptionContext *
-make_context (const char   *params,
-              const char   *summary,
-              GOptionEntry *entries)
+/* Parses the options of `spark @command` and leaves its operands in @argv,
+ * refusing more than @max_operands. FALSE (usage error) after saying why. */
+static gboolean
+parse_command_line (const char    *command,
+                    const char    *params,
+                    const char    *summary,
+                    GOptionEntry  *entries,
+                    int            max_operands,
+                    int           *argc,
+                    char        ***argv)
 {
-  GOptionContext *context = g_option_context_new (params);
+  g_autoptr(GOptionContext) context = g_option_context_new (params);
+  g_autoptr(GError) error = NULL;
 
   g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_help_enabled (context, TRUE);
 
-  return context;
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("spark %s: %s\n", command, error->message);
+      return FALSE;
+    }
+  if (*argc > max_operands + 1)
+    {
+      g_printerr ("spark %s: %s\n", command, _("too many arguments"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 int
@@ -229,7 +246,6 @@ spark_apply_patch_main (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as JSON"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SparkWorkspace) workspace = NULL;
   g_autoptr(SparkPatchParser) parser = NULL;
@@ -239,19 +255,10 @@ spark_apply_patch_main (int    argc,
   gsize length = 0;
   int status = EXIT_OK;
 
-  context = make_context ("[FILE|-]",
-                          _("Apply an apply_patch patch (standard input by default), all or nothing."),
-                          entries);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("spark apply-patch: %s\n", error->message);
-      return EXIT_USAGE;
-    }
-  if (argc > 2)
-    {
-      g_printerr ("spark apply-patch: %s\n", _("too many arguments"));
-      return EXIT_USAGE;
-    }
+  if (!parse_command_line ("apply-patch", "[FILE|-]",
+                           _("Apply an apply_patch patch (standard input by default), all or nothing."),
+                           entries, 1, &argc, &argv))
+    return EXIT_USAGE;
 
   text = read_input (argc == 2 ? argv[1] : NULL, &length, &error);
   if (text == NULL)
@@ -324,24 +331,15 @@ spark_checkpoints_main (int    argc,
     { "root", 0, 0, G_OPTION_ARG_FILENAME, &root, N_("Project folder (default: the current folder)"), N_("DIR") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SparkWorkspace) workspace = NULL;
   g_autoptr(SparkCheckpoints) checkpoints = NULL;
   g_autoptr(GPtrArray) list = NULL;
   int status = EXIT_OK;
 
-  context = make_context (NULL, _("List the checkpoints recorded before each apply."), entries);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("spark checkpoints: %s\n", error->message);
-      return EXIT_USAGE;
-    }
-  if (argc > 1)
-    {
-      g_printerr ("spark checkpoints: %s\n", _("too many arguments"));
-      return EXIT_USAGE;
-    }
+  if (!parse_command_line ("checkpoints", NULL, _("List the checkpoints recorded before each apply."),
+                           entries, 0, &argc, &argv))
+    return EXIT_USAGE;
 
   workspace = open_workspace (root, &status);
   if (workspace == NULL)
@@ -376,7 +374,6 @@ spark_undo_main (int    argc,
     { "root", 0, 0, G_OPTION_ARG_FILENAME, &root, N_("Project folder (default: the current folder)"), N_("DIR") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SparkWorkspace) workspace = NULL;
   g_autoptr(SparkCheckpoints) checkpoints = NULL;
@@ -384,20 +381,11 @@ spark_undo_main (int    argc,
   g_autofree char *id = NULL;
   int status = EXIT_OK;
 
-  context = make_context ("[ID]",
-                          _("Restore the tree of a checkpoint (the latest by default). "
-                            "The current tree is recorded first, so the undo can be undone."),
-                          entries);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("spark undo: %s\n", error->message);
-      return EXIT_USAGE;
-    }
-  if (argc > 2)
-    {
-      g_printerr ("spark undo: %s\n", _("too many arguments"));
-      return EXIT_USAGE;
-    }
+  if (!parse_command_line ("undo", "[ID]",
+                           _("Restore the tree of a checkpoint (the latest by default). "
+                             "The current tree is recorded first, so the undo can be undone."),
+                           entries, 1, &argc, &argv))
+    return EXIT_USAGE;
   if (argc == 2)
     id = g_strdup (argv[1]);
 
