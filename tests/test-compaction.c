@@ -300,7 +300,7 @@ test_server_item_kept_chained_and_pruned (Fixture       *f,
                                           gconstpointer  data)
 {
   g_autoptr(GPtrArray) reqs = NULL;
-  JsonObject *kept;
+  g_autoptr(JsonObject) kept = NULL;
   Compacted *c;
 
   spark_fake_server_push_stream (f->server, "text-hello");          /* 140 tokens */
@@ -317,7 +317,7 @@ test_server_item_kept_chained_and_pruned (Fixture       *f,
 
   /* History keeps the compaction item as an input item, in output order. */
   g_assert_cmpuint (spark_session_get_n_items (f->session), ==, 5);
-  kept = spark_session_get_item (f->session, 3);
+  kept = spark_session_dup_item (f->session, 3, NULL);
   g_assert_cmpstr (item_type (kept), ==, "compaction");
   g_assert_cmpstr (spark_json_get_string (kept, "encrypted_content"), ==, "gAAAAB-server-compacted-window");
   g_assert_cmpuint (f->compacted->len, ==, 1);
@@ -669,7 +669,11 @@ test_resume_after_server_compaction (Fixture       *f,
 
   again = resume (f);
   g_assert_cmpuint (spark_session_get_n_items (again), ==, 5);
-  g_assert_cmpstr (item_type (spark_session_get_item (again, 3)), ==, "compaction");
+  {
+    g_autoptr(JsonObject) item = spark_session_dup_item (again, 3, NULL);
+
+    g_assert_cmpstr (item_type (item), ==, "compaction");
+  }
 
   spark_fake_server_push_stream (f->server, "text-done");
   run_turn_on (f, again, "third");

@@ -1077,7 +1077,7 @@ test_stop_keeps_partial_text (Fixture       *f,
                               gconstpointer  data)
 {
   g_autoptr(GPtrArray) reqs = NULL;
-  JsonObject *partial;
+  g_autoptr(JsonObject) partial = NULL;
 
   spark_fake_server_set_event_delay (f->server, 20000);
   spark_fake_server_push_stream (f->server, "text-hello");
@@ -1092,7 +1092,7 @@ test_stop_keeps_partial_text (Fixture       *f,
 
   /* The partial answer is kept as an assistant message. */
   g_assert_cmpuint (spark_session_get_n_items (f->session), ==, 2);
-  partial = spark_session_get_item (f->session, 1);
+  partial = spark_session_dup_item (f->session, 1, NULL);
   g_assert_cmpstr (spark_json_get_string (partial, "role"), ==, "assistant");
 
   spark_fake_server_set_event_delay (f->server, 0);
@@ -1152,7 +1152,7 @@ test_steer_and_queue (Fixture       *f,
 
     for (guint i = 0; i < spark_session_get_n_items (f->session); i++)
       {
-        JsonObject *item = spark_session_get_item (f->session, i);
+        g_autoptr(JsonObject) item = spark_session_dup_item (f->session, i, NULL);
         JsonArray *content = json_object_has_member (item, "content") ? json_object_get_array_member (item, "content") : NULL;
 
         if (content != NULL && json_array_get_length (content) > 0 &&
