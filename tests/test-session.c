@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -1574,6 +1575,34 @@ test_history_file_changed_fails_resend (Fixture       *f,
   g_assert_cmpuint (spark_fake_server_get_n_requests (f->server), ==, 3);
 }
 
+/* Only the person may read the conversation, whatever the umask, also when
+ * the store folder already existed. */
+static void
+test_session_file_is_private (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  struct stat st;
+  mode_t old_mask;
+
+  g_assert_cmpint (g_chmod (f->store, 0755), ==, 0);
+  old_mask = umask (022);
+  spark_fake_server_push_stream (f->server, "text-hello");
+  run_turn (f, "one");
+  umask (old_mask);
+  g_assert_no_error (f->turn_error);
+
+  path = session_file (f);
+  dir = g_path_get_dirname (path);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (f->store, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1612,6 +1641,7 @@ main (int   argc,
   ADD ("/agent/session/history/resumed-resend-as-sent", test_resumed_resend_carries_items_as_sent);
   ADD ("/agent/session/history/survives-deleted-file", test_history_survives_deleted_file);
   ADD ("/agent/session/history/file-changed-fails-resend", test_history_file_changed_fails_resend);
+  ADD ("/agent/session/history/file-is-private", test_session_file_is_private);
 #undef ADD
   g_test_add ("/agent/session/history/full-resend-as-sent", Fixture, GINT_TO_POINTER (FALSE),
               fixture_setup, test_full_resend_carries_items_as_sent, fixture_teardown);

@@ -209,27 +209,10 @@ static gboolean
 make_private (const char *dir,
               const char *private_dir)
 {
-  g_autofree char *d = g_strdup (dir);
-
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    return FALSE;
-
   /* The conversation holds the person's code and prompts: only they may
    * read it, whatever the umask, and also when the folders existed. */
-  while (private_dir != NULL && g_str_has_prefix (d, private_dir) && strlen (d) >= strlen (private_dir))
-    {
-      char *up;
-
-      if (g_chmod (d, 0700) != 0)
-        return FALSE;
-      if (strlen (d) == strlen (private_dir))
-        break;
-      up = g_path_get_dirname (d);
-      g_free (d);
-      d = up;
-    }
-
-  return TRUE;
+  return g_mkdir_with_parents (dir, 0700) == 0 && g_chmod (dir, 0700) == 0 &&
+         (private_dir == NULL || g_chmod (private_dir, 0700) == 0);
 }
 
 static gboolean

@@ -33,8 +33,8 @@ SparkHistory      *spark_history_new               (void);
 void               spark_history_free              (SparkHistory          *self);
 
 /* The session file items are appended to and read back from; NULL keeps
- * them in memory. Folders from @private_dir down to the file's are made
- * private (0700) when the file is created. */
+ * them in memory. The file's folder and @private_dir (the one above it)
+ * are made private (0700) when the file is opened. */
 void               spark_history_set_file          (SparkHistory          *self,
                                                     const char            *path,
                                                     const char            *private_dir);
