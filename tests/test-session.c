@@ -1603,6 +1603,45 @@ test_session_file_is_private (Fixture       *f,
   g_assert_cmpint (st.st_mode & 0777, ==, 0700);
 }
 
+/* A damaged session file is refused with the line that is wrong, and the
+ * conversation the session had stays. */
+static void
+test_resume_damaged_file (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const struct { const char *contents; const char *message; } cases[] = {
+    { "{\"type\":\"session\"}\n{\"type\":\"item\",\"item\":{\"type\":\"message\"}\n", "line 2 is not JSON" },
+    { "{\"type\":\"session\"}\n\n{\"type\":\"compacted\",\"upto\":5,\"output\":[]}\n",
+      "line 3 is not a valid compaction record" },
+  };
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, f->root, -1);
+  g_autofree char *dir = g_build_filename (f->store, hash, NULL);
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  run_turn (f, "one");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpuint (spark_session_get_n_items (f->session), ==, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/damaged-%u.jsonl", dir, i);
+      g_autofree char *id = g_strdup_printf ("damaged-%u", i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) first = NULL;
+
+      g_assert_true (g_file_set_contents (path, cases[i].contents, -1, NULL));
+      g_assert_false (spark_session_resume (f->session, id, &error));
+      g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("“%s” not in “%s”", cases[i].message, error->message);
+
+      g_assert_cmpuint (spark_session_get_n_items (f->session), ==, 2);
+      first = spark_session_dup_item (f->session, 0, NULL);
+      g_assert_cmpstr (spark_json_get_string (json_array_get_object_element (
+                         json_object_get_array_member (first, "content"), 0), "text"), ==, "one");
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1642,6 +1681,7 @@ main (int   argc,
   ADD ("/agent/session/history/survives-deleted-file", test_history_survives_deleted_file);
   ADD ("/agent/session/history/file-changed-fails-resend", test_history_file_changed_fails_resend);
   ADD ("/agent/session/history/file-is-private", test_session_file_is_private);
+  ADD ("/agent/session/history/resume-damaged-file", test_resume_damaged_file);
 #undef ADD
   g_test_add ("/agent/session/history/full-resend-as-sent", Fixture, GINT_TO_POINTER (FALSE),
               fixture_setup, test_full_resend_carries_items_as_sent, fixture_teardown);

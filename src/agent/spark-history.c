@@ -556,7 +556,7 @@ spark_history_load (SparkHistory          *self,
             entry.json = spark_responses_to_string (item);
           g_array_append_val (entries, entry);
         }
-      else if (func != NULL && !func (line, entries->len, user_data, error))
+      else if (func != NULL && !func (line, number, entries->len, user_data, error))
         goto failed;
     }
 

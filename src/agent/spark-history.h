@@ -22,9 +22,11 @@ typedef enum
   SPARK_HISTORY_TOOL_OUTPUT = 1 << 3,  /* "type": "…_output" with an "output" string */
 } SparkHistoryFlags;
 
-/* Called by spark_history_load() for each line that is not an item;
- * @n_items items came before it. FALSE (with @error set) stops loading. */
+/* Called by spark_history_load() for each line that is not an item: line
+ * @number of the file, after @n_items items. FALSE (with @error set) stops
+ * loading. */
 typedef gboolean (*SparkHistoryLineFunc) (JsonObject  *line,
+                                          guint        number,
                                           guint        n_items,
                                           gpointer     user_data,
                                           GError     **error);

@@ -2450,11 +2450,11 @@ typedef struct
   const char *path;
   GPtrArray  *window;
   guint       window_base;
-  guint       number;
 } Resumed;
 
 static gboolean
 resume_line (JsonObject  *line,
+             guint        number,
              guint        n_items,
              gpointer     user_data,
              GError     **error)
@@ -2468,7 +2468,7 @@ resume_line (JsonObject  *line,
   if (!(resumed->window = spark_compaction_record_parse (line, n_items, &resumed->window_base)))
     {
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                   "%s: a compaction record is not valid", resumed->path);
+                   "%s: line %u is not a valid compaction record", resumed->path, number);
       return FALSE;
     }
 
