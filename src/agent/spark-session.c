@@ -760,9 +760,6 @@ handle_completed (SparkSession *self,
   self->last_response_id = g_strdup (id);
   /* A warm-up has no input: chaining from it sends every item. */
   self->last_covered = warmup ? 0 : n_items (self);
-  /* A chained request starts after them: they are needed again only for a
-   * full resend, which reads them back. */
-  spark_history_release (self->history);
   self->last_generation = spark_transport_get_generation (self->transport);
   self->force_full = FALSE;
   self->attempt = 0;
@@ -1411,6 +1408,10 @@ begin_request (SparkSession *self,
       handle_failure (self, error);
       return;
     }
+  /* Items sent or given by the server are needed again only for a full
+   * resend, which reads them back: the next chained request starts after
+   * them. (Until now the transcript could read the last response's.) */
+  spark_history_release (self->history);
 
   g_clear_pointer (&self->timings, spark_turn_timings_free);
   self->timings = spark_turn_timings_new ();
