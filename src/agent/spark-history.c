@@ -110,7 +110,8 @@ classify (JsonObject *item,
   if (g_strcmp0 (type, "compaction") == 0)
     flags |= SPARK_HISTORY_COMPACTION;
   /* With store:false the server cannot find reasoning by id alone. */
-  if (g_strcmp0 (type, "reasoning") == 0 && spark_json_get_string (item, "encrypted_content") == NULL)
+  if (g_strcmp0 (type, "reasoning") == 0 &&
+      spark_json_get_string (item, "encrypted_content") == NULL)
     flags |= SPARK_HISTORY_UNSENDABLE;
   if (type != NULL && output != NULL && g_str_has_suffix (type, "_output"))
     {
@@ -395,7 +396,8 @@ store (SparkHistory *self,
   if (to_file && self->path != NULL)
     {
       /* What json-glib makes of {"type", "item", "time"}, without building it. */
-      g_autofree char *line = g_strdup_printf ("{\"type\":\"item\",\"item\":%s,\"time\":%" G_GINT64_FORMAT "}\n",
+      g_autofree char *line = g_strdup_printf ("{\"type\":\"item\",\"item\":%s,"
+                                               "\"time\":%" G_GINT64_FORMAT "}\n",
                                                text, g_get_real_time () / G_USEC_PER_SEC);
       gsize length = strlen (line);
       gint64 offset = length - 1 <= G_MAXUINT32 ? write_line (self, line, length) : -1;
