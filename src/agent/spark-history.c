@@ -50,6 +50,7 @@ typedef struct
   guint32     output_length;
   guint8      flags;          /* SparkHistoryFlags */
   guint8      in_file : 1;
+  guint8      lost : 1;       /* its file went away before it could be read back */
   guint8      pinned : 1;     /* its text does not read back as the same item */
 } Entry;
 
@@ -167,7 +168,8 @@ read_entry (SparkHistory  *self,
         }
     }
 
-  if (line == NULL || done != entry->length || checksum (line, done) != entry->checksum ||
+  if (!entry->in_file || line == NULL || done != entry->length ||
+      checksum (line, done) != entry->checksum ||
       !(object = parse_object (line, done, NULL)) ||
       g_strcmp0 (spark_json_get_string (object, "type"), "item") != 0 ||
       !(item = spark_json_get_object (object, "item")))
@@ -195,10 +197,11 @@ detach_file (SparkHistory *self)
 
       if (!entry->in_file)
         continue;
-      /* One that cannot be read stays in_file: reading it fails from now on. */
-      if ((item = read_entry (self, i, NULL)) == NULL)
-        continue;
-      entry->json = spark_responses_to_string (item);
+      /* One that cannot be read is lost: reading it fails from now on. */
+      if ((item = read_entry (self, i, NULL)) != NULL)
+        entry->json = spark_responses_to_string (item);
+      else
+        entry->lost = TRUE;
       entry->in_file = FALSE;
     }
 
