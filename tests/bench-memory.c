@@ -12,6 +12,10 @@
  * freed memory malloc keeps. The server runs in a child process (this
  * program with --serve), so that what it records stays out of the figure.
  *
+ * History stays in the session file (spark-history.c), read back only for
+ * a full resend: the note also says how long reading all of it back takes,
+ * the price a full resend pays for that.
+ *
  * For looking into it: SPARK_BENCH_TURNS=N runs N turns instead of 1,000,
  * SPARK_BENCH_NO_TRANSCRIPT=1 leaves the transcript out (the session alone).
  *
@@ -138,6 +142,25 @@ transcript_bytes (SparkTranscript *transcript)
   return bytes;
 }
 
+/* What a full resend does first: every item read back. In ms. */
+static double
+read_back_ms (SparkSession *session)
+{
+  guint n = spark_session_get_n_items (session);
+  gint64 t0 = g_get_monotonic_time ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) item = spark_session_dup_item (session, i, &error);
+
+      if (item == NULL)
+        g_error ("item %u: %s", i, error->message);
+    }
+
+  return (g_get_monotonic_time () - t0) / 1000.0;
+}
+
 static double
 heap_mib (void)
 {
@@ -202,7 +225,7 @@ main (int   argc,
   g_autoptr(SparkTranscript) transcript = NULL;
   g_autoptr(GSubprocess) child = NULL;
   SparkSession *session;
-  double rss0, rss1, heap0, heap1, text_mib;
+  double rss0, rss1, heap0, heap1, text_mib, read_back, seconds;
   gsize text0, text1;
   gint64 t0;
   Chat chat = { 0 };
@@ -247,16 +270,19 @@ main (int   argc,
   heap1 = heap_mib ();
   text1 = transcript_bytes (transcript);
   text_mib = (text1 - text0) / (1024.0 * 1024.0);
+  seconds = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
+  read_back = read_back_ms (session);
 
   note = g_strdup_printf ("%d turns after %d not counted, each a %d-token streamed answer, over "
                           "a warm WebSocket; through SparkAssistant, its session (history, "
                           "persisted) and the chat's transcript model; the transcript holds "
                           "%.2f MiB of text for them (%u items); live heap growth %.2f MiB; RSS "
-                          "%.1f → %.1f MiB; %.1f s; target: growth ≤ that text + %.0f MiB",
+                          "%.1f → %.1f MiB; %.1f s; reading the %u items of history back (a full "
+                          "resend) %.1f ms; target: growth ≤ that text + %.0f MiB",
                           TURNS, WARMUP, ANSWER_TOKENS, text_mib,
                           g_list_model_get_n_items (G_LIST_MODEL (transcript)),
-                          heap1 - heap0, rss0, rss1,
-                          (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC, ALLOWANCE_MIB);
+                          heap1 - heap0, rss0, rss1, seconds,
+                          spark_session_get_n_items (session), read_back, ALLOWANCE_MIB);
   {
     SparkBenchFigure figure = {
       .figure = "7", .name = "rss_growth_1000_turns", .value = rss1 - rss0, .unit = "MiB",

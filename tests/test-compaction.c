@@ -184,7 +184,7 @@ test_server_item_kept_chained_and_pruned (Fixture       *f,
                                           gconstpointer  data)
 {
   g_autoptr(GPtrArray) reqs = NULL;
-  JsonObject *kept;
+  g_autoptr(JsonObject) kept = NULL;
   Compacted *c;
 
   spark_fake_server_push_stream (f->server, "text-hello");          /* 140 tokens */
@@ -201,7 +201,7 @@ test_server_item_kept_chained_and_pruned (Fixture       *f,
 
   /* History keeps the compaction item as an input item, in output order. */
   g_assert_cmpuint (spark_session_get_n_items (f->session), ==, 5);
-  kept = spark_session_get_item (f->session, 3);
+  kept = spark_session_dup_item (f->session, 3, NULL);
   g_assert_cmpstr (item_type (kept), ==, "compaction");
   g_assert_cmpstr (spark_json_get_string (kept, "encrypted_content"), ==, "gAAAAB-server-compacted-window");
   g_assert_cmpuint (f->compacted->len, ==, 1);
@@ -553,7 +553,11 @@ test_resume_after_server_compaction (Fixture       *f,
 
   again = resume (f);
   g_assert_cmpuint (spark_session_get_n_items (again), ==, 5);
-  g_assert_cmpstr (item_type (spark_session_get_item (again, 3)), ==, "compaction");
+  {
+    g_autoptr(JsonObject) item = spark_session_dup_item (again, 3, NULL);
+
+    g_assert_cmpstr (item_type (item), ==, "compaction");
+  }
 
   spark_fake_server_push_stream (f->server, "text-done");
   run_turn_on (f, again, "third");
@@ -692,6 +696,58 @@ test_record (void)
     }
 }
 
+/* The history's file keeps what was said: shortening happens in memory,
+ * and a resumed session starts from the whole output again. */
+static char *
+tool_output (SparkSession *session)
+{
+  for (guint i = 0; i < spark_session_get_n_items (session); i++)
+    {
+      g_autoptr(JsonObject) item = spark_session_dup_item (session, i, NULL);
+
+      g_assert_nonnull (item);
+      if (g_strcmp0 (item_type (item), "function_call_output") == 0)
+        return g_strdup (spark_json_get_string (item, "output"));
+    }
+
+  return NULL;
+}
+
+static void
+test_local_shortening_keeps_file_whole (Fixture       *f,
+                                        gconstpointer  data)
+{
+  g_autoptr(GString) big = g_string_new (NULL);
+  g_autoptr(SparkSession) again = NULL;
+  g_autofree char *shortened = NULL;
+  g_autofree char *whole = NULL;
+
+  for (guint i = 0; i < 500; i++)
+    g_string_append_printf (big, "line %u of a long file\n", i);
+  spark_test_write_file (f->root, "big.txt", big->str);
+
+  spark_session_set_wire_api (f->session, SPARK_WIRE_API_CHAT);
+  spark_session_set_context_window (f->session, 300);
+  spark_fake_server_push_text (f->server, chat_read_big);
+  spark_fake_server_push_text (f->server, chat_text_full);
+  spark_fake_server_push_text (f->server, chat_text_full);
+  run_turn (f, "read the big file");
+  run_turn (f, "next");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpuint (f->compacted->len, ==, 1);
+
+  shortened = tool_output (f->session);
+  g_assert_nonnull (strstr (shortened, "elided to fit the context window"));
+  g_assert_null (strstr (shortened, "line 499 of a long file"));
+  spark_session_close (f->session);
+
+  again = resume (f);
+  g_assert_cmpuint (spark_session_get_n_items (again), ==, spark_session_get_n_items (f->session));
+  whole = tool_output (again);
+  g_assert_nonnull (strstr (whole, "line 499 of a long file"));
+  spark_session_close (again);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -709,6 +765,7 @@ main (int   argc,
   ADD ("/agent/compaction/standalone/error-is-not-final", test_compact_error_is_not_final);
   ADD ("/agent/compaction/standalone/stop-while-compacting", test_stop_while_compacting);
   ADD ("/agent/compaction/chat-wire-local", test_chat_wire_local);
+  ADD ("/agent/compaction/local-shortening-keeps-file-whole", test_local_shortening_keeps_file_whole);
   ADD ("/agent/compaction/resume/server", test_resume_after_server_compaction);
   ADD ("/agent/compaction/resume/standalone", test_resume_after_standalone);
 #undef ADD

@@ -425,7 +425,7 @@ test_random_drops (TurnFixture   *f,
 
     for (guint i = 0; i < n_items; i++)
       {
-        JsonObject *item = spark_session_get_item (f->session, i);
+        g_autoptr(JsonObject) item = spark_session_dup_item (f->session, i, NULL);
 
         if (g_strcmp0 (spark_json_get_string (item, "role"), "user") == 0)
           users++;

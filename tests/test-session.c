@@ -9,7 +9,13 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "spark-responses.h"
 #include "spark-test-utils.h"
@@ -962,7 +968,7 @@ test_stop_keeps_partial_text (Fixture       *f,
                               gconstpointer  data)
 {
   g_autoptr(GPtrArray) reqs = NULL;
-  JsonObject *partial;
+  g_autoptr(JsonObject) partial = NULL;
 
   spark_fake_server_set_event_delay (f->server, 20000);
   spark_fake_server_push_stream (f->server, "text-hello");
@@ -977,7 +983,7 @@ test_stop_keeps_partial_text (Fixture       *f,
 
   /* The partial answer is kept as an assistant message. */
   g_assert_cmpuint (spark_session_get_n_items (f->session), ==, 2);
-  partial = spark_session_get_item (f->session, 1);
+  partial = spark_session_dup_item (f->session, 1, NULL);
   g_assert_cmpstr (spark_json_get_string (partial, "role"), ==, "assistant");
 
   spark_fake_server_set_event_delay (f->server, 0);
@@ -1037,7 +1043,7 @@ test_steer_and_queue (Fixture       *f,
 
     for (guint i = 0; i < spark_session_get_n_items (f->session); i++)
       {
-        JsonObject *item = spark_session_get_item (f->session, i);
+        g_autoptr(JsonObject) item = spark_session_dup_item (f->session, i, NULL);
         JsonArray *content = json_object_has_member (item, "content") ? json_object_get_array_member (item, "content") : NULL;
 
         if (content != NULL && json_array_get_length (content) > 0 &&
@@ -1173,6 +1179,352 @@ test_chat_wire (Fixture       *f,
   g_assert_cmpstr (spark_json_get_string (last, "tool_call_id"), ==, "call_chat_patch");
 }
 
+/* Full resends read history back from the session file (or from memory
+ * without one): what they carry must be what went over the wire before. */
+
+/* A message with text JSON escapes and numbers that must survive a round
+ * trip, and reasoning with and without encrypted content. */
+#define ODD_ANSWER \
+  "{\"type\":\"response.created\",\"response\":{\"id\":\"__RESP__\"}}\n" \
+  "{\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":{\"id\":\"rs_9\",\"type\":\"reasoning\"," \
+  "\"summary\":[{\"type\":\"summary_text\",\"text\":\"thinking\"}],\"encrypted_content\":\"gAAAA-opaque\"}}\n" \
+  "{\"type\":\"response.output_item.done\",\"output_index\":1,\"item\":{\"id\":\"rs_10\",\"type\":\"reasoning\",\"summary\":[]}}\n" \
+  "{\"type\":\"response.output_item.done\",\"output_index\":2,\"item\":{\"id\":\"msg_odd\",\"type\":\"message\"," \
+  "\"role\":\"assistant\",\"status\":\"completed\",\"content\":[{\"type\":\"output_text\",\"annotations\":[]," \
+  "\"text\":\"na\\u00efve \\\"quotes\\\" \\\\ back\\nslash\\ttab \\u2028 \\ud83d\\ude80 </script>\"," \
+  "\"logprobs\":[{\"p\":-0.1,\"q\":1.5e-7,\"r\":3.0,\"n\":12345678901234,\"z\":0,\"f\":false,\"u\":null}]}]}}\n" \
+  "{\"type\":\"response.completed\",\"response\":{\"id\":\"__RESP__\",\"output\":[]," \
+  "\"usage\":{\"input_tokens\":100,\"output_tokens\":10}}}\n"
+
+typedef struct
+{
+  Fixture   *f;
+  GPtrArray *done;        /* char *: serialized item-done items */
+  GArray    *done_after;  /* guint: generating requests when each came */
+} Wire;
+
+static void
+on_item_done_record (SparkSession *session,
+                     JsonObject   *item,
+                     Wire         *wire)
+{
+  g_autoptr(GPtrArray) reqs = generating (wire->f);
+  guint n = reqs->len;
+
+  /* The server cannot be given back reasoning it cannot find. */
+  if (g_strcmp0 (spark_json_get_string (item, "type"), "reasoning") == 0 &&
+      spark_json_get_string (item, "encrypted_content") == NULL)
+    return;
+  g_ptr_array_add (wire->done, spark_responses_to_string (item));
+  g_array_append_val (wire->done_after, n);
+}
+
+/* What the requests before @upto sent and their responses gave, in order. */
+static GPtrArray *
+wire_items (Wire      *wire,
+            GPtrArray *reqs,
+            guint      upto)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint r = 0; r < upto; r++)
+    {
+      JsonArray *input = input_of (reqs->pdata[r]);
+
+      for (guint i = 0; i < json_array_get_length (input); i++)
+        g_ptr_array_add (items, spark_responses_to_string (json_array_get_object_element (input, i)));
+      for (guint d = 0; d < wire->done->len; d++)
+        {
+          if (g_array_index (wire->done_after, guint, d) == r + 1)
+            g_ptr_array_add (items, g_strdup (wire->done->pdata[d]));
+        }
+    }
+
+  return items;
+}
+
+static void
+assert_input_is (JsonObject *request,
+                 GPtrArray  *expected)
+{
+  JsonArray *input = input_of (request);
+
+  g_assert_cmpuint (json_array_get_length (input), ==, expected->len);
+  for (guint i = 0; i < expected->len; i++)
+    {
+      g_autofree char *sent = spark_responses_to_string (json_array_get_object_element (input, i));
+
+      g_assert_cmpstr (sent, ==, expected->pdata[i]);
+    }
+}
+
+#define RESEND_ROUNDS 12
+
+/* Each round: a text answer, a tool call and its answer, an odd answer. */
+static void
+run_rounds (Fixture *f)
+{
+  for (guint round = 0; round < RESEND_ROUNDS; round++)
+    {
+      g_autofree char *prompt = g_strdup_printf ("round %u: “look” \\ at\nthis", round);
+
+      spark_fake_server_push_stream (f->server, "text-hello");
+      spark_fake_server_push_stream (f->server, "call-read-file");
+      spark_fake_server_push_stream (f->server, "text-done");
+      spark_fake_server_push_text (f->server, ODD_ANSWER);
+      run_turn (f, prompt);
+      g_assert_no_error (f->turn_error);
+      run_turn (f, "and read hello.txt");
+      g_assert_no_error (f->turn_error);
+      run_turn (f, "now something odd");
+      g_assert_no_error (f->turn_error);
+    }
+}
+
+static void
+test_full_resend_carries_items_as_sent (Fixture       *f,
+                                        gconstpointer  data)
+{
+  gboolean in_memory = GPOINTER_TO_INT (data);
+  Wire wire = { f, g_ptr_array_new_with_free_func (g_free), g_array_new (FALSE, FALSE, sizeof (guint)) };
+  g_autoptr(GPtrArray) reqs = NULL;
+  g_autoptr(GPtrArray) expected = NULL;
+  g_autoptr(GPtrArray) last_input = NULL;
+
+  if (in_memory)
+    g_object_set (f->session, "store-dir", NULL, NULL);
+  g_signal_connect (f->session, "item-done", G_CALLBACK (on_item_done_record), &wire);
+  start (f);
+  run_rounds (f);
+
+  /* The next chained request is refused: the retry carries everything. */
+  spark_fake_server_push_stream (f->server, "error-previous-not-found");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "one more");
+  g_assert_no_error (f->turn_error);
+
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, RESEND_ROUNDS * 4 + 2);
+  g_assert_true (json_object_has_member (reqs->pdata[reqs->len - 2], "previous_response_id"));
+  g_assert_false (json_object_has_member (reqs->pdata[reqs->len - 1], "previous_response_id"));
+  /* Every round: 3 prompts, 3 answers, a call, its output, a reasoning item
+   * that can be sent back (the other one cannot); then the last prompt. */
+  expected = wire_items (&wire, reqs, reqs->len - 1);
+  g_assert_cmpuint (expected->len, ==, RESEND_ROUNDS * 9 + 1);
+  assert_input_is (reqs->pdata[reqs->len - 1], expected);
+  g_assert_cmpuint (spark_session_get_n_items (f->session), ==, RESEND_ROUNDS * 10 + 2);
+
+  /* The file holds it all, or, without a store, there is none. */
+  {
+    g_auto(GStrv) saved = spark_session_list_saved (f->store, f->root);
+
+    g_assert_cmpuint (g_strv_length (saved), ==, in_memory ? 0 : 1);
+  }
+
+  g_signal_handlers_disconnect_by_data (f->session, &wire);
+  g_ptr_array_unref (wire.done);
+  g_array_unref (wire.done_after);
+}
+
+static void
+test_resumed_resend_carries_items_as_sent (Fixture       *f,
+                                           gconstpointer  data)
+{
+  Wire wire = { f, g_ptr_array_new_with_free_func (g_free), g_array_new (FALSE, FALSE, sizeof (guint)) };
+  g_autoptr(SparkSession) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) reqs = NULL;
+  g_autoptr(GPtrArray) expected = NULL;
+  g_autoptr(JsonObject) prompt = spark_responses_user_message ("after resuming");
+
+  g_signal_connect (f->session, "item-done", G_CALLBACK (on_item_done_record), &wire);
+  start (f);
+  run_rounds (f);
+  reqs = generating (f);
+  expected = wire_items (&wire, reqs, reqs->len);
+  g_ptr_array_add (expected, spark_responses_to_string (prompt));
+  g_clear_pointer (&reqs, g_ptr_array_unref);
+  spark_session_close (f->session);
+
+  again = spark_session_new (f->root);
+  g_object_set (again, "endpoint", spark_fake_server_get_base_url (f->server), "store-dir", f->store, NULL);
+  spark_session_resume (again, spark_session_get_id (f->session), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (spark_session_get_n_items (again), ==, RESEND_ROUNDS * 10);
+
+  spark_fake_server_push_stream (f->server, "text-done");
+  f->turn_done = FALSE;
+  spark_session_run_async (again, "after resuming", NULL, run_cb, f);
+  spark_test_wait_for (&f->turn_done, 20);
+  g_assert_no_error (f->turn_error);
+  reqs = generating (f);
+  assert_input_is (reqs->pdata[reqs->len - 1], expected);
+  spark_session_close (again);
+
+  g_signal_handlers_disconnect_by_data (f->session, &wire);
+  g_ptr_array_unref (wire.done);
+  g_array_unref (wire.done_after);
+}
+
+static char *
+session_file (Fixture *f)
+{
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, f->root, -1);
+  g_autofree char *real = realpath (f->root, NULL);
+
+  g_assert_cmpstr (real, ==, f->root);
+  return g_strdup_printf ("%s/%s/%s.jsonl", f->store, hash, spark_session_get_id (f->session));
+}
+
+static void
+test_history_survives_deleted_file (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) reqs = NULL;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "text-done");
+  spark_fake_server_push_stream (f->server, "error-previous-not-found");
+  spark_fake_server_push_stream (f->server, "text-done");
+  start (f);
+  run_turn (f, "one");
+  g_assert_no_error (f->turn_error);
+
+  /* Someone deletes the session file: it starts again with the next item,
+   * and the conversation so far is still there for a full resend. */
+  path = session_file (f);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  run_turn (f, "two");
+  g_assert_no_error (f->turn_error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "\"two\""));
+  g_assert_null (strstr (contents, "\"one\""));
+
+  run_turn (f, "three");
+  g_assert_no_error (f->turn_error);
+  reqs = generating (f);
+  g_assert_cmpuint (reqs->len, ==, 4);
+  g_assert_false (json_object_has_member (reqs->pdata[3], "previous_response_id"));
+  g_assert_cmpuint (json_array_get_length (input_of (reqs->pdata[3])), ==, 5);
+  g_assert_cmpstr (last_user_text (reqs->pdata[3]), ==, "three");
+  {
+    JsonObject *first = input_item (reqs->pdata[3], 0);
+
+    g_assert_cmpstr (spark_json_get_string (json_array_get_object_element (
+                       json_object_get_array_member (first, "content"), 0), "text"), ==, "one");
+  }
+}
+
+static void
+test_history_file_changed_fails_resend (Fixture       *f,
+                                        gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) item = NULL;
+  char *at;
+  int fd;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "error-previous-not-found");
+  start (f);
+  run_turn (f, "keep this secret");
+  g_assert_no_error (f->turn_error);
+
+  /* Edited in place (same file, same size): the item is not what was said. */
+  path = session_file (f);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  at = strstr (contents, "keep this secret");
+  g_assert_nonnull (at);
+  fd = g_open (path, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, "KEEP", 4, at - contents), ==, 4);
+  close (fd);
+
+  item = spark_session_dup_item (f->session, 0, &error);
+  g_assert_null (item);
+  g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "changed on disk"));
+
+  /* The resend that would need it ends the turn with that error instead of
+   * sending something else. */
+  run_turn (f, "two");
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED);
+  g_assert_nonnull (strstr (f->turn_error->message, "changed on disk"));
+  g_assert_cmpuint (spark_fake_server_get_n_requests (f->server), ==, 3);
+}
+
+/* Only the person may read the conversation, whatever the umask, also when
+ * the store folder already existed. */
+static void
+test_session_file_is_private (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  struct stat st;
+  mode_t old_mask;
+
+  g_assert_cmpint (g_chmod (f->store, 0755), ==, 0);
+  old_mask = umask (022);
+  spark_fake_server_push_stream (f->server, "text-hello");
+  run_turn (f, "one");
+  umask (old_mask);
+  g_assert_no_error (f->turn_error);
+
+  path = session_file (f);
+  dir = g_path_get_dirname (path);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (f->store, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+}
+
+/* A damaged session file is refused with the line that is wrong, and the
+ * conversation the session had stays. */
+static void
+test_resume_damaged_file (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const struct { const char *contents; const char *message; } cases[] = {
+    { "{\"type\":\"session\"}\n{\"type\":\"item\",\"item\":{\"type\":\"message\"}\n", "line 2 is not JSON" },
+    { "{\"type\":\"session\"}\n\n{\"type\":\"compacted\",\"upto\":5,\"output\":[]}\n",
+      "line 3 is not a valid compaction record" },
+  };
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, f->root, -1);
+  g_autofree char *dir = g_build_filename (f->store, hash, NULL);
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  run_turn (f, "one");
+  g_assert_no_error (f->turn_error);
+  g_assert_cmpuint (spark_session_get_n_items (f->session), ==, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/damaged-%u.jsonl", dir, i);
+      g_autofree char *id = g_strdup_printf ("damaged-%u", i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) first = NULL;
+
+      g_assert_true (g_file_set_contents (path, cases[i].contents, -1, NULL));
+      g_assert_false (spark_session_resume (f->session, id, &error));
+      g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("“%s” not in “%s”", cases[i].message, error->message);
+
+      g_assert_cmpuint (spark_session_get_n_items (f->session), ==, 2);
+      first = spark_session_dup_item (f->session, 0, NULL);
+      g_assert_cmpstr (spark_json_get_string (json_array_get_object_element (
+                         json_object_get_array_member (first, "content"), 0), "text"), ==, "one");
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1208,7 +1560,16 @@ main (int   argc,
   ADD ("/agent/session/final-close-code-not-retried", test_final_close_code_is_not_retried);
   ADD ("/agent/session/reasoning-replay", test_reasoning_replay);
   ADD ("/agent/session/several-calls-in-one-response", test_several_calls_in_one_response);
+  ADD ("/agent/session/history/resumed-resend-as-sent", test_resumed_resend_carries_items_as_sent);
+  ADD ("/agent/session/history/survives-deleted-file", test_history_survives_deleted_file);
+  ADD ("/agent/session/history/file-changed-fails-resend", test_history_file_changed_fails_resend);
+  ADD ("/agent/session/history/file-is-private", test_session_file_is_private);
+  ADD ("/agent/session/history/resume-damaged-file", test_resume_damaged_file);
 #undef ADD
+  g_test_add ("/agent/session/history/full-resend-as-sent", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_full_resend_carries_items_as_sent, fixture_teardown);
+  g_test_add ("/agent/session/history/full-resend-as-sent-in-memory", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_setup, test_full_resend_carries_items_as_sent, fixture_teardown);
 
   return g_test_run ();
 }

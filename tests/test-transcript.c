@@ -487,6 +487,39 @@ test_load_history (Fixture       *f,
 #define fixture_test(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
+/* A finished item's buffer is cut to its text; the text stays whole and
+ * can still grow (a tool call's text is set again when it is done). */
+static void
+test_finished_text_fits (void)
+{
+  g_autoptr(SparkTranscript) transcript = spark_transcript_new ();
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autofree char *property = NULL;
+  SparkTranscriptItem *answer;
+
+  answer = spark_transcript_begin (transcript, SPARK_TRANSCRIPT_KIND_ASSISTANT, "msg_1");
+  for (guint i = 0; i < 777; i++)
+    {
+      g_autofree char *delta = g_strdup_printf (" w%03u", i);
+
+      spark_transcript_append_text (transcript, answer, delta, -1);
+      g_string_append (expected, delta);
+    }
+  spark_transcript_set_streaming (transcript, answer, FALSE);
+  g_assert_cmpstr (spark_transcript_item_get_text (answer), ==, expected->str);
+  g_assert_cmpuint (spark_transcript_item_get_length (answer), ==, expected->len);
+
+  spark_transcript_append_text (transcript, answer, " and more", -1);
+  g_string_append (expected, " and more");
+  spark_transcript_set_streaming (transcript, answer, FALSE);
+  g_object_get (answer, "text", &property, NULL);
+  g_assert_cmpstr (property, ==, expected->str);
+
+  answer = spark_transcript_append (transcript, SPARK_TRANSCRIPT_KIND_USER, "Fix the build");
+  spark_transcript_append_text (transcript, answer, ", please", -1);
+  g_assert_cmpstr (spark_transcript_item_get_text (answer), ==, "Fix the build, please");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -495,6 +528,7 @@ main (int   argc,
 
   g_test_add_func ("/transcript/summaries", test_summaries);
   g_test_add_func ("/transcript/append", test_append);
+  g_test_add_func ("/transcript/finished-text-fits", test_finished_text_fits);
   fixture_test ("/transcript/follow/text", test_follow_text);
   fixture_test ("/transcript/follow/tool-call", test_follow_tool_call);
   fixture_test ("/transcript/follow/patch", test_follow_patch);

@@ -57,24 +57,15 @@ spark_compaction_is_item (JsonObject *item)
   return g_strcmp0 (spark_json_get_string (item, "type"), "compaction") == 0;
 }
 
-gboolean
-spark_compaction_item_is_sendable (JsonObject *item)
-{
-  /* A reasoning item without its encrypted content cannot be sent back
-   * (store:false): the server would not find it. */
-  return !(g_strcmp0 (spark_json_get_string (item, "type"), "reasoning") == 0 &&
-           spark_json_get_string (item, "encrypted_content") == NULL);
-}
-
 static gboolean
-find_latest_compaction (GPtrArray *items,
-                        guint      base,
-                        guint      end,
-                        guint     *index)
+find_latest_compaction (SparkHistory *items,
+                        guint         base,
+                        guint         end,
+                        guint        *index)
 {
-  for (guint i = MIN (end, items->len); i > base; i--)
+  for (guint i = MIN (end, spark_history_get_length (items)); i > base; i--)
     {
-      if (spark_compaction_is_item (g_ptr_array_index (items, i - 1)))
+      if (spark_history_get_flags (items, i - 1) & SPARK_HISTORY_COMPACTION)
         {
           *index = i - 1;
           return TRUE;
@@ -87,9 +78,9 @@ find_latest_compaction (GPtrArray *items,
 /* The first item of @items a full resend carries: the latest compaction
  * item at or after @base, else @base. */
 guint
-spark_compaction_window_start (GPtrArray *items,
-                               guint      base,
-                               guint      end)
+spark_compaction_window_start (SparkHistory *items,
+                               guint         base,
+                               guint         end)
 {
   guint index = base;
 
@@ -97,20 +88,46 @@ spark_compaction_window_start (GPtrArray *items,
   return index;
 }
 
+/* Adds the items from @first to @end that can be sent to @input. FALSE if
+ * one of them cannot be read back. */
+gboolean
+spark_compaction_add_items (JsonArray     *input,
+                            SparkHistory  *items,
+                            guint          first,
+                            guint          end,
+                            GError       **error)
+{
+  end = MIN (end, spark_history_get_length (items));
+  for (guint i = first; i < end; i++)
+    {
+      JsonObject *item;
+
+      /* A reasoning item without its encrypted content cannot be sent back
+       * (store:false): the server would not find it. */
+      if (spark_history_get_flags (items, i) & SPARK_HISTORY_UNSENDABLE)
+        continue;
+      if (!(item = spark_history_dup_item (items, i, error)))
+        return FALSE;
+      json_array_add_object_element (input, item);
+    }
+
+  return TRUE;
+}
+
 /* Adds what a request without previous_response_id carries to @input: the
  * standalone window (@window, may be NULL) and the items from @base to @end,
  * or, when a server-side compaction item came later, only that item and the
- * ones after it. */
-void
-spark_compaction_collect_input (JsonArray *input,
-                                GPtrArray *window,
-                                GPtrArray *items,
-                                guint      base,
-                                guint      end)
+ * ones after it. FALSE if an item cannot be read back. */
+gboolean
+spark_compaction_collect_input (JsonArray     *input,
+                                GPtrArray     *window,
+                                SparkHistory  *items,
+                                guint          base,
+                                guint          end,
+                                GError       **error)
 {
   guint start = base;
 
-  end = MIN (end, items->len);
   if (!find_latest_compaction (items, base, end, &start) && window != NULL)
     {
       /* The compact endpoint's output goes back unpruned. */
@@ -118,62 +135,56 @@ spark_compaction_collect_input (JsonArray *input,
         json_array_add_object_element (input, json_object_ref (g_ptr_array_index (window, i)));
     }
 
-  for (guint i = start; i < end; i++)
-    {
-      JsonObject *item = g_ptr_array_index (items, i);
-
-      if (spark_compaction_item_is_sendable (item))
-        json_array_add_object_element (input, json_object_ref (item));
-    }
+  return spark_compaction_add_items (input, items, start, end, error);
 }
 
 /* Local compaction: the outputs of tool calls from @start up to the latest
  * user message keep a head and lose the rest. Returns the bytes removed. */
 gsize
-spark_compaction_shorten_outputs (GPtrArray *items,
-                                  guint      start)
+spark_compaction_shorten_outputs (SparkHistory *items,
+                                  guint         start)
 {
+  guint n = spark_history_get_length (items);
   gsize removed = 0;
   guint last_user = start;
 
-  for (guint i = start; i < items->len; i++)
+  for (guint i = start; i < n; i++)
     {
-      JsonObject *item = g_ptr_array_index (items, i);
-
-      if (g_strcmp0 (spark_json_get_string (item, "role"), "user") == 0)
+      if (spark_history_get_flags (items, i) & SPARK_HISTORY_USER)
         last_user = i;
     }
 
   for (guint i = start; i < last_user; i++)
     {
-      JsonObject *item = g_ptr_array_index (items, i);
-      const char *type = spark_json_get_string (item, "type");
-      const char *output = spark_json_get_string (item, "output");
+      g_autoptr(JsonObject) item = NULL;
       g_autoptr(JsonObject) copy = NULL;
       g_autofree char *head = NULL;
       g_autofree char *text = NULL;
+      const char *output;
       gsize len;
 
-      if (output == NULL || !g_str_has_suffix (type ? type : "", "_output"))
+      if (!(spark_history_get_flags (items, i) & SPARK_HISTORY_TOOL_OUTPUT) ||
+          spark_history_get_output_length (items, i) <= COMPACT_KEEP * 2)
         continue;
-      len = strlen (output);
-      if (len <= COMPACT_KEEP * 2)
+      /* One that cannot be read back fails the full resend that follows. */
+      if (!(item = spark_history_dup_item (items, i, NULL)))
         continue;
 
+      output = spark_json_get_string (item, "output");
+      len = strlen (output);
       head = g_utf8_substring (output, 0, g_utf8_strlen (output, COMPACT_KEEP));
       text = g_strdup_printf ("%s\n[%" G_GSIZE_FORMAT " bytes elided to fit the context window]",
                               head, len - strlen (head));
       removed += len - strlen (text);
 
-      /* Items are shared with the persisted log: replace, don't mutate. */
+      /* The session file keeps the whole output: replace, don't mutate. */
       copy = json_object_new ();
-      json_object_set_string_member (copy, "type", type);
+      json_object_set_string_member (copy, "type", spark_json_get_string (item, "type"));
       json_object_set_string_member (copy, "call_id", spark_json_get_string (item, "call_id"));
       if (spark_json_get_string (item, "status") != NULL)
         json_object_set_string_member (copy, "status", spark_json_get_string (item, "status"));
       json_object_set_string_member (copy, "output", text);
-      json_object_unref (g_ptr_array_index (items, i));
-      g_ptr_array_index (items, i) = json_object_ref (copy);
+      spark_history_replace (items, i, copy);
     }
 
   return removed;

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "spark-agent-types.h"
+#include "spark-history.h"
 
 G_BEGIN_DECLS
 
@@ -30,16 +31,21 @@ typedef struct
 guint               spark_compaction_threshold          (guint          context_window);
 JsonArray          *spark_compaction_context_management (guint          threshold);
 gboolean            spark_compaction_is_item            (JsonObject    *item);
-gboolean            spark_compaction_item_is_sendable   (JsonObject    *item);
-guint               spark_compaction_window_start       (GPtrArray     *items,
+guint               spark_compaction_window_start       (SparkHistory  *items,
                                                          guint          base,
                                                          guint          end);
-void                spark_compaction_collect_input      (JsonArray     *input,
+gboolean            spark_compaction_add_items          (JsonArray     *input,
+                                                         SparkHistory  *items,
+                                                         guint          first,
+                                                         guint          end,
+                                                         GError       **error);
+gboolean            spark_compaction_collect_input      (JsonArray     *input,
                                                          GPtrArray     *window,
-                                                         GPtrArray     *items,
+                                                         SparkHistory  *items,
                                                          guint          base,
-                                                         guint          end);
-gsize               spark_compaction_shorten_outputs    (GPtrArray     *items,
+                                                         guint          end,
+                                                         GError       **error);
+gsize               spark_compaction_shorten_outputs    (SparkHistory  *items,
                                                          guint          start);
 
 /* The session file's line for a standalone compaction. */

@@ -91,8 +91,8 @@ struct _SparkSession
   SparkConnectionState  state;
   Phase                 phase;
 
-  /* Conversation */
-  GPtrArray            *items;            /* JsonObject */
+  /* Conversation: in the session file, read back for a full resend */
+  SparkHistory         *history;
   GQueue                queue;            /* char *, prompts waiting for the turn to end */
   GQueue                steers;           /* char *, sent with response.steer, not answered yet */
   char                 *last_response_id;
@@ -240,60 +240,23 @@ transport_name (SparkSession *self)
   return "http";
 }
 
-/* Persistence: one JSON object a line. */
+/* Persistence: one JSON object a line, in a file per session that also
+ * holds the history's items (spark-history.c). */
 static void
-persist_object (SparkSession *self,
-                JsonObject   *line)
+update_history_file (SparkSession *self)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *text = NULL;
   g_autofree char *hash = NULL;
-  FILE *fp;
-  int fd;
+  g_autofree char *path = NULL;
 
-  if (self->store_dir == NULL)
+  if (self->history == NULL || self->root == NULL)
     return;
 
-  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, self->root, -1);
-  dir = g_build_filename (self->store_dir, hash, NULL);
-  /* The transcript holds the person's code and prompts: only they may read
-   * it, whatever the umask, and also when the folders already existed. */
-  if (g_mkdir_with_parents (dir, 0700) != 0 ||
-      g_chmod (self->store_dir, 0700) != 0 || g_chmod (dir, 0700) != 0)
-    return;
-
-  path = g_strdup_printf ("%s/%s.jsonl", dir, self->id);
-  json_object_set_int_member (line, "time", g_get_real_time () / G_USEC_PER_SEC);
-  text = spark_responses_to_string (line);
-  fd = g_open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    return;
-  if (fchmod (fd, 0600) != 0 || (fp = fdopen (fd, "a")) == NULL)
+  if (self->store_dir != NULL)
     {
-      close (fd);
-      return;
+      hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, self->root, -1);
+      path = g_strdup_printf ("%s/%s/%s.jsonl", self->store_dir, hash, self->id);
     }
-  fprintf (fp, "%s\n", text);
-  fclose (fp);
-}
-
-static void
-persist_line (SparkSession *self,
-              const char   *type,
-              JsonObject   *item)
-{
-  g_autoptr(JsonObject) line = json_object_new ();
-
-  json_object_set_string_member (line, "type", type);
-  if (item != NULL)
-    json_object_set_object_member (line, "item", json_object_ref (item));
-  else
-    {
-      json_object_set_string_member (line, "root", self->root);
-      json_object_set_string_member (line, "model", self->model);
-    }
-  persist_object (self, line);
+  spark_history_set_file (self->history, path, self->store_dir);
 }
 
 static void
@@ -301,17 +264,29 @@ persist_window (SparkSession *self)
 {
   g_autoptr(JsonObject) line = spark_compaction_record_new (self->window, self->window_base);
 
-  persist_object (self, line);
+  spark_history_write_line (self->history, line);
 }
 
 static void
 add_item (SparkSession *self,
           JsonObject   *item)
 {
-  if (self->items->len == 0)
-    persist_line (self, "session", NULL);
-  g_ptr_array_add (self->items, json_object_ref (item));
-  persist_line (self, "item", item);
+  if (spark_history_get_length (self->history) == 0)
+    {
+      g_autoptr(JsonObject) line = json_object_new ();
+
+      json_object_set_string_member (line, "type", "session");
+      json_object_set_string_member (line, "root", self->root);
+      json_object_set_string_member (line, "model", self->model);
+      spark_history_write_line (self->history, line);
+    }
+  spark_history_append (self->history, item);
+}
+
+static guint
+n_items (SparkSession *self)
+{
+  return spark_history_get_length (self->history);
 }
 
 /* The chat wire has no server-side compaction and no compact endpoint. */
@@ -323,15 +298,17 @@ compaction_kind (SparkSession *self)
   return self->compaction;
 }
 
+/* NULL if an item of history cannot be read back. */
 static JsonObject *
-build_request (SparkSession *self,
-               gboolean      warmup,
-               gboolean     *continuation)
+build_request (SparkSession  *self,
+               gboolean       warmup,
+               gboolean      *continuation,
+               GError       **error)
 {
   g_autoptr(JsonObject) non_input = json_object_new ();
   g_autofree char *non_input_text = NULL;
-  JsonObject *request;
-  JsonArray *input = json_array_new ();
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonArray) input = json_array_new ();
   gboolean chain;
   guint first = 0;
   GList *members;
@@ -365,7 +342,7 @@ build_request (SparkSession *self,
           spark_transport_supports_continuation (self->transport) &&
           self->last_generation == spark_transport_get_generation (self->transport) &&
           g_strcmp0 (self->last_non_input, non_input_text) == 0 &&
-          self->last_covered <= self->items->len;
+          self->last_covered <= n_items (self);
 
   request = json_object_new ();
   members = json_object_get_members (non_input);
@@ -383,25 +360,21 @@ build_request (SparkSession *self,
   if (chain && first > 0)
     {
       /* The server holds the rest, compaction items included: no pruning. */
-      for (guint i = first; i < self->items->len; i++)
-        {
-          JsonObject *item = g_ptr_array_index (self->items, i);
-
-          if (spark_compaction_item_is_sendable (item))
-            json_array_add_object_element (input, json_object_ref (item));
-        }
+      if (!spark_compaction_add_items (input, self->history, first, n_items (self), error))
+        return NULL;
     }
   else if (!warmup)
     {
       /* Everything the model needs, also when chaining from a warm-up. */
-      spark_compaction_collect_input (input, self->window, self->items,
-                                      self->window_base, self->items->len);
+      if (!spark_compaction_collect_input (input, self->window, self->history,
+                                           self->window_base, n_items (self), error))
+        return NULL;
     }
   else
     {
       json_object_set_boolean_member (request, "generate", FALSE);
     }
-  json_object_set_array_member (request, "input", input);
+  json_object_set_array_member (request, "input", g_steal_pointer (&input));
 
   g_free (self->last_non_input);
   self->last_non_input = g_steal_pointer (&non_input_text);
@@ -409,7 +382,7 @@ build_request (SparkSession *self,
   if (continuation)
     *continuation = chain;
 
-  return request;
+  return g_steal_pointer (&request);
 }
 
 static void
@@ -678,8 +651,8 @@ start_call (SparkSession *self,
 static gboolean
 compact_locally (SparkSession *self)
 {
-  guint start = spark_compaction_window_start (self->items, self->window_base, self->items->len);
-  gsize removed = spark_compaction_shorten_outputs (self->items, start);
+  guint start = spark_compaction_window_start (self->history, self->window_base, n_items (self));
+  gsize removed = spark_compaction_shorten_outputs (self->history, start);
 
   if (removed == 0)
     return FALSE;
@@ -719,7 +692,7 @@ check_context (SparkSession *self,
         {
           /* Before the next request, whatever it carries. */
           self->compact_pending = TRUE;
-          self->compact_mark = self->items->len;
+          self->compact_mark = n_items (self);
         }
       break;
 
@@ -786,7 +759,7 @@ handle_completed (SparkSession *self,
   g_free (self->last_response_id);
   self->last_response_id = g_strdup (id);
   /* A warm-up has no input: chaining from it sends every item. */
-  self->last_covered = warmup ? 0 : self->items->len;
+  self->last_covered = warmup ? 0 : n_items (self);
   self->last_generation = spark_transport_get_generation (self->transport);
   self->force_full = FALSE;
   self->attempt = 0;
@@ -1384,11 +1357,18 @@ compact_standalone (SparkSession *self)
 {
   g_autoptr(JsonObject) body = json_object_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
   JsonArray *input = json_array_new ();
 
-  self->compact_mark = CLAMP (self->compact_mark, self->window_base, self->items->len);
-  spark_compaction_collect_input (input, self->window, self->items,
-                                  self->window_base, self->compact_mark);
+  self->compact_mark = CLAMP (self->compact_mark, self->window_base, n_items (self));
+  if (!spark_compaction_collect_input (input, self->window, self->history,
+                                       self->window_base, self->compact_mark, &error))
+    {
+      /* The request that follows cannot be sent either, and says why. */
+      g_debug ("Not compacting: %s", error->message);
+      json_array_unref (input);
+      return FALSE;
+    }
   json_object_set_string_member (body, "model", self->model);
   json_object_set_array_member (body, "input", input);
   json_object_set_string_member (body, "instructions", spark_tools_get_instructions (self->tools));
@@ -1421,7 +1401,17 @@ begin_request (SparkSession *self,
     }
 
   reset_response (self);
-  request = build_request (self, warmup, &continuation);
+  request = build_request (self, warmup, &continuation, &error);
+  if (request == NULL)
+    {
+      self->phase = warmup ? PHASE_WARMING : PHASE_STREAMING;
+      handle_failure (self, error);
+      return;
+    }
+  /* Items sent or given by the server are needed again only for a full
+   * resend, which reads them back: the next chained request starts after
+   * them. (Until now the transcript could read the last response's.) */
+  spark_history_release (self->history);
 
   g_clear_pointer (&self->timings, spark_turn_timings_free);
   self->timings = spark_turn_timings_new ();
@@ -1562,7 +1552,7 @@ spark_session_finalize (GObject *object)
     memset (self->api_key, 0, strlen (self->api_key));
   g_clear_pointer (&self->api_key, g_free);
   g_clear_pointer (&self->store_dir, g_free);
-  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->history, spark_history_free);
   g_clear_pointer (&self->window, g_ptr_array_unref);
   g_queue_clear_full (&self->queue, g_free);
   g_queue_clear_full (&self->steers, g_free);
@@ -1701,6 +1691,7 @@ spark_session_constructed (GObject *object)
   self->tools = spark_tools_new (self->root);
   g_free (self->root);
   self->root = g_strdup (spark_tools_get_root (self->tools));
+  update_history_file (self);
 }
 
 static void
@@ -1843,7 +1834,7 @@ spark_session_init (SparkSession *self)
   self->model = g_strdup (SPARK_DEFAULT_MODEL);
   self->store_dir = g_build_filename (g_get_user_data_dir (), "spark", "sessions", NULL);
   self->policy = spark_approval_policy_new (SPARK_APPROVAL_MODE_NONE);
-  self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  self->history = spark_history_new ();
   self->output_items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   self->calls_by_item = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->calls = g_ptr_array_new_with_free_func (pending_call_free);
@@ -2093,7 +2084,10 @@ spark_session_set_store_dir (SparkSession *self,
   g_return_if_fail (SPARK_IS_SESSION (self));
 
   if (set_str (&self->store_dir, store_dir))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE_DIR]);
+    {
+      update_history_file (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE_DIR]);
+    }
 }
 
 SparkTransport *
@@ -2401,17 +2395,18 @@ guint
 spark_session_get_n_items (SparkSession *self)
 {
   g_return_val_if_fail (SPARK_IS_SESSION (self), 0);
-  return self->items->len;
+  return n_items (self);
 }
 
 JsonObject *
-spark_session_get_item (SparkSession *self,
-                        guint         index)
+spark_session_dup_item (SparkSession  *self,
+                        guint          index,
+                        GError       **error)
 {
   g_return_val_if_fail (SPARK_IS_SESSION (self), NULL);
-  g_return_val_if_fail (index < self->items->len, NULL);
+  g_return_val_if_fail (index < n_items (self), NULL);
 
-  return g_ptr_array_index (self->items, index);
+  return spark_history_dup_item (self->history, index, error);
 }
 
 GStrv
@@ -2451,6 +2446,36 @@ spark_session_list_saved (const char *store_dir,
   return g_strv_builder_end (builder);
 }
 
+typedef struct
+{
+  const char *path;
+  GPtrArray  *window;
+  guint       window_base;
+} Resumed;
+
+static gboolean
+resume_line (JsonObject  *line,
+             guint        number,
+             guint        n_items,
+             gpointer     user_data,
+             GError     **error)
+{
+  Resumed *resumed = user_data;
+
+  if (g_strcmp0 (spark_json_get_string (line, "type"), SPARK_COMPACTION_RECORD) != 0)
+    return TRUE;
+
+  g_clear_pointer (&resumed->window, g_ptr_array_unref);
+  if (!(resumed->window = spark_compaction_record_parse (line, n_items, &resumed->window_base)))
+    {
+      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
+                   "%s: line %u is not a valid compaction record", resumed->path, number);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 spark_session_resume (SparkSession  *self,
                       const char    *session_id,
@@ -2458,12 +2483,8 @@ spark_session_resume (SparkSession  *self,
 {
   g_autofree char *hash = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
   g_autofree char *old_id = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(GPtrArray) window = NULL;
-  guint window_base = 0;
+  Resumed resumed = { 0 };
 
   g_return_val_if_fail (SPARK_IS_SESSION (self), FALSE);
   g_return_val_if_fail (session_id != NULL, FALSE);
@@ -2477,52 +2498,19 @@ spark_session_resume (SparkSession  *self,
 
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, self->root, -1);
   path = g_strdup_printf ("%s/%s/%s.jsonl", self->store_dir, hash, session_id);
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    return FALSE;
-
-  items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  resumed.path = path;
+  /* The items stay in the file, which the session goes on writing to. */
+  if (!spark_history_load (self->history, path, self->store_dir, resume_line, &resumed, error))
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonNode *root;
-      JsonObject *line;
-      JsonObject *item;
-      const char *type;
-
-      if (lines[i][0] == '\0')
-        continue;
-      if (!json_parser_load_from_data (parser, lines[i], -1, NULL) ||
-          !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
-        {
-          g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                       "%s: line %u is not JSON", path, i + 1);
-          return FALSE;
-        }
-      line = json_node_get_object (root);
-      type = spark_json_get_string (line, "type");
-      if (g_strcmp0 (type, "item") == 0 && (item = spark_json_get_object (line, "item")) != NULL)
-        g_ptr_array_add (items, json_object_ref (item));
-      else if (g_strcmp0 (type, SPARK_COMPACTION_RECORD) == 0)
-        {
-          g_clear_pointer (&window, g_ptr_array_unref);
-          if (!(window = spark_compaction_record_parse (line, items->len, &window_base)))
-            {
-              g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                           "%s: line %u is not a valid compaction record", path, i + 1);
-              return FALSE;
-            }
-        }
+      g_clear_pointer (&resumed.window, g_ptr_array_unref);
+      return FALSE;
     }
 
-  g_ptr_array_set_size (self->items, 0);
-  g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&items));
   g_clear_pointer (&self->window, g_ptr_array_unref);
-  self->window = g_steal_pointer (&window);
-  self->window_base = window_base;
+  self->window = g_steal_pointer (&resumed.window);
+  self->window_base = resumed.window_base;
   self->compact_pending = FALSE;
 
-  /* Continue writing to the same file. */
   old_id = g_steal_pointer (&self->id);
   self->id = g_strdup (session_id);
   g_clear_pointer (&self->last_response_id, g_free);

@@ -127,10 +127,14 @@ void                  spark_session_close                 (SparkSession         
 SparkChangeset       *spark_session_get_changeset         (SparkSession          *self,
                                                            SparkToolCall         *call);
 
-/* History: the items of the conversation, oldest first (borrowed). */
+/* History: the items of the conversation, oldest first. They live in the
+ * session file (in memory without one) and are read back on demand:
+ * dup_item returns a new reference (do not modify it), or NULL with @error
+ * if the file no longer holds what was written. */
 guint                 spark_session_get_n_items           (SparkSession          *self);
-JsonObject           *spark_session_get_item              (SparkSession          *self,
-                                                           guint                  index);
+JsonObject           *spark_session_dup_item              (SparkSession          *self,
+                                                           guint                  index,
+                                                           GError               **error);
 
 /* Saved sessions of a project folder: ids, newest first. */
 GStrv                 spark_session_list_saved            (const char            *store_dir,

@@ -16,7 +16,9 @@ struct _SparkTranscriptItem
   GObject              parent_instance;
 
   SparkTranscriptKind  kind;
-  GString             *text;
+  /* Inline: one allocation less per item. Doubles while it streams; a
+   * finished item's buffer is cut to its text (fit_text). */
+  GString              text;
   char                *item_id;
   char                *call_id;
   char                *name;
@@ -66,12 +68,24 @@ replace_string (char       **field,
   return TRUE;
 }
 
+/* The conversation's text is most of what a long session holds: a buffer
+ * left at the doubling's next power of two would add up to half of it. */
+static void
+fit_text (SparkTranscriptItem *self)
+{
+  if (self->text.allocated_len > self->text.len + 1)
+    {
+      self->text.str = g_realloc (self->text.str, self->text.len + 1);
+      self->text.allocated_len = self->text.len + 1;
+    }
+}
+
 static void
 spark_transcript_item_finalize (GObject *object)
 {
   SparkTranscriptItem *self = (SparkTranscriptItem *) object;
 
-  g_string_free (self->text, TRUE);
+  g_free (self->text.str);
   g_clear_pointer (&self->item_id, g_free);
   g_clear_pointer (&self->call_id, g_free);
   g_clear_pointer (&self->name, g_free);
@@ -128,7 +142,7 @@ spark_transcript_item_get_property (GObject    *object,
       break;
 
     case PROP_TEXT:
-      g_value_set_string (value, self->text->str);
+      g_value_set_string (value, self->text.str);
       break;
 
     default:
@@ -151,7 +165,8 @@ spark_transcript_item_set_property (GObject      *object,
       break;
 
     case PROP_TEXT:
-      g_string_assign (self->text, g_value_get_string (value) ?: "");
+      g_string_assign (&self->text, g_value_get_string (value) ?: "");
+      fit_text (self);
       break;
 
     default:
@@ -208,7 +223,8 @@ spark_transcript_item_class_init (SparkTranscriptItemClass *klass)
 static void
 spark_transcript_item_init (SparkTranscriptItem *self)
 {
-  self->text = g_string_new (NULL);
+  self->text.str = g_malloc0 (1);
+  self->text.allocated_len = 1;
   self->success = TRUE;
 }
 
@@ -233,14 +249,14 @@ const char *
 spark_transcript_item_get_text (SparkTranscriptItem *self)
 {
   g_return_val_if_fail (SPARK_IS_TRANSCRIPT_ITEM (self), NULL);
-  return self->text->str;
+  return self->text.str;
 }
 
 gsize
 spark_transcript_item_get_length (SparkTranscriptItem *self)
 {
   g_return_val_if_fail (SPARK_IS_TRANSCRIPT_ITEM (self), 0);
-  return self->text->len;
+  return self->text.len;
 }
 
 const char *
@@ -306,7 +322,7 @@ _spark_transcript_item_append_text (SparkTranscriptItem *self,
 {
   g_assert (SPARK_IS_TRANSCRIPT_ITEM (self));
 
-  g_string_append_len (self->text, text, length);
+  g_string_append_len (&self->text, text, length);
   self->revision++;
 }
 
@@ -316,7 +332,9 @@ _spark_transcript_item_set_text (SparkTranscriptItem *self,
 {
   g_assert (SPARK_IS_TRANSCRIPT_ITEM (self));
 
-  g_string_assign (self->text, text ?: "");
+  g_string_assign (&self->text, text ?: "");
+  if (!self->streaming)
+    fit_text (self);
   self->revision++;
 }
 
@@ -390,6 +408,8 @@ _spark_transcript_item_set_streaming (SparkTranscriptItem *self,
   if (self->streaming != streaming)
     {
       self->streaming = streaming;
+      if (!streaming)
+        fit_text (self);
       self->revision++;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAMING]);
     }

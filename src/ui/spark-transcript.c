@@ -580,10 +580,10 @@ sync_history (SparkTranscript *self)
 
   for (guint i = self->history_seen; i < n; i++)
     {
-      JsonObject *item = spark_session_get_item (self->session, i);
+      g_autoptr(JsonObject) item = spark_session_dup_item (self->session, i, NULL);
       g_autofree char *text = NULL;
 
-      if (!is_user_message (item))
+      if (item == NULL || !is_user_message (item))
         continue;
 
       text = message_text (item, NULL);
@@ -1090,12 +1090,14 @@ spark_transcript_load_history (SparkTranscript *self,
 
   for (guint i = 0; i < n; i++)
     {
-      JsonObject *item = spark_session_get_item (session, i);
+      g_autoptr(JsonObject) item = spark_session_dup_item (session, i, NULL);
       const char *type = spark_json_get_string (item, "type");
       const char *role = spark_json_get_string (item, "role");
       SparkTranscriptItem *added;
       g_autofree char *text = NULL;
 
+      if (item == NULL)
+        continue;   /* the session file changed on disk: the next turn says so */
       if (is_user_message (item))
         {
           text = message_text (item, NULL);
