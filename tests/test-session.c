@@ -1353,9 +1353,7 @@ test_resumed_resend_carries_items_as_sent (Fixture       *f,
   g_assert_cmpuint (spark_session_get_n_items (again), ==, RESEND_ROUNDS * 10);
 
   spark_fake_server_push_stream (f->server, "text-done");
-  f->turn_done = FALSE;
-  spark_session_run_async (again, "after resuming", NULL, run_cb, f);
-  spark_test_wait_for (&f->turn_done, 20);
+  session_fixture_run_on (f, again, "after resuming", 20);
   g_assert_no_error (f->turn_error);
   reqs = generating (f);
   assert_input_is (reqs->pdata[reqs->len - 1], expected);
@@ -1567,9 +1565,9 @@ main (int   argc,
   ADD ("/agent/session/history/resume-damaged-file", test_resume_damaged_file);
 #undef ADD
   g_test_add ("/agent/session/history/full-resend-as-sent", Fixture, GINT_TO_POINTER (FALSE),
-              fixture_setup, test_full_resend_carries_items_as_sent, fixture_teardown);
+              fixture_setup, test_full_resend_carries_items_as_sent, session_fixture_teardown);
   g_test_add ("/agent/session/history/full-resend-as-sent-in-memory", Fixture, GINT_TO_POINTER (TRUE),
-              fixture_setup, test_full_resend_carries_items_as_sent, fixture_teardown);
+              fixture_setup, test_full_resend_carries_items_as_sent, session_fixture_teardown);
 
   return g_test_run ();
 }
