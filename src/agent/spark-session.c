@@ -884,7 +884,8 @@ handle_delta (SparkSession   *self,
                 /* Its output_item.added never came: what the review pane
                  * would show of this call cannot be trusted. */
                 error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                                     _("Server sent tool call input for an item it never started (“%s”)"),
+                                     _("Server sent tool call input for an item it never "
+                                       "started (“%s”)"),
                                      item_id);
                 handle_failure (self, error);
                 break;
