@@ -666,10 +666,19 @@ test_agent_tool_errors (SFixture      *f,
   g_autoptr(GPtrArray) sent = NULL;
   g_autofree char *binary = call_stream ("read_file", "blob.bin");
   g_autofree char *folder = call_stream ("list_dir", "a.txt");
+  g_autofree char *shell = NULL;
   char bytes[] = { 'a', '\0', 'b', '\n' };
   g_autofree char *blob = g_build_filename (f->root, "blob.bin", NULL);
   g_autofree char *contents = NULL;
 
+  {
+    g_autofree char *file = spark_fake_server_stream_path ("call-shell");
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+    shell = replace_all (text, "\\\"command\\\": \\\"echo from-shell > shell.txt\\\"", "");
+    g_assert_cmpstr (shell, !=, text);
+  }
   g_assert_true (g_file_set_contents (blob, bytes, sizeof bytes, NULL));
   spark_test_write_file (f->root, "a.txt", "a\n");
   g_signal_connect (f->session, "tool-call-output", G_CALLBACK (on_call_output), person);
@@ -692,10 +701,19 @@ test_agent_tool_errors (SFixture      *f,
   session_fixture_run_on (f, f->session, "edit it", 10);
   g_assert_no_error (f->turn_error);
 
+  /* A shell call without its command. */
+  spark_tools_set_shell_enabled (spark_session_get_tools (f->session), TRUE);
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (f->session),
+                                  SPARK_APPROVAL_MODE_ALL);
+  spark_fake_server_push_text (f->server, shell);
+  spark_fake_server_push_stream (f->server, "text-done");
+  session_fixture_run_on (f, f->session, "run it", 10);
+  g_assert_no_error (f->turn_error);
+
   sent = outputs_sent (f);
-  g_assert_cmpuint (sent->len, ==, 3);
-  g_assert_cmpuint (person->len, ==, 3);
-  for (guint i = 0; i < 3; i++)
+  g_assert_cmpuint (sent->len, ==, 4);
+  g_assert_cmpuint (person->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
     g_test_message ("model: %s\nperson: %s", (char *) sent->pdata[i], (char *) person->pdata[i]);
 
   g_assert_cmpstr (sent->pdata[0], ==,
@@ -709,6 +727,8 @@ test_agent_tool_errors (SFixture      *f,
   g_assert_cmpstr (person->pdata[2], ==,
                    "Nicht angewendet: Änderungen brauchen eine Freigabe, und es wurde keine "
                    "erteilt");
+  g_assert_cmpstr (sent->pdata[3], ==, "Error: shell needs a “command”");
+  g_assert_cmpstr (person->pdata[3], ==, "shell benötigt einen „command“");
   contents = spark_test_read_file (f->root, "hello.txt", NULL);
   g_assert_cmpstr (contents, ==, "hello\nworld\n");
 }

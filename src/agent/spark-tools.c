@@ -821,7 +821,9 @@ shell_fail (GTask  *task,
       return;
     }
 
+  /* GIO said it on the main thread: in the person's language. */
   data->output = g_strdup_printf ("Error: %s", error->message);
+  data->error_message = g_strdup (error->message);
   data->success = FALSE;
   g_error_free (error);
   g_task_return_boolean (task, TRUE);
@@ -952,6 +954,7 @@ run_shell (SparkTools *self,
   if (command == NULL || command[0] == '\0')
     {
       data->output = g_strdup ("Error: shell needs a “command”");
+      data->error_message = g_strdup (_("shell needs a “command”"));
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -974,6 +977,8 @@ run_shell (SparkTools *self,
       spark_audience_push (SPARK_AUDIENCE_MODEL);
       data->output = g_strdup_printf ("Error: %s", spark_audience_strerror (errsv));
       spark_audience_pop ();
+      data->error_message = g_strdup_printf (_("The command could not be started: %s"),
+                                             spark_audience_strerror (errsv));
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -994,6 +999,10 @@ run_shell (SparkTools *self,
   if (state->subprocess == NULL)
     {
       data->output = g_strdup_printf ("Error: %s", error->message);
+      /* Not started twice to say it in two languages: GLib's reason stays
+       * as the model read it. */
+      data->error_message = g_strdup_printf (_("The command could not be started: %s"),
+                                             error->message);
       g_task_return_boolean (task, TRUE);
       return;
     }
