@@ -136,7 +136,8 @@ parse_object (const char  *text,
     return NULL;
   if ((root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "not a JSON object");
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                           _("An item of the conversation is not a JSON object"));
       return NULL;
     }
 
