@@ -13,10 +13,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "spark-audience.h"
 #include "spark-changeset.h"
@@ -25,6 +28,7 @@
 #include "spark-test-utils.h"
 #include "spark-tools.h"
 #include "test-changeset-common.h"
+#include "test-session-common.h"
 
 typedef TpWorkspace Fixture;
 
@@ -401,6 +405,334 @@ test_tool_error (Fixture       *f,
   }
 }
 
+/* The agent's errors, through the session against the fake server: what the
+ * person reads is German, what the model is told stays English. */
+
+typedef SessionFixture SFixture;
+
+/* A file of the session store, as the session names it. */
+static char *
+store_path (SFixture   *f,
+            const char *name)
+{
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, f->root, -1);
+
+  return g_strdup_printf ("%s/%s/%s.jsonl", f->store, hash, name);
+}
+
+static void
+assert_has (const char *haystack,
+            const char *needle)
+{
+  if (haystack == NULL || strstr (haystack, needle) == NULL)
+    g_error ("“%s” not in “%s”", needle, haystack ? haystack : "(null)");
+}
+
+/* A damaged session file is refused in German (spark-history.c, and the
+ * compaction record in spark-session.c). */
+static void
+test_agent_resume_damaged (SFixture      *f,
+                           gconstpointer  data)
+{
+  static const struct { const char *contents; const char *message; } cases[] = {
+    { "{\"type\":\"session\"}\n{\"type\":\"item\",\"item\":{\"type\":\"message\"}\n",
+      ": Zeile 2 ist kein JSON" },
+    { "{\"type\":\"session\"}\n\n{\"type\":\"compacted\",\"upto\":5,\"output\":[]}\n",
+      ": Zeile 3 ist kein gültiger Verdichtungseintrag" },
+  };
+  g_autofree char *first = store_path (f, "first");
+  g_autofree char *dir = g_path_get_dirname (first);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("damaged-%u", i);
+      g_autofree char *path = store_path (f, id);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (g_file_set_contents (path, cases[i].contents, -1, NULL));
+      g_assert_false (spark_session_resume (f->session, id, &error));
+      g_assert_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED);
+      g_test_message ("person: %s", error->message);
+      g_assert_true (g_str_has_prefix (error->message, path));
+      assert_has (error->message, cases[i].message);
+    }
+}
+
+/* The session file changed under a running session: reading an item back
+ * and the turn that needs it fail in German. */
+static void
+test_agent_history_changed (SFixture      *f,
+                            gconstpointer  data)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) item = NULL;
+  char *at;
+  int fd;
+
+  spark_fake_server_push_stream (f->server, "text-hello");
+  spark_fake_server_push_stream (f->server, "error-previous-not-found");
+  session_fixture_run_on (f, f->session, "keep this", 10);
+  g_assert_no_error (f->turn_error);
+
+  path = store_path (f, spark_session_get_id (f->session));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  at = strstr (contents, "keep this");
+  g_assert_nonnull (at);
+  fd = g_open (path, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, "KEEP", 4, at - contents), ==, 4);
+  close (fd);
+
+  item = spark_session_dup_item (f->session, 0, &error);
+  g_assert_null (item);
+  g_test_message ("person: %s", error->message);
+  assert_has (error->message, "wurde auf dem Datenträger verändert: Element 1 des Gesprächs "
+                              "kann nicht wieder gelesen werden");
+
+  /* The server lost the chain: the full resend needs the item. */
+  session_fixture_run_on (f, f->session, "two", 10);
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED);
+  assert_has (f->turn_error->message, "Die Sitzungsdatei ");
+}
+
+/* The key would travel in clear text: the turn ends in German. */
+static void
+test_agent_insecure_key (SFixture      *f,
+                         gconstpointer  data)
+{
+  g_autoptr(SparkSession) remote = spark_session_new (f->root);
+
+  g_object_set (remote, "endpoint", "http://192.0.2.1:9/v1", "api-key", TEST_KEY,
+                "store-dir", NULL, NULL);
+  spark_session_set_retry_policy (remote, 0, 1);
+  session_fixture_run_on (f, remote, "hi", 10);
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_INSECURE);
+  g_test_message ("person: %s", f->turn_error->message);
+  g_assert_cmpstr (f->turn_error->message, ==,
+                   "Der API-Schlüssel wird nicht unverschlüsselt an 192.0.2.1 gesendet. "
+                   "Verwenden Sie https:// oder eine Loopback-Adresse");
+  spark_session_close (remote);
+}
+
+/* An error chunk of a Chat Completions server (spark-chat-wire.c). */
+static void
+test_agent_chat_server_error (SFixture      *f,
+                              gconstpointer  data)
+{
+  spark_session_set_wire_api (f->session, SPARK_WIRE_API_CHAT);
+  spark_fake_server_push_text (f->server, "{\"error\":{\"message\":\"model not loaded\"}}\n");
+  session_fixture_run_on (f, f->session, "hi", 10);
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_SERVER);
+  g_assert_cmpstr (f->turn_error->message, ==, "Serverfehler: model not loaded");
+
+  spark_fake_server_push_text (f->server, "{\"error\":{}}\n");
+  session_fixture_run_on (f, f->session, "hi", 10);
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_SERVER);
+  g_assert_cmpstr (f->turn_error->message, ==,
+                   "Der Server hat einen Fehler ohne Beschreibung gemeldet");
+}
+
+static void
+compact_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GError **error = user_data;
+
+  g_assert_null (spark_compaction_compact_finish (result, error));
+  g_assert_nonnull (*error);
+}
+
+static GError *
+compact_against (SFixture *f)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  GError *error = NULL;
+
+  json_object_set_string_member (body, "model", "test-model");
+  json_object_set_array_member (body, "input", json_array_new ());
+  spark_compaction_compact_async (spark_fake_server_get_base_url (f->server), TEST_KEY, NULL, body,
+                                  NULL, compact_done, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("person: %s", error->message);
+  return error;
+}
+
+/* The compact endpoint's failures, over real HTTP (spark-compaction.c). */
+static void
+test_agent_compaction_errors (SFixture      *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) missing = NULL;
+  g_autoptr(GError) failed = NULL;
+  g_autoptr(GError) bare = NULL;
+  g_autoptr(GError) garbled = NULL;
+
+  missing = compact_against (f);
+  g_assert_error (missing, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_COMPACT_UNSUPPORTED);
+  g_assert_cmpstr (missing->message, ==,
+                   "Der Server bietet keinen Endpunkt für die Verdichtung (HTTP 404)");
+
+  spark_fake_server_set_compact_reply (f->server, 503,
+                                       "{\"error\":{\"message\":\"try later\"}}");
+  failed = compact_against (f);
+  g_assert_error (failed, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_UNAVAILABLE);
+  g_assert_cmpstr (failed->message, ==,
+                   "Die Verdichtung ist fehlgeschlagen: HTTP 503 Service Unavailable: try later");
+
+  spark_fake_server_set_compact_reply (f->server, 403, "nope");
+  bare = compact_against (f);
+  g_assert_error (bare, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_HTTP);
+  g_assert_cmpstr (bare->message, ==, "Die Verdichtung ist fehlgeschlagen: HTTP 403 Forbidden");
+
+  spark_fake_server_set_compact_reply (f->server, 200, "{\"output\":[{\"id\":\"x\"}]}");
+  garbled = compact_against (f);
+  g_assert_error (garbled, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL);
+  g_assert_cmpstr (garbled->message, ==,
+                   "Element 1 der Antwort auf die Verdichtung hat keinen „type“");
+}
+
+static void
+on_call_output (SparkSession  *session,
+                SparkToolCall *call,
+                const char    *output,
+                gboolean       success,
+                GPtrArray     *person)
+{
+  g_assert_false (success);
+  g_ptr_array_add (person, g_strdup (spark_tool_call_get_error_message (call)));
+}
+
+/* What the server got back for its calls: the outputs, in order. */
+static GPtrArray *
+outputs_sent (SFixture *f)
+{
+  g_autoptr(GPtrArray) reqs = spark_fake_server_dup_generating (f->server);
+  GPtrArray *outputs = g_ptr_array_new ();
+
+  for (guint i = 0; i < reqs->len; i++)
+    {
+      JsonArray *input = json_object_get_array_member (reqs->pdata[i], "input");
+
+      for (guint j = 0; input != NULL && j < json_array_get_length (input); j++)
+        {
+          JsonObject *item = json_array_get_object_element (input, j);
+          const char *type = spark_json_get_string (item, "type");
+
+          if (g_strcmp0 (type, "function_call_output") == 0 ||
+              g_strcmp0 (type, "custom_tool_call_output") == 0)
+            g_ptr_array_add (outputs, (gpointer) spark_json_get_string (item, "output"));
+        }
+    }
+  return outputs;
+}
+
+static char *
+replace_all (const char *text,
+             const char *old,
+             const char *new)
+{
+  g_auto(GStrv) parts = g_strsplit (text, old, -1);
+
+  return g_strjoinv (new, parts);
+}
+
+/* tests/streams/call-read-file, calling @tool on @path instead. */
+static char *
+call_stream (const char *tool,
+             const char *path)
+{
+  g_autofree char *file = spark_fake_server_stream_path ("call-read-file");
+  g_autofree char *text = NULL;
+  g_autofree char *on_path = NULL;
+
+  g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+  on_path = replace_all (text, "hello.txt", path);
+  return replace_all (on_path, "read_file", tool);
+}
+
+/* A tool that fails: the model is told in English (and that is what goes
+ * over the wire), the person reads why in German (spark-tools.c,
+ * spark-approval-policy.c). */
+static void
+test_agent_tool_errors (SFixture      *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) person = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) sent = NULL;
+  g_autofree char *binary = call_stream ("read_file", "blob.bin");
+  g_autofree char *folder = call_stream ("list_dir", "a.txt");
+  g_autofree char *shell = NULL;
+  char bytes[] = { 'a', '\0', 'b', '\n' };
+  g_autofree char *blob = g_build_filename (f->root, "blob.bin", NULL);
+  g_autofree char *contents = NULL;
+
+  {
+    g_autofree char *file = spark_fake_server_stream_path ("call-shell");
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+    shell = replace_all (text, "\\\"command\\\": \\\"echo from-shell > shell.txt\\\"", "");
+    g_assert_cmpstr (shell, !=, text);
+  }
+  g_assert_true (g_file_set_contents (blob, bytes, sizeof bytes, NULL));
+  spark_test_write_file (f->root, "a.txt", "a\n");
+  g_signal_connect (f->session, "tool-call-output", G_CALLBACK (on_call_output), person);
+
+  spark_fake_server_push_text (f->server, binary);
+  spark_fake_server_push_stream (f->server, "text-done");
+  session_fixture_run_on (f, f->session, "read it", 10);
+  g_assert_no_error (f->turn_error);
+
+  /* list_dir on a file */
+  spark_fake_server_push_text (f->server, folder);
+  spark_fake_server_push_stream (f->server, "text-done");
+  session_fixture_run_on (f, f->session, "list it", 10);
+  g_assert_no_error (f->turn_error);
+
+  /* An edit nobody may approve: the policy refuses it. */
+  spark_test_write_file (f->root, "hello.txt", "hello\nworld\n");
+  spark_fake_server_push_stream (f->server, "patch-custom");
+  spark_fake_server_push_stream (f->server, "text-done");
+  session_fixture_run_on (f, f->session, "edit it", 10);
+  g_assert_no_error (f->turn_error);
+
+  /* A shell call without its command. */
+  spark_tools_set_shell_enabled (spark_session_get_tools (f->session), TRUE);
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (f->session),
+                                  SPARK_APPROVAL_MODE_ALL);
+  spark_fake_server_push_text (f->server, shell);
+  spark_fake_server_push_stream (f->server, "text-done");
+  session_fixture_run_on (f, f->session, "run it", 10);
+  g_assert_no_error (f->turn_error);
+
+  sent = outputs_sent (f);
+  g_assert_cmpuint (sent->len, ==, 4);
+  g_assert_cmpuint (person->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    g_test_message ("model: %s\nperson: %s", (char *) sent->pdata[i], (char *) person->pdata[i]);
+
+  g_assert_cmpstr (sent->pdata[0], ==,
+                   "Error: “blob.bin” looks like a binary file and cannot be edited as text");
+  assert_has (person->pdata[0], "scheint eine Binärdatei zu sein und kann nicht als Text "
+                                "bearbeitet werden");
+  g_assert_cmpstr (sent->pdata[1], ==, "Error: “a.txt” is not a folder");
+  g_assert_cmpstr (person->pdata[1], ==, "„a.txt“ ist kein Ordner");
+  g_assert_cmpstr (sent->pdata[2], ==,
+                   "Rejected by the user: Not applied: edits need approval and none was given");
+  g_assert_cmpstr (person->pdata[2], ==,
+                   "Nicht angewendet: Änderungen brauchen eine Freigabe, und es wurde keine "
+                   "erteilt");
+  g_assert_cmpstr (sent->pdata[3], ==, "Error: shell needs a “command”");
+  g_assert_cmpstr (person->pdata[3], ==, "shell benötigt einen „command“");
+  contents = spark_test_read_file (f->root, "hello.txt", NULL);
+  g_assert_cmpstr (contents, ==, "hello\nworld\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -421,6 +753,18 @@ main (int   argc,
   g_test_add ("/i18n/conflict-messages", Fixture, NULL, tp_workspace_setup, test_conflict_messages, tp_workspace_teardown);
   g_test_add ("/i18n/hand-off", Fixture, NULL, tp_workspace_setup, test_hand_off, tp_workspace_teardown);
   g_test_add ("/i18n/tool-error", Fixture, NULL, tp_workspace_setup, test_tool_error, tp_workspace_teardown);
+  g_test_add ("/i18n/agent/resume-damaged", SFixture, NULL, session_fixture_setup,
+              test_agent_resume_damaged, session_fixture_teardown);
+  g_test_add ("/i18n/agent/history-changed", SFixture, NULL, session_fixture_setup,
+              test_agent_history_changed, session_fixture_teardown);
+  g_test_add ("/i18n/agent/insecure-key", SFixture, NULL, session_fixture_setup,
+              test_agent_insecure_key, session_fixture_teardown);
+  g_test_add ("/i18n/agent/chat-server-error", SFixture, NULL, session_fixture_setup,
+              test_agent_chat_server_error, session_fixture_teardown);
+  g_test_add ("/i18n/agent/compaction-errors", SFixture, NULL, session_fixture_setup,
+              test_agent_compaction_errors, session_fixture_teardown);
+  g_test_add ("/i18n/agent/tool-errors", SFixture, NULL, session_fixture_setup,
+              test_agent_tool_errors, session_fixture_teardown);
 
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 
 #include "spark-agent-types.h"
 
@@ -156,7 +157,7 @@ spark_endpoint_to_websocket_url (const char  *endpoint,
   else
     {
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                   "Unsupported endpoint scheme “%s” (use http or https)", scheme);
+                   _("Unsupported endpoint scheme “%s” (use http or https)"), scheme);
       return NULL;
     }
 
@@ -193,7 +194,9 @@ spark_endpoint_check_key_safe (const char  *url,
     return TRUE;
 
   g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_INSECURE,
-               "Refusing to send the API key in clear text to %s; use https:// or a loopback address",
+               /* translators: %s is a host name */
+               _("Refusing to send the API key in clear text to %s; use https:// or a loopback "
+                 "address"),
                g_uri_get_host (uri) ? g_uri_get_host (uri) : url);
   return FALSE;
 }

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "spark-agent-enums.h"
 #include "spark-approval-policy.h"
 
@@ -157,8 +159,17 @@ spark_approval_policy_review (SparkApprovalPolicy *self,
     spark_tool_call_approve (call);
   else if (self->mode == SPARK_APPROVAL_MODE_EDITS && spark_tool_call_is_patch (call))
     spark_tool_call_approve (call);
+  else if (spark_tool_call_is_patch (call))
+    {
+      /* The reason is the model's (English); the person reads theirs. */
+      _spark_tool_call_set_error_message (call, _("Not applied: edits need approval and none "
+                                                  "was given"));
+      spark_tool_call_reject (call, "Not applied: edits need approval and none was given");
+    }
   else
-    spark_tool_call_reject (call, spark_tool_call_is_patch (call)
-                                    ? "Not applied: edits need approval and none was given"
-                                    : "Not run: commands need approval and none was given");
+    {
+      _spark_tool_call_set_error_message (call, _("Not run: commands need approval and none "
+                                                  "was given"));
+      spark_tool_call_reject (call, "Not run: commands need approval and none was given");
+    }
 }

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "spark-agent-types.h"
 #include "spark-chat-wire.h"
 #include "spark-responses.h"
@@ -369,8 +371,13 @@ spark_chat_stream_feed (SparkChatStream  *stream,
       JsonObject *err = spark_json_get_object (chunk, "error");
       const char *message = spark_json_get_string (err, "message");
 
-      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_SERVER,
-                   "Server error: %s", message ? message : "no message");
+      if (message != NULL)
+        g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_SERVER,
+                     /* translators: %s is the server's own message, often English */
+                     _("Server error: %s"), message);
+      else
+        g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_SERVER,
+                             _("The server reported an error without a message"));
       return FALSE;
     }
 
@@ -433,8 +440,12 @@ spark_chat_stream_feed (SparkChatStream  *stream,
 
               if (index < 0 || index > 1024)
                 {
+                  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, index);
+
                   g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                               "Tool call index %" G_GINT64_FORMAT " out of range", index);
+                               /* translators: %s is a number */
+                               _("The server sent a tool call with the index %s, out of range"),
+                               number);
                   return FALSE;
                 }
 

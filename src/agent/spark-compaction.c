@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
 #include "spark-compaction.h"
@@ -295,7 +296,7 @@ spark_compaction_parse_result (const char  *text,
       g_autofree char *snippet = spark_responses_snippet (text, length);
 
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "The compaction answer is not a JSON object: %s", snippet);
+                   _("The compaction answer is not a JSON object: %s"), snippet);
       return NULL;
     }
 
@@ -304,7 +305,7 @@ spark_compaction_parse_result (const char  *text,
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
       g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                           "The compaction answer has no “output” array");
+                           _("The compaction answer has no “output” array"));
       return NULL;
     }
 
@@ -320,7 +321,7 @@ spark_compaction_parse_result (const char  *text,
           spark_json_get_string ((item = json_node_get_object (element)), "type") == NULL)
         {
           g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                       "Item %u of the compaction answer has no “type”", i);
+                       _("Item %u of the compaction answer has no “type”"), i + 1);
           return NULL;
         }
       if (spark_compaction_is_item (item))
@@ -328,7 +329,7 @@ spark_compaction_parse_result (const char  *text,
           if (spark_json_get_string (item, "encrypted_content") == NULL)
             {
               g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                                   "The compaction item has no “encrypted_content”");
+                                   _("The compaction item has no “encrypted_content”"));
               return NULL;
             }
           has_compaction = TRUE;
@@ -340,7 +341,7 @@ spark_compaction_parse_result (const char  *text,
   if (!has_compaction)
     {
       g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                           "The compaction answer has no compaction item");
+                           _("The compaction answer has no compaction item"));
       return NULL;
     }
 
@@ -386,7 +387,7 @@ compact_cb (GObject      *object,
         g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT,
-                                 "Could not reach the compaction endpoint: %s", error->message);
+                                 _("Could not reach the compaction endpoint: %s"), error->message);
       return;
     }
 
@@ -398,7 +399,7 @@ compact_cb (GObject      *object,
       status == SOUP_STATUS_NOT_IMPLEMENTED)
     {
       g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_COMPACT_UNSUPPORTED,
-                               "The server has no compaction endpoint (HTTP %u)", status);
+                               _("The server has no compaction endpoint (HTTP %u)"), status);
       return;
     }
 
@@ -406,6 +407,7 @@ compact_cb (GObject      *object,
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
       const char *message = NULL;
+      SparkAgentError code;
       JsonNode *root;
 
       if (json_parser_load_from_data (parser, data, size, NULL) &&
@@ -413,18 +415,28 @@ compact_cb (GObject      *object,
         message = spark_json_get_string (spark_json_get_object (json_node_get_object (root), "error"),
                                          "message");
 
-      g_task_return_new_error (task, SPARK_AGENT_ERROR,
-                               status >= 500 ? SPARK_AGENT_ERROR_UNAVAILABLE : SPARK_AGENT_ERROR_HTTP,
-                               "Compaction failed: HTTP %u %s%s%s", status,
-                               soup_message_get_reason_phrase (call->msg),
-                               message ? ": " : "", message ? message : "");
+      code = status >= 500 ? SPARK_AGENT_ERROR_UNAVAILABLE : SPARK_AGENT_ERROR_HTTP;
+      if (message != NULL)
+        g_task_return_new_error (task, SPARK_AGENT_ERROR, code,
+                                 /* translators: %1$u is an HTTP status, %2$s its name
+                                  * ("Not Found"), %3$s the server's message */
+                                 _("Compaction failed: HTTP %1$u %2$s: %3$s"), status,
+                                 soup_message_get_reason_phrase (call->msg), message);
+      else
+        g_task_return_new_error (task, SPARK_AGENT_ERROR, code,
+                                 /* translators: %1$u is an HTTP status, %2$s its name */
+                                 _("Compaction failed: HTTP %1$u %2$s"), status,
+                                 soup_message_get_reason_phrase (call->msg));
       return;
     }
 
   if (size > MAX_COMPACT_BODY)
     {
+      g_autofree char *formatted = g_format_size (size);
+
       g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                               "The compaction answer is too large (%" G_GSIZE_FORMAT " bytes)", size);
+                               /* translators: %s is a size, e.g. "5.2 MB" */
+                               _("The compaction answer is too large (%s)"), formatted);
       return;
     }
 
@@ -485,7 +497,7 @@ spark_compaction_compact_async (const char          *endpoint,
   if (!(call->msg = soup_message_new ("POST", url)))
     {
       g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                               "Invalid endpoint “%s”", endpoint);
+                               _("Invalid endpoint “%s”"), endpoint);
       return;
     }
 

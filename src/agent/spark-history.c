@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "spark-agent-types.h"
@@ -135,7 +136,8 @@ parse_object (const char  *text,
     return NULL;
   if ((root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "not a JSON object");
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                           _("An item of the conversation is not a JSON object"));
       return NULL;
     }
 
@@ -175,8 +177,9 @@ read_entry (SparkHistory  *self,
       !(item = spark_json_get_object (object, "item")))
     {
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                   "The session file %s changed on disk: item %u of the conversation cannot be "
-                   "read back", self->path ? self->path : "", index + 1);
+                   /* translators: %1$s is a file, %2$u counts from 1 */
+                   _("The session file %1$s changed on disk: item %2$u of the conversation "
+                     "cannot be read back"), self->path ? self->path : "", index + 1);
       return NULL;
     }
 
@@ -537,7 +540,8 @@ spark_history_load (SparkHistory          *self,
           !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
         {
           g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                       "%s: line %u is not JSON", path, number);
+                       /* translators: %1$s is a session file, %2$u a line number */
+                       _("%1$s: line %2$u is not JSON"), path, number);
           goto failed;
         }
 

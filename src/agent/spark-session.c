@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "spark-agent-enums.h"
@@ -883,7 +884,8 @@ handle_delta (SparkSession   *self,
                 /* Its output_item.added never came: what the review pane
                  * would show of this call cannot be trusted. */
                 error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                                     "Server sent tool call input for an item it never started (“%s”)",
+                                     _("Server sent tool call input for an item it never "
+                                       "started (“%s”)"),
                                      item_id);
                 handle_failure (self, error);
                 break;
@@ -1474,7 +1476,7 @@ connect_cb (GObject      *object,
         {
           g_clear_error (&error);
           g_set_error_literal (&error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT,
-                               "Timed out connecting");
+                               _("Timed out connecting"));
         }
       if (self->phase == PHASE_CONNECTING)
         self->phase = self->in_turn ? PHASE_STREAMING : PHASE_WARMING;
@@ -2114,7 +2116,7 @@ spark_session_start_async (SparkSession        *self,
   if (self->phase != PHASE_IDLE || self->start_task != NULL)
     {
       g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_BUSY,
-                               "The session is already starting or running a turn");
+                               _("The session is already starting or running a turn"));
       return;
     }
 
@@ -2337,7 +2339,7 @@ spark_session_stop (SparkSession *self)
 
   g_queue_clear_full (&self->queue, g_free);
   g_queue_clear_full (&self->steers, g_free);
-  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped by the user");
+  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Stopped by the user"));
   if (self->start_task != NULL)
     {
       g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
@@ -2364,7 +2366,8 @@ spark_session_close (SparkSession *self)
   if (self->start_task != NULL)
     {
       g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The session was closed");
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("The session was closed"));
     }
   g_clear_handle_id (&self->backoff_source, g_source_remove);
   self->phase = PHASE_IDLE;
@@ -2469,7 +2472,8 @@ resume_line (JsonObject  *line,
   if (!(resumed->window = spark_compaction_record_parse (line, n_items, &resumed->window_base)))
     {
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                   "%s: line %u is not a valid compaction record", resumed->path, number);
+                   /* translators: %1$s is a session file, %2$u a line number */
+                   _("%1$s: line %2$u is not a valid compaction record"), resumed->path, number);
       return FALSE;
     }
 
@@ -2492,7 +2496,7 @@ spark_session_resume (SparkSession  *self,
   if (self->in_turn || self->store_dir == NULL || strchr (session_id, '/') != NULL)
     {
       g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_BUSY,
-                           "Cannot resume a session now");
+                           _("Cannot resume a session now"));
       return FALSE;
     }
 

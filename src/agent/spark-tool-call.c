@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "spark-agent-enums.h"
 #include "spark-responses.h"
 #include "spark-tool-call.h"
@@ -40,6 +42,7 @@ struct _SparkToolCall
   GString           *input;
   GString           *patch_text;
   char              *reason;
+  char              *error_message;
   SparkDecision      decision;
   gsize              oversize;
 
@@ -211,6 +214,7 @@ spark_tool_call_finalize (GObject *object)
   g_clear_pointer (&self->call_id, g_free);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->reason, g_free);
+  g_clear_pointer (&self->error_message, g_free);
   g_string_free (self->input, TRUE);
   g_string_free (self->patch_text, TRUE);
   g_string_free (self->key, TRUE);
@@ -407,6 +411,23 @@ spark_tool_call_get_reason (SparkToolCall *self)
   return self->reason;
 }
 
+const char *
+spark_tool_call_get_error_message (SparkToolCall *self)
+{
+  g_return_val_if_fail (SPARK_IS_TOOL_CALL (self), NULL);
+  return self->error_message;
+}
+
+void
+_spark_tool_call_set_error_message (SparkToolCall *self,
+                                    const char    *message)
+{
+  g_return_if_fail (SPARK_IS_TOOL_CALL (self));
+
+  g_free (self->error_message);
+  self->error_message = g_strdup (message);
+}
+
 static void
 decide (SparkToolCall *self,
         SparkDecision  decision,
@@ -465,8 +486,9 @@ spark_tool_call_dup_arguments (SparkToolCall  *self,
   if (!(args = spark_json_parse_object (text, self->input->len > 0 ? (gssize) self->input->len : -1,
                                         &local_error)))
     {
+      /* translators: %1$s is a tool's name, %2$s the JSON parser's message */
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                   "The arguments of %s are not a JSON object (%s)", self->name,
+                   _("The arguments of %1$s are not a JSON object (%2$s)"), self->name,
                    local_error->message);
       return NULL;
     }

@@ -50,11 +50,17 @@ void               spark_tool_call_edit             (SparkToolCall     *self,
                                                      const char        *patch_text);
 JsonObject        *spark_tool_call_dup_arguments    (SparkToolCall     *self,
                                                      GError           **error);
+/* Why the call failed or was refused, for the person, in their language
+ * (what the model is told says it in English), or %NULL. */
+const char        *spark_tool_call_get_error_message (SparkToolCall    *self);
 
 /* Used by the session while the item streams. */
 void               _spark_tool_call_append_delta    (SparkToolCall     *self,
                                                      const char        *delta);
 void               _spark_tool_call_complete        (SparkToolCall     *self,
                                                      JsonObject        *item);
+/* Used by the tools and the approval policy. */
+void               _spark_tool_call_set_error_message (SparkToolCall   *self,
+                                                       const char      *message);
 
 G_END_DECLS

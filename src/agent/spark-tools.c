@@ -21,6 +21,8 @@
 # include <valgrind/valgrind.h>
 #endif
 
+#include <glib/gi18n.h>
+
 #include "spark-audience.h"
 #include "spark-file-util.h"
 #include "spark-responses.h"
@@ -234,7 +236,7 @@ run_read_file (const char  *root,
   if (spark_json_get_string (args, "path") == NULL)
     {
       g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                           "read_file needs a “path”");
+                           _("read_file needs a “path”"));
       return NULL;
     }
 
@@ -257,8 +259,14 @@ run_read_file (const char  *root,
 
   if (offset > n)
     {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, offset);
+
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                   "offset %" G_GINT64_FORMAT " is past the end of the file (%u lines)", offset, n);
+                   /* translators: %1$s is a line number, %2$u a count of lines */
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "offset %1$s is past the end of the file (%2$u line)",
+                                "offset %1$s is past the end of the file (%2$u lines)", n),
+                   number, n);
       return NULL;
     }
 
@@ -345,7 +353,7 @@ run_list_dir (const char  *root,
   if (!g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                   "“%s” is not a folder", spark_json_get_string (args, "path"));
+                   _("“%s” is not a folder"), spark_json_get_string (args, "path"));
       return NULL;
     }
 
@@ -470,7 +478,7 @@ run_grep (const char  *root,
   if (pattern == NULL || pattern[0] == '\0')
     {
       g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                           "grep needs a “pattern”");
+                           _("grep needs a “pattern”"));
       return NULL;
     }
 
@@ -481,7 +489,7 @@ run_grep (const char  *root,
   if (!(regex = g_regex_new (pattern, flags, 0, &regex_error)))
     {
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TOOL,
-                   "Invalid pattern: %s", regex_error->message);
+                   _("Invalid pattern: %s"), regex_error->message);
       return NULL;
     }
 
@@ -508,21 +516,38 @@ run_grep (const char  *root,
 
 typedef struct
 {
-  char       *root;
-  char       *name;
-  JsonObject *args;
-  char       *output;
-  gboolean    success;
+  SparkToolCall *call;
+  char          *root;
+  char          *name;
+  JsonObject    *args;
+  char          *output;
+  char          *error_message;   /* for the person: why it failed */
+  gboolean       success;
 } RunData;
 
 static void
 run_data_free (RunData *data)
 {
+  g_clear_object (&data->call);
   g_free (data->root);
   g_free (data->name);
+  g_free (data->error_message);
   g_clear_pointer (&data->args, json_object_unref);
   g_free (data->output);
   g_free (data);
+}
+
+static char *
+run_read_only (RunData  *data,
+               GError  **error)
+{
+  if (g_strcmp0 (data->name, "read_file") == 0)
+    return run_read_file (data->root, data->args, error);
+  else if (g_strcmp0 (data->name, "list_dir") == 0)
+    return run_list_dir (data->root, data->args, error);
+  else if (g_strcmp0 (data->name, "grep") == 0)
+    return run_grep (data->root, data->args, error);
+  g_assert_not_reached ();
 }
 
 static void
@@ -537,14 +562,7 @@ run_read_only_worker (GTask        *task,
 
   /* Everything a tool says is for the model: English whatever the locale. */
   spark_audience_push (SPARK_AUDIENCE_MODEL);
-  if (g_strcmp0 (data->name, "read_file") == 0)
-    output = run_read_file (data->root, data->args, &error);
-  else if (g_strcmp0 (data->name, "list_dir") == 0)
-    output = run_list_dir (data->root, data->args, &error);
-  else if (g_strcmp0 (data->name, "grep") == 0)
-    output = run_grep (data->root, data->args, &error);
-  else
-    g_assert_not_reached ();
+  output = run_read_only (data, &error);
   spark_audience_pop ();
 
   if (output != NULL)
@@ -554,8 +572,18 @@ run_read_only_worker (GTask        *task,
     }
   else
     {
+      g_autoptr(GError) person_error = NULL;
+      g_autofree char *again = NULL;
+
       data->output = g_strdup_printf ("Error: %s", error->message);
       data->success = FALSE;
+
+      /* The person reads why in their language: a read-only tool can be
+       * asked again, only to say so (this thread speaks to the person now).
+       * Had it worked this time, the model's reason is all there is. */
+      again = run_read_only (data, &person_error);
+      data->error_message = g_strdup (person_error != NULL ? person_error->message
+                                                           : error->message);
     }
 
   g_task_return_boolean (task, TRUE);
@@ -793,7 +821,9 @@ shell_fail (GTask  *task,
       return;
     }
 
+  /* GIO said it on the main thread: in the person's language. */
   data->output = g_strdup_printf ("Error: %s", error->message);
+  data->error_message = g_strdup (error->message);
   data->success = FALSE;
   g_error_free (error);
   g_task_return_boolean (task, TRUE);
@@ -924,6 +954,7 @@ run_shell (SparkTools *self,
   if (command == NULL || command[0] == '\0')
     {
       data->output = g_strdup ("Error: shell needs a “command”");
+      data->error_message = g_strdup (_("shell needs a “command”"));
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -946,6 +977,8 @@ run_shell (SparkTools *self,
       spark_audience_push (SPARK_AUDIENCE_MODEL);
       data->output = g_strdup_printf ("Error: %s", spark_audience_strerror (errsv));
       spark_audience_pop ();
+      data->error_message = g_strdup_printf (_("The command could not be started: %s"),
+                                             spark_audience_strerror (errsv));
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -966,6 +999,10 @@ run_shell (SparkTools *self,
   if (state->subprocess == NULL)
     {
       data->output = g_strdup_printf ("Error: %s", error->message);
+      /* Not started twice to say it in two languages: GLib's reason stays
+       * as the model read it. */
+      data->error_message = g_strdup_printf (_("The command could not be started: %s"),
+                                             error->message);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -997,6 +1034,7 @@ spark_tools_run_async (SparkTools          *self,
 
   name = spark_tool_call_get_name (call);
   data = g_new0 (RunData, 1);
+  data->call = g_object_ref (call);
   data->root = g_strdup (self->root);
   data->name = g_strdup (name);
   g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
@@ -1006,7 +1044,14 @@ spark_tools_run_async (SparkTools          *self,
   spark_audience_pop ();
   if (data->args == NULL)
     {
+      g_autoptr(GError) person_error = NULL;
+      g_autoptr(JsonObject) again = NULL;
+
       data->output = g_strdup_printf ("Error: %s", error->message);
+      /* …and the same, for the person. */
+      again = spark_tool_call_dup_arguments (call, &person_error);
+      data->error_message = g_strdup (person_error != NULL ? person_error->message
+                                                           : error->message);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -1018,6 +1063,8 @@ spark_tools_run_async (SparkTools          *self,
   else
     {
       data->output = g_strdup_printf ("Error: unknown tool “%s”", name ? name : "");
+      data->error_message = g_strdup_printf (_("The model asked for a tool Spark does not have "
+                                               "(“%s”)"), name ? name : "");
       g_task_return_boolean (task, TRUE);
     }
 }
@@ -1038,6 +1085,8 @@ spark_tools_run_finish (SparkTools    *self,
   data = g_task_get_task_data (G_TASK (result));
   if (success != NULL)
     *success = data->success;
+  if (!data->success)
+    _spark_tool_call_set_error_message (data->call, data->error_message);
 
   return g_steal_pointer (&data->output);
 }

@@ -46,8 +46,9 @@ void        spark_tools_set_shell_enabled   (SparkTools     *self,
 gboolean    spark_tools_get_sandboxed       (SparkTools     *self);
 
 /* Runs an approved (or read-only) call. The result is always a text for the
- * model; *success says whether the tool did its job. Errors (GError) are
- * only for cancellation. */
+ * model, in English; *success says whether the tool did its job, and when it
+ * did not, spark_tool_call_get_error_message() of @call may say why for the
+ * person, in their language. Errors (GError) are only for cancellation. */
 void        spark_tools_run_async           (SparkTools          *self,
                                              SparkToolCall       *call,
                                              GCancellable        *cancellable,

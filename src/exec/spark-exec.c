@@ -131,7 +131,8 @@ on_tool_call_output (SparkSession  *session,
       return;
     }
 
-  /* @output was for the model (English); the person reads the report. */
+  /* @output was for the model (English); the person reads the report, or
+   * why the call failed in their language. */
   if (spark_tool_call_is_patch (call) && success)
     {
       SparkChangeset *changeset = spark_session_get_changeset (session, call);
@@ -139,6 +140,8 @@ on_tool_call_output (SparkSession  *session,
 
       g_printerr ("  %s\n", report ? report : output);
     }
+  else if (!success && spark_tool_call_get_error_message (call) != NULL)
+    g_printerr ("  %s\n", spark_tool_call_get_error_message (call));
   else if (spark_tool_call_is_patch (call) || !success)
     g_printerr ("  %s\n", output);
 }
