@@ -173,22 +173,22 @@ chat_emit_cb (JsonObject *event,
 }
 
 /* One event's data, from the parser. Returns FALSE once the request is
- * over (failed, or detached after its terminal event). */
+ * over (failed, or detached after its terminal event). The caller holds a
+ * reference on the transport for the whole chunk. */
 static gboolean
 dispatch (const char *data,
           gsize       len,
           gpointer    user_data)
 {
   Request *request = user_data;
-  g_autoptr(SparkSseTransport) self = NULL;
+  SparkSseTransport *self = request->self;
   g_autoptr(JsonObject) event = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (request->self == NULL)
+  if (self == NULL)
     return FALSE;
-  self = g_object_ref (request->self);
 
-  if (strcmp (data, "[DONE]") == 0)
+  if (len == 6 && memcmp (data, "[DONE]", 6) == 0)
     {
       /* OpenAI sends no [DONE] on /responses, some other servers do. */
       if (request->chat != NULL)
@@ -301,6 +301,7 @@ read_cb (GObject      *object,
          gpointer      user_data)
 {
   Request *request = user_data;
+  g_autoptr(SparkSseTransport) hold = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   const char *data;
@@ -336,6 +337,9 @@ read_cb (GObject      *object,
       request_free (request);
       return;
     }
+
+  /* The events of this chunk may drop the last other reference. */
+  hold = g_object_ref (request->self);
 
   if (length == 0)
     {
