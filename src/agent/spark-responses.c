@@ -269,12 +269,17 @@ spark_json_parse_object (const char  *text,
   return json_object_ref (json_node_get_object (root));
 }
 
-/* g_utf8_validate(), with a word-at-a-time pass first: the text of most
- * events is ASCII, and a long response.completed is then read at a
- * fraction of the cost of a UTF-8 walk. */
-static gboolean
-is_utf8 (const char *text,
-         gsize       length)
+/**
+ * spark_text_is_utf8:
+ *
+ * g_utf8_validate() of @length bytes (so NUL fails too), with a
+ * word-at-a-time pass first: the text of most events is ASCII, and a long
+ * response.completed is then read at a fraction of the cost of a UTF-8
+ * walk.
+ */
+gboolean
+spark_text_is_utf8 (const char *text,
+                    gsize       length)
 {
   guint64 bits = 0;
   gsize i = 0;
@@ -306,7 +311,7 @@ spark_responses_parse_event (const char  *text,
   JsonObject *object;
   JsonNode *type;
 
-  if (!is_utf8 (text, length))
+  if (!spark_text_is_utf8 (text, length))
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,

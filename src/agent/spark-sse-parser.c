@@ -74,43 +74,11 @@ dispatch (SparkSseParser    *self,
   self->data->str[0] = '\0';
 }
 
-#define ONES  G_GUINT64_CONSTANT (0x0101010101010101)
-#define HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
-#define CRS   G_GUINT64_CONSTANT (0x0d0d0d0d0d0d0d0d)
-
-/* Whether the @length bytes at @text are all plain: ASCII, no NUL and no
- * CR, eight at a time. Most lines are, and then need neither a search for
- * a CR nor a UTF-8 walk. Per byte b < 0x80, b - 1 sets the high bit only
- * for 0 and (b ^ CR) - 1 only for CR; a borrow into the next byte only
- * comes from such a byte, already counted. */
-static gboolean
-is_plain (const char *text,
-          gsize       length)
-{
-  guint64 bits = 0;
-  gsize i = 0;
-
-  for (; i + 8 <= length; i += 8)
-    {
-      guint64 word;
-
-      memcpy (&word, text + i, 8);
-      bits |= word | (word - ONES) | ((word ^ CRS) - ONES);
-    }
-  for (; i < length; i++)
-    {
-      guint8 b = text[i];
-
-      bits |= b | (guint8) (b - 1) | (guint8) ((b ^ 0x0d) - 1);
-    }
-
-  return (bits & HIGHS) == 0;
-}
-
 /* The length of the line at @text: up to its LF, or all @length bytes
- * without one. *@plain: whether is_plain() holds for those bytes. With
+ * without one. *@plain: whether those bytes are known to be ASCII without
+ * NUL and CR, so need neither a search for a CR nor a UTF-8 check. With
  * SSE2 (every x86-64) one pass, sixteen bytes at a time, finds the LF and
- * checks the bytes before it. */
+ * checks the bytes before it; elsewhere nothing is known. */
 static gsize
 find_line (const char *text,
            gsize       length,
@@ -151,11 +119,10 @@ find_line (const char *text,
   return i;
 #else
   const char *lf = memchr (text, '\n', length);
-  gsize n = lf ? (gsize) (lf - text) : length;
 
-  *plain = is_plain (text, n);
+  *plain = FALSE;
 
-  return n;
+  return lf ? (gsize) (lf - text) : length;
 #endif
 }
 
@@ -177,8 +144,8 @@ append (GString    *string,
 }
 
 /* One whole line, without its end: @line is either in the caller's chunk
- * or self->line (a line that spanned chunks). @plain: is_plain() is known
- * to hold for it. */
+ * or self->line (a line that spanned chunks). @plain: it is known to be
+ * ASCII without NUL (find_line()). */
 static gboolean
 take_line (SparkSseParser     *self,
            const char         *line,
@@ -189,8 +156,7 @@ take_line (SparkSseParser     *self,
            GError            **error)
 {
   /* A NUL byte is not text either (g_utf8_validate() refuses it). */
-  if (!plain && !(is_plain (line, len) ||
-                  (memchr (line, '\0', len) == NULL && g_utf8_validate (line, len, NULL))))
+  if (!plain && !spark_text_is_utf8 (line, len))
     {
       g_autofree char *snippet = spark_responses_snippet (line, len);
 

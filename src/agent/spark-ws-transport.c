@@ -11,7 +11,6 @@
 
 #include <libsoup/soup.h>
 
-#include "spark-delta.h"
 #include "spark-responses.h"
 #include "spark-ws-transport.h"
 
@@ -21,8 +20,7 @@ struct _SparkWsTransport
 {
   GObject                  parent_instance;
 
-  char                    *endpoint;
-  char                    *api_key;
+  SparkTransportBase       base;
   SoupSession             *session;
   SoupWebsocketConnection *conn;
   GTlsDatabase            *tls_database;
@@ -32,18 +30,11 @@ struct _SparkWsTransport
   guint                    keepalive;
   guint                    idle_source;
   gint64                   last_activity;   /* monotonic µs: the request or its last event */
-  guint                    generation;
-  gint64                   connected_at;
-  SparkDelta               delta;           /* scratch for the delta fast path */
-  SparkTransportDeltaFunc  delta_func;
-  gpointer                 delta_data;
-  guint                    retry_after_ms;
   guint                    requests_on_conn;   /* response.create frames sent on this socket */
   guint                    events_in_request;  /* events received for the one in flight */
   gint64                   last_sequence;      /* its last sequence_number, or -1 */
 
   guint                    in_flight : 1;
-  guint                    in_delta : 1;    /* emitting from @delta: a nested frame can't use it */
 };
 
 static void transport_iface_init (SparkTransportInterface *iface);
@@ -165,27 +156,21 @@ on_message (SoupWebsocketConnection *conn,
     }
 
   /* Most frames are deltas: read those without a JSON tree. */
-  if (self->delta_func != NULL && !self->in_delta && spark_delta_scan (&self->delta, data, length))
+  if (spark_transport_base_scan_delta (&self->base, data, length))
     {
       if (!self->in_flight)
         {
           g_debug ("Ignoring a delta outside a request");
           return;
         }
-      if (!spark_responses_check_sequence_number (self->delta.sequence,
-                                                  spark_delta_kind_type (self->delta.kind),
-                                                  &self->last_sequence, &error))
+      if (!spark_transport_base_check_delta (&self->base, &self->last_sequence, &error))
         {
           fail_stream (self, error);
           return;
         }
       self->events_in_request++;
       restart_idle_timer (self);
-      self->in_delta = TRUE;
-      self->delta_func (SPARK_TRANSPORT (self), self->delta.kind,
-                        self->delta.has_item_id ? self->delta.item_id->str : NULL,
-                        self->delta.delta->str, self->delta_data);
-      self->in_delta = FALSE;
+      spark_transport_base_deliver_delta (&self->base, SPARK_TRANSPORT (self));
       return;
     }
 
@@ -327,7 +312,7 @@ connect_cb (GObject      *object,
 
   conn = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
   status = soup_message_get_status (msg);
-  self->retry_after_ms = 0;
+  self->base.retry_after_ms = 0;
 
   if (conn == NULL)
     {
@@ -338,7 +323,7 @@ connect_cb (GObject      *object,
           const char *header = soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                              "Retry-After");
 
-          self->retry_after_ms = spark_transport_parse_retry_after (header);
+          self->base.retry_after_ms = spark_transport_parse_retry_after (header);
           g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RATE_LIMITED,
                                    "WebSocket upgrade refused: HTTP %u %s%s%s%s", status,
                                    soup_message_get_reason_phrase (msg),
@@ -361,15 +346,15 @@ connect_cb (GObject      *object,
       else
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT,
                                  "Could not connect to %s: %s",
-                                 self->endpoint, error->message);
+                                 self->base.endpoint, error->message);
       return;
     }
 
   drop_connection (self);
   self->conn = g_steal_pointer (&conn);
   self->requests_on_conn = 0;
-  self->generation++;
-  self->connected_at = g_get_monotonic_time ();
+  self->base.generation++;
+  self->base.connected_at = g_get_monotonic_time ();
 
   soup_websocket_connection_set_max_incoming_payload_size (self->conn, self->max_frame_size);
   soup_websocket_connection_set_keepalive_interval (self->conn, self->keepalive);
@@ -420,8 +405,8 @@ spark_ws_transport_connect_async (SparkTransport      *transport,
       return;
     }
 
-  if (!(url = spark_endpoint_to_websocket_url (self->endpoint, &error)) ||
-      !spark_endpoint_check_key_safe (url, self->api_key, &error))
+  if (!(url = spark_endpoint_to_websocket_url (self->base.endpoint, &error)) ||
+      !spark_endpoint_check_key_safe (url, self->base.api_key, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -430,13 +415,13 @@ spark_ws_transport_connect_async (SparkTransport      *transport,
   if (!(msg = soup_message_new ("GET", url)))
     {
       g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                               "Invalid endpoint “%s”", self->endpoint);
+                               "Invalid endpoint “%s”", self->base.endpoint);
       return;
     }
 
-  if (self->api_key != NULL && self->api_key[0] != '\0')
+  if (self->base.api_key != NULL && self->base.api_key[0] != '\0')
     {
-      auth = g_strconcat ("Bearer ", self->api_key, NULL);
+      auth = g_strconcat ("Bearer ", self->base.api_key, NULL);
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
     }
   soup_message_headers_replace (soup_message_get_request_headers (msg),
@@ -577,38 +562,16 @@ spark_ws_transport_supports_continuation (SparkTransport *transport)
   return TRUE;
 }
 
-static guint
-spark_ws_transport_get_generation (SparkTransport *transport)
+static SparkTransportBase *
+spark_ws_transport_get_base (SparkTransport *transport)
 {
-  return SPARK_WS_TRANSPORT (transport)->generation;
-}
-
-static gint64
-spark_ws_transport_get_connected_at (SparkTransport *transport)
-{
-  return SPARK_WS_TRANSPORT (transport)->connected_at;
-}
-
-static guint
-spark_ws_transport_get_retry_after (SparkTransport *transport)
-{
-  return SPARK_WS_TRANSPORT (transport)->retry_after_ms;
-}
-
-static void
-spark_ws_transport_set_delta_func (SparkTransport          *transport,
-                                   SparkTransportDeltaFunc  func,
-                                   gpointer                 user_data)
-{
-  SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
-
-  self->delta_func = func;
-  self->delta_data = user_data;
+  return &SPARK_WS_TRANSPORT (transport)->base;
 }
 
 static void
 transport_iface_init (SparkTransportInterface *iface)
 {
+  iface->get_base = spark_ws_transport_get_base;
   iface->connect_async = spark_ws_transport_connect_async;
   iface->connect_finish = spark_ws_transport_connect_finish;
   iface->send = spark_ws_transport_send;
@@ -617,10 +580,6 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->close = spark_ws_transport_close;
   iface->is_connected = spark_ws_transport_is_connected;
   iface->supports_continuation = spark_ws_transport_supports_continuation;
-  iface->get_generation = spark_ws_transport_get_generation;
-  iface->get_connected_at = spark_ws_transport_get_connected_at;
-  iface->set_delta_func = spark_ws_transport_set_delta_func;
-  iface->get_retry_after = spark_ws_transport_get_retry_after;
 }
 
 static void
@@ -642,9 +601,7 @@ spark_ws_transport_finalize (GObject *object)
 {
   SparkWsTransport *self = (SparkWsTransport *)object;
 
-  g_clear_pointer (&self->endpoint, g_free);
-  g_clear_pointer (&self->api_key, g_free);
-  spark_delta_clear (&self->delta);
+  spark_transport_base_clear (&self->base);
 
   G_OBJECT_CLASS (spark_ws_transport_parent_class)->finalize (object);
 }
@@ -657,12 +614,11 @@ spark_ws_transport_get_property (GObject    *object,
 {
   SparkWsTransport *self = SPARK_WS_TRANSPORT (object);
 
+  if (spark_transport_base_get_property (&self->base, pspec, value))
+    return;
+
   switch (prop_id)
     {
-    case PROP_ENDPOINT:
-      g_value_set_string (value, self->endpoint);
-      break;
-
     case PROP_IDLE_TIMEOUT:
       g_value_set_uint (value, self->idle_timeout_ms);
       break;
@@ -684,20 +640,11 @@ spark_ws_transport_set_property (GObject      *object,
 {
   SparkWsTransport *self = SPARK_WS_TRANSPORT (object);
 
+  if (spark_transport_base_set_property (&self->base, pspec, value))
+    return;
+
   switch (prop_id)
     {
-    case PROP_ENDPOINT:
-      g_free (self->endpoint);
-      self->endpoint = g_value_dup_string (value);
-      if (self->endpoint == NULL)
-        self->endpoint = g_strdup (SPARK_DEFAULT_ENDPOINT);
-      break;
-
-    case PROP_API_KEY:
-      g_free (self->api_key);
-      self->api_key = g_value_dup_string (value);
-      break;
-
     case PROP_IDLE_TIMEOUT:
       spark_ws_transport_set_idle_timeout (self, g_value_get_uint (value));
       break;
@@ -734,8 +681,7 @@ spark_ws_transport_class_init (SparkWsTransportClass *klass)
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
-  g_object_class_override_property (object_class, PROP_ENDPOINT, "endpoint");
-  g_object_class_override_property (object_class, PROP_API_KEY, "api-key");
+  spark_transport_base_override_properties (object_class, PROP_ENDPOINT, PROP_API_KEY);
 }
 
 static void
@@ -744,7 +690,7 @@ spark_ws_transport_init (SparkWsTransport *self)
   self->idle_timeout_ms = 300000;
   self->keepalive = 20;
   self->max_frame_size = SPARK_MAX_FRAME_SIZE;
-  spark_delta_init (&self->delta);
+  spark_transport_base_init (&self->base);
   self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
 }
 
