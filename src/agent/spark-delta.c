@@ -524,9 +524,21 @@ spark_delta_scan (SparkDelta *delta,
               break;
 
             case KEY_ITEM_ID:
-              if (delta->has_item_id || !take (&s, '"') ||
-                  !scan_string (&s, delta->item_id, &raw, &raw_length, &escaped))
+              if (delta->has_item_id || !take (&s, '"'))
                 return FALSE;
+              /* The deltas of an item repeat its id: the same bytes as the
+               * last id read, which had no escapes, are that id again. */
+              if (delta->item_id_raw && (gsize) (s.end - s.p) > delta->item_id->len &&
+                  same_bytes (s.p, delta->item_id->str, delta->item_id->len) &&
+                  s.p[delta->item_id->len] == '"')
+                s.p += delta->item_id->len + 1;
+              else
+                {
+                  delta->item_id_raw = FALSE;
+                  if (!scan_string (&s, delta->item_id, &raw, &raw_length, &escaped))
+                    return FALSE;
+                  delta->item_id_raw = !escaped;
+                }
               delta->has_item_id = TRUE;
               break;
 
