@@ -9,9 +9,8 @@
 
 #include "config.h"
 
-#include <libsoup/soup.h>
-
 #include "spark-responses.h"
+#include "spark-ws-client.h"
 #include "spark-ws-transport.h"
 
 #define CONNECT_TIMEOUT_SECONDS 15
@@ -21,8 +20,7 @@ struct _SparkWsTransport
   GObject                  parent_instance;
 
   SparkTransportBase       base;
-  SoupSession             *session;
-  SoupWebsocketConnection *conn;
+  SparkWsClient           *conn;
   GTlsDatabase            *tls_database;
 
   guint64                  max_frame_size;
@@ -60,19 +58,21 @@ stop_idle_timer (SparkWsTransport *self)
   g_clear_handle_id (&self->idle_source, g_source_remove);
 }
 
+static const SparkWsClientFuncs no_funcs = { NULL, NULL };
+
 static void
 drop_connection (SparkWsTransport *self)
 {
-  g_autoptr(SoupWebsocketConnection) conn = g_steal_pointer (&self->conn);
+  g_autoptr(SparkWsClient) conn = g_steal_pointer (&self->conn);
 
   stop_idle_timer (self);
 
   if (conn == NULL)
     return;
 
-  g_signal_handlers_disconnect_by_data (conn, self);
-  if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  /* Nothing more from it reaches this transport; a close frame says goodbye. */
+  spark_ws_client_start (conn, &no_funcs, NULL);
+  spark_ws_client_close (conn, 1000, NULL);
 }
 
 /* Ends the request in flight with @error and drops the socket, so the next
@@ -131,22 +131,19 @@ restart_idle_timer (SparkWsTransport *self)
 }
 
 static void
-on_message (SoupWebsocketConnection *conn,
-            int                      type,
-            GBytes                  *message,
-            gpointer                 user_data)
+on_message (SparkWsClient *conn,
+            gboolean       text,
+            const char    *data,
+            gsize          length,
+            gpointer       user_data)
 {
   SparkWsTransport *self = user_data;
   g_autoptr(SparkWsTransport) hold = g_object_ref (self);
   g_autoptr(JsonObject) event = NULL;
   g_autoptr(GError) error = NULL;
   SparkEventKind kind;
-  const char *data;
-  gsize length;
 
-  data = g_bytes_get_data (message, &length);
-
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+  if (!text)
     {
       error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
                            "Server sent a binary frame (%" G_GSIZE_FORMAT " bytes); "
@@ -234,11 +231,11 @@ fail_closed (SparkWsTransport *self,
 
   g_debug ("Server closed the socket (code %u)", code);
 
-  /* libsoup says 0 when the connection ended without a close frame, which
-   * the protocol calls 1006 (abnormal closure). */
+  /* 0 when the connection ended without a close frame, which the protocol
+   * calls 1006 (abnormal closure). */
   if (code == 0)
     {
-      code = SOUP_WEBSOCKET_CLOSE_ABNORMAL;
+      code = 1006;
       reason = "connection lost without a close frame";
     }
 
@@ -255,29 +252,30 @@ fail_closed (SparkWsTransport *self,
   fail_stream (self, error);
 }
 
+/* The connection is over: the server closed it (@code, with a close
+ * frame), it broke (no code), or the client refused what came (@error). */
 static void
-on_error (SoupWebsocketConnection *conn,
-          GError                  *error,
-          gpointer                 user_data)
+on_closed (SparkWsClient *conn,
+           gushort        code,
+           const char    *reason,
+           const GError  *error,
+           gpointer       user_data)
 {
   SparkWsTransport *self = user_data;
   g_autoptr(GError) wrapped = NULL;
-  gushort code = soup_websocket_connection_get_close_code (conn);
 
-  /* libsoup 3.2 takes a close code it does not know (1012 restart, 1013
-   * try again later, 1014...) for a protocol error; the code the server
-   * sent is what matters. */
-  if (code != 0)
+  if (code != 0 || error == NULL ||
+      g_error_matches (error, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_CLOSED))
     {
-      fail_closed (self, code, soup_websocket_connection_get_close_data (conn));
+      fail_closed (self, code, reason);
       return;
     }
 
-  /* Say what was wrong with the frame, libsoup's words in brackets. */
-  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_BAD_DATA))
+  /* Say what was wrong with the frame, the client's words in brackets. */
+  if (g_error_matches (error, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_NOT_UTF8))
     wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
                            "Server sent a text frame that is not UTF-8 text (%s)", error->message);
-  else if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+  else if (g_error_matches (error, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_TOO_BIG))
     {
       g_autofree char *limit = g_format_size_full (self->max_frame_size, G_FORMAT_SIZE_IEC_UNITS);
 
@@ -290,13 +288,7 @@ on_error (SoupWebsocketConnection *conn,
   fail_stream (self, wrapped);
 }
 
-static void
-on_closed (SoupWebsocketConnection *conn,
-           gpointer                 user_data)
-{
-  fail_closed (user_data, soup_websocket_connection_get_close_code (conn),
-               soup_websocket_connection_get_close_data (conn));
-}
+static const SparkWsClientFuncs conn_funcs = { on_message, on_closed };
 
 static void
 connect_cb (GObject      *object,
@@ -305,13 +297,13 @@ connect_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   SparkWsTransport *self = g_task_get_source_object (task);
-  SoupMessage *msg = g_task_get_task_data (task);
-  g_autoptr(SoupWebsocketConnection) conn = NULL;
+  g_autoptr(SparkWsClient) conn = NULL;
   g_autoptr(GError) error = NULL;
-  guint status;
+  g_autofree char *phrase = NULL;
+  g_autofree char *header = NULL;
+  guint status = 0;
 
-  conn = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
-  status = soup_message_get_status (msg);
+  conn = spark_ws_client_connect_finish (result, &status, &phrase, &header, &error);
   self->base.retry_after_ms = 0;
 
   if (conn == NULL)
@@ -320,29 +312,22 @@ connect_cb (GObject      *object,
         g_task_return_error (task, g_steal_pointer (&error));
       else if (status == 429 /* Too Many Requests */)
         {
-          const char *header = soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                             "Retry-After");
-
           self->base.retry_after_ms = spark_transport_parse_retry_after (header);
           g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RATE_LIMITED,
-                                   "WebSocket upgrade refused: HTTP %u %s%s%s%s", status,
-                                   soup_message_get_reason_phrase (msg),
+                                   "WebSocket upgrade refused: HTTP %u %s%s%s%s", status, phrase,
                                    header ? " (Retry-After: " : "", header ? header : "",
                                    header ? ")" : "");
         }
-      else if (status == 426 /* Upgrade Required */ || status == SOUP_STATUS_NOT_FOUND ||
-               status == SOUP_STATUS_METHOD_NOT_ALLOWED)
+      else if (status == 426 /* Upgrade Required */ || status == 404 /* Not Found */ ||
+               status == 405 /* Method Not Allowed */)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_WS_UNSUPPORTED,
-                                 "Server does not offer WebSocket mode (HTTP %u %s)",
-                                 status, soup_message_get_reason_phrase (msg));
+                                 "Server does not offer WebSocket mode (HTTP %u %s)", status, phrase);
       else if (status >= 500 && status < 600)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_UNAVAILABLE,
-                                 "WebSocket upgrade failed: HTTP %u %s",
-                                 status, soup_message_get_reason_phrase (msg));
-      else if (status >= 100 && status != SOUP_STATUS_SWITCHING_PROTOCOLS)
+                                 "WebSocket upgrade failed: HTTP %u %s", status, phrase);
+      else if (status >= 100 && status != 101 /* Switching Protocols */)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_HTTP,
-                                 "WebSocket upgrade refused: HTTP %u %s",
-                                 status, soup_message_get_reason_phrase (msg));
+                                 "WebSocket upgrade refused: HTTP %u %s", status, phrase);
       else
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT,
                                  "Could not connect to %s: %s",
@@ -356,12 +341,9 @@ connect_cb (GObject      *object,
   self->base.generation++;
   self->base.connected_at = g_get_monotonic_time ();
 
-  soup_websocket_connection_set_max_incoming_payload_size (self->conn, self->max_frame_size);
-  soup_websocket_connection_set_keepalive_interval (self->conn, self->keepalive);
-
-  g_signal_connect (self->conn, "message", G_CALLBACK (on_message), self);
-  g_signal_connect (self->conn, "error", G_CALLBACK (on_error), self);
-  g_signal_connect (self->conn, "closed", G_CALLBACK (on_closed), self);
+  spark_ws_client_set_max_message_size (self->conn, self->max_frame_size);
+  spark_ws_client_set_keepalive (self->conn, self->keepalive);
+  spark_ws_client_start (self->conn, &conn_funcs, self);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -392,14 +374,14 @@ spark_ws_transport_connect_async (SparkTransport      *transport,
   g_autoptr(GCancellable) timeout_cancellable = NULL;
   g_autofree char *url = NULL;
   g_autofree char *auth = NULL;
-  SoupMessage *msg;
+  const char *headers[5] = { NULL };
+  guint n_headers = 0;
   GSource *source;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, spark_ws_transport_connect_async);
 
-  if (self->conn != NULL &&
-      soup_websocket_connection_get_state (self->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+  if (self->conn != NULL && spark_ws_client_is_open (self->conn))
     {
       g_task_return_boolean (task, TRUE);
       return;
@@ -412,21 +394,14 @@ spark_ws_transport_connect_async (SparkTransport      *transport,
       return;
     }
 
-  if (!(msg = soup_message_new ("GET", url)))
-    {
-      g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                               "Invalid endpoint “%s”", self->base.endpoint);
-      return;
-    }
-
   if (self->base.api_key != NULL && self->base.api_key[0] != '\0')
     {
       auth = g_strconcat ("Bearer ", self->base.api_key, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+      headers[n_headers++] = "Authorization";
+      headers[n_headers++] = auth;
     }
-  soup_message_headers_replace (soup_message_get_request_headers (msg),
-                                "OpenAI-Beta", "responses_websockets=2026-02-06");
-  g_task_set_task_data (task, msg, g_object_unref);
+  headers[n_headers++] = "OpenAI-Beta";
+  headers[n_headers++] = "responses_websockets=2026-02-06";
 
   /* Connect timeout: a child cancellable cancelled by a timer or by the caller. */
   timeout_cancellable = g_cancellable_new ();
@@ -439,8 +414,8 @@ spark_ws_transport_connect_async (SparkTransport      *transport,
   g_source_attach (source, NULL);
   g_object_set_data_full (G_OBJECT (task), "timeout-source", source, destroy_source);
 
-  soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        timeout_cancellable, connect_cb, g_object_ref (task));
+  spark_ws_client_connect_async (url, headers, self->tls_database, timeout_cancellable,
+                                 connect_cb, g_object_ref (task));
 }
 
 static gboolean
@@ -464,8 +439,7 @@ send_frame (SparkWsTransport  *self,
   g_autofree char *text = NULL;
   GList *members;
 
-  if (self->conn == NULL ||
-      soup_websocket_connection_get_state (self->conn) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (self->conn == NULL || !spark_ws_client_is_open (self->conn))
     {
       g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
                            "WebSocket is not connected");
@@ -484,7 +458,7 @@ send_frame (SparkWsTransport  *self,
   g_list_free (members);
 
   text = spark_responses_to_string (frame);
-  soup_websocket_connection_send_text (self->conn, text);
+  spark_ws_client_send_text (self->conn, text, strlen (text));
 
   return TRUE;
 }
@@ -552,8 +526,7 @@ spark_ws_transport_is_connected (SparkTransport *transport)
 {
   SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
 
-  return self->conn != NULL &&
-         soup_websocket_connection_get_state (self->conn) == SOUP_WEBSOCKET_STATE_OPEN;
+  return self->conn != NULL && spark_ws_client_is_open (self->conn);
 }
 
 static gboolean
@@ -588,9 +561,6 @@ spark_ws_transport_dispose (GObject *object)
   SparkWsTransport *self = (SparkWsTransport *)object;
 
   drop_connection (self);
-  if (self->session != NULL)
-    soup_session_abort (self->session);
-  g_clear_object (&self->session);
   g_clear_object (&self->tls_database);
 
   G_OBJECT_CLASS (spark_ws_transport_parent_class)->dispose (object);
@@ -691,7 +661,6 @@ spark_ws_transport_init (SparkWsTransport *self)
   self->keepalive = 20;
   self->max_frame_size = SPARK_MAX_FRAME_SIZE;
   spark_transport_base_init (&self->base);
-  self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
 }
 
 SparkWsTransport *
@@ -746,7 +715,7 @@ spark_ws_transport_set_keepalive (SparkWsTransport *self,
     {
       self->keepalive = seconds;
       if (self->conn != NULL)
-        soup_websocket_connection_set_keepalive_interval (self->conn, seconds);
+        spark_ws_client_set_keepalive (self->conn, seconds);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEPALIVE]);
     }
 }
@@ -759,7 +728,6 @@ spark_ws_transport_set_tls_database (SparkWsTransport *self,
   g_return_if_fail (!database || G_IS_TLS_DATABASE (database));
 
   g_set_object (&self->tls_database, database);
-  g_object_set (self->session, "tls-database", database, NULL);
 }
 
 void
@@ -770,5 +738,5 @@ spark_ws_transport_set_max_frame_size (SparkWsTransport *self,
 
   self->max_frame_size = max_frame_size;
   if (self->conn != NULL)
-    soup_websocket_connection_set_max_incoming_payload_size (self->conn, max_frame_size);
+    spark_ws_client_set_max_message_size (self->conn, max_frame_size);
 }
