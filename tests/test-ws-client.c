@@ -335,12 +335,15 @@ raw_server_thread (gpointer data)
   }
   g_string_append_printf (answer, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                                    "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", accept);
+  /* The frames in the same write as the answer. */
+  if (rs->script != NULL)
+    {
+      script = g_bytes_get_data (rs->script, &size);
+      g_string_append_len (answer, script, size);
+    }
   g_assert_true (g_output_stream_write_all (out, answer->str, answer->len, NULL, NULL, NULL));
   if (rs->wrong_accept)
     return NULL;
-
-  script = g_bytes_get_data (rs->script, &size);
-  g_assert_true (g_output_stream_write_all (out, script, size, NULL, NULL, NULL));
 
   /* The client's frames, until its close frame. */
   for (;;)

@@ -500,6 +500,13 @@ read_more (SparkWsClient *self)
       self->len -= self->start;
       self->start = 0;
     }
+  /* A large message is taken: give its room back. */
+  if (self->len == 0 && self->cap > 4 * READ_SIZE)
+    {
+      g_free (self->buf);
+      self->cap = READ_SIZE;
+      self->buf = g_malloc (self->cap);
+    }
   if (self->cap - self->len < READ_SIZE / 4)
     {
       self->cap += READ_SIZE;
