@@ -49,6 +49,7 @@
 #include "spark-session.h"
 #include "spark-test-utils.h"
 #include "spark-transcript.h"
+#include "spark-ws-client.h"
 
 #define TOKENS        10000
 #define SMALL_TOKENS  1000
@@ -438,21 +439,41 @@ typedef struct
   gsize     bytes;
   gboolean  done;
   GError   *error;
-  SoupWebsocketConnection *conn;
+  SparkWsClient *conn;
   GInputStream *body;
   char      buffer[64 * 1024];
 } Raw;
 
 static void
-raw_message (SoupWebsocketConnection *conn,
-             int                      type,
-             GBytes                  *message,
-             Raw                     *raw)
+raw_message (SparkWsClient *conn,
+             gboolean       text,
+             const char    *data,
+             gsize          length,
+             gpointer       user_data)
 {
-  raw->bytes += g_bytes_get_size (message);
+  Raw *raw = user_data;
+
+  raw->bytes += length;
   if (++raw->frames == raw->expected)
     raw->done = TRUE;
 }
+
+static void
+raw_closed (SparkWsClient *conn,
+            gushort        code,
+            const char    *reason,
+            const GError  *error,
+            gpointer       user_data)
+{
+  Raw *raw = user_data;
+
+  if (error != NULL && raw->error == NULL)
+    raw->error = g_error_copy (error);
+  raw->done = TRUE;
+}
+
+static const SparkWsClientFuncs raw_funcs = { raw_message, raw_closed };
+static const SparkWsClientFuncs no_funcs = { NULL, NULL };
 
 static void
 raw_ws_connected (GObject      *object,
@@ -461,7 +482,7 @@ raw_ws_connected (GObject      *object,
 {
   Raw *raw = user_data;
 
-  raw->conn = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &raw->error);
+  raw->conn = spark_ws_client_connect_finish (result, NULL, NULL, NULL, &raw->error);
   raw->done = TRUE;
 }
 
@@ -521,30 +542,30 @@ raw_turn (SoupSession  *soup,
   if (websocket)
     {
       g_autofree char *ws_url = g_strconcat ("ws", url + strlen ("http"), "/responses", NULL);
-      g_autoptr(SoupMessage) msg = soup_message_new ("GET", ws_url);
 
-      soup_session_websocket_connect_async (soup, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                            raw_ws_connected, raw);
+      /* The transport's own frame reader (spark-ws-client.c). */
+      spark_ws_client_connect_async (ws_url, NULL, NULL, NULL, raw_ws_connected, raw);
       while (!raw->done)
         g_main_context_iteration (NULL, TRUE);
       if (raw->conn == NULL)
         g_error ("raw WebSocket: %s", raw->error->message);
-      soup_websocket_connection_set_max_incoming_payload_size (raw->conn, 64 * 1024 * 1024);
-      g_signal_connect (raw->conn, "message", G_CALLBACK (raw_message), raw);
+      spark_ws_client_start (raw->conn, &raw_funcs, raw);
       raw->done = FALSE;
 
       cpu0 = spark_bench_thread_cpu_us ();
       if (instrument)
         CALLGRIND_START_INSTRUMENTATION;
-      soup_websocket_connection_send_text (raw->conn, raw_request);
+      spark_ws_client_send_text (raw->conn, raw_request, strlen (raw_request));
       while (!raw->done)
         g_main_context_iteration (NULL, TRUE);
       if (instrument)
         CALLGRIND_STOP_INSTRUMENTATION;
       cpu = spark_bench_thread_cpu_us () - cpu0;
+      if (raw->error != NULL)
+        g_error ("raw WebSocket: %s", raw->error->message);
 
-      g_signal_handlers_disconnect_by_data (raw->conn, raw);
-      soup_websocket_connection_close (raw->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      spark_ws_client_start (raw->conn, &no_funcs, NULL);
+      spark_ws_client_close (raw->conn, 1000, NULL);
       g_clear_object (&raw->conn);
     }
   else
@@ -787,8 +808,9 @@ bench_callgrind (const char *transport,
                           "(10,000-token turn − 1,000-token turn) / 9,000, so the fixed cost of "
                           "a turn drops out; Spark's own share (value − baseline): %.0f; "
                           "%u text + %u patch tokens, %u files, %u hunks; "
-                          "baseline: a bare libsoup client receiving the same bytes, parsing "
-                          "nothing; with the chat's transcript model following the session: "
+                          "baseline: a bare client receiving the same bytes, parsing nothing "
+                          "(libsoup's body read; for WebSocket the transport's own frame reader); "
+                          "with the chat's transcript model following the session: "
                           "%.0f; json-glib alone, building a tree for every event: %.0f",
                           spark - raw, big->text_tokens, big->patch_tokens, big->n_files,
                           big->n_files * HUNKS_PER, transcript, json);
@@ -846,7 +868,7 @@ bench_cpu (const char   *transport,
   note = g_strdup_printf ("median of %d turns of %d tokens (%u text, %u patch into %u hunks), "
                           "%zu bytes; this thread's CPU time, send → response.completed, the "
                           "server in another thread; %.0f ms wall (%.0f tokens/s); baseline: "
-                          "a bare libsoup client receiving the same bytes, parsing nothing",
+                          "a bare client receiving the same bytes, parsing nothing",
                           ROUNDS, TOKENS, stream->text_tokens, stream->patch_tokens,
                           stream->n_files * HUNKS_PER, strlen (stream->jsonl), wall_ms,
                           TOKENS / (wall_ms / 1000.0));

@@ -518,7 +518,7 @@ test_ws_bad_no_type (Fixture *f, gconstpointer data)
 static void
 test_ws_too_big (Fixture *f, gconstpointer data)
 {
-  expect_bad_frame (f, "bad-huge", 64 * 1024, "max-incoming-payload-size");
+  expect_bad_frame (f, "bad-huge", 64 * 1024, "frame larger than 64.0");
 }
 
 static void

@@ -170,6 +170,64 @@ test_size_limit (void)
   g_assert_cmpstr (long_comment, ==, " ERROR: Server sent an event larger than 20 bytes");
 }
 
+/* A CR, LF, NUL, a byte that is not UTF-8 or a two-byte character at
+ * every position of a line longer than the parser's sixteen-byte steps,
+ * read whole and in every split: each ends the line, fails or passes
+ * where it stands, and a bad byte in the next event fails only that one. */
+static void
+test_every_position (void)
+{
+  static const char *const specials[] = { "\r", "\n", "\0", "\xff", "\xc3\xa9" };
+  const gsize width = 40;
+
+  for (guint sp = 0; sp < G_N_ELEMENTS (specials); sp++)
+    for (gsize k = 0; k <= width; k++)
+      for (guint second = 0; second < 2; second++)
+        {
+          g_autoptr(GString) text = g_string_new (NULL);
+          g_autoptr(GString) expected = g_string_new (NULL);
+          g_autofree char *xs = g_strnfill (width, 'x');
+          gsize special_len = specials[sp][0] == '\0' ? 1 : strlen (specials[sp]);
+          gboolean bad = specials[sp][0] == '\0' || specials[sp][0] == '\xff';
+
+          /* The special byte in the first event, or in the second one. */
+          if (second)
+            {
+              g_string_append_printf (text, "data: %s\n\n", xs);
+              g_string_append_printf (expected, "%s", xs);
+            }
+          g_string_append (text, "data: ");
+          g_string_append_len (text, xs, k);
+          g_string_append_len (text, specials[sp], special_len);
+          g_string_append (text, xs + k);
+          g_string_append (text, "\n\ndata: next\n\n");
+
+          if (bad)
+            g_string_append (expected, " ERROR: Server sent an event that is not UTF-8 text");
+          else
+            {
+              if (expected->len > 0)
+                g_string_append_c (expected, '|');
+              if (specials[sp][0] == '\r' || specials[sp][0] == '\n')
+                g_string_append_len (expected, xs, k);   /* the rest is a line of its own */
+              else
+                g_string_append_printf (expected, "%.*s%s%s", (int) k, xs, specials[sp], xs + k);
+              /* A data line with nothing in it dispatches nothing. */
+              g_string_append (expected, expected->len > 0 && expected->str[expected->len - 1] != '|' ? "|next" : "next");
+            }
+
+          for (gsize piece = 0; piece <= text->len; piece += (piece < 20 ? 1 : 7))
+            {
+              g_autofree char *got = parse (text->str, text->len, piece, 1024, 0);
+
+              if (bad ? !g_str_has_prefix (got, expected->str) : g_strcmp0 (got, expected->str) != 0)
+                g_error ("byte %u at %" G_GSIZE_FORMAT "%s, pieces of %" G_GSIZE_FORMAT
+                         ": got “%s”, expected “%s”", sp, k, second ? " (second event)" : "",
+                         piece, got, expected->str);
+            }
+        }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -182,6 +240,7 @@ main (int   argc,
   g_test_add_func ("/agent/sse-parser/stop", test_stop);
   g_test_add_func ("/agent/sse-parser/not-utf8", test_not_utf8);
   g_test_add_func ("/agent/sse-parser/size-limit", test_size_limit);
+  g_test_add_func ("/agent/sse-parser/every-position", test_every_position);
 
   return g_test_run ();
 }

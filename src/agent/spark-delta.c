@@ -50,17 +50,25 @@ typedef struct
   const char *end;
 } Scan;
 
-static inline void
+G_ALWAYS_INLINE static inline void
 skip_ws (Scan *s)
 {
-  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+  /* Servers send compact JSON: one test for the usual case, no space. */
+  while (s->p < s->end && (guchar) *s->p <= ' ' &&
+         (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
     s->p++;
 }
 
-static inline gboolean
+G_ALWAYS_INLINE static inline gboolean
 take (Scan *s,
       char  c)
 {
+  /* Usually right there, with no space before it. */
+  if (s->p < s->end && *s->p == c)
+    {
+      s->p++;
+      return TRUE;
+    }
   skip_ws (s);
   if (s->p < s->end && *s->p == c)
     {
@@ -91,6 +99,24 @@ hex_value (char c)
   return -1;
 }
 
+/* @out = the @length bytes at @text. GString's own calls cost more than
+ * the copy for a token's few bytes: copy directly while it fits. */
+G_ALWAYS_INLINE static inline void
+string_set (GString    *out,
+            const char *text,
+            gsize       length)
+{
+  if (length >= out->allocated_len)
+    {
+      g_string_truncate (out, 0);
+      g_string_append_len (out, text, length);
+      return;
+    }
+  memcpy (out->str, text, length);
+  out->str[length] = '\0';
+  out->len = length;
+}
+
 /* A string, s->p just past its opening quote. Decoded into @out when not
  * NULL; *@raw_start and *@raw_length get the undecoded contents and
  * *@escaped whether there was any escape. FALSE for anything this scanner
@@ -108,8 +134,6 @@ scan_string (Scan        *s,
   gboolean high = FALSE;
 
   *escaped = FALSE;
-  if (out != NULL)
-    g_string_truncate (out, 0);
 
   while (s->p < s->end)
     {
@@ -134,9 +158,15 @@ scan_string (Scan        *s,
           continue;
         }
 
-      *escaped = TRUE;
       if (out != NULL)
-        g_string_append_len (out, run, s->p - run);
+        {
+          /* The first escape: what came before it is the start of @out. */
+          if (!*escaped)
+            string_set (out, run, s->p - run);
+          else
+            g_string_append_len (out, run, s->p - run);
+        }
+      *escaped = TRUE;
       if (s->end - s->p < 2)
         return FALSE;
 
@@ -186,7 +216,12 @@ scan_string (Scan        *s,
     return FALSE;
 
   if (out != NULL)
-    g_string_append_len (out, run, s->p - run);
+    {
+      if (!*escaped)
+        string_set (out, run, s->p - run);
+      else
+        g_string_append_len (out, run, s->p - run);
+    }
   *raw_start = start;
   *raw_length = s->p - start;
   s->p++;   /* the closing quote */
@@ -194,24 +229,44 @@ scan_string (Scan        *s,
   return TRUE;
 }
 
-/* An integer of up to 15 digits, as sequence_number and the indexes are.
- * Fractions, exponents, leading zeros and longer numbers are left to
- * json-glib, whose limits this need not copy. */
+/* Whether s->p is at the end or at what may follow a value in an object:
+ * not "1.5", "1e3", "1x" or "truex". */
+G_ALWAYS_INLINE static inline gboolean
+at_value_end (Scan *s)
+{
+  if (s->p >= s->end)
+    return TRUE;
+  switch (*s->p)
+    {
+    case ' ': case '\t': case '\n': case '\r': case ',': case '}':
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* An integer of up to 15 digits, as sequence_number and the indexes are,
+ * its value in *@value when not NULL (digits only: the caller refuses a
+ * sign where it wants a value). Fractions, exponents, leading zeros and
+ * longer numbers are left to json-glib, whose limits this need not copy. */
 static gboolean
-scan_number (Scan *s)
+scan_number (Scan   *s,
+             gint64 *value)
 {
   const char *digits;
+  gint64 v = 0;
 
   if (s->p < s->end && *s->p == '-')
     s->p++;
   digits = s->p;
   while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
-    s->p++;
+    v = v * 10 + (*s->p++ - '0');
   if (s->p == digits || s->p - digits > 15 || (digits[0] == '0' && s->p - digits > 1))
     return FALSE;
+  if (value != NULL)
+    *value = v;
 
-  /* The next character must end the value: not "1.5", "1e3" or "1x". */
-  return s->p >= s->end || (*s->p != '\0' && strchr (" \t\n\r,}", *s->p) != NULL);
+  return at_value_end (s);
 }
 
 static gboolean
@@ -222,7 +277,7 @@ scan_literal (Scan       *s,
   if ((gsize) (s->end - s->p) < length || memcmp (s->p, word, length) != 0)
     return FALSE;
   s->p += length;
-  return s->p >= s->end || (*s->p != '\0' && strchr (" \t\n\r,}", *s->p) != NULL);
+  return at_value_end (s);
 }
 
 /* A value this scanner does not keep. Objects and non-empty arrays are
@@ -253,7 +308,7 @@ skip_value (Scan *s)
     case 'n':
       return scan_literal (s, "null", 4);
     default:
-      return scan_number (s);
+      return scan_number (s, NULL);
     }
 }
 
@@ -275,13 +330,36 @@ typedef enum
   KEY_SEQUENCE,
 } Key;
 
+/* memcmp (@a, @b, @length) == 0, eight bytes at a time: inlined, where
+ * the library call costs more than the comparison of a key. */
+G_ALWAYS_INLINE static inline gboolean
+same_bytes (const char *a,
+            const char *b,
+            gsize       length)
+{
+  for (; length >= 8; a += 8, b += 8, length -= 8)
+    {
+      guint64 x, y;
+
+      memcpy (&x, a, 8);
+      memcpy (&y, b, 8);
+      if (x != y)
+        return FALSE;
+    }
+  for (; length > 0; length--)
+    if (*a++ != *b++)
+      return FALSE;
+
+  return TRUE;
+}
+
 /* Whether the text at s->p is @word and a closing quote; then skips them. */
-static inline gboolean
+G_ALWAYS_INLINE static inline gboolean
 take_quoted (Scan       *s,
              const char *word,
              gsize       length)
 {
-  if ((gsize) (s->end - s->p) <= length || memcmp (s->p, word, length) != 0 || s->p[length] != '"')
+  if ((gsize) (s->end - s->p) <= length || !same_bytes (s->p, word, length) || s->p[length] != '"')
     return FALSE;
   s->p += length + 1;
   return TRUE;
@@ -368,9 +446,22 @@ scan_key (Scan *s,
 static SparkEventKind
 scan_type (Scan *s)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (delta_kinds); i++)
-    if (take_quoted (s, delta_kinds[i].type, delta_kinds[i].length))
-      return delta_kinds[i].kind;
+  static const gsize prefix = sizeof "response." - 1;
+  guint i;
+
+  /* The four types differ in their first letter after "response.". */
+  if ((gsize) (s->end - s->p) <= prefix)
+    return SPARK_EVENT_UNKNOWN;
+  switch (s->p[prefix])
+    {
+    case 'o': i = 0; break;
+    case 'r': i = 1; break;
+    case 'f': i = 2; break;
+    case 'c': i = 3; break;
+    default: return SPARK_EVENT_UNKNOWN;
+    }
+  if (take_quoted (s, delta_kinds[i].type, delta_kinds[i].length))
+    return delta_kinds[i].kind;
 
   return SPARK_EVENT_UNKNOWN;
 }
@@ -433,20 +524,33 @@ spark_delta_scan (SparkDelta *delta,
               break;
 
             case KEY_ITEM_ID:
-              if (delta->has_item_id || !take (&s, '"') ||
-                  !scan_string (&s, delta->item_id, &raw, &raw_length, &escaped))
+              if (delta->has_item_id || !take (&s, '"'))
                 return FALSE;
+              /* The deltas of an item repeat its id: the same bytes as the
+               * last id read, which had no escapes, are that id again. */
+              if (delta->item_id_raw && (gsize) (s.end - s.p) > delta->item_id->len &&
+                  same_bytes (s.p, delta->item_id->str, delta->item_id->len) &&
+                  s.p[delta->item_id->len] == '"')
+                s.p += delta->item_id->len + 1;
+              else
+                {
+                  delta->item_id_raw = FALSE;
+                  if (!scan_string (&s, delta->item_id, &raw, &raw_length, &escaped))
+                    return FALSE;
+                  delta->item_id_raw = !escaped;
+                }
               delta->has_item_id = TRUE;
               break;
 
             case KEY_SEQUENCE:
               {
                 const char *start = s.p;
+                gint64 value;
 
                 /* A plain integer; anything else goes to json-glib. */
-                if (delta->sequence >= 0 || !scan_number (&s) || *start == '-')
+                if (delta->sequence >= 0 || !scan_number (&s, &value) || *start == '-')
                   return FALSE;
-                delta->sequence = g_ascii_strtoll (start, NULL, 10);
+                delta->sequence = value;
               }
               break;
 

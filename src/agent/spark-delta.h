@@ -32,6 +32,7 @@ typedef struct
   GString        *delta;         /* decoded */
   gint64          sequence;      /* sequence_number, or -1 without one */
   gboolean        has_item_id;
+  gboolean        item_id_raw;   /* item_id is also its JSON text: no escapes */
 } SparkDelta;
 
 void      spark_delta_init   (SparkDelta *delta);

@@ -45,6 +45,8 @@ gboolean        spark_json_check_text              (const char    *text,
                                                     GError       **error);
 /* json-glib's parser behind spark_json_check_text(): for any JSON text that
  * came from the network or the model. */
+gboolean        spark_text_is_utf8                 (const char    *text,
+                                                    gsize          length);
 JsonNode       *spark_json_parse                   (const char    *text,
                                                     gssize         length,
                                                     GError       **error);

@@ -15,7 +15,6 @@
 
 #include "spark-agent-enums.h"
 #include "spark-chat-wire.h"
-#include "spark-delta.h"
 #include "spark-responses.h"
 #include "spark-sse-parser.h"
 #include "spark-sse-transport.h"
@@ -44,21 +43,13 @@ struct _SparkSseTransport
 {
   GObject       parent_instance;
 
-  char         *endpoint;
-  char         *api_key;
+  SparkTransportBase base;
   SoupSession  *session;
   SparkWireApi  wire_api;
   Request      *request;
   GCancellable *drain_cancellable;   /* shared by requests read to EOF after completion */
   guint         idle_timeout_ms;
-  guint         generation;
-  gint64        connected_at;
-  guint         retry_after_ms;
-  SparkDelta    delta;              /* scratch for the delta fast path */
-  SparkTransportDeltaFunc delta_func;
-  gpointer      delta_data;
   guint         fresh_connections : 1;
-  guint         in_delta : 1;       /* emitting from @delta: a nested event can't use it */
 };
 
 static void transport_iface_init (SparkTransportInterface *iface);
@@ -173,22 +164,22 @@ chat_emit_cb (JsonObject *event,
 }
 
 /* One event's data, from the parser. Returns FALSE once the request is
- * over (failed, or detached after its terminal event). */
+ * over (failed, or detached after its terminal event). The caller holds a
+ * reference on the transport for the whole chunk. */
 static gboolean
 dispatch (const char *data,
           gsize       len,
           gpointer    user_data)
 {
   Request *request = user_data;
-  g_autoptr(SparkSseTransport) self = NULL;
+  SparkSseTransport *self = request->self;
   g_autoptr(JsonObject) event = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (request->self == NULL)
+  if (self == NULL)
     return FALSE;
-  self = g_object_ref (request->self);
 
-  if (strcmp (data, "[DONE]") == 0)
+  if (len == 6 && memcmp (data, "[DONE]", 6) == 0)
     {
       /* OpenAI sends no [DONE] on /responses, some other servers do. */
       if (request->chat != NULL)
@@ -217,20 +208,14 @@ dispatch (const char *data,
     }
 
   /* Most events are deltas: read those without a JSON tree. */
-  if (self->delta_func != NULL && !self->in_delta && spark_delta_scan (&self->delta, data, len))
+  if (spark_transport_base_scan_delta (&self->base, data, len))
     {
-      if (!spark_responses_check_sequence_number (self->delta.sequence,
-                                                  spark_delta_kind_type (self->delta.kind),
-                                                  &request->last_sequence, &error))
+      if (!spark_transport_base_check_delta (&self->base, &request->last_sequence, &error))
         {
           fail_request (request, error);
           return FALSE;
         }
-      self->in_delta = TRUE;
-      self->delta_func (SPARK_TRANSPORT (self), self->delta.kind,
-                        self->delta.has_item_id ? self->delta.item_id->str : NULL,
-                        self->delta.delta->str, self->delta_data);
-      self->in_delta = FALSE;
+      spark_transport_base_deliver_delta (&self->base, SPARK_TRANSPORT (self));
       return request->self != NULL;
     }
 
@@ -301,6 +286,7 @@ read_cb (GObject      *object,
          gpointer      user_data)
 {
   Request *request = user_data;
+  g_autoptr(SparkSseTransport) hold = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   const char *data;
@@ -336,6 +322,9 @@ read_cb (GObject      *object,
       request_free (request);
       return;
     }
+
+  /* The events of this chunk may drop the last other reference. */
+  hold = g_object_ref (request->self);
 
   if (length == 0)
     {
@@ -392,7 +381,7 @@ error_body_cb (GObject      *object,
     message = spark_json_get_string (spark_json_get_object (body, "error"), "message");
 
   if (request->self != NULL && status == 429 /* Too Many Requests */)
-    request->self->retry_after_ms =
+    request->self->base.retry_after_ms =
       spark_transport_parse_retry_after (soup_message_headers_get_one (soup_message_get_response_headers (request->msg),
                                                                        "Retry-After"));
 
@@ -438,7 +427,7 @@ send_cb (GObject      *object,
       g_autoptr(GError) wrapped = NULL;
 
       wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT,
-                             "Could not reach %s: %s", request->self->endpoint, error->message);
+                             "Could not reach %s: %s", request->self->base.endpoint, error->message);
       fail_request (request, wrapped);
       request_free (request);
       return;
@@ -472,16 +461,16 @@ spark_sse_transport_connect_async (SparkTransport      *transport,
   g_task_set_source_tag (task, spark_sse_transport_connect_async);
 
   /* Nothing to open ahead of time: each request is its own POST. */
-  if (!spark_endpoint_check_key_safe (self->endpoint, self->api_key, &error))
+  if (!spark_endpoint_check_key_safe (self->base.endpoint, self->base.api_key, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  if (self->connected_at == 0)
+  if (self->base.connected_at == 0)
     {
-      self->generation++;
-      self->connected_at = g_get_monotonic_time ();
+      self->base.generation++;
+      self->base.connected_at = g_get_monotonic_time ();
     }
 
   g_task_return_boolean (task, TRUE);
@@ -517,10 +506,10 @@ spark_sse_transport_send (SparkTransport  *transport,
       return FALSE;
     }
 
-  if (!spark_endpoint_check_key_safe (self->endpoint, self->api_key, error))
+  if (!spark_endpoint_check_key_safe (self->base.endpoint, self->base.api_key, error))
     return FALSE;
 
-  base = g_strdup (self->endpoint);
+  base = g_strdup (self->base.endpoint);
   len = strlen (base);
   while (len > 0 && base[len - 1] == '/')
     base[--len] = '\0';
@@ -558,7 +547,7 @@ spark_sse_transport_send (SparkTransport  *transport,
     {
       request_free (request);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                   "Invalid endpoint “%s”", self->endpoint);
+                   "Invalid endpoint “%s”", self->base.endpoint);
       return FALSE;
     }
 
@@ -576,14 +565,14 @@ spark_sse_transport_send (SparkTransport  *transport,
      * should that connection turn out closed. Our own recovery resends the
      * same request after any failure, so that is safe here. */
     soup_message_add_flags (request->msg, SOUP_MESSAGE_IDEMPOTENT);
-  if (self->api_key != NULL && self->api_key[0] != '\0')
+  if (self->base.api_key != NULL && self->base.api_key[0] != '\0')
     {
-      g_autofree char *auth = g_strconcat ("Bearer ", self->api_key, NULL);
+      g_autofree char *auth = g_strconcat ("Bearer ", self->base.api_key, NULL);
       soup_message_headers_replace (headers, "Authorization", auth);
     }
 
   self->request = request;
-  self->retry_after_ms = 0;
+  self->base.retry_after_ms = 0;
   restart_idle_timer (request);
   soup_session_send_async (self->session, request->msg, G_PRIORITY_DEFAULT, request->cancellable,
                            send_cb, request);
@@ -603,13 +592,13 @@ spark_sse_transport_close (SparkTransport *transport)
   SparkSseTransport *self = SPARK_SSE_TRANSPORT (transport);
 
   finish_request (self);
-  self->connected_at = 0;
+  self->base.connected_at = 0;
 }
 
 static gboolean
 spark_sse_transport_is_connected (SparkTransport *transport)
 {
-  return SPARK_SSE_TRANSPORT (transport)->connected_at != 0;
+  return SPARK_SSE_TRANSPORT (transport)->base.connected_at != 0;
 }
 
 static gboolean
@@ -620,38 +609,16 @@ spark_sse_transport_supports_continuation (SparkTransport *transport)
   return FALSE;
 }
 
-static guint
-spark_sse_transport_get_generation (SparkTransport *transport)
+static SparkTransportBase *
+spark_sse_transport_get_base (SparkTransport *transport)
 {
-  return SPARK_SSE_TRANSPORT (transport)->generation;
-}
-
-static gint64
-spark_sse_transport_get_connected_at (SparkTransport *transport)
-{
-  return SPARK_SSE_TRANSPORT (transport)->connected_at;
-}
-
-static guint
-spark_sse_transport_get_retry_after (SparkTransport *transport)
-{
-  return SPARK_SSE_TRANSPORT (transport)->retry_after_ms;
-}
-
-static void
-spark_sse_transport_set_delta_func (SparkTransport          *transport,
-                                    SparkTransportDeltaFunc  func,
-                                    gpointer                 user_data)
-{
-  SparkSseTransport *self = SPARK_SSE_TRANSPORT (transport);
-
-  self->delta_func = func;
-  self->delta_data = user_data;
+  return &SPARK_SSE_TRANSPORT (transport)->base;
 }
 
 static void
 transport_iface_init (SparkTransportInterface *iface)
 {
+  iface->get_base = spark_sse_transport_get_base;
   iface->connect_async = spark_sse_transport_connect_async;
   iface->connect_finish = spark_sse_transport_connect_finish;
   iface->send = spark_sse_transport_send;
@@ -659,10 +626,6 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->close = spark_sse_transport_close;
   iface->is_connected = spark_sse_transport_is_connected;
   iface->supports_continuation = spark_sse_transport_supports_continuation;
-  iface->get_generation = spark_sse_transport_get_generation;
-  iface->get_connected_at = spark_sse_transport_get_connected_at;
-  iface->get_retry_after = spark_sse_transport_get_retry_after;
-  iface->set_delta_func = spark_sse_transport_set_delta_func;
 }
 
 static void
@@ -685,9 +648,7 @@ spark_sse_transport_finalize (GObject *object)
 {
   SparkSseTransport *self = (SparkSseTransport *)object;
 
-  g_clear_pointer (&self->endpoint, g_free);
-  g_clear_pointer (&self->api_key, g_free);
-  spark_delta_clear (&self->delta);
+  spark_transport_base_clear (&self->base);
 
   G_OBJECT_CLASS (spark_sse_transport_parent_class)->finalize (object);
 }
@@ -700,12 +661,11 @@ spark_sse_transport_get_property (GObject    *object,
 {
   SparkSseTransport *self = SPARK_SSE_TRANSPORT (object);
 
+  if (spark_transport_base_get_property (&self->base, pspec, value))
+    return;
+
   switch (prop_id)
     {
-    case PROP_ENDPOINT:
-      g_value_set_string (value, self->endpoint);
-      break;
-
     case PROP_WIRE_API:
       g_value_set_enum (value, self->wire_api);
       break;
@@ -727,20 +687,11 @@ spark_sse_transport_set_property (GObject      *object,
 {
   SparkSseTransport *self = SPARK_SSE_TRANSPORT (object);
 
+  if (spark_transport_base_set_property (&self->base, pspec, value))
+    return;
+
   switch (prop_id)
     {
-    case PROP_ENDPOINT:
-      g_free (self->endpoint);
-      self->endpoint = g_value_dup_string (value);
-      if (self->endpoint == NULL)
-        self->endpoint = g_strdup (SPARK_DEFAULT_ENDPOINT);
-      break;
-
-    case PROP_API_KEY:
-      g_free (self->api_key);
-      self->api_key = g_value_dup_string (value);
-      break;
-
     case PROP_WIRE_API:
       self->wire_api = g_value_get_enum (value);
       break;
@@ -776,8 +727,7 @@ spark_sse_transport_class_init (SparkSseTransportClass *klass)
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
-  g_object_class_override_property (object_class, PROP_ENDPOINT, "endpoint");
-  g_object_class_override_property (object_class, PROP_API_KEY, "api-key");
+  spark_transport_base_override_properties (object_class, PROP_ENDPOINT, PROP_API_KEY);
 }
 
 static void
@@ -786,7 +736,7 @@ spark_sse_transport_init (SparkSseTransport *self)
   self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
   self->drain_cancellable = g_cancellable_new ();
   self->idle_timeout_ms = 300000;
-  spark_delta_init (&self->delta);
+  spark_transport_base_init (&self->base);
 }
 
 SparkSseTransport *

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <libsoup/soup.h>
 
 #include "spark-transport.h"
@@ -34,17 +36,10 @@ spark_transport_real_steer (SparkTransport  *self,
   return FALSE;
 }
 
-static guint
-spark_transport_real_get_retry_after (SparkTransport *self)
-{
-  return 0;
-}
-
 static void
 spark_transport_default_init (SparkTransportInterface *iface)
 {
   iface->steer = spark_transport_real_steer;
-  iface->get_retry_after = spark_transport_real_get_retry_after;
 
   /**
    * SparkTransport::event:
@@ -179,12 +174,18 @@ spark_transport_supports_continuation (SparkTransport *self)
   return SPARK_TRANSPORT_GET_IFACE (self)->supports_continuation (self);
 }
 
+static SparkTransportBase *
+get_base (SparkTransport *self)
+{
+  return SPARK_TRANSPORT_GET_IFACE (self)->get_base (self);
+}
+
 guint
 spark_transport_get_generation (SparkTransport *self)
 {
   g_return_val_if_fail (SPARK_IS_TRANSPORT (self), 0);
 
-  return SPARK_TRANSPORT_GET_IFACE (self)->get_generation (self);
+  return get_base (self)->generation;
 }
 
 gint64
@@ -192,7 +193,7 @@ spark_transport_get_connected_at (SparkTransport *self)
 {
   g_return_val_if_fail (SPARK_IS_TRANSPORT (self), 0);
 
-  return SPARK_TRANSPORT_GET_IFACE (self)->get_connected_at (self);
+  return get_base (self)->connected_at;
 }
 
 /**
@@ -211,14 +212,13 @@ spark_transport_set_delta_func (SparkTransport          *self,
                                 SparkTransportDeltaFunc  func,
                                 gpointer                 user_data)
 {
-  SparkTransportInterface *iface;
+  SparkTransportBase *base;
 
   g_return_if_fail (SPARK_IS_TRANSPORT (self));
 
-  /* A transport without the fast path reports every event via ::event. */
-  iface = SPARK_TRANSPORT_GET_IFACE (self);
-  if (iface->set_delta_func != NULL)
-    iface->set_delta_func (self, func, user_data);
+  base = get_base (self);
+  base->delta_func = func;
+  base->delta_data = user_data;
 }
 
 guint
@@ -226,7 +226,108 @@ spark_transport_get_retry_after (SparkTransport *self)
 {
   g_return_val_if_fail (SPARK_IS_TRANSPORT (self), 0);
 
-  return SPARK_TRANSPORT_GET_IFACE (self)->get_retry_after (self);
+  return get_base (self)->retry_after_ms;
+}
+
+void
+spark_transport_base_init (SparkTransportBase *base)
+{
+  memset (base, 0, sizeof *base);
+  spark_delta_init (&base->delta);
+}
+
+void
+spark_transport_base_clear (SparkTransportBase *base)
+{
+  g_clear_pointer (&base->endpoint, g_free);
+  g_clear_pointer (&base->api_key, g_free);
+  spark_delta_clear (&base->delta);
+}
+
+/* Installs the interface's "endpoint" and "api-key" on @klass. */
+void
+spark_transport_base_override_properties (GObjectClass *klass,
+                                          guint         endpoint_id,
+                                          guint         api_key_id)
+{
+  g_object_class_override_property (klass, endpoint_id, "endpoint");
+  g_object_class_override_property (klass, api_key_id, "api-key");
+}
+
+/* For a transport's get_property(): whether @pspec was one of the
+ * interface's, now read into @value. */
+gboolean
+spark_transport_base_get_property (SparkTransportBase *base,
+                                   GParamSpec         *pspec,
+                                   GValue             *value)
+{
+  if (g_str_equal (pspec->name, "endpoint"))
+    {
+      g_value_set_string (value, base->endpoint);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* For a transport's set_property(): whether @pspec was one of the
+ * interface's, now set from @value. No endpoint means OpenAI's. */
+gboolean
+spark_transport_base_set_property (SparkTransportBase *base,
+                                   GParamSpec         *pspec,
+                                   const GValue       *value)
+{
+  if (g_str_equal (pspec->name, "endpoint"))
+    {
+      g_free (base->endpoint);
+      base->endpoint = g_value_dup_string (value);
+      if (base->endpoint == NULL)
+        base->endpoint = g_strdup (SPARK_DEFAULT_ENDPOINT);
+      return TRUE;
+    }
+
+  if (g_str_equal (pspec->name, "api-key"))
+    {
+      g_free (base->api_key);
+      base->api_key = g_value_dup_string (value);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Whether the event text @data is a delta for the fast path (someone
+ * takes deltas, none is being delivered), now read into base->delta.
+ * Otherwise the event goes the slow way, through a JSON tree. */
+gboolean
+spark_transport_base_scan_delta (SparkTransportBase *base,
+                                 const char         *data,
+                                 gsize               length)
+{
+  return base->delta_func != NULL && !base->in_delta && spark_delta_scan (&base->delta, data, length);
+}
+
+/* The sequence_number check of the delta scanned last. */
+gboolean
+spark_transport_base_check_delta (SparkTransportBase  *base,
+                                  gint64              *last_sequence,
+                                  GError             **error)
+{
+  return spark_responses_check_sequence_number (base->delta.sequence,
+                                                spark_delta_kind_type (base->delta.kind),
+                                                last_sequence, error);
+}
+
+/* Hands the delta scanned last to the delta function. */
+void
+spark_transport_base_deliver_delta (SparkTransportBase *base,
+                                    SparkTransport     *transport)
+{
+  base->in_delta = TRUE;
+  base->delta_func (transport, base->delta.kind,
+                    base->delta.has_item_id ? base->delta.item_id->str : NULL,
+                    base->delta.delta->str, base->delta_data);
+  base->in_delta = FALSE;
 }
 
 /* A Retry-After header value (delay-seconds or an HTTP date) in

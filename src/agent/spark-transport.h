@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "spark-agent-types.h"
+#include "spark-delta.h"
 #include "spark-responses.h"
 
 G_BEGIN_DECLS
@@ -58,13 +59,25 @@ struct _SparkTransportInterface
   void     (*close)                  (SparkTransport       *self);
   gboolean (*is_connected)           (SparkTransport       *self);
   gboolean (*supports_continuation)  (SparkTransport       *self);
-  guint    (*get_generation)         (SparkTransport       *self);
-  gint64   (*get_connected_at)       (SparkTransport       *self);
-  void     (*set_delta_func)         (SparkTransport       *self,
-                                      SparkTransportDeltaFunc func,
-                                      gpointer              user_data);
-  guint    (*get_retry_after)        (SparkTransport       *self);
+  struct _SparkTransportBase *
+           (*get_base)               (SparkTransport       *self);
 };
+
+/* What every transport keeps alike, embedded in its instance and handed
+ * to the interface by get_base(): the endpoint and key, the connection
+ * counters, the Retry-After of the last refusal and the delta fast path. */
+typedef struct _SparkTransportBase
+{
+  char                    *endpoint;
+  char                    *api_key;
+  guint                    generation;
+  gint64                   connected_at;    /* monotonic µs, 0: not connected */
+  guint                    retry_after_ms;
+  SparkDelta               delta;           /* scratch for the delta fast path */
+  SparkTransportDeltaFunc  delta_func;
+  gpointer                 delta_data;
+  gboolean                 in_delta;        /* emitting from @delta: a nested event can't use it */
+} SparkTransportBase;
 
 void      spark_transport_connect_async         (SparkTransport       *self,
                                                  GCancellable         *cancellable,
@@ -93,6 +106,25 @@ void      spark_transport_set_delta_func        (SparkTransport       *self,
 guint     spark_transport_get_retry_after       (SparkTransport       *self);
 
 /* For implementations. */
+void      spark_transport_base_init             (SparkTransportBase   *base);
+void      spark_transport_base_clear            (SparkTransportBase   *base);
+void      spark_transport_base_override_properties (GObjectClass      *klass,
+                                                 guint                 endpoint_id,
+                                                 guint                 api_key_id);
+gboolean  spark_transport_base_get_property     (SparkTransportBase   *base,
+                                                 GParamSpec           *pspec,
+                                                 GValue               *value);
+gboolean  spark_transport_base_set_property     (SparkTransportBase   *base,
+                                                 GParamSpec           *pspec,
+                                                 const GValue         *value);
+gboolean  spark_transport_base_scan_delta       (SparkTransportBase   *base,
+                                                 const char           *data,
+                                                 gsize                 length);
+gboolean  spark_transport_base_check_delta      (SparkTransportBase   *base,
+                                                 gint64               *last_sequence,
+                                                 GError              **error);
+void      spark_transport_base_deliver_delta    (SparkTransportBase   *base,
+                                                 SparkTransport       *transport);
 guint     spark_transport_parse_retry_after     (const char           *value);
 void      spark_transport_emit_event            (SparkTransport       *self,
                                                  JsonObject           *event);

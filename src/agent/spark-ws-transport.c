@@ -9,10 +9,8 @@
 
 #include "config.h"
 
-#include <libsoup/soup.h>
-
-#include "spark-delta.h"
 #include "spark-responses.h"
+#include "spark-ws-client.h"
 #include "spark-ws-transport.h"
 
 #define CONNECT_TIMEOUT_SECONDS 15
@@ -21,10 +19,8 @@ struct _SparkWsTransport
 {
   GObject                  parent_instance;
 
-  char                    *endpoint;
-  char                    *api_key;
-  SoupSession             *session;
-  SoupWebsocketConnection *conn;
+  SparkTransportBase       base;
+  SparkWsClient           *conn;
   GTlsDatabase            *tls_database;
 
   guint64                  max_frame_size;
@@ -32,18 +28,11 @@ struct _SparkWsTransport
   guint                    keepalive;
   guint                    idle_source;
   gint64                   last_activity;   /* monotonic µs: the request or its last event */
-  guint                    generation;
-  gint64                   connected_at;
-  SparkDelta               delta;           /* scratch for the delta fast path */
-  SparkTransportDeltaFunc  delta_func;
-  gpointer                 delta_data;
-  guint                    retry_after_ms;
   guint                    requests_on_conn;   /* response.create frames sent on this socket */
   guint                    events_in_request;  /* events received for the one in flight */
   gint64                   last_sequence;      /* its last sequence_number, or -1 */
 
   guint                    in_flight : 1;
-  guint                    in_delta : 1;    /* emitting from @delta: a nested frame can't use it */
 };
 
 static void transport_iface_init (SparkTransportInterface *iface);
@@ -69,19 +58,21 @@ stop_idle_timer (SparkWsTransport *self)
   g_clear_handle_id (&self->idle_source, g_source_remove);
 }
 
+static const SparkWsClientFuncs no_funcs = { NULL, NULL };
+
 static void
 drop_connection (SparkWsTransport *self)
 {
-  g_autoptr(SoupWebsocketConnection) conn = g_steal_pointer (&self->conn);
+  g_autoptr(SparkWsClient) conn = g_steal_pointer (&self->conn);
 
   stop_idle_timer (self);
 
   if (conn == NULL)
     return;
 
-  g_signal_handlers_disconnect_by_data (conn, self);
-  if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  /* Nothing more from it reaches this transport; a close frame says goodbye. */
+  spark_ws_client_start (conn, &no_funcs, NULL);
+  spark_ws_client_close (conn, 1000, NULL);
 }
 
 /* Ends the request in flight with @error and drops the socket, so the next
@@ -140,22 +131,19 @@ restart_idle_timer (SparkWsTransport *self)
 }
 
 static void
-on_message (SoupWebsocketConnection *conn,
-            int                      type,
-            GBytes                  *message,
-            gpointer                 user_data)
+on_message (SparkWsClient *conn,
+            gboolean       text,
+            const char    *data,
+            gsize          length,
+            gpointer       user_data)
 {
   SparkWsTransport *self = user_data;
   g_autoptr(SparkWsTransport) hold = g_object_ref (self);
   g_autoptr(JsonObject) event = NULL;
   g_autoptr(GError) error = NULL;
   SparkEventKind kind;
-  const char *data;
-  gsize length;
 
-  data = g_bytes_get_data (message, &length);
-
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+  if (!text)
     {
       error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
                            "Server sent a binary frame (%" G_GSIZE_FORMAT " bytes); "
@@ -165,27 +153,21 @@ on_message (SoupWebsocketConnection *conn,
     }
 
   /* Most frames are deltas: read those without a JSON tree. */
-  if (self->delta_func != NULL && !self->in_delta && spark_delta_scan (&self->delta, data, length))
+  if (spark_transport_base_scan_delta (&self->base, data, length))
     {
       if (!self->in_flight)
         {
           g_debug ("Ignoring a delta outside a request");
           return;
         }
-      if (!spark_responses_check_sequence_number (self->delta.sequence,
-                                                  spark_delta_kind_type (self->delta.kind),
-                                                  &self->last_sequence, &error))
+      if (!spark_transport_base_check_delta (&self->base, &self->last_sequence, &error))
         {
           fail_stream (self, error);
           return;
         }
       self->events_in_request++;
       restart_idle_timer (self);
-      self->in_delta = TRUE;
-      self->delta_func (SPARK_TRANSPORT (self), self->delta.kind,
-                        self->delta.has_item_id ? self->delta.item_id->str : NULL,
-                        self->delta.delta->str, self->delta_data);
-      self->in_delta = FALSE;
+      spark_transport_base_deliver_delta (&self->base, SPARK_TRANSPORT (self));
       return;
     }
 
@@ -249,11 +231,11 @@ fail_closed (SparkWsTransport *self,
 
   g_debug ("Server closed the socket (code %u)", code);
 
-  /* libsoup says 0 when the connection ended without a close frame, which
-   * the protocol calls 1006 (abnormal closure). */
+  /* 0 when the connection ended without a close frame, which the protocol
+   * calls 1006 (abnormal closure). */
   if (code == 0)
     {
-      code = SOUP_WEBSOCKET_CLOSE_ABNORMAL;
+      code = 1006;
       reason = "connection lost without a close frame";
     }
 
@@ -270,29 +252,30 @@ fail_closed (SparkWsTransport *self,
   fail_stream (self, error);
 }
 
+/* The connection is over: the server closed it (@code, with a close
+ * frame), it broke (no code), or the client refused what came (@error). */
 static void
-on_error (SoupWebsocketConnection *conn,
-          GError                  *error,
-          gpointer                 user_data)
+on_closed (SparkWsClient *conn,
+           gushort        code,
+           const char    *reason,
+           const GError  *error,
+           gpointer       user_data)
 {
   SparkWsTransport *self = user_data;
   g_autoptr(GError) wrapped = NULL;
-  gushort code = soup_websocket_connection_get_close_code (conn);
 
-  /* libsoup 3.2 takes a close code it does not know (1012 restart, 1013
-   * try again later, 1014...) for a protocol error; the code the server
-   * sent is what matters. */
-  if (code != 0)
+  if (code != 0 || error == NULL ||
+      g_error_matches (error, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_CLOSED))
     {
-      fail_closed (self, code, soup_websocket_connection_get_close_data (conn));
+      fail_closed (self, code, reason);
       return;
     }
 
-  /* Say what was wrong with the frame, libsoup's words in brackets. */
-  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_BAD_DATA))
+  /* Say what was wrong with the frame, the client's words in brackets. */
+  if (g_error_matches (error, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_NOT_UTF8))
     wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
                            "Server sent a text frame that is not UTF-8 text (%s)", error->message);
-  else if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+  else if (g_error_matches (error, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_TOO_BIG))
     {
       g_autofree char *limit = g_format_size_full (self->max_frame_size, G_FORMAT_SIZE_IEC_UNITS);
 
@@ -305,13 +288,7 @@ on_error (SoupWebsocketConnection *conn,
   fail_stream (self, wrapped);
 }
 
-static void
-on_closed (SoupWebsocketConnection *conn,
-           gpointer                 user_data)
-{
-  fail_closed (user_data, soup_websocket_connection_get_close_code (conn),
-               soup_websocket_connection_get_close_data (conn));
-}
+static const SparkWsClientFuncs conn_funcs = { on_message, on_closed };
 
 static void
 connect_cb (GObject      *object,
@@ -320,14 +297,14 @@ connect_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   SparkWsTransport *self = g_task_get_source_object (task);
-  SoupMessage *msg = g_task_get_task_data (task);
-  g_autoptr(SoupWebsocketConnection) conn = NULL;
+  g_autoptr(SparkWsClient) conn = NULL;
   g_autoptr(GError) error = NULL;
-  guint status;
+  g_autofree char *phrase = NULL;
+  g_autofree char *header = NULL;
+  guint status = 0;
 
-  conn = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
-  status = soup_message_get_status (msg);
-  self->retry_after_ms = 0;
+  conn = spark_ws_client_connect_finish (result, &status, &phrase, &header, &error);
+  self->base.retry_after_ms = 0;
 
   if (conn == NULL)
     {
@@ -335,48 +312,38 @@ connect_cb (GObject      *object,
         g_task_return_error (task, g_steal_pointer (&error));
       else if (status == 429 /* Too Many Requests */)
         {
-          const char *header = soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                             "Retry-After");
-
-          self->retry_after_ms = spark_transport_parse_retry_after (header);
+          self->base.retry_after_ms = spark_transport_parse_retry_after (header);
           g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RATE_LIMITED,
-                                   "WebSocket upgrade refused: HTTP %u %s%s%s%s", status,
-                                   soup_message_get_reason_phrase (msg),
+                                   "WebSocket upgrade refused: HTTP %u %s%s%s%s", status, phrase,
                                    header ? " (Retry-After: " : "", header ? header : "",
                                    header ? ")" : "");
         }
-      else if (status == 426 /* Upgrade Required */ || status == SOUP_STATUS_NOT_FOUND ||
-               status == SOUP_STATUS_METHOD_NOT_ALLOWED)
+      else if (status == 426 /* Upgrade Required */ || status == 404 /* Not Found */ ||
+               status == 405 /* Method Not Allowed */)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_WS_UNSUPPORTED,
-                                 "Server does not offer WebSocket mode (HTTP %u %s)",
-                                 status, soup_message_get_reason_phrase (msg));
+                                 "Server does not offer WebSocket mode (HTTP %u %s)", status, phrase);
       else if (status >= 500 && status < 600)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_UNAVAILABLE,
-                                 "WebSocket upgrade failed: HTTP %u %s",
-                                 status, soup_message_get_reason_phrase (msg));
-      else if (status >= 100 && status != SOUP_STATUS_SWITCHING_PROTOCOLS)
+                                 "WebSocket upgrade failed: HTTP %u %s", status, phrase);
+      else if (status >= 100 && status != 101 /* Switching Protocols */)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_HTTP,
-                                 "WebSocket upgrade refused: HTTP %u %s",
-                                 status, soup_message_get_reason_phrase (msg));
+                                 "WebSocket upgrade refused: HTTP %u %s", status, phrase);
       else
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT,
                                  "Could not connect to %s: %s",
-                                 self->endpoint, error->message);
+                                 self->base.endpoint, error->message);
       return;
     }
 
   drop_connection (self);
   self->conn = g_steal_pointer (&conn);
   self->requests_on_conn = 0;
-  self->generation++;
-  self->connected_at = g_get_monotonic_time ();
+  self->base.generation++;
+  self->base.connected_at = g_get_monotonic_time ();
 
-  soup_websocket_connection_set_max_incoming_payload_size (self->conn, self->max_frame_size);
-  soup_websocket_connection_set_keepalive_interval (self->conn, self->keepalive);
-
-  g_signal_connect (self->conn, "message", G_CALLBACK (on_message), self);
-  g_signal_connect (self->conn, "error", G_CALLBACK (on_error), self);
-  g_signal_connect (self->conn, "closed", G_CALLBACK (on_closed), self);
+  spark_ws_client_set_max_message_size (self->conn, self->max_frame_size);
+  spark_ws_client_set_keepalive (self->conn, self->keepalive);
+  spark_ws_client_start (self->conn, &conn_funcs, self);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -407,41 +374,34 @@ spark_ws_transport_connect_async (SparkTransport      *transport,
   g_autoptr(GCancellable) timeout_cancellable = NULL;
   g_autofree char *url = NULL;
   g_autofree char *auth = NULL;
-  SoupMessage *msg;
+  const char *headers[5] = { NULL };
+  guint n_headers = 0;
   GSource *source;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, spark_ws_transport_connect_async);
 
-  if (self->conn != NULL &&
-      soup_websocket_connection_get_state (self->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+  if (self->conn != NULL && spark_ws_client_is_open (self->conn))
     {
       g_task_return_boolean (task, TRUE);
       return;
     }
 
-  if (!(url = spark_endpoint_to_websocket_url (self->endpoint, &error)) ||
-      !spark_endpoint_check_key_safe (url, self->api_key, &error))
+  if (!(url = spark_endpoint_to_websocket_url (self->base.endpoint, &error)) ||
+      !spark_endpoint_check_key_safe (url, self->base.api_key, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  if (!(msg = soup_message_new ("GET", url)))
+  if (self->base.api_key != NULL && self->base.api_key[0] != '\0')
     {
-      g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                               "Invalid endpoint “%s”", self->endpoint);
-      return;
+      auth = g_strconcat ("Bearer ", self->base.api_key, NULL);
+      headers[n_headers++] = "Authorization";
+      headers[n_headers++] = auth;
     }
-
-  if (self->api_key != NULL && self->api_key[0] != '\0')
-    {
-      auth = g_strconcat ("Bearer ", self->api_key, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-    }
-  soup_message_headers_replace (soup_message_get_request_headers (msg),
-                                "OpenAI-Beta", "responses_websockets=2026-02-06");
-  g_task_set_task_data (task, msg, g_object_unref);
+  headers[n_headers++] = "OpenAI-Beta";
+  headers[n_headers++] = "responses_websockets=2026-02-06";
 
   /* Connect timeout: a child cancellable cancelled by a timer or by the caller. */
   timeout_cancellable = g_cancellable_new ();
@@ -454,8 +414,8 @@ spark_ws_transport_connect_async (SparkTransport      *transport,
   g_source_attach (source, NULL);
   g_object_set_data_full (G_OBJECT (task), "timeout-source", source, destroy_source);
 
-  soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        timeout_cancellable, connect_cb, g_object_ref (task));
+  spark_ws_client_connect_async (url, headers, self->tls_database, timeout_cancellable,
+                                 connect_cb, g_object_ref (task));
 }
 
 static gboolean
@@ -479,8 +439,7 @@ send_frame (SparkWsTransport  *self,
   g_autofree char *text = NULL;
   GList *members;
 
-  if (self->conn == NULL ||
-      soup_websocket_connection_get_state (self->conn) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (self->conn == NULL || !spark_ws_client_is_open (self->conn))
     {
       g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
                            "WebSocket is not connected");
@@ -499,7 +458,7 @@ send_frame (SparkWsTransport  *self,
   g_list_free (members);
 
   text = spark_responses_to_string (frame);
-  soup_websocket_connection_send_text (self->conn, text);
+  spark_ws_client_send_text (self->conn, text, strlen (text));
 
   return TRUE;
 }
@@ -567,8 +526,7 @@ spark_ws_transport_is_connected (SparkTransport *transport)
 {
   SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
 
-  return self->conn != NULL &&
-         soup_websocket_connection_get_state (self->conn) == SOUP_WEBSOCKET_STATE_OPEN;
+  return self->conn != NULL && spark_ws_client_is_open (self->conn);
 }
 
 static gboolean
@@ -577,38 +535,16 @@ spark_ws_transport_supports_continuation (SparkTransport *transport)
   return TRUE;
 }
 
-static guint
-spark_ws_transport_get_generation (SparkTransport *transport)
+static SparkTransportBase *
+spark_ws_transport_get_base (SparkTransport *transport)
 {
-  return SPARK_WS_TRANSPORT (transport)->generation;
-}
-
-static gint64
-spark_ws_transport_get_connected_at (SparkTransport *transport)
-{
-  return SPARK_WS_TRANSPORT (transport)->connected_at;
-}
-
-static guint
-spark_ws_transport_get_retry_after (SparkTransport *transport)
-{
-  return SPARK_WS_TRANSPORT (transport)->retry_after_ms;
-}
-
-static void
-spark_ws_transport_set_delta_func (SparkTransport          *transport,
-                                   SparkTransportDeltaFunc  func,
-                                   gpointer                 user_data)
-{
-  SparkWsTransport *self = SPARK_WS_TRANSPORT (transport);
-
-  self->delta_func = func;
-  self->delta_data = user_data;
+  return &SPARK_WS_TRANSPORT (transport)->base;
 }
 
 static void
 transport_iface_init (SparkTransportInterface *iface)
 {
+  iface->get_base = spark_ws_transport_get_base;
   iface->connect_async = spark_ws_transport_connect_async;
   iface->connect_finish = spark_ws_transport_connect_finish;
   iface->send = spark_ws_transport_send;
@@ -617,10 +553,6 @@ transport_iface_init (SparkTransportInterface *iface)
   iface->close = spark_ws_transport_close;
   iface->is_connected = spark_ws_transport_is_connected;
   iface->supports_continuation = spark_ws_transport_supports_continuation;
-  iface->get_generation = spark_ws_transport_get_generation;
-  iface->get_connected_at = spark_ws_transport_get_connected_at;
-  iface->set_delta_func = spark_ws_transport_set_delta_func;
-  iface->get_retry_after = spark_ws_transport_get_retry_after;
 }
 
 static void
@@ -629,9 +561,6 @@ spark_ws_transport_dispose (GObject *object)
   SparkWsTransport *self = (SparkWsTransport *)object;
 
   drop_connection (self);
-  if (self->session != NULL)
-    soup_session_abort (self->session);
-  g_clear_object (&self->session);
   g_clear_object (&self->tls_database);
 
   G_OBJECT_CLASS (spark_ws_transport_parent_class)->dispose (object);
@@ -642,9 +571,7 @@ spark_ws_transport_finalize (GObject *object)
 {
   SparkWsTransport *self = (SparkWsTransport *)object;
 
-  g_clear_pointer (&self->endpoint, g_free);
-  g_clear_pointer (&self->api_key, g_free);
-  spark_delta_clear (&self->delta);
+  spark_transport_base_clear (&self->base);
 
   G_OBJECT_CLASS (spark_ws_transport_parent_class)->finalize (object);
 }
@@ -657,12 +584,11 @@ spark_ws_transport_get_property (GObject    *object,
 {
   SparkWsTransport *self = SPARK_WS_TRANSPORT (object);
 
+  if (spark_transport_base_get_property (&self->base, pspec, value))
+    return;
+
   switch (prop_id)
     {
-    case PROP_ENDPOINT:
-      g_value_set_string (value, self->endpoint);
-      break;
-
     case PROP_IDLE_TIMEOUT:
       g_value_set_uint (value, self->idle_timeout_ms);
       break;
@@ -684,20 +610,11 @@ spark_ws_transport_set_property (GObject      *object,
 {
   SparkWsTransport *self = SPARK_WS_TRANSPORT (object);
 
+  if (spark_transport_base_set_property (&self->base, pspec, value))
+    return;
+
   switch (prop_id)
     {
-    case PROP_ENDPOINT:
-      g_free (self->endpoint);
-      self->endpoint = g_value_dup_string (value);
-      if (self->endpoint == NULL)
-        self->endpoint = g_strdup (SPARK_DEFAULT_ENDPOINT);
-      break;
-
-    case PROP_API_KEY:
-      g_free (self->api_key);
-      self->api_key = g_value_dup_string (value);
-      break;
-
     case PROP_IDLE_TIMEOUT:
       spark_ws_transport_set_idle_timeout (self, g_value_get_uint (value));
       break;
@@ -734,8 +651,7 @@ spark_ws_transport_class_init (SparkWsTransportClass *klass)
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
-  g_object_class_override_property (object_class, PROP_ENDPOINT, "endpoint");
-  g_object_class_override_property (object_class, PROP_API_KEY, "api-key");
+  spark_transport_base_override_properties (object_class, PROP_ENDPOINT, PROP_API_KEY);
 }
 
 static void
@@ -744,8 +660,7 @@ spark_ws_transport_init (SparkWsTransport *self)
   self->idle_timeout_ms = 300000;
   self->keepalive = 20;
   self->max_frame_size = SPARK_MAX_FRAME_SIZE;
-  spark_delta_init (&self->delta);
-  self->session = soup_session_new_with_options ("user-agent", "Spark/" PACKAGE_VERSION, NULL);
+  spark_transport_base_init (&self->base);
 }
 
 SparkWsTransport *
@@ -800,7 +715,7 @@ spark_ws_transport_set_keepalive (SparkWsTransport *self,
     {
       self->keepalive = seconds;
       if (self->conn != NULL)
-        soup_websocket_connection_set_keepalive_interval (self->conn, seconds);
+        spark_ws_client_set_keepalive (self->conn, seconds);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEPALIVE]);
     }
 }
@@ -813,7 +728,6 @@ spark_ws_transport_set_tls_database (SparkWsTransport *self,
   g_return_if_fail (!database || G_IS_TLS_DATABASE (database));
 
   g_set_object (&self->tls_database, database);
-  g_object_set (self->session, "tls-database", database, NULL);
 }
 
 void
@@ -824,5 +738,5 @@ spark_ws_transport_set_max_frame_size (SparkWsTransport *self,
 
   self->max_frame_size = max_frame_size;
   if (self->conn != NULL)
-    soup_websocket_connection_set_max_incoming_payload_size (self->conn, max_frame_size);
+    spark_ws_client_set_max_message_size (self->conn, max_frame_size);
 }
