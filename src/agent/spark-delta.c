@@ -254,17 +254,17 @@ scan_number (Scan   *s,
              gint64 *value)
 {
   const char *digits;
-  gint64 v = 0;
+  guint64 v = 0;   /* unsigned: a long run of digits wraps, then is refused */
 
   if (s->p < s->end && *s->p == '-')
     s->p++;
   digits = s->p;
   while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
-    v = v * 10 + (*s->p++ - '0');
+    v = v * 10 + (guint64) (*s->p++ - '0');
   if (s->p == digits || s->p - digits > 15 || (digits[0] == '0' && s->p - digits > 1))
     return FALSE;
   if (value != NULL)
-    *value = v;
+    *value = (gint64) v;
 
   return at_value_end (s);
 }

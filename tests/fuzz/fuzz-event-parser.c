@@ -20,7 +20,9 @@
  * scanner, and only fall back to the full parser when it declines. That
  * makes the full parser the scanner's oracle: whatever the scanner accepts,
  * spark_responses_parse_event() must accept too and read as the same kind,
- * item_id, delta and sequence_number, byte for byte.
+ * item_id, delta and sequence_number, byte for byte. An input with line
+ * feeds is also read as several events in a row through one scanner, as a
+ * stream's deltas are.
  */
 
 #include "config.h"
@@ -118,16 +120,17 @@ read_event (JsonObject *event)
     abort ();
 }
 
-/* The delta scanner agrees with the full parser on all it accepts. */
+/* The delta scanner agrees with the full parser on all it accepts. The
+ * scanner keeps the last item id between events (a delta with the same id
+ * bytes is not scanned again), so @delta is the same across the events of
+ * one input. */
 static void
-compare_delta_scan (const char *text,
+compare_delta_scan (SparkDelta *delta,
+                    const char *text,
                     gsize       size,
                     JsonObject *event)
 {
-  SparkDelta delta;
-
-  spark_delta_init (&delta);
-  if (spark_delta_scan (&delta, text, size))
+  if (spark_delta_scan (delta, text, size))
     {
       const char *item_id, *type, *full_delta;
 
@@ -136,18 +139,38 @@ compare_delta_scan (const char *text,
       type = spark_json_get_string (event, "type");
       full_delta = spark_json_get_string (event, "delta");
       item_id = spark_json_get_string (event, "item_id");
-      if (g_strcmp0 (type, spark_delta_kind_type (delta.kind)) != 0 ||
-          spark_responses_event_kind (event) != delta.kind)
+      if (g_strcmp0 (type, spark_delta_kind_type (delta->kind)) != 0 ||
+          spark_responses_event_kind (event) != delta->kind)
         abort ();
-      if (full_delta == NULL || strlen (full_delta) != delta.delta->len ||
-          memcmp (full_delta, delta.delta->str, delta.delta->len) != 0)
+      if (full_delta == NULL || strlen (full_delta) != delta->delta->len ||
+          memcmp (full_delta, delta->delta->str, delta->delta->len) != 0)
         abort ();
-      if (delta.has_item_id != (item_id != NULL) ||
-          (item_id != NULL && (strlen (item_id) != delta.item_id->len ||
-                               memcmp (item_id, delta.item_id->str, delta.item_id->len) != 0)))
+      if (delta->has_item_id != (item_id != NULL) ||
+          (item_id != NULL && (strlen (item_id) != delta->item_id->len ||
+                               memcmp (item_id, delta->item_id->str, delta->item_id->len) != 0)))
         abort ();
-      if (delta.sequence != spark_json_get_int (event, "sequence_number", -1))
+      if (delta->sequence != spark_json_get_int (event, "sequence_number", -1))
         abort ();
+    }
+}
+
+/* Each line of the input as one event, scanned with one SparkDelta. */
+static void
+compare_delta_scan_lines (const char *text,
+                          gsize       size)
+{
+  SparkDelta delta;
+  const char *p = text, *end = text + size;
+
+  spark_delta_init (&delta);
+  while (p < end)
+    {
+      const char *lf = memchr (p, '\n', end - p);
+      gsize len = lf ? (gsize) (lf - p) : (gsize) (end - p);
+      g_autoptr(JsonObject) event = spark_responses_parse_event (p, len, NULL);
+
+      compare_delta_scan (&delta, p, len, event);
+      p += len + (lf != NULL);
     }
   spark_delta_clear (&delta);
 }
@@ -223,7 +246,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       read_event (event);
     }
 
-  compare_delta_scan (text, size, event);
+  {
+    SparkDelta delta;
+
+    spark_delta_init (&delta);
+    compare_delta_scan (&delta, text, size, event);
+    spark_delta_clear (&delta);
+  }
+  if (memchr (text, '\n', size) != NULL)
+    compare_delta_scan_lines (text, size);
 
   if (g_utf8_validate (text, size, NULL))
     as_chat_chunk (text, size);
