@@ -23,6 +23,7 @@
 
 #include "spark-responses.h"
 #include "spark-ws-client.h"
+#include "spark-ws-client-private.h"
 
 #define ACCEPT_GUID    "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define MAX_HEAD       (64 * 1024)
@@ -663,6 +664,30 @@ spark_ws_client_init (SparkWsClient *self)
   g_queue_init (&self->out);
 }
 
+SparkWsClient *
+spark_ws_client_new_for_stream (GIOStream  *stream,
+                                const char *received,
+                                gsize       length)
+{
+  SparkWsClient *self;
+
+  g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
+  g_return_val_if_fail (received != NULL || length == 0, NULL);
+
+  self = g_object_new (SPARK_TYPE_WS_CLIENT, NULL);
+  self->stream = g_object_ref (stream);
+  if (length > self->cap)
+    {
+      self->cap = length + READ_SIZE;
+      self->buf = g_realloc (self->buf, self->cap);
+    }
+  if (length > 0)
+    memcpy (self->buf, received, length);
+  self->len = length;
+
+  return self;
+}
+
 /* The handshake */
 
 typedef struct
@@ -758,21 +783,10 @@ check_answer (GTask     *task,
       return;
     }
 
-  self = g_object_new (SPARK_TYPE_WS_CLIENT, NULL);
-  self->stream = G_IO_STREAM (g_steal_pointer (&hs->conn));
-  /* Frames that came in the same read as the answer. */
-  if (hs->head->len > head_len)
-    {
-      gsize rest = hs->head->len - head_len;
-
-      if (rest > self->cap)
-        {
-          self->cap = rest + READ_SIZE;
-          self->buf = g_realloc (self->buf, self->cap);
-        }
-      memcpy (self->buf, hs->head->str + head_len, rest);
-      self->len = rest;
-    }
+  /* Frames may have come in the same read as the answer. */
+  self = spark_ws_client_new_for_stream (G_IO_STREAM (hs->conn),
+                                         hs->head->str + head_len, hs->head->len - head_len);
+  g_clear_object (&hs->conn);
   g_task_return_pointer (task, self, g_object_unref);
 }
 
