@@ -9,6 +9,9 @@
 
 #include <git2.h>
 #include <glib/gstdio.h>
+#ifdef HAVE_VALGRIND_H
+# include <valgrind/valgrind.h>
+#endif
 
 #include "spark-test-utils.h"
 
@@ -198,18 +201,44 @@ timeout_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Under valgrind's memcheck a test runs 20-50 times slower, and 2-5 times
+ * under the sanitizers: the same steps and checks, with deadlines that
+ * still catch a hang. */
+#define VALGRIND_DEADLINE_SCALE 20
+
+guint
+spark_test_deadline_scale (void)
+{
+  static guint scale = 0;
+
+  if (scale == 0)
+    {
+      const char *env = g_getenv ("SPARK_TEST_DEADLINE_SCALE");
+      guint64 value = env != NULL ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+      scale = value >= 1 && value <= 1000 ? (guint) value : 1;
+#ifdef HAVE_VALGRIND_H
+      if (RUNNING_ON_VALGRIND)
+        scale = MAX (scale, VALGRIND_DEADLINE_SCALE);
+#endif
+    }
+
+  return scale;
+}
+
 guint
 spark_test_add_deadline (guint       timeout_seconds,
                          const char *what)
 {
-  return g_timeout_add_seconds (timeout_seconds, timeout_cb, (gpointer) what);
+  return g_timeout_add_seconds (timeout_seconds * spark_test_deadline_scale (), timeout_cb,
+                                (gpointer) what);
 }
 
 void
 spark_test_wait_for (const gboolean *flag,
                      guint           timeout_seconds)
 {
-  guint id = g_timeout_add_seconds (timeout_seconds, timeout_cb, NULL);
+  guint id = spark_test_add_deadline (timeout_seconds, NULL);
 
   while (!*flag)
     g_main_context_iteration (NULL, TRUE);
@@ -244,16 +273,57 @@ spark_test_secrets_service_running (void)
   return owner != NULL;
 }
 
+/* Kept to the end of the process: g_test_dbus_down() would wait for the
+ * session connection to go, and libsecret keeps it for the process. */
+static GTestDBus *private_bus;
+
+const char *
+spark_test_private_session_bus (void)
+{
+  if (private_bus == NULL)
+    {
+      private_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+      /* No service folder is added: nothing on it can be D-Bus-activated. */
+      g_test_dbus_up (private_bus);
+    }
+
+  return g_test_dbus_get_bus_address (private_bus);
+}
+
+void
+spark_test_private_session_bus_stop (void)
+{
+  if (private_bus != NULL && g_test_dbus_get_bus_address (private_bus) != NULL)
+    g_test_dbus_stop (private_bus);
+}
+
 char *
 spark_test_start_keyring (GError **error)
 {
   g_autoptr(GSubprocess) daemon = NULL;
   g_autoptr(GBytes) password = g_bytes_new_static ("test-password", 13);
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+  g_autofree char *earlier = NULL;
   gint64 deadline;
 
   if (bus == NULL)
     return NULL;
+
+  /* Another daemon (say one that D-Bus started for an earlier test) would
+   * keep the name: ours could not take it, and storing in the other one
+   * would wait for a prompt that nobody answers. */
+  earlier = secrets_owner (bus);
+  if (earlier != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "%s already owns org.freedesktop.secrets on this bus: "
+                   "run the test on a session bus of its own", earlier);
+      return NULL;
+    }
+
+  /* The tests' environment points libsecret at a name nobody owns (see
+   * tests/meson.build); this process and its children use the real one. */
+  g_unsetenv ("SECRET_SERVICE_BUS_NAME");
 
   daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                              G_SUBPROCESS_FLAGS_STDERR_SILENCE, error,
