@@ -7,6 +7,11 @@
 
 #include "config.h"
 
+#include <signal.h>
+#ifdef __linux__
+# include <sys/prctl.h>
+#endif
+
 #include <git2.h>
 #include <glib/gstdio.h>
 #ifdef HAVE_VALGRIND_H
@@ -273,28 +278,89 @@ spark_test_secrets_service_running (void)
   return owner != NULL;
 }
 
-/* Kept to the end of the process: g_test_dbus_down() would wait for the
- * session connection to go, and libsecret keeps it for the process. */
-static GTestDBus *private_bus;
+/* A session bus with no service folder: nothing on it can be
+ * D-Bus-activated. (GTestDBus would do, but its watcher is a fork of the
+ * test without exec, which valgrind reports as leaking everything the
+ * test's other threads held.) */
+static const char private_bus_config[] =
+  "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+  " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+  "<busconfig>\n"
+  "  <type>session</type>\n"
+  "  <listen>unix:tmpdir=/tmp</listen>\n"
+  "  <policy context=\"default\">\n"
+  "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+  "    <allow eavesdrop=\"true\"/>\n"
+  "    <allow own=\"*\"/>\n"
+  "  </policy>\n"
+  "</busconfig>\n";
+
+static GSubprocess *private_bus;
+static char *private_bus_dir;
+static char *private_bus_address;
+
+static void
+die_with_parent (gpointer user_data)
+{
+#ifdef __linux__
+  /* A test that crashes leaves no bus behind. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
 
 const char *
 spark_test_private_session_bus (void)
 {
-  if (private_bus == NULL)
-    {
-      private_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-      /* No service folder is added: nothing on it can be D-Bus-activated. */
-      g_test_dbus_up (private_bus);
-    }
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_arg = NULL;
 
-  return g_test_dbus_get_bus_address (private_bus);
+  if (private_bus != NULL)
+    return private_bus_address;
+
+  private_bus_dir = spark_test_make_temp_dir ();
+  config = g_build_filename (private_bus_dir, "session.conf", NULL);
+  g_file_set_contents (config, private_bus_config, -1, &error);
+  g_assert_no_error (error);
+  config_arg = g_strconcat ("--config-file=", config, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  private_bus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", config_arg,
+                                             "--nofork", "--print-address=1", NULL);
+  g_assert_no_error (error);
+
+  /* It prints its address once it listens. */
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (private_bus));
+  private_bus_address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (private_bus_address);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", private_bus_address, TRUE);
+
+  return private_bus_address;
 }
 
 void
 spark_test_private_session_bus_stop (void)
 {
-  if (private_bus != NULL && g_test_dbus_get_bus_address (private_bus) != NULL)
-    g_test_dbus_stop (private_bus);
+  g_autoptr(GDBusConnection) connection = NULL;
+
+  if (private_bus == NULL)
+    return;
+
+  /* This process's connection (libsecret's) must not end the process
+   * when the bus goes. */
+  connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (connection != NULL)
+    g_dbus_connection_set_exit_on_close (connection, FALSE);
+  g_subprocess_send_signal (private_bus, SIGTERM);
+  g_subprocess_wait (private_bus, NULL, NULL);
+  g_clear_object (&private_bus);
+  spark_test_rm_rf (private_bus_dir);
+  g_clear_pointer (&private_bus_dir, g_free);
+  /* The address stays for what may still hold it: nothing answers there. */
 }
 
 char *

@@ -64,7 +64,7 @@ guint  spark_test_add_deadline (guint        timeout_seconds,
                                 const char  *what);
 
 /* A session bus for this process alone (and the processes it starts),
- * on which nothing can be D-Bus-activated (a GTestDBus): starts it once
+ * on which nothing can be D-Bus-activated: starts its dbus-daemon once
  * and returns its address, which DBUS_SESSION_BUS_ADDRESS now holds. Call
  * before anything in the process connects to the session bus. _stop()
  * ends the bus (and the keyring daemon on it); it also ends when the
