@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "spark-credentials.h"
 #include "spark-fake-server.h"
 #include "spark-tools.h"
 #include "spark-test-utils.h"
@@ -30,6 +31,7 @@ typedef struct
   char            *data_home;
   char            *checkpoint_dir;   /* NULL: the test environment's */
   const char      *bwrap;            /* $SPARK_BWRAP for spark (NULL: as is) */
+  const char      *bus_address;      /* spark's session bus (NULL: none) */
   char            *out;
   char            *err;
   int              status;
@@ -101,7 +103,14 @@ run_exec (Fixture    *f,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", f->data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
+  if (f->bus_address != NULL)
+    {
+      /* The keyring is there, under its real name. */
+      g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", f->bus_address, TRUE);
+      g_subprocess_launcher_unsetenv (launcher, "SECRET_SERVICE_BUS_NAME");
+    }
+  else
+    g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "OPENAI_BASE_URL");
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   if (f->checkpoint_dir != NULL)
@@ -354,6 +363,7 @@ typedef struct
   gboolean  saw_shell;      /* a `sleep` below spark: the command was running */
   int       crash_signal;   /* sent once the shell runs (0: none) */
   gboolean  crashed;
+  gboolean  key_in_env;     /* spark was given the key in its environment */
 } Watch;
 
 static char *
@@ -473,9 +483,9 @@ watch_cb (gpointer user_data)
           continue;   /* gone meanwhile */
         w->n_processes++;
         g_assert_false (holds_key (cmdline, len));
-        if (pid != spark_pid && !is_spark_itself (pid))
+        if (!w->key_in_env || (pid != spark_pid && !is_spark_itself (pid)))
           {
-            /* Spark itself was given the key in its environment. */
+            /* Unless Spark itself was given the key in its environment. */
             gsize env_len;
 
             environ = proc_file (pid, "environ", &env_len);
@@ -540,10 +550,11 @@ assert_no_key_in_tree (const char *dir,
  * and every debug message on: the key reaches the server, and nothing else.
  * Not the output, not the session files (which only their owner may read),
  * not the checkpoint, not a command line or a child's environment while the
- * command runs, not the output of a crash. */
+ * command runs, not the output of a crash. With @key_in_env FALSE, spark
+ * finds the key in the keyring: then not even its own environment holds it. */
 static void
-test_secrets (Fixture       *f,
-              gconstpointer  data)
+check_key_kept_secret (Fixture  *f,
+                       gboolean  key_in_env)
 {
   g_autofree char *sessions = g_build_filename (f->data_home, "spark", "sessions", NULL);
   g_autofree char *contents = NULL;
@@ -551,6 +562,7 @@ test_secrets (Fixture       *f,
   guint source;
   mode_t old_umask;
 
+  watch.key_in_env = key_in_env;
   f->checkpoint_dir = spark_test_make_temp_dir ();
   /* A lax umask: the session files must be private all the same. */
   old_umask = umask (022);
@@ -559,7 +571,7 @@ test_secrets (Fixture       *f,
   spark_fake_server_push_text (f->server, slow_shell_stream);
   spark_fake_server_push_stream (f->server, "text-done");
   source = g_timeout_add (25, watch_cb, &watch);
-  run_exec (f, TRUE, "--root", f->root, "--endpoint", spark_fake_server_get_base_url (f->server),
+  run_exec (f, key_in_env, "--root", f->root, "--endpoint", spark_fake_server_get_base_url (f->server),
             "--approve", "all", "--json", "change", "world", NULL);
   g_source_remove (source);
   umask (old_umask);
@@ -597,7 +609,7 @@ test_secrets (Fixture       *f,
   watch.saw_shell = FALSE;
   spark_fake_server_push_text (f->server, slow_shell_stream);
   source = g_timeout_add (25, watch_cb, &watch);
-  run_exec (f, TRUE, "--root", f->root, "--endpoint", spark_fake_server_get_base_url (f->server),
+  run_exec (f, key_in_env, "--root", f->root, "--endpoint", spark_fake_server_get_base_url (f->server),
             "--approve", "all", "sleep", NULL);
   g_source_remove (source);
   g_assert_true (watch.crashed);
@@ -605,7 +617,47 @@ test_secrets (Fixture       *f,
    * and exit status 1. */
   g_assert_cmpint (f->status, !=, 0);
   g_assert_null (strstr (f->err, TEST_KEY));
+  g_assert_cmpstr (spark_fake_server_get_last_authorization (f->server), ==, "Bearer " TEST_KEY);
   assert_no_key_in_tree (f->data_home, FALSE);
+}
+
+static void
+test_secrets (Fixture       *f,
+              gconstpointer  data)
+{
+  check_key_kept_secret (f, TRUE);
+}
+
+/* The same with the key in a real keyring (a private gnome-keyring on a
+ * session bus of this test's own) and none in the environment: libsecret
+ * and its debug messages in spark let nothing out either. */
+static void
+test_secrets_from_keyring (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *daemon = g_find_program_in_path ("gnome-keyring-daemon");
+  g_autofree char *dbus_daemon = g_find_program_in_path ("dbus-daemon");
+  g_autofree char *owner = NULL;
+
+  if (daemon == NULL || dbus_daemon == NULL)
+    {
+      g_test_skip ("gnome-keyring-daemon or dbus-daemon is not installed (build-aux/dev installs both)");
+      return;
+    }
+
+  f->bus_address = spark_test_private_session_bus ();
+  owner = spark_test_start_keyring (&error);
+  g_assert_no_error (error);
+  g_assert_true (spark_credentials_store_api_key (TEST_KEY, &error));
+  g_assert_no_error (error);
+
+  /* spark (without OPENAI_API_KEY) sends it: it found it in the keyring. */
+  check_key_kept_secret (f, FALSE);
+
+  g_assert_true (spark_credentials_forget_api_key (&error));
+  g_assert_no_error (error);
+  spark_test_private_session_bus_stop ();
 }
 
 /* The key goes only over TLS or to loopback: a plain http:// endpoint
@@ -642,6 +694,21 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *keyring_home = spark_test_make_temp_dir ();
+  int ret;
+
+  /* Where the keyring test's gnome-keyring keeps its files and its
+   * control socket: never the person's own (an existing daemon found
+   * through $XDG_RUNTIME_DIR would be asked instead of a new one). */
+  {
+    g_autofree char *data = g_build_filename (keyring_home, "data", NULL);
+    g_autofree char *runtime = g_build_filename (keyring_home, "run", NULL);
+
+    g_mkdir_with_parents (runtime, 0700);
+    g_setenv ("XDG_DATA_HOME", data, TRUE);
+    g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  }
+
   spark_test_init (&argc, &argv);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
@@ -652,8 +719,12 @@ main (int   argc,
   ADD ("/exec/errors", test_errors);
   ADD ("/exec/unsandboxed-warning", test_unsandboxed_warning);
   ADD ("/exec/secrets", test_secrets);
+  ADD ("/exec/secrets-from-keyring", test_secrets_from_keyring);
   ADD ("/exec/key-only-tls-or-loopback", test_key_only_tls_or_loopback);
 #undef ADD
 
-  return g_test_run ();
+  ret = g_test_run ();
+  spark_test_private_session_bus_stop ();
+  spark_test_rm_rf (keyring_home);
+  return ret;
 }
