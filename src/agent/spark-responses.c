@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "spark-responses.h"
 
 static const struct {
@@ -129,7 +131,7 @@ spark_json_check_text (const char  *text,
               if (strchr ("\"\\/bfnrtu", text[i]) == NULL)
                 {
                   g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                               "an escape JSON does not have (\\%c) in a string",
+                               _("an escape JSON does not have (\\%c) in a string"),
                                g_ascii_isprint (text[i]) ? text[i] : '?');
                   return FALSE;
                 }
@@ -140,7 +142,7 @@ spark_json_check_text (const char  *text,
               if (i + 4 > length || (unit = hex4 (text + i)) < 0)
                 {
                   g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                                       "a \\u escape without four hex digits in a string");
+                                       _("a \\u escape without four hex digits in a string"));
                   return FALSE;
                 }
               i += 4;
@@ -148,7 +150,7 @@ spark_json_check_text (const char  *text,
               if (unit == 0)
                 {
                   g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                                       "a NUL character (\\u0000) in a string");
+                                       _("a NUL character (\\u0000) in a string"));
                   return FALSE;
                 }
               if (unit >= 0xd800 && unit <= 0xdbff)
@@ -166,7 +168,7 @@ spark_json_check_text (const char  *text,
               if (unit >= 0xdc00 && unit <= 0xdfff)
                 {
                   g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                                       "an unpaired UTF-16 surrogate (\\ud800–\\udfff) in a string");
+                                       _("an unpaired UTF-16 surrogate (\\ud800–\\udfff) in a string"));
                   return FALSE;
                 }
             }
@@ -193,7 +195,9 @@ spark_json_check_text (const char  *text,
           if (++depth > SPARK_JSON_MAX_DEPTH)
             {
               g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                           "JSON nested deeper than %u levels", SPARK_JSON_MAX_DEPTH);
+                           g_dngettext (GETTEXT_PACKAGE, "JSON nested deeper than %u level",
+                                        "JSON nested deeper than %u levels", SPARK_JSON_MAX_DEPTH),
+                           SPARK_JSON_MAX_DEPTH);
               return FALSE;
             }
         }
@@ -226,7 +230,7 @@ parse_checked (const char  *text,
 
   if ((root = json_parser_get_root (parser)) == NULL)
     {
-      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "no JSON value");
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, _("no JSON value"));
       return NULL;
     }
 
@@ -262,7 +266,7 @@ spark_json_parse_object (const char  *text,
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
-                           "the JSON value is not an object");
+                           _("the JSON value is not an object"));
       return NULL;
     }
 
@@ -315,7 +319,7 @@ spark_responses_parse_event (const char  *text,
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event that is not UTF-8 text: %s", snippet);
+                   _("Server sent an event that is not UTF-8 text: %s"), snippet);
       return NULL;
     }
 
@@ -323,7 +327,8 @@ spark_responses_parse_event (const char  *text,
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event Spark cannot read safely (%s): %s",
+                   /* translators: %1$s says what is wrong, %2$s is the start of the event */
+                   _("Server sent an event Spark cannot read safely (%1$s): %2$s"),
                    local_error->message, snippet);
       return NULL;
     }
@@ -333,7 +338,8 @@ spark_responses_parse_event (const char  *text,
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event that is not JSON (%s): %s",
+                   /* translators: %1$s is the JSON parser's message, %2$s the start of the event */
+                   _("Server sent an event that is not JSON (%1$s): %2$s"),
                    local_error->message, snippet);
       return NULL;
     }
@@ -342,7 +348,7 @@ spark_responses_parse_event (const char  *text,
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event that is not a JSON object: %s", snippet);
+                   _("Server sent an event that is not a JSON object: %s"), snippet);
       return NULL;
     }
 
@@ -353,7 +359,7 @@ spark_responses_parse_event (const char  *text,
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event without a “type”: %s", snippet);
+                   _("Server sent an event without a “type”: %s"), snippet);
       return NULL;
     }
 
@@ -390,14 +396,18 @@ spark_responses_check_sequence_number (gint64       sequence,
 
   if (*last >= 0 && sequence <= *last)
     {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, sequence);
+      g_autofree char *previous = g_strdup_printf ("%" G_GINT64_FORMAT, *last);
+
       if (sequence == *last)
         g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                     "Server sent event %" G_GINT64_FORMAT " twice (“%s”)",
-                     sequence, type);
+                     /* translators: %1$s is a sequence number, %2$s an event type */
+                     _("Server sent event %1$s twice (“%2$s”)"), number, type);
       else
         g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                     "Server sent events out of order (%" G_GINT64_FORMAT " after %" G_GINT64_FORMAT ", “%s”)",
-                     sequence, *last, type);
+                     /* translators: %1$s and %2$s are sequence numbers, %3$s an event type */
+                     _("Server sent events out of order (%1$s after %2$s, “%3$s”)"),
+                     number, previous, type);
       return FALSE;
     }
 
@@ -559,6 +569,7 @@ spark_responses_error_from_event (JsonObject *event)
   JsonObject *err;
   const char *code;
   const char *message;
+  int status;
 
   switch (kind)
     {
@@ -569,28 +580,40 @@ spark_responses_error_from_event (JsonObject *event)
         err = event;
       code = spark_json_get_string (err, "code");
       message = spark_json_get_string (err, "message");
+      status = (int) spark_json_get_int (event, "status", 0);
+      if (message == NULL)
+        message = _("no message");
+      if (code != NULL)
+        /* translators: %1$s is the server's error code, %2$d an HTTP status,
+         * %3$s the server's message (often English) */
+        return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_SERVER),
+                            _("Server error “%1$s” (status %2$d): %3$s"), code, status, message);
+      /* translators: %1$d is an HTTP status, %2$s the server's message (often English) */
       return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_SERVER),
-                          "Server error%s%s%s (status %d): %s",
-                          code ? " “" : "", code ? code : "", code ? "”" : "",
-                          (int) spark_json_get_int (event, "status", 0),
-                          message ? message : "no message");
+                          _("Server error (status %1$d): %2$s"), status, message);
 
     case SPARK_EVENT_FAILED:
       response = spark_json_get_object (event, "response");
       err = spark_json_get_object (response, "error");
       code = spark_json_get_string (err, "code");
       message = spark_json_get_string (err, "message");
+      if (message == NULL)
+        message = _("no message");
+      if (code != NULL)
+        /* translators: %1$s is the server's error code, %2$s its message (often English) */
+        return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_RESPONSE_FAILED),
+                            _("Response failed (%1$s): %2$s"), code, message);
+      /* translators: %s is the server's message (often English) */
       return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_RESPONSE_FAILED),
-                          "Response failed%s%s%s: %s",
-                          code ? " (" : "", code ? code : "", code ? ")" : "",
-                          message ? message : "no message");
+                          _("Response failed: %s"), message);
 
     case SPARK_EVENT_INCOMPLETE:
       response = spark_json_get_object (event, "response");
       err = spark_json_get_object (response, "incomplete_details");
       message = spark_json_get_string (err, "reason");
       return g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_INCOMPLETE,
-                          "Response incomplete: %s", message ? message : "unknown reason");
+                          /* translators: %s is the server's reason, as “max_output_tokens” */
+                          _("Response incomplete: %s"), message ? message : _("unknown reason"));
 
     case SPARK_EVENT_UNKNOWN:
     case SPARK_EVENT_CREATED:

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #ifdef __SSE2__
 # include <emmintrin.h>
 #endif
@@ -59,7 +61,7 @@ too_big (SparkSseParser  *self,
 
   self->stopped = TRUE;
   g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-               "Server sent an event larger than %s", limit);
+               _("Server sent an event larger than %s"), limit);
   return FALSE;
 }
 
@@ -162,7 +164,7 @@ take_line (SparkSseParser     *self,
 
       self->stopped = TRUE;
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event that is not UTF-8 text: %s", snippet);
+                   _("Server sent an event that is not UTF-8 text: %s"), snippet);
       return FALSE;
     }
 
