@@ -760,6 +760,49 @@ test_agent_tool_arguments (SFixture      *f,
                    "(\\u0000) in einer Zeichenkette)");
 }
 
+/* An apply_patch_call without its operation: the JSON reader's refusal
+ * reaches the model (spark-patch-hand-off.c reads it outside a model
+ * scope), so it stays English. */
+static void
+test_agent_hosted_patch_empty (SFixture      *f,
+                               gconstpointer  data)
+{
+  g_autofree char *file = spark_fake_server_stream_path ("patch-hosted");
+  g_autofree char *text = NULL;
+  g_autofree char *cut = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) reqs = NULL;
+  const char *output = NULL;
+  JsonArray *input;
+
+  g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+  cut = replace_all (text, "\"operation\":{\"type\":\"update_file\",\"path\":\"hello.txt\","
+                           "\"diff\":\"@@\\n hello\\n-world\\n+there\\n\"}", "\"x\":1");
+  g_assert_cmpstr (cut, !=, text);
+  spark_test_write_file (f->root, "hello.txt", "hello\nworld\n");
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (f->session),
+                                  SPARK_APPROVAL_MODE_ALL);
+  spark_fake_server_push_text (f->server, cut);
+  spark_fake_server_push_stream (f->server, "text-done");
+  session_fixture_run_on (f, f->session, "edit it", 10);
+  g_assert_no_error (f->turn_error);
+
+  reqs = spark_fake_server_dup_generating (f->server);
+  g_assert_cmpuint (reqs->len, ==, 2);
+  input = json_object_get_array_member (reqs->pdata[1], "input");
+  for (guint i = 0; i < json_array_get_length (input); i++)
+    {
+      JsonObject *item = json_array_get_object_element (input, i);
+
+      if (g_strcmp0 (spark_json_get_string (item, "type"), "apply_patch_call_output") == 0)
+        output = spark_json_get_string (item, "output");
+    }
+  g_test_message ("model: %s", output);
+  g_assert_cmpstr (output, ==, "Error: invalid patch: no JSON value");
+  contents = spark_test_read_file (f->root, "hello.txt", NULL);
+  g_assert_cmpstr (contents, ==, "hello\nworld\n");
+}
+
 /* The wire's errors (spark-ws-transport.c, spark-ws-client.c,
  * spark-sse-transport.c, spark-responses.c), as the person reads them after
  * a turn. */
@@ -931,6 +974,8 @@ main (int   argc,
               test_agent_tool_errors, session_fixture_teardown);
   g_test_add ("/i18n/agent/tool-arguments", SFixture, NULL, session_fixture_setup,
               test_agent_tool_arguments, session_fixture_teardown);
+  g_test_add ("/i18n/agent/hosted-patch-empty", SFixture, NULL, session_fixture_setup,
+              test_agent_hosted_patch_empty, session_fixture_teardown);
   g_test_add ("/i18n/agent/ws-errors", SFixture, NULL, session_fixture_setup,
               test_agent_ws_errors, session_fixture_teardown);
   g_test_add ("/i18n/agent/sse-errors", SFixture, NULL, session_fixture_setup,
