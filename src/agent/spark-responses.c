@@ -386,6 +386,25 @@ spark_responses_check_sequence (JsonObject  *event,
                                                 last, error);
 }
 
+/* Out of line: the delta path checks every token, and a gettext call
+ * inlined into it costs each one a few instructions. */
+G_GNUC_NO_INLINE static void
+set_sequence_error (GError     **error,
+                    gint64       sequence,
+                    gint64       last,
+                    const char  *type)
+{
+  if (sequence == last)
+    g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                 /* translators: %1$lld is a sequence number, %2$s an event type */
+                 _("Server sent event %1$lld twice (“%2$s”)"), (long long) sequence, type);
+  else
+    g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                 /* translators: %1$lld and %2$lld are sequence numbers, %3$s an event type */
+                 _("Server sent events out of order (%1$lld after %2$lld, “%3$s”)"),
+                 (long long) sequence, (long long) last, type);
+}
+
 /* The same for an event read without a JSON tree (the delta fast path). */
 gboolean
 spark_responses_check_sequence_number (gint64       sequence,
@@ -398,18 +417,7 @@ spark_responses_check_sequence_number (gint64       sequence,
 
   if (*last >= 0 && sequence <= *last)
     {
-      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, sequence);
-      g_autofree char *previous = g_strdup_printf ("%" G_GINT64_FORMAT, *last);
-
-      if (sequence == *last)
-        g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                     /* translators: %1$s is a sequence number, %2$s an event type */
-                     _("Server sent event %1$s twice (“%2$s”)"), number, type);
-      else
-        g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                     /* translators: %1$s and %2$s are sequence numbers, %3$s an event type */
-                     _("Server sent events out of order (%1$s after %2$s, “%3$s”)"),
-                     number, previous, type);
+      set_sequence_error (error, sequence, *last, type);
       return FALSE;
     }
 

@@ -168,6 +168,21 @@ chat_emit_cb (JsonObject *event,
 /* One event's data, from the parser. Returns FALSE once the request is
  * over (failed, or detached after its terminal event). The caller holds a
  * reference on the transport for the whole chunk. */
+/* Out of line: its message's locals would cost every event of dispatch()
+ * a few instructions. */
+G_GNUC_NO_INLINE static void
+fail_not_object (Request    *request,
+                 const char *data,
+                 gsize       len)
+{
+  g_autofree char *snippet = spark_responses_snippet (data, len);
+  g_autoptr(GError) error = NULL;
+
+  error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                       _("Server sent a chunk that is not a JSON object: %s"), snippet);
+  fail_request (request, error);
+}
+
 static gboolean
 dispatch (const char *data,
           gsize       len,
@@ -195,12 +210,7 @@ dispatch (const char *data,
 
       if (!(chunk = spark_json_parse_object (data, len, &error)))
         {
-          g_autofree char *snippet = spark_responses_snippet (data, len);
-          g_autoptr(GError) wrapped = NULL;
-
-          wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                                 _("Server sent a chunk that is not a JSON object: %s"), snippet);
-          fail_request (request, wrapped);
+          fail_not_object (request, data, len);
           return FALSE;
         }
 
