@@ -843,6 +843,9 @@ test_agent_ws_errors (SFixture      *f,
   spark_fake_server_refuse_upgrades (f->server, 403, 1, NULL);
   g_assert_cmpstr (turn_error_of (f, NULL, SPARK_AGENT_ERROR_HTTP), ==,
                    "WebSocket-Upgrade abgelehnt: HTTP 403 Forbidden");
+  spark_fake_server_refuse_upgrades (f->server, 429, 1, "3600");
+  g_assert_cmpstr (turn_error_of (f, NULL, SPARK_AGENT_ERROR_RATE_LIMITED), ==,
+                   "WebSocket-Upgrade abgelehnt: HTTP 429 Unknown Error (Retry-After: 3600)");
   spark_fake_server_refuse_upgrades (f->server, 404, 1, NULL);
   g_assert_cmpstr (turn_error_of (f, NULL, SPARK_AGENT_ERROR_WS_UNSUPPORTED), ==,
                    "Der Server bietet keinen WebSocket-Modus an (HTTP 404 Not Found)");
