@@ -733,6 +733,216 @@ test_agent_tool_errors (SFixture      *f,
   g_assert_cmpstr (contents, ==, "hello\nworld\n");
 }
 
+/* The JSON reader's own words (spark-responses.c) inside a tool's refusal:
+ * English to the model, German to the person. */
+static void
+test_agent_tool_arguments (SFixture      *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) person = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) sent = NULL;
+  /* The arguments' text is {"path": "a\u0000b"}. */
+  g_autofree char *nul = call_stream ("read_file", "a\\\\u0000b");
+
+  g_signal_connect (f->session, "tool-call-output", G_CALLBACK (on_call_output), person);
+  spark_fake_server_push_text (f->server, nul);
+  spark_fake_server_push_stream (f->server, "text-done");
+  session_fixture_run_on (f, f->session, "read it", 10);
+  g_assert_no_error (f->turn_error);
+
+  sent = outputs_sent (f);
+  g_assert_cmpuint (sent->len, ==, 1);
+  g_assert_cmpuint (person->len, ==, 1);
+  g_test_message ("model: %s\nperson: %s", (char *) sent->pdata[0], (char *) person->pdata[0]);
+  assert_has (sent->pdata[0], "(a NUL character (\\u0000) in a string)");
+  g_assert_cmpstr (person->pdata[0], ==,
+                   "Die Argumente von read_file sind kein JSON-Objekt (ein NUL-Zeichen "
+                   "(\\u0000) in einer Zeichenkette)");
+}
+
+/* An apply_patch_call without its operation: the JSON reader's refusal
+ * reaches the model (spark-patch-hand-off.c reads it outside a model
+ * scope), so it stays English. */
+static void
+test_agent_hosted_patch_empty (SFixture      *f,
+                               gconstpointer  data)
+{
+  g_autofree char *file = spark_fake_server_stream_path ("patch-hosted");
+  g_autofree char *text = NULL;
+  g_autofree char *cut = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) reqs = NULL;
+  const char *output = NULL;
+  JsonArray *input;
+
+  g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+  cut = replace_all (text, "\"operation\":{\"type\":\"update_file\",\"path\":\"hello.txt\","
+                           "\"diff\":\"@@\\n hello\\n-world\\n+there\\n\"}", "\"x\":1");
+  g_assert_cmpstr (cut, !=, text);
+  spark_test_write_file (f->root, "hello.txt", "hello\nworld\n");
+  spark_approval_policy_set_mode (spark_session_get_approval_policy (f->session),
+                                  SPARK_APPROVAL_MODE_ALL);
+  spark_fake_server_push_text (f->server, cut);
+  spark_fake_server_push_stream (f->server, "text-done");
+  session_fixture_run_on (f, f->session, "edit it", 10);
+  g_assert_no_error (f->turn_error);
+
+  reqs = spark_fake_server_dup_generating (f->server);
+  g_assert_cmpuint (reqs->len, ==, 2);
+  input = json_object_get_array_member (reqs->pdata[1], "input");
+  for (guint i = 0; i < json_array_get_length (input); i++)
+    {
+      JsonObject *item = json_array_get_object_element (input, i);
+
+      if (g_strcmp0 (spark_json_get_string (item, "type"), "apply_patch_call_output") == 0)
+        output = spark_json_get_string (item, "output");
+    }
+  g_test_message ("model: %s", output);
+  g_assert_cmpstr (output, ==, "Error: invalid patch: no JSON value");
+  contents = spark_test_read_file (f->root, "hello.txt", NULL);
+  g_assert_cmpstr (contents, ==, "hello\nworld\n");
+}
+
+/* The wire's errors (spark-ws-transport.c, spark-ws-client.c,
+ * spark-sse-transport.c, spark-responses.c), as the person reads them after
+ * a turn. */
+
+#define CREATED "{\"type\":\"response.created\",\"sequence_number\":0," \
+                "\"response\":{\"id\":\"__RESP__\",\"output\":[]}}\n"
+
+/* Runs one turn against @jsonl (NULL: nothing queued) and returns its
+ * error's message. */
+static const char *
+turn_error_of (SFixture        *f,
+               const char      *jsonl,
+               SparkAgentError  code)
+{
+  if (jsonl != NULL)
+    spark_fake_server_push_text (f->server, jsonl);
+  session_fixture_run_on (f, f->session, "hi", 10);
+  g_assert_nonnull (f->turn_error);
+  g_test_message ("person: %s", f->turn_error->message);
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, code);
+
+  return f->turn_error->message;
+}
+
+static void
+test_agent_ws_errors (SFixture      *f,
+                      gconstpointer  data)
+{
+  g_autoptr(SparkSession) nowhere = NULL;
+
+  spark_session_set_transport_kind (f->session, SPARK_TRANSPORT_KIND_WEBSOCKET);
+  spark_session_set_retry_policy (f->session, 0, 1);
+
+  /* The upgrade refused, by status. */
+  spark_fake_server_refuse_upgrades (f->server, 500, 1, NULL);
+  g_assert_cmpstr (turn_error_of (f, NULL, SPARK_AGENT_ERROR_UNAVAILABLE), ==,
+                   "WebSocket-Upgrade fehlgeschlagen: HTTP 500 Internal Server Error");
+  spark_fake_server_refuse_upgrades (f->server, 403, 1, NULL);
+  g_assert_cmpstr (turn_error_of (f, NULL, SPARK_AGENT_ERROR_HTTP), ==,
+                   "WebSocket-Upgrade abgelehnt: HTTP 403 Forbidden");
+  spark_fake_server_refuse_upgrades (f->server, 429, 1, "3600");
+  g_assert_cmpstr (turn_error_of (f, NULL, SPARK_AGENT_ERROR_RATE_LIMITED), ==,
+                   "WebSocket-Upgrade abgelehnt: HTTP 429 Unknown Error (Retry-After: 3600)");
+  spark_fake_server_refuse_upgrades (f->server, 404, 1, NULL);
+  g_assert_cmpstr (turn_error_of (f, NULL, SPARK_AGENT_ERROR_WS_UNSUPPORTED), ==,
+                   "Der Server bietet keinen WebSocket-Modus an (HTTP 404 Not Found)");
+
+  /* Closed before response.completed: with a code and reason, and lost. */
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"$\":\"close\",\"code\":4001,\"reason\":\"bye\"}\n",
+                                  SPARK_AGENT_ERROR_CLOSED_FINAL), ==,
+                   "Der Server hat die WebSocket-Verbindung geschlossen, bevor die Antwort "
+                   "vollständig war (Code 4001: bye)");
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"$\":\"close\",\"code\":4002}\n",
+                                  SPARK_AGENT_ERROR_CLOSED_FINAL), ==,
+                   "Der Server hat die WebSocket-Verbindung geschlossen, bevor die Antwort "
+                   "vollständig war (Code 4002)");
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"$\":\"close\",\"code\":1006}\n",
+                                  SPARK_AGENT_ERROR_CLOSED), ==,
+                   "Die WebSocket-Verbindung ist abgebrochen, bevor die Antwort vollständig "
+                   "war (Code 1006, ohne Schließen-Rahmen)");
+
+  /* Frames the client refuses (its own words in brackets) or the
+   * transport does. */
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"$\":\"raw-base64\",\"data\":\"/w==\"}\n",
+                                  SPARK_AGENT_ERROR_PROTOCOL), ==,
+                   "Der Server hat einen Textrahmen gesendet, der kein UTF-8-Text ist (Eine "
+                   "Textnachricht, die kein UTF-8 ist)");
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"$\":\"binary\"}\n", SPARK_AGENT_ERROR_PROTOCOL), ==,
+                   "Der Server hat einen Binärrahmen gesendet (4 Bytes); die Responses-API "
+                   "sendet nur JSON-Textrahmen");
+
+  /* Events that are not what the Responses API sends. */
+  g_assert_true (g_str_has_prefix (turn_error_of (f, CREATED "{\"$\":\"raw\",\"text\":\"this is { not json\"}\n",
+                                                  SPARK_AGENT_ERROR_PROTOCOL),
+                                   "Der Server hat ein Ereignis gesendet, das kein JSON ist ("));
+  assert_has (f->turn_error->message, "): this is { not json");
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"$\":\"raw\",\"text\":\"{\\\"a\\\":\\\"\\\\u0000\\\"}\"}\n",
+                                  SPARK_AGENT_ERROR_PROTOCOL), ==,
+                   "Der Server hat ein Ereignis gesendet, das Spark nicht sicher lesen kann "
+                   "(ein NUL-Zeichen (\\u0000) in einer Zeichenkette): {\"a\":\"\\u0000\"}");
+  g_assert_cmpstr (turn_error_of (f, CREATED CREATED, SPARK_AGENT_ERROR_PROTOCOL), ==,
+                   "Der Server hat das Ereignis 0 doppelt gesendet („response.created“)");
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"type\":\"response.failed\",\"sequence_number\":1,"
+                                  "\"response\":{\"error\":{\"code\":\"server_error\","
+                                  "\"message\":\"boom\"}}}\n",
+                                  SPARK_AGENT_ERROR_RESPONSE_FAILED), ==,
+                   "Die Antwort ist fehlgeschlagen (server_error): boom");
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"type\":\"error\",\"status\":500,\"error\":{}}\n",
+                                  SPARK_AGENT_ERROR_SERVER), ==,
+                   "Serverfehler (Status 500): keine Meldung");
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"type\":\"response.incomplete\",\"sequence_number\":1,"
+                                  "\"response\":{}}\n", SPARK_AGENT_ERROR_INCOMPLETE), ==,
+                   "Die Antwort ist unvollständig: unbekannter Grund");
+
+  /* Nothing listens there. */
+  nowhere = spark_session_new (f->root);
+  g_object_set (nowhere, "endpoint", "http://127.0.0.1:1/v1", "store-dir", NULL, NULL);
+  spark_session_set_transport_kind (nowhere, SPARK_TRANSPORT_KIND_WEBSOCKET);
+  spark_session_set_retry_policy (nowhere, 0, 1);
+  session_fixture_run_on (f, nowhere, "hi", 10);
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT);
+  g_test_message ("person: %s", f->turn_error->message);
+  g_assert_true (g_str_has_prefix (f->turn_error->message,
+                                   "Verbindung zu http://127.0.0.1:1/v1 konnte nicht hergestellt "
+                                   "werden: "));
+  spark_session_close (nowhere);
+}
+
+static void
+test_agent_sse_errors (SFixture      *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SparkSession) nowhere = NULL;
+
+  spark_session_set_transport_kind (f->session, SPARK_TRANSPORT_KIND_HTTP);
+  spark_session_set_retry_policy (f->session, 0, 1);
+
+  /* The body ends before response.completed. */
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"$\":\"close\",\"code\":1000}\n",
+                                  SPARK_AGENT_ERROR_CLOSED), ==,
+                   "Der Datenstrom wurde geschlossen, bevor die Antwort vollständig war");
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"$\":\"raw-base64\",\"data\":\"/w==\"}\n",
+                                  SPARK_AGENT_ERROR_PROTOCOL), ==,
+                   "Der Server hat ein Ereignis gesendet, das kein UTF-8-Text ist: data: \\xff");
+  g_assert_cmpstr (turn_error_of (f, CREATED "{\"$\":\"raw\",\"text\":\"[1]\"}\n",
+                                  SPARK_AGENT_ERROR_PROTOCOL), ==,
+                   "Der Server hat ein Ereignis gesendet, das kein JSON-Objekt ist: [1]");
+
+  nowhere = spark_session_new (f->root);
+  g_object_set (nowhere, "endpoint", "http://127.0.0.1:1/v1", "store-dir", NULL, NULL);
+  spark_session_set_transport_kind (nowhere, SPARK_TRANSPORT_KIND_HTTP);
+  spark_session_set_retry_policy (nowhere, 0, 1);
+  session_fixture_run_on (f, nowhere, "hi", 10);
+  g_assert_error (f->turn_error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT);
+  g_test_message ("person: %s", f->turn_error->message);
+  g_assert_true (g_str_has_prefix (f->turn_error->message,
+                                   "http://127.0.0.1:1/v1 ist nicht erreichbar: "));
+  spark_session_close (nowhere);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -765,6 +975,14 @@ main (int   argc,
               test_agent_compaction_errors, session_fixture_teardown);
   g_test_add ("/i18n/agent/tool-errors", SFixture, NULL, session_fixture_setup,
               test_agent_tool_errors, session_fixture_teardown);
+  g_test_add ("/i18n/agent/tool-arguments", SFixture, NULL, session_fixture_setup,
+              test_agent_tool_arguments, session_fixture_teardown);
+  g_test_add ("/i18n/agent/hosted-patch-empty", SFixture, NULL, session_fixture_setup,
+              test_agent_hosted_patch_empty, session_fixture_teardown);
+  g_test_add ("/i18n/agent/ws-errors", SFixture, NULL, session_fixture_setup,
+              test_agent_ws_errors, session_fixture_teardown);
+  g_test_add ("/i18n/agent/sse-errors", SFixture, NULL, session_fixture_setup,
+              test_agent_sse_errors, session_fixture_teardown);
 
   return g_test_run ();
 }

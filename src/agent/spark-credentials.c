@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #ifdef HAVE_LIBSECRET
 # include <libsecret/secret.h>
 #endif
@@ -91,7 +93,7 @@ spark_credentials_store_api_key (const char  *api_key,
                                      NULL);
 #else
   g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                       "This build has no keyring support");
+                       _("This build has no keyring support"));
   return FALSE;
 #endif
 }

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "spark-responses.h"
 
 static const struct {
@@ -129,7 +131,7 @@ spark_json_check_text (const char  *text,
               if (strchr ("\"\\/bfnrtu", text[i]) == NULL)
                 {
                   g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                               "an escape JSON does not have (\\%c) in a string",
+                               _("an escape JSON does not have (\\%c) in a string"),
                                g_ascii_isprint (text[i]) ? text[i] : '?');
                   return FALSE;
                 }
@@ -140,7 +142,7 @@ spark_json_check_text (const char  *text,
               if (i + 4 > length || (unit = hex4 (text + i)) < 0)
                 {
                   g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                                       "a \\u escape without four hex digits in a string");
+                                       _("a \\u escape without four hex digits in a string"));
                   return FALSE;
                 }
               i += 4;
@@ -148,7 +150,7 @@ spark_json_check_text (const char  *text,
               if (unit == 0)
                 {
                   g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                                       "a NUL character (\\u0000) in a string");
+                                       _("a NUL character (\\u0000) in a string"));
                   return FALSE;
                 }
               if (unit >= 0xd800 && unit <= 0xdbff)
@@ -166,7 +168,7 @@ spark_json_check_text (const char  *text,
               if (unit >= 0xdc00 && unit <= 0xdfff)
                 {
                   g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                                       "an unpaired UTF-16 surrogate (\\ud800–\\udfff) in a string");
+                                       _("an unpaired UTF-16 surrogate (\\ud800–\\udfff) in a string"));
                   return FALSE;
                 }
             }
@@ -193,7 +195,9 @@ spark_json_check_text (const char  *text,
           if (++depth > SPARK_JSON_MAX_DEPTH)
             {
               g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                           "JSON nested deeper than %u levels", SPARK_JSON_MAX_DEPTH);
+                           g_dngettext (GETTEXT_PACKAGE, "JSON nested deeper than %u level",
+                                        "JSON nested deeper than %u levels", SPARK_JSON_MAX_DEPTH),
+                           SPARK_JSON_MAX_DEPTH);
               return FALSE;
             }
         }
@@ -226,6 +230,8 @@ parse_checked (const char  *text,
 
   if ((root = json_parser_get_root (parser)) == NULL)
     {
+      /* Not marked: an apply_patch_call without an operation reaches the
+       * model with it from spark-patch-hand-off.c, outside a model scope. */
       g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "no JSON value");
       return NULL;
     }
@@ -262,7 +268,7 @@ spark_json_parse_object (const char  *text,
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
-                           "the JSON value is not an object");
+                           _("the JSON value is not an object"));
       return NULL;
     }
 
@@ -315,7 +321,7 @@ spark_responses_parse_event (const char  *text,
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event that is not UTF-8 text: %s", snippet);
+                   _("Server sent an event that is not UTF-8 text: %s"), snippet);
       return NULL;
     }
 
@@ -323,7 +329,8 @@ spark_responses_parse_event (const char  *text,
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event Spark cannot read safely (%s): %s",
+                   /* translators: %1$s says what is wrong, %2$s is the start of the event */
+                   _("Server sent an event Spark cannot read safely (%1$s): %2$s"),
                    local_error->message, snippet);
       return NULL;
     }
@@ -333,7 +340,8 @@ spark_responses_parse_event (const char  *text,
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event that is not JSON (%s): %s",
+                   /* translators: %1$s is the JSON parser's message, %2$s the start of the event */
+                   _("Server sent an event that is not JSON (%1$s): %2$s"),
                    local_error->message, snippet);
       return NULL;
     }
@@ -342,7 +350,7 @@ spark_responses_parse_event (const char  *text,
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event that is not a JSON object: %s", snippet);
+                   _("Server sent an event that is not a JSON object: %s"), snippet);
       return NULL;
     }
 
@@ -353,7 +361,7 @@ spark_responses_parse_event (const char  *text,
     {
       g_autofree char *snippet = spark_responses_snippet (text, length);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event without a “type”: %s", snippet);
+                   _("Server sent an event without a “type”: %s"), snippet);
       return NULL;
     }
 
@@ -378,6 +386,25 @@ spark_responses_check_sequence (JsonObject  *event,
                                                 last, error);
 }
 
+/* Out of line: the delta path checks every token, and a gettext call
+ * inlined into it costs each one a few instructions. */
+G_GNUC_NO_INLINE static void
+set_sequence_error (GError     **error,
+                    gint64       sequence,
+                    gint64       last,
+                    const char  *type)
+{
+  if (sequence == last)
+    g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                 /* translators: %1$lld is a sequence number, %2$s an event type */
+                 _("Server sent event %1$lld twice (“%2$s”)"), (long long) sequence, type);
+  else
+    g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                 /* translators: %1$lld and %2$lld are sequence numbers, %3$s an event type */
+                 _("Server sent events out of order (%1$lld after %2$lld, “%3$s”)"),
+                 (long long) sequence, (long long) last, type);
+}
+
 /* The same for an event read without a JSON tree (the delta fast path). */
 gboolean
 spark_responses_check_sequence_number (gint64       sequence,
@@ -390,14 +417,7 @@ spark_responses_check_sequence_number (gint64       sequence,
 
   if (*last >= 0 && sequence <= *last)
     {
-      if (sequence == *last)
-        g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                     "Server sent event %" G_GINT64_FORMAT " twice (“%s”)",
-                     sequence, type);
-      else
-        g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                     "Server sent events out of order (%" G_GINT64_FORMAT " after %" G_GINT64_FORMAT ", “%s”)",
-                     sequence, *last, type);
+      set_sequence_error (error, sequence, *last, type);
       return FALSE;
     }
 
@@ -559,6 +579,7 @@ spark_responses_error_from_event (JsonObject *event)
   JsonObject *err;
   const char *code;
   const char *message;
+  int status;
 
   switch (kind)
     {
@@ -569,28 +590,40 @@ spark_responses_error_from_event (JsonObject *event)
         err = event;
       code = spark_json_get_string (err, "code");
       message = spark_json_get_string (err, "message");
+      status = (int) spark_json_get_int (event, "status", 0);
+      if (message == NULL)
+        message = _("no message");
+      if (code != NULL)
+        /* translators: %1$s is the server's error code, %2$d an HTTP status,
+         * %3$s the server's message (often English) */
+        return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_SERVER),
+                            _("Server error “%1$s” (status %2$d): %3$s"), code, status, message);
+      /* translators: %1$d is an HTTP status, %2$s the server's message (often English) */
       return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_SERVER),
-                          "Server error%s%s%s (status %d): %s",
-                          code ? " “" : "", code ? code : "", code ? "”" : "",
-                          (int) spark_json_get_int (event, "status", 0),
-                          message ? message : "no message");
+                          _("Server error (status %1$d): %2$s"), status, message);
 
     case SPARK_EVENT_FAILED:
       response = spark_json_get_object (event, "response");
       err = spark_json_get_object (response, "error");
       code = spark_json_get_string (err, "code");
       message = spark_json_get_string (err, "message");
+      if (message == NULL)
+        message = _("no message");
+      if (code != NULL)
+        /* translators: %1$s is the server's error code, %2$s its message (often English) */
+        return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_RESPONSE_FAILED),
+                            _("Response failed (%1$s): %2$s"), code, message);
+      /* translators: %s is the server's message (often English) */
       return g_error_new (SPARK_AGENT_ERROR, classify_error (err, SPARK_AGENT_ERROR_RESPONSE_FAILED),
-                          "Response failed%s%s%s: %s",
-                          code ? " (" : "", code ? code : "", code ? ")" : "",
-                          message ? message : "no message");
+                          _("Response failed: %s"), message);
 
     case SPARK_EVENT_INCOMPLETE:
       response = spark_json_get_object (event, "response");
       err = spark_json_get_object (response, "incomplete_details");
       message = spark_json_get_string (err, "reason");
       return g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_INCOMPLETE,
-                          "Response incomplete: %s", message ? message : "unknown reason");
+                          /* translators: %s is the server's reason, as “max_output_tokens” */
+                          _("Response incomplete: %s"), message ? message : _("unknown reason"));
 
     case SPARK_EVENT_UNKNOWN:
     case SPARK_EVENT_CREATED:

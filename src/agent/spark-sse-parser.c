@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #ifdef __SSE2__
 # include <emmintrin.h>
 #endif
@@ -59,7 +61,7 @@ too_big (SparkSseParser  *self,
 
   self->stopped = TRUE;
   g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-               "Server sent an event larger than %s", limit);
+               _("Server sent an event larger than %s"), limit);
   return FALSE;
 }
 
@@ -143,6 +145,22 @@ append (GString    *string,
   string->str[string->len] = '\0';
 }
 
+/* Out of line, as too_big(): its message's locals would cost every line
+ * of take_line() a few instructions. */
+G_GNUC_NO_INLINE static gboolean
+not_utf8 (SparkSseParser  *self,
+          const char      *line,
+          gsize            len,
+          GError         **error)
+{
+  g_autofree char *snippet = spark_responses_snippet (line, len);
+
+  self->stopped = TRUE;
+  g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+               _("Server sent an event that is not UTF-8 text: %s"), snippet);
+  return FALSE;
+}
+
 /* One whole line, without its end: @line is either in the caller's chunk
  * or self->line (a line that spanned chunks). @plain: it is known to be
  * ASCII without NUL (find_line()). */
@@ -157,14 +175,7 @@ take_line (SparkSseParser     *self,
 {
   /* A NUL byte is not text either (g_utf8_validate() refuses it). */
   if (!plain && !spark_text_is_utf8 (line, len))
-    {
-      g_autofree char *snippet = spark_responses_snippet (line, len);
-
-      self->stopped = TRUE;
-      g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                   "Server sent an event that is not UTF-8 text: %s", snippet);
-      return FALSE;
-    }
+    return not_utf8 (self, line, len, error);
 
   if (len == 0)
     dispatch (self, func, user_data);

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include <libsoup/soup.h>
 
 #include "spark-agent-enums.h"
@@ -166,6 +168,21 @@ chat_emit_cb (JsonObject *event,
 /* One event's data, from the parser. Returns FALSE once the request is
  * over (failed, or detached after its terminal event). The caller holds a
  * reference on the transport for the whole chunk. */
+/* Out of line: its message's locals would cost every event of dispatch()
+ * a few instructions. */
+G_GNUC_NO_INLINE static void
+fail_not_object (Request    *request,
+                 const char *data,
+                 gsize       len)
+{
+  g_autofree char *snippet = spark_responses_snippet (data, len);
+  g_autoptr(GError) error = NULL;
+
+  error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
+                       _("Server sent a chunk that is not a JSON object: %s"), snippet);
+  fail_request (request, error);
+}
+
 static gboolean
 dispatch (const char *data,
           gsize       len,
@@ -193,12 +210,7 @@ dispatch (const char *data,
 
       if (!(chunk = spark_json_parse_object (data, len, &error)))
         {
-          g_autofree char *snippet = spark_responses_snippet (data, len);
-          g_autoptr(GError) wrapped = NULL;
-
-          wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                                 "Server sent a chunk that is not a JSON object: %s", snippet);
-          fail_request (request, wrapped);
+          fail_not_object (request, data, len);
           return FALSE;
         }
 
@@ -253,7 +265,8 @@ idle_timeout_cb (gpointer data)
     }
 
   error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT,
-                       "No event from the server for %u ms", request->self->idle_timeout_ms);
+                       /* translators: %u is a number of milliseconds */
+                       _("No event from the server for %u ms"), request->self->idle_timeout_ms);
   /* The pending read sees the cancellation and frees the request. */
   fail_request (request, error);
   return G_SOURCE_REMOVE;
@@ -317,7 +330,7 @@ read_cb (GObject      *object,
       g_autoptr(GError) wrapped = NULL;
 
       wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
-                             "Event stream broke: %s", error->message);
+                             _("Event stream broke: %s"), error->message);
       fail_request (request, wrapped);
       request_free (request);
       return;
@@ -340,7 +353,7 @@ read_cb (GObject      *object,
           g_autoptr(GError) closed = NULL;
 
           closed = g_error_new_literal (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
-                                        "Stream closed before response.completed");
+                                        _("Stream closed before response.completed"));
           fail_request (request, closed);
         }
       request_free (request);
@@ -397,9 +410,15 @@ error_body_cb (GObject      *object,
         code = SPARK_AGENT_ERROR_CONTEXT_MANAGEMENT_REJECTED;
     }
 
-  error = g_error_new (SPARK_AGENT_ERROR, code,
-                       "HTTP %u %s%s%s", status, soup_message_get_reason_phrase (request->msg),
-                       message ? ": " : "", message ? message : "");
+  if (message != NULL)
+    /* translators: %1$u is an HTTP status, %2$s its phrase and %3$s the
+     * server's message (both often English) */
+    error = g_error_new (SPARK_AGENT_ERROR, code, _("HTTP %1$u %2$s: %3$s"),
+                         status, soup_message_get_reason_phrase (request->msg), message);
+  else
+    /* translators: %1$u is an HTTP status, %2$s its phrase (often English) */
+    error = g_error_new (SPARK_AGENT_ERROR, code, _("HTTP %1$u %2$s"),
+                         status, soup_message_get_reason_phrase (request->msg));
   fail_request (request, error);
   request_free (request);
 }
@@ -427,7 +446,9 @@ send_cb (GObject      *object,
       g_autoptr(GError) wrapped = NULL;
 
       wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT,
-                             "Could not reach %s: %s", request->self->base.endpoint, error->message);
+                             /* translators: %1$s is an address, %2$s why */
+                             _("Could not reach %1$s: %2$s"), request->self->base.endpoint,
+                             error->message);
       fail_request (request, wrapped);
       request_free (request);
       return;
@@ -502,7 +523,7 @@ spark_sse_transport_send (SparkTransport  *transport,
   if (self->request != NULL)
     {
       g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_BUSY,
-                           "A response is already streaming");
+                           _("A response is already streaming"));
       return FALSE;
     }
 
@@ -547,7 +568,7 @@ spark_sse_transport_send (SparkTransport  *transport,
     {
       request_free (request);
       g_set_error (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                   "Invalid endpoint “%s”", self->base.endpoint);
+                   _("Invalid endpoint “%s”"), self->base.endpoint);
       return FALSE;
     }
 

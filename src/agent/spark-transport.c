@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
 #include "spark-transport.h"
@@ -32,7 +33,7 @@ spark_transport_real_steer (SparkTransport  *self,
                             GError         **error)
 {
   g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_FAILED,
-                       "Steering needs the WebSocket transport");
+                       _("Steering needs the WebSocket transport"));
   return FALSE;
 }
 

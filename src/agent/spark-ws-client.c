@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
 #include "spark-responses.h"
@@ -143,7 +144,7 @@ write_cb (GObject      *object,
       if (self->finished)
         return;
       wrapped = g_error_new (SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_CLOSED,
-                             "Could not send: %s", error->message);
+                             _("Could not send: %s"), error->message);
       finish (self, 0, NULL, self->end_error ? self->end_error : wrapped);
       return;
     }
@@ -223,7 +224,7 @@ close_timeout_cb (gpointer data)
 
   self->close_source = 0;
   error = g_error_new_literal (SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_CLOSED,
-                               "The server did not answer the close frame");
+                               _("The server did not answer the close frame"));
   finish (self, 0, NULL, error);
   return G_SOURCE_REMOVE;
 }
@@ -286,7 +287,7 @@ deliver (SparkWsClient *self,
 {
   if (text && !spark_text_is_utf8 ((const char *) data, length))
     {
-      fail (self, 1007, SPARK_WS_CLIENT_ERROR_NOT_UTF8, "A text message that is not UTF-8");
+      fail (self, 1007, SPARK_WS_CLIENT_ERROR_NOT_UTF8, _("A text message that is not UTF-8"));
       return;
     }
   if (self->funcs.message != NULL)
@@ -303,7 +304,7 @@ on_close_frame (SparkWsClient *self,
 
   if (length == 1)
     {
-      fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, "A close frame of one byte");
+      fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, _("A close frame of one byte"));
       return;
     }
   if (length >= 2)
@@ -311,7 +312,7 @@ on_close_frame (SparkWsClient *self,
       code = (payload[0] << 8) | payload[1];
       if (!g_utf8_validate ((const char *) payload + 2, length - 2, NULL))
         {
-          fail (self, 1007, SPARK_WS_CLIENT_ERROR_NOT_UTF8, "A close reason that is not UTF-8");
+          fail (self, 1007, SPARK_WS_CLIENT_ERROR_NOT_UTF8, _("A close reason that is not UTF-8"));
           return;
         }
       reason = g_strndup ((const char *) payload + 2, length - 2);
@@ -337,12 +338,12 @@ take_frames (SparkWsClient *self)
 
       if ((p[0] & 0x70) != 0)
         {
-          fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, "A frame with reserved bits set");
+          fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, _("A frame with reserved bits set"));
           return FALSE;
         }
       if ((p[1] & 0x80) != 0)
         {
-          fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, "A masked frame from the server");
+          fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, _("A masked frame from the server"));
           return FALSE;
         }
       if (n == 126)
@@ -362,7 +363,7 @@ take_frames (SparkWsClient *self)
           h = 10;
           if (n >> 63)
             {
-              fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, "A frame length with its top bit set");
+              fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, _("A frame length with its top bit set"));
               return FALSE;
             }
         }
@@ -371,18 +372,18 @@ take_frames (SparkWsClient *self)
         {
           if (opcode > OP_PONG)
             {
-              fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, "A frame of unknown opcode %u", opcode);
+              fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, _("A frame of unknown opcode %u"), opcode);
               return FALSE;
             }
           if (!fin || n > 125)
             {
-              fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, "A fragmented or long control frame");
+              fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, _("A fragmented or long control frame"));
               return FALSE;
             }
         }
       else if (opcode != OP_CONTINUATION && opcode != OP_TEXT && opcode != OP_BINARY)
         {
-          fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, "A frame of unknown opcode %u", opcode);
+          fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, _("A frame of unknown opcode %u"), opcode);
           return FALSE;
         }
       else if (self->max_size > 0 &&
@@ -390,7 +391,7 @@ take_frames (SparkWsClient *self)
         {
           g_autofree char *limit = g_format_size_full (self->max_size, G_FORMAT_SIZE_IEC_UNITS);
 
-          fail (self, 1009, SPARK_WS_CLIENT_ERROR_TOO_BIG, "A message larger than %s", limit);
+          fail (self, 1009, SPARK_WS_CLIENT_ERROR_TOO_BIG, _("A message larger than %s"), limit);
           return FALSE;
         }
 
@@ -414,7 +415,7 @@ take_frames (SparkWsClient *self)
         case OP_BINARY:
           if (self->in_message)
             {
-              fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, "A new message inside a fragmented one");
+              fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, _("A new message inside a fragmented one"));
               return FALSE;
             }
           if (fin)
@@ -431,7 +432,7 @@ take_frames (SparkWsClient *self)
         case OP_CONTINUATION:
           if (!self->in_message)
             {
-              fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, "A continuation frame outside a message");
+              fail (self, 1002, SPARK_WS_CLIENT_ERROR_PROTOCOL, _("A continuation frame outside a message"));
               return FALSE;
             }
           g_byte_array_append (self->partial, p, n);
@@ -476,9 +477,13 @@ read_cb (GObject      *object,
     {
       g_autoptr(GError) closed = NULL;
 
-      closed = g_error_new (SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_CLOSED,
-                            "The connection ended without a close frame%s%s",
-                            error ? ": " : "", error ? error->message : "");
+      if (error != NULL)
+        /* translators: %s says why, in a sentence of its own */
+        closed = g_error_new (SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_CLOSED,
+                              _("The connection ended without a close frame: %s"), error->message);
+      else
+        closed = g_error_new_literal (SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_CLOSED,
+                                      _("The connection ended without a close frame"));
       finish (self, 0, NULL, closed);
       return;
     }
@@ -747,7 +752,7 @@ check_answer (GTask     *task,
   if (!soup_headers_parse_response (hs->head->str, head_len, headers, NULL, &status, &reason))
     {
       g_task_return_new_error (task, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_PROTOCOL,
-                               "The server's answer to the WebSocket upgrade is not HTTP");
+                               _("The server's answer to the WebSocket upgrade is not HTTP"));
       return;
     }
   hs->status = status;
@@ -755,6 +760,7 @@ check_answer (GTask     *task,
   if (status != SOUP_STATUS_SWITCHING_PROTOCOLS)
     {
       hs->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
+      /* Not shown: the transport says it in its own words, by @status. */
       g_task_return_new_error (task, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_HANDSHAKE,
                                "HTTP %u %s", status, reason ? reason : "");
       return;
@@ -764,22 +770,25 @@ check_answer (GTask     *task,
       !soup_message_headers_header_contains (headers, "Connection", "upgrade"))
     {
       g_task_return_new_error (task, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_PROTOCOL,
-                               "The server switched to something other than WebSocket");
+                               _("The server switched to something other than WebSocket"));
       return;
     }
   got = soup_message_headers_get_one (headers, "Sec-WebSocket-Accept");
   if (got == NULL || strcmp (got, accept) != 0)
     {
-      g_task_return_new_error (task, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_PROTOCOL,
-                               "The server's Sec-WebSocket-Accept is wrong (“%s”)",
-                               got ? got : "none");
+      if (got == NULL)
+        g_task_return_new_error (task, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_PROTOCOL,
+                                 _("The server's answer has no Sec-WebSocket-Accept"));
+      else
+        g_task_return_new_error (task, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_PROTOCOL,
+                                 _("The server's Sec-WebSocket-Accept is wrong (“%s”)"), got);
       return;
     }
   if (soup_message_headers_get_one (headers, "Sec-WebSocket-Extensions") != NULL ||
       soup_message_headers_get_one (headers, "Sec-WebSocket-Protocol") != NULL)
     {
       g_task_return_new_error (task, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_PROTOCOL,
-                               "The server chose an extension or subprotocol none was offered");
+                               _("The server chose an extension or subprotocol none was offered"));
       return;
     }
 
@@ -823,7 +832,7 @@ head_read_cb (GObject      *object,
         g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_new_error (task, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_CLOSED,
-                                 "The server closed the connection during the WebSocket upgrade");
+                                 _("The server closed the connection during the WebSocket upgrade"));
       return;
     }
 
@@ -837,7 +846,7 @@ head_read_cb (GObject      *object,
   if (hs->head->len > MAX_HEAD)
     {
       g_task_return_new_error (task, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_PROTOCOL,
-                               "The server's answer to the WebSocket upgrade is too long");
+                               _("The server's answer to the WebSocket upgrade is too long"));
       return;
     }
 
@@ -928,7 +937,7 @@ spark_ws_client_connect_async (const char          *url,
       (g_ascii_strcasecmp (scheme, "ws") != 0 && g_ascii_strcasecmp (scheme, "wss") != 0))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "Not a WebSocket URL: “%s”", url);
+                               _("Not a WebSocket URL: “%s”"), url);
       return;
     }
   tls = g_ascii_strcasecmp (scheme, "wss") == 0;

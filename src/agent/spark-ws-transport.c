@@ -9,11 +9,16 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "spark-responses.h"
 #include "spark-ws-client.h"
 #include "spark-ws-transport.h"
 
 #define CONNECT_TIMEOUT_SECONDS 15
+
+/* translators: %1$u is an HTTP status, %2$s its phrase (English) */
+#define UPGRADE_REFUSED _("WebSocket upgrade refused: HTTP %1$u %2$s")
 
 struct _SparkWsTransport
 {
@@ -114,7 +119,8 @@ idle_timeout_cb (gpointer data)
     }
 
   error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_TIMEOUT,
-                       "No event from the server for %u ms", self->idle_timeout_ms);
+                       /* translators: %u is a number of milliseconds */
+                       _("No event from the server for %u ms"), self->idle_timeout_ms);
   fail_stream (self, error);
 
   return G_SOURCE_REMOVE;
@@ -146,8 +152,12 @@ on_message (SparkWsClient *conn,
   if (!text)
     {
       error = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                           "Server sent a binary frame (%" G_GSIZE_FORMAT " bytes); "
-                           "the Responses API sends JSON text frames only", length);
+                           g_dngettext (GETTEXT_PACKAGE,
+                                        "Server sent a binary frame (%lu byte); the Responses "
+                                        "API sends JSON text frames only",
+                                        "Server sent a binary frame (%lu bytes); the Responses "
+                                        "API sends JSON text frames only", length),
+                           (gulong) length);
       fail_stream (self, error);
       return;
     }
@@ -228,27 +238,34 @@ fail_closed (SparkWsTransport *self,
              const char       *reason)
 {
   g_autoptr(GError) error = NULL;
+  SparkAgentError error_code;
 
   g_debug ("Server closed the socket (code %u)", code);
-
-  /* 0 when the connection ended without a close frame, which the protocol
-   * calls 1006 (abnormal closure). */
-  if (code == 0)
-    {
-      code = 1006;
-      reason = "connection lost without a close frame";
-    }
 
   /* A clean 1000 mid-response is still "closed before completion": retry it.
    * So is any close that crossed a request on a socket that had served
    * others, before a single event of it came: the server was closing the
    * idle socket, not refusing this request (a fresh socket tells). */
-  error = g_error_new (SPARK_AGENT_ERROR,
-                       (code == 1000 || close_code_is_recoverable (code) ||
-                        (self->requests_on_conn > 1 && self->events_in_request == 0))
-                         ? SPARK_AGENT_ERROR_CLOSED : SPARK_AGENT_ERROR_CLOSED_FINAL,
-                       "WebSocket closed by server before response.completed (code %u%s%s)",
-                       code, reason && *reason ? ": " : "", reason ? reason : "");
+  error_code = (code == 0 || code == 1000 || close_code_is_recoverable (code) ||
+                (self->requests_on_conn > 1 && self->events_in_request == 0))
+                 ? SPARK_AGENT_ERROR_CLOSED : SPARK_AGENT_ERROR_CLOSED_FINAL;
+
+  /* 0 when the connection ended without a close frame, which the protocol
+   * calls 1006 (abnormal closure). */
+  if (code == 0)
+    error = g_error_new_literal (SPARK_AGENT_ERROR, error_code,
+                                 _("WebSocket connection lost before response.completed "
+                                   "(code 1006, without a close frame)"));
+  else if (reason != NULL && *reason != '\0')
+    /* translators: %1$u is a WebSocket close code, %2$s the server's reason, often English */
+    error = g_error_new (SPARK_AGENT_ERROR, error_code,
+                         _("WebSocket closed by server before response.completed "
+                           "(code %1$u: %2$s)"), code, reason);
+  else
+    /* translators: %u is a WebSocket close code */
+    error = g_error_new (SPARK_AGENT_ERROR, error_code,
+                         _("WebSocket closed by server before response.completed "
+                           "(code %u)"), code);
   fail_stream (self, error);
 }
 
@@ -274,17 +291,19 @@ on_closed (SparkWsClient *conn,
   /* Say what was wrong with the frame, the client's words in brackets. */
   if (g_error_matches (error, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_NOT_UTF8))
     wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                           "Server sent a text frame that is not UTF-8 text (%s)", error->message);
+                           /* translators: %s says what was wrong, in a sentence of its own */
+                           _("Server sent a text frame that is not UTF-8 text (%s)"), error->message);
   else if (g_error_matches (error, SPARK_WS_CLIENT_ERROR, SPARK_WS_CLIENT_ERROR_TOO_BIG))
     {
       g_autofree char *limit = g_format_size_full (self->max_frame_size, G_FORMAT_SIZE_IEC_UNITS);
 
+      /* translators: %1$s is a size, as “64.0 MiB”; %2$s says what came, in a sentence */
       wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                             "Server sent a frame larger than %s (%s)", limit, error->message);
+                             _("Server sent a frame larger than %1$s (%2$s)"), limit, error->message);
     }
   else
     wrapped = g_error_new (SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_PROTOCOL,
-                           "WebSocket error: %s", error->message);
+                           _("WebSocket error: %s"), error->message);
   fail_stream (self, wrapped);
 }
 
@@ -313,24 +332,34 @@ connect_cb (GObject      *object,
       else if (status == 429 /* Too Many Requests */)
         {
           self->base.retry_after_ms = spark_transport_parse_retry_after (header);
-          g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RATE_LIMITED,
-                                   "WebSocket upgrade refused: HTTP %u %s%s%s%s", status, phrase,
-                                   header ? " (Retry-After: " : "", header ? header : "",
-                                   header ? ")" : "");
+          if (header != NULL)
+            /* translators: %1$u is an HTTP status, %2$s its phrase (English), %3$s
+             * the Retry-After header's value (seconds or a date) */
+            g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RATE_LIMITED,
+                                     _("WebSocket upgrade refused: HTTP %1$u %2$s "
+                                       "(Retry-After: %3$s)"),
+                                     status, phrase, header);
+          else
+            g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_RATE_LIMITED,
+                                     UPGRADE_REFUSED, status, phrase);
         }
       else if (status == 426 /* Upgrade Required */ || status == 404 /* Not Found */ ||
                status == 405 /* Method Not Allowed */)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_WS_UNSUPPORTED,
-                                 "Server does not offer WebSocket mode (HTTP %u %s)", status, phrase);
+                                 /* translators: %1$u is an HTTP status, %2$s its phrase (English) */
+                                 _("Server does not offer WebSocket mode (HTTP %1$u %2$s)"),
+                                 status, phrase);
       else if (status >= 500 && status < 600)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_UNAVAILABLE,
-                                 "WebSocket upgrade failed: HTTP %u %s", status, phrase);
+                                 /* translators: %1$u is an HTTP status, %2$s its phrase (English) */
+                                 _("WebSocket upgrade failed: HTTP %1$u %2$s"), status, phrase);
       else if (status >= 100 && status != 101 /* Switching Protocols */)
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_HTTP,
-                                 "WebSocket upgrade refused: HTTP %u %s", status, phrase);
+                                 UPGRADE_REFUSED, status, phrase);
       else
         g_task_return_new_error (task, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CONNECT,
-                                 "Could not connect to %s: %s",
+                                 /* translators: %1$s is an address, %2$s why */
+                                 _("Could not connect to %1$s: %2$s"),
                                  self->base.endpoint, error->message);
       return;
     }
@@ -442,7 +471,7 @@ send_frame (SparkWsTransport  *self,
   if (self->conn == NULL || !spark_ws_client_is_open (self->conn))
     {
       g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_CLOSED,
-                           "WebSocket is not connected");
+                           _("WebSocket is not connected"));
       return FALSE;
     }
 
@@ -473,7 +502,7 @@ spark_ws_transport_send (SparkTransport  *transport,
   if (self->in_flight)
     {
       g_set_error_literal (error, SPARK_AGENT_ERROR, SPARK_AGENT_ERROR_BUSY,
-                           "A response is already streaming on this connection");
+                           _("A response is already streaming on this connection"));
       return FALSE;
     }
 
