@@ -195,15 +195,15 @@ spark_patch_hand_off_finish (SparkPatchHandOff  *self,
       g_autoptr(SparkFileChange) file = NULL;
       g_autoptr(JsonObject) operation = NULL;
 
-      if (!(operation = spark_json_parse_object (spark_tool_call_get_input (self->call), -1, error)))
-        return FALSE;
-
-      /* Nothing watches these yet: all of it can speak English. */
+      /* Nothing watches these yet: all of it can speak English, the
+       * operation's JSON errors too (the model reads them). */
       spark_audience_push (SPARK_AUDIENCE_MODEL);
-      file = spark_patch_parse_operation (spark_json_get_string (operation, "type"),
-                                          spark_json_get_string (operation, "path"),
-                                          spark_json_get_string (operation, "diff"),
-                                          error);
+      operation = spark_json_parse_object (spark_tool_call_get_input (self->call), -1, error);
+      if (operation != NULL)
+        file = spark_patch_parse_operation (spark_json_get_string (operation, "type"),
+                                            spark_json_get_string (operation, "path"),
+                                            spark_json_get_string (operation, "diff"),
+                                            error);
       spark_audience_pop ();
       if (file == NULL)
         return FALSE;

@@ -230,9 +230,7 @@ parse_checked (const char  *text,
 
   if ((root = json_parser_get_root (parser)) == NULL)
     {
-      /* Not marked: an apply_patch_call without an operation reaches the
-       * model with it from spark-patch-hand-off.c, outside a model scope. */
-      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "no JSON value");
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, _("no JSON value"));
       return NULL;
     }
 
