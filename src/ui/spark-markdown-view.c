@@ -18,6 +18,9 @@
 #include "spark-markdown.h"
 #include "spark-markdown-view.h"
 
+/* The narrowest a text block asks to be, in characters. */
+#define MIN_CHARS 20
+
 typedef struct
 {
   GtkWidget       *widget;
@@ -162,6 +165,12 @@ block_new (SparkMarkdownView        *self,
 
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
       gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      /* A wrapping label without width-chars finds its minimum width by
+       * laying its text out at width 0, a character a line: a millisecond
+       * for a 150-character paragraph, each frame the paragraph grows (GTK
+       * measures the width before every height). At MIN_CHARS a line it
+       * takes a fifth of that; the label fills the row either way. */
+      gtk_label_set_width_chars (GTK_LABEL (label), MIN_CHARS);
       gtk_label_set_selectable (GTK_LABEL (label), TRUE);
       gtk_label_set_xalign (GTK_LABEL (label), 0.0);
       gtk_widget_set_halign (label, GTK_ALIGN_FILL);
