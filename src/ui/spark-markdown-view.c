@@ -151,6 +151,19 @@ on_copy_clicked (GtkButton     *button,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), text);
 }
 
+static gboolean
+on_copy_query_tooltip (GtkWidget  *copy,
+                       int         x,
+                       int         y,
+                       gboolean    keyboard_mode,
+                       GtkTooltip *tooltip,
+                       gpointer    user_data)
+{
+  /* translators: tooltip of the button that copies a code block of the chat */
+  gtk_tooltip_set_text (tooltip, _("Copy"));
+  return TRUE;
+}
+
 static Block *
 block_new (SparkMarkdownView        *self,
            const SparkMarkdownBlock *source)
@@ -223,8 +236,11 @@ block_new (SparkMarkdownView        *self,
       gtk_widget_set_margin_end (copy, 4);
       gtk_widget_add_css_class (copy, "flat");
       gtk_widget_add_css_class (copy, "spark-code-copy");
-      /* translators: tooltip of the button that copies a code block of the chat */
-      gtk_widget_set_tooltip_text (copy, _("Copy"));
+      /* Not gtk_widget_set_tooltip_text(): GTK 4.8 then asks the X server
+       * where the pointer is, two round trips for each code block the
+       * streaming answer opens. */
+      gtk_widget_set_has_tooltip (copy, TRUE);
+      g_signal_connect (copy, "query-tooltip", G_CALLBACK (on_copy_query_tooltip), NULL);
       gtk_accessible_update_property (GTK_ACCESSIBLE (copy),
                                       /* translators: accessible name of the button that copies a code block */
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy Code"),
