@@ -38,6 +38,17 @@ struct _SparkMarkdownView
 
   GPtrArray *blocks;
   guint      n_updates;
+
+  /* A streaming answer only grows, and its finished top-level blocks never
+   * change: the text up to @stable_end (whose hash is @stable_hash) made
+   * the first @stable_blocks blocks, and is not parsed again. */
+  gsize      stable_end;
+  guint      stable_hash;
+  guint      stable_blocks;
+  /* A raw HTML block may run past blank lines: no new split point. */
+  gboolean   frozen;
+  /* A link reference definition changes links anywhere: whole renders. */
+  gboolean   whole;
 };
 
 G_DEFINE_FINAL_TYPE (SparkMarkdownView, spark_markdown_view, GTK_TYPE_WIDGET)
@@ -311,27 +322,116 @@ block_update (SparkMarkdownView        *self,
   self->n_updates++;
 }
 
-void
-spark_markdown_view_set_markdown (SparkMarkdownView *self,
-                                  const char        *text,
-                                  gssize             length)
+static guint
+hash_text (const char *text,
+           gsize       length)
 {
-  g_autoptr(GPtrArray) sources = NULL;
-  guint i;
+  guint hash = 5381;
 
-  g_return_if_fail (SPARK_IS_MARKDOWN_VIEW (self));
+  for (gsize i = 0; i < length; i++)
+    hash = hash * 33 + (guchar) text[i];
 
-  sources = spark_markdown_render (text, length);
+  return hash;
+}
 
-  for (i = 0; i < sources->len; i++)
+/* The start of the line at @line past up to three spaces of indentation. */
+static const char *
+skip_indent (const char *line,
+             const char *end)
+{
+  for (guint i = 0; i < 3 && line < end && *line == ' '; i++)
+    line++;
+  return line;
+}
+
+/* The length of the run of ` or ~ opening @line (3 or more), or 0. */
+static gsize
+fence_length (const char *line,
+              const char *end)
+{
+  const char *p = line;
+
+  if (p >= end || (*p != '`' && *p != '~'))
+    return 0;
+  while (p < end && *p == *line)
+    p++;
+
+  return p - line >= 3 ? (gsize) (p - line) : 0;
+}
+
+/* The last offset in (@start, @length] where a new top-level block starts
+ * that nothing before it can change and that nothing after it can join: a
+ * line after an empty line, outside any code fence, starting with a letter
+ * or "#" (no list item, quote, indented code or setext underline continues
+ * across that). Returns @start when there is none. Sets self->frozen at raw
+ * HTML (its blocks may run past empty lines) and self->whole at a link
+ * reference definition (it changes links before it too). */
+static gsize
+find_split (SparkMarkdownView *self,
+            const char        *text,
+            gsize              start,
+            gsize              length)
+{
+  const char *end = text + length;
+  const char *line = text + start;
+  char fence = 0;
+  gsize fence_len = 0, split = start;
+
+  while (line < end)
+    {
+      const char *eol = memchr (line, '\n', end - line);
+      const char *first = skip_indent (line, eol ? eol : end);
+      gsize run;
+
+      /* Only whole lines count: the last one may still grow. */
+      if (eol == NULL)
+        break;
+
+      run = fence_length (first, eol);
+      if (fence != 0)
+        {
+          const char *rest = first + run;
+
+          while (rest < eol && (*rest == ' ' || *rest == '\t' || *rest == '\r'))
+            rest++;
+          /* A closing fence is as long at least, and has nothing after it. */
+          if (run >= fence_len && *first == fence && rest == eol)
+            fence = 0;
+        }
+      else if (run > 0 && (*first == '~' || memchr (first + run, '`', eol - first - run) == NULL))
+        {
+          fence = *first;
+          fence_len = run;
+        }
+      else if (first < eol && *first == '[')
+        self->whole = TRUE;
+      else if (first < eol && *first == '<')
+        self->frozen = TRUE;
+      else if (!self->frozen && line - text >= (gssize) start + 2 && line[-1] == '\n' &&
+               line[-2] == '\n' && first == line && (g_ascii_isalpha (*line) || *line == '#'))
+        split = line - text;
+
+      line = eol + 1;
+    }
+
+  return split;
+}
+
+/* Shows @sources as the blocks from @index on; returns the index after them. */
+static guint
+show_blocks (SparkMarkdownView *self,
+             GPtrArray         *sources,
+             guint              index)
+{
+  for (guint i = 0; i < sources->len; i++, index++)
     {
       const SparkMarkdownBlock *source = g_ptr_array_index (sources, i);
-      Block *block = i < self->blocks->len ? g_ptr_array_index (self->blocks, i) : NULL;
+      Block *block = index < self->blocks->len ? g_ptr_array_index (self->blocks, index) : NULL;
 
       if (block != NULL && block->code != source->code)
         {
           /* A different kind of block from here on: rebuild the rest. */
-          g_ptr_array_set_size (self->blocks, i);
+          g_ptr_array_set_size (self->blocks, index);
           block = NULL;
         }
 
@@ -341,11 +441,66 @@ spark_markdown_view_set_markdown (SparkMarkdownView *self,
           g_ptr_array_add (self->blocks, block);
         }
 
-      block_update (self, block, source, i == 0);
+      block_update (self, block, source, index == 0);
     }
 
-  if (self->blocks->len > sources->len)
-    g_ptr_array_set_size (self->blocks, sources->len);
+  return index;
+}
+
+void
+spark_markdown_view_set_markdown (SparkMarkdownView *self,
+                                  const char        *text,
+                                  gssize             length)
+{
+  g_autoptr(GPtrArray) sources = NULL;
+  gsize start, split;
+  guint index;
+
+  g_return_if_fail (SPARK_IS_MARKDOWN_VIEW (self));
+
+  if (text == NULL)
+    text = "";
+  if (length < 0)
+    length = strlen (text);
+
+  /* The same text, grown: parse only what follows its finished blocks. */
+  if (self->stable_end > 0 && (gsize) length >= self->stable_end &&
+      hash_text (text, self->stable_end) == self->stable_hash)
+    {
+      start = self->stable_end;
+      index = self->stable_blocks;
+    }
+  else
+    {
+      start = self->stable_end = 0;
+      index = self->stable_blocks = 0;
+      self->frozen = self->whole = FALSE;
+    }
+
+  split = find_split (self, text, start, length);
+  if (self->whole)
+    {
+      start = split = self->stable_end = 0;
+      index = self->stable_blocks = 0;
+    }
+
+  if (split > start)
+    {
+      sources = spark_markdown_render (text + start, split - start);
+      index = show_blocks (self, sources, index);
+      g_clear_pointer (&sources, g_ptr_array_unref);
+
+      self->stable_end = split;
+      self->stable_hash = hash_text (text, split);
+      self->stable_blocks = index;
+      start = split;
+    }
+
+  sources = spark_markdown_render (text + start, length - start);
+  index = show_blocks (self, sources, index);
+
+  if (self->blocks->len > index)
+    g_ptr_array_set_size (self->blocks, index);
 }
 
 guint
