@@ -384,6 +384,15 @@ spark_bench_frames_stop (SparkBenchFrames *self)
   return intervals;
 }
 
+guint
+spark_bench_deadline_s (void)
+{
+  const char *env = g_getenv ("SPARK_BENCH_DEADLINE");
+  guint64 seconds = env ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+  return seconds > 0 ? (guint) seconds : 60;
+}
+
 void
 spark_bench_iterate_ms (guint ms)
 {
