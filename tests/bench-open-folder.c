@@ -15,6 +15,14 @@
  *                      the baseline is the empty window, and the note splits
  *                      both into anonymous memory (this process's own) and
  *                      mapped files (libraries, fonts: shared, reclaimable)
+ *   open_rss_anon      the anonymous part alone: this process's own heap
+ *                      (Spark's, GTK's, and Mesa's from its start-up)
+ *   open_rss_gl        how much of open_rss is Mesa's (llvmpipe, LLVM, GL
+ *                      and DRM libraries: GDK 4.8 loads them at start under
+ *                      Xvfb even for the cairo renderer)
+ *   open_rss_gl_disabled  an extra line, not the figure: the same first open
+ *                      in a child process run with GDK_DEBUG=gl-disable,
+ *                      which keeps GDK from loading GL at all
  * The folder is a git repository (every file untracked, the worst case for
  * status) holding N files at its top level, so one folder listing holds all
  * of them. Each open is a new window; the first one finds the disk cache
@@ -23,6 +31,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <time.h>
 
 #include <gtk/gtk.h>
@@ -40,13 +49,61 @@ typedef struct
   double rss_mib;
   double anon_mib;
   double file_mib;
+  double mesa_mib;     /* resident in Mesa's, LLVM's, GL's and DRM's mappings */
 } Memory;
+
+/* Under Xvfb GDK 4.8 loads Mesa (llvmpipe) at start, even for the cairo
+ * renderer: say how much of the resident memory that is. */
+static gboolean
+is_gl_mapping (const char *path)
+{
+  static const char *const parts[] = {
+    "libLLVM", "/dri/", "mesa", "libGL", "libEGL", "libgbm", "libdrm", "libvulkan",
+    "libxcb-dri", "libxcb-glx", "libxshmfence", "libglapi", "libsensors",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (strstr (path, parts[i]) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+static double
+read_gl_mib (void)
+{
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean gl = FALSE;
+  guint64 kib = 0;
+
+  if (!g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL))
+    return -1;
+
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+
+      if (g_ascii_isxdigit (line[0]) && strchr (line, '-') != NULL && strchr (line, ' ') != NULL)
+        {
+          /* "start-end perms offset dev inode   path" */
+          const char *path = strchr (line, '/');
+
+          gl = path != NULL && is_gl_mapping (path);
+        }
+      else if (gl && g_str_has_prefix (line, "Rss:"))
+        kib += g_ascii_strtoull (line + 4, NULL, 10);
+    }
+
+  return kib / 1024.0;
+}
 
 static Memory
 read_memory (void)
 {
   g_autofree char *status = NULL;
-  Memory memory = { -1, -1, -1 };
+  Memory memory = { -1, -1, -1, -1 };
   const char *line;
 
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
@@ -57,6 +114,7 @@ read_memory (void)
     memory.anon_mib = g_ascii_strtod (line + 8, NULL) / 1024.0;
   if ((line = strstr (status, "RssFile:")))
     memory.file_mib = g_ascii_strtod (line + 8, NULL) / 1024.0;
+  memory.mesa_mib = read_gl_mib ();
 
   return memory;
 }
@@ -214,6 +272,37 @@ open_folder (SparkApplication *app,
   return times;
 }
 
+/* Runs this benchmark again with GDK_DEBUG=gl-disable for one open of
+ * @dir; FALSE when the child could not run. */
+static gboolean
+measure_without_gl (const char *self_path,
+                    const char *dir,
+                    guint       n_files,
+                    Memory     *empty,
+                    Memory     *opened)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *count = g_strdup_printf ("%u", n_files);
+  g_auto(GStrv) env = g_get_environ ();
+  const char *argv[] = { self_path, count, NULL };
+  int status;
+
+  env = g_environ_setenv (env, "GDK_DEBUG", "gl-disable", TRUE);
+  env = g_environ_setenv (env, "SPARK_BENCH_RSS_CHILD", "1", TRUE);
+  env = g_environ_setenv (env, "SPARK_BENCH_KEEP", dir, TRUE);
+  if (!g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                     NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_printerr ("The run without GL failed: %s\n", error->message);
+      return FALSE;
+    }
+
+  return sscanf (out, "%lf %lf %lf %lf", &empty->rss_mib, &empty->anon_mib,
+                 &opened->rss_mib, &opened->anon_mib) == 4;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -231,7 +320,10 @@ main (int   argc,
   double first_rows_cpu[N_OPENS];
   g_autofree char *rows_note = NULL;
   double ls_ms[N_OPENS], git_ms[N_OPENS];
-  Memory empty, opened;
+  Memory empty, opened, empty_nogl, opened_nogl;
+  g_autofree char *anon_note = NULL;
+  g_autofree char *nogl_note = NULL;
+  const char *renderer = g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "default";
 
   if (argc > 1)
     n_files = (guint) g_ascii_strtoull (argv[1], NULL, 10);
@@ -252,6 +344,14 @@ main (int   argc,
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
+
+  /* The child of measure_without_gl(): one open, its memory on stdout. */
+  if (g_getenv ("SPARK_BENCH_RSS_CHILD") != NULL)
+    {
+      open_folder (app, folder, n_files, &empty, &opened);
+      g_print ("%f %f %f %f\n", empty.rss_mib, empty.anon_mib, opened.rss_mib, opened.anon_mib);
+      return 0;
+    }
 
   for (guint i = 0; i < N_OPENS; i++)
     {
@@ -292,14 +392,38 @@ main (int   argc,
     .figure = "5", .name = "open_max_stall", .unit = "ms",
     .value = spark_bench_quantile (stall, N_OPENS, 0.5), .note = note });
 
-  rss_note = g_strdup_printf ("after the first open: %.0f MiB anonymous + %.0f MiB mapped files; "
-                              "the empty window: %.0f + %.0f; renderer %s",
-                              opened.anon_mib, opened.file_mib, empty.anon_mib, empty.file_mib,
-                              g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "default");
+  rss_note = g_strdup_printf ("after the first open: %.0f MiB anonymous + %.0f MiB mapped files, "
+                              "%.0f MiB of it Mesa's; the empty window: %.0f + %.0f, Mesa's %.0f; "
+                              "renderer %s",
+                              opened.anon_mib, opened.file_mib, opened.mesa_mib, empty.anon_mib,
+                              empty.file_mib, empty.mesa_mib, renderer);
   spark_bench_print (&(SparkBenchFigure) {
     .figure = "5", .name = "open_rss", .unit = "MiB", .value = opened.rss_mib,
     .baseline = "the empty window", .baseline_value = empty.rss_mib,
     .target_op = "<=", .target = 80, .note = rss_note });
+  anon_note = g_strdup_printf ("anonymous resident memory (RssAnon): the process's own heap, "
+                               "Spark's, GTK's and Mesa's; opening the folder added %.1f MiB",
+                               opened.anon_mib - empty.anon_mib);
+  spark_bench_print (&(SparkBenchFigure) {
+    .figure = "5", .name = "open_rss_anon", .unit = "MiB", .value = opened.anon_mib,
+    .baseline = "the empty window", .baseline_value = empty.anon_mib, .note = anon_note });
+  spark_bench_print (&(SparkBenchFigure) {
+    .figure = "5", .name = "open_rss_gl", .unit = "MiB", .value = opened.mesa_mib,
+    .baseline = "the empty window", .baseline_value = empty.mesa_mib,
+    .note = "resident in the mappings of Mesa, LLVM, libGL/EGL and DRM, which GDK 4.8 loads "
+            "under Xvfb whatever the renderer" });
+
+  if (measure_without_gl (argv[0], dir, n_files, &empty_nogl, &opened_nogl))
+    {
+      nogl_note = g_strdup_printf ("extra line, not the figure: the first open in a child run "
+                                   "with GDK_DEBUG=gl-disable (GDK loads no GL); %.0f MiB "
+                                   "anonymous after it, %.0f for the empty window; renderer %s",
+                                   opened_nogl.anon_mib, empty_nogl.anon_mib, renderer);
+      spark_bench_print (&(SparkBenchFigure) {
+        .figure = "5", .name = "open_rss_gl_disabled", .unit = "MiB", .value = opened_nogl.rss_mib,
+        .baseline = "the empty window", .baseline_value = empty_nogl.rss_mib,
+        .note = nogl_note });
+    }
 
   if (g_getenv ("SPARK_BENCH_KEEP") == NULL)
     spark_test_rm_rf (dir);

@@ -211,13 +211,111 @@ spark_bench_process_cpu_us (void)
 
 /* Frames */
 
+/* With SPARK_BENCH_FRAME_DETAIL set, each frame's phases are timed and the
+ * long frames are printed to stderr on stop: where their time went. */
+typedef enum
+{
+  PHASE_BEFORE_PAINT,
+  PHASE_UPDATE,
+  PHASE_LAYOUT,
+  PHASE_PAINT,
+  PHASE_AFTER_PAINT,
+  N_PHASES
+} Phase;
+
+typedef struct
+{
+  gint64 at[N_PHASES];
+  gint64 cpu[N_PHASES];    /* the main thread's CPU time, robust to load */
+} FrameTimes;
+
 struct _SparkBenchFrames
 {
-  GtkWidget *widget;
-  guint      tick_id;
-  gint64     last;
-  GArray    *intervals;
+  GtkWidget     *widget;
+  guint          tick_id;
+  gint64         last;
+  GArray        *intervals;
+  GdkFrameClock *clock;
+  GArray        *detail;       /* FrameTimes, or NULL */
+  gulong         handlers[N_PHASES];
 };
+
+static void
+phase_cb (GdkFrameClock    *clock,
+          SparkBenchFrames *self,
+          Phase             phase)
+{
+  FrameTimes *frame;
+
+  if (phase == PHASE_BEFORE_PAINT)
+    g_array_set_size (self->detail, self->detail->len + 1);
+  if (self->detail->len == 0)
+    return;
+
+  frame = &g_array_index (self->detail, FrameTimes, self->detail->len - 1);
+  frame->at[phase] = g_get_monotonic_time ();
+  frame->cpu[phase] = clock_us (CLOCK_THREAD_CPUTIME_ID);
+}
+
+#define PHASE_CB(name, phase)                                           \
+  static void name (GdkFrameClock *c, gpointer d) { phase_cb (c, d, phase); }
+PHASE_CB (before_paint_cb, PHASE_BEFORE_PAINT)
+PHASE_CB (update_cb, PHASE_UPDATE)
+PHASE_CB (layout_cb, PHASE_LAYOUT)
+PHASE_CB (paint_cb, PHASE_PAINT)
+PHASE_CB (after_paint_cb, PHASE_AFTER_PAINT)
+#undef PHASE_CB
+
+/* The handlers run after GTK's own (connected after): each time is the end
+ * of that phase. Frame n's interval runs from the end of frame n-1 to the end
+ * of frame n: the gap (the main loop's other sources), then each phase. */
+static void
+print_detail (GArray *detail)
+{
+  double gap_total = 0, phase_total[N_PHASES] = { 0 };
+  double gap_cpu_total = 0, cpu_total[N_PHASES] = { 0 };
+
+  for (guint i = 1; i < detail->len; i++)
+    {
+      FrameTimes *prev = &g_array_index (detail, FrameTimes, i - 1);
+      FrameTimes *f = &g_array_index (detail, FrameTimes, i);
+      double gap, update, layout, paint, total;
+      double gap_cpu, update_cpu, layout_cpu, paint_cpu;
+
+      if (prev->at[PHASE_AFTER_PAINT] == 0 || f->at[PHASE_AFTER_PAINT] == 0 ||
+          f->at[PHASE_UPDATE] == 0 || f->at[PHASE_LAYOUT] == 0 || f->at[PHASE_PAINT] == 0)
+        continue;
+
+      gap = (f->at[PHASE_BEFORE_PAINT] - prev->at[PHASE_AFTER_PAINT]) / 1000.0;
+      update = (f->at[PHASE_UPDATE] - f->at[PHASE_BEFORE_PAINT]) / 1000.0;
+      layout = (f->at[PHASE_LAYOUT] - f->at[PHASE_UPDATE]) / 1000.0;
+      paint = (f->at[PHASE_PAINT] - f->at[PHASE_LAYOUT]) / 1000.0;
+      total = (f->at[PHASE_AFTER_PAINT] - prev->at[PHASE_AFTER_PAINT]) / 1000.0;
+      gap_cpu = (f->cpu[PHASE_BEFORE_PAINT] - prev->cpu[PHASE_AFTER_PAINT]) / 1000.0;
+      update_cpu = (f->cpu[PHASE_UPDATE] - f->cpu[PHASE_BEFORE_PAINT]) / 1000.0;
+      layout_cpu = (f->cpu[PHASE_LAYOUT] - f->cpu[PHASE_UPDATE]) / 1000.0;
+      paint_cpu = (f->cpu[PHASE_PAINT] - f->cpu[PHASE_LAYOUT]) / 1000.0;
+      gap_total += gap;
+      phase_total[PHASE_UPDATE] += update;
+      phase_total[PHASE_LAYOUT] += layout;
+      phase_total[PHASE_PAINT] += paint;
+      gap_cpu_total += gap_cpu;
+      cpu_total[PHASE_UPDATE] += update_cpu;
+      cpu_total[PHASE_LAYOUT] += layout_cpu;
+      cpu_total[PHASE_PAINT] += paint_cpu;
+
+      if (total > 20.0 || gap_cpu + update_cpu + layout_cpu + paint_cpu > 12.0)
+        g_printerr ("frame %4u at %" G_GINT64_FORMAT ": %6.2f ms = gap %6.2f + update %6.2f + "
+                    "layout %6.2f + paint %6.2f; cpu gap %6.2f update %6.2f layout %6.2f "
+                    "paint %6.2f\n", i, f->at[PHASE_BEFORE_PAINT], total, gap, update, layout,
+                    paint, gap_cpu, update_cpu, layout_cpu, paint_cpu);
+    }
+  g_printerr ("%u frames: gap %.0f ms, update %.0f ms, layout %.0f ms, paint %.0f ms; "
+              "cpu: gap %.0f ms, update %.0f ms, layout %.0f ms, paint %.0f ms\n",
+              detail->len, gap_total, phase_total[PHASE_UPDATE], phase_total[PHASE_LAYOUT],
+              phase_total[PHASE_PAINT], gap_cpu_total, cpu_total[PHASE_UPDATE],
+              cpu_total[PHASE_LAYOUT], cpu_total[PHASE_PAINT]);
+}
 
 static gboolean
 frame_tick_cb (GtkWidget     *widget,
@@ -247,6 +345,22 @@ spark_bench_frames_start (GtkWidget *widget)
   self->intervals = g_array_new (FALSE, FALSE, sizeof (double));
   self->tick_id = gtk_widget_add_tick_callback (widget, frame_tick_cb, self, NULL);
 
+  if (g_getenv ("SPARK_BENCH_FRAME_DETAIL") != NULL)
+    {
+      self->clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+      self->detail = g_array_new (FALSE, TRUE, sizeof (FrameTimes));
+      self->handlers[PHASE_BEFORE_PAINT] =
+        g_signal_connect_after (self->clock, "before-paint", G_CALLBACK (before_paint_cb), self);
+      self->handlers[PHASE_UPDATE] =
+        g_signal_connect_after (self->clock, "update", G_CALLBACK (update_cb), self);
+      self->handlers[PHASE_LAYOUT] =
+        g_signal_connect_after (self->clock, "layout", G_CALLBACK (layout_cb), self);
+      self->handlers[PHASE_PAINT] =
+        g_signal_connect_after (self->clock, "paint", G_CALLBACK (paint_cb), self);
+      self->handlers[PHASE_AFTER_PAINT] =
+        g_signal_connect_after (self->clock, "after-paint", G_CALLBACK (after_paint_cb), self);
+    }
+
   return self;
 }
 
@@ -256,10 +370,27 @@ spark_bench_frames_stop (SparkBenchFrames *self)
   GArray *intervals = self->intervals;
 
   gtk_widget_remove_tick_callback (self->widget, self->tick_id);
+  if (self->detail != NULL)
+    {
+      for (guint i = 0; i < N_PHASES; i++)
+        g_signal_handler_disconnect (self->clock, self->handlers[i]);
+      print_detail (self->detail);
+      g_array_unref (self->detail);
+      g_object_unref (self->clock);
+    }
   g_object_unref (self->widget);
   g_free (self);
 
   return intervals;
+}
+
+guint
+spark_bench_deadline_s (void)
+{
+  const char *env = g_getenv ("SPARK_BENCH_DEADLINE");
+  guint64 seconds = env ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+  return seconds > 0 ? (guint) seconds : 60;
 }
 
 void

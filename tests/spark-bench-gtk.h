@@ -44,10 +44,14 @@ GArray           *spark_bench_frames_stop          (SparkBenchFrames *self);
 /* Runs the default main context for @ms milliseconds. */
 void              spark_bench_iterate_ms           (guint             ms);
 
-/* Runs the default main context until @cond, or aborts after a minute. */
+/* Seconds SPARK_BENCH_WAIT_UNTIL waits: 60, or SPARK_BENCH_DEADLINE (for
+ * runs under valgrind). */
+guint             spark_bench_deadline_s           (void);
+
+/* Runs the default main context until @cond, or aborts after the deadline. */
 #define SPARK_BENCH_WAIT_UNTIL(cond, what)                       \
   G_STMT_START {                                                 \
-    guint deadline_ = spark_test_add_deadline (60, what);        \
+    guint deadline_ = spark_test_add_deadline (spark_bench_deadline_s (), what); \
     while (!(cond))                                              \
       g_main_context_iteration (NULL, TRUE);                     \
     g_source_remove (deadline_);                                 \

@@ -260,6 +260,84 @@ on_stop (SparkChatView *view,
   e->stops++;
 }
 
+/* What a markdown view shows, block by block, as spark_markdown_render()
+ * gives it: the markup of a text block, the text of a code block. */
+static void
+assert_view_shows (SparkMarkdownView *view,
+                   const char        *text,
+                   gsize              length)
+{
+  g_autoptr(GPtrArray) blocks = spark_markdown_render (text, length);
+  GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+
+  for (guint i = 0; i < blocks->len; i++, child = gtk_widget_get_next_sibling (child))
+    {
+      SparkMarkdownBlock *b = blocks->pdata[i];
+      int margin = i == 0 ? 0 : b->tight ? 3 : 10;
+
+      g_assert_nonnull (child);
+      g_assert_cmpint (gtk_widget_get_margin_top (child), ==, margin);
+      if (b->code)
+        {
+          g_autoptr(GPtrArray) sources = find_all (child, GTK_SOURCE_TYPE_VIEW);
+          GtkTextBuffer *buffer;
+          GtkTextIter start, end;
+          g_autofree char *shown = NULL;
+
+          g_assert_cmpuint (sources->len, ==, 1);
+          buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (sources->pdata[0]));
+          gtk_text_buffer_get_bounds (buffer, &start, &end);
+          shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+          g_assert_cmpstr (shown, ==, b->content);
+        }
+      else
+        {
+          g_assert_true (GTK_IS_LABEL (child));
+          g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child)), ==, b->content);
+        }
+    }
+  g_assert_null (child);
+}
+
+/* A streaming answer is parsed from its last finished block on: what it
+ * shows after each delta is what the whole text parsed at once gives, for
+ * the constructs that could tie a block to what comes after it. */
+static void
+test_markdown_incremental (void)
+{
+  const char *text =
+    "# Title\n\nA paragraph\nwith a second line.\n\n"
+    "Setext heading\n===\n\n"
+    "- loose\n\n- list\n\n  continued item\n\nAfter the list.\n\n"
+    "1. one\n2. two\n\nthen text.\n\n"
+    "- tight\n- until\n\n- a gap makes it loose\n\nText.\n\n"
+    "```c\nint x;\n\nnot a paragraph\n\n# not a heading\n```\n\n"
+    "````md\n```python\n\ninside\n```\n\nstill inside\n````\n\n"
+    "~~~\n\nin tildes\n~~~\n\n"
+    "> quote\n\nout of it.\n\n"
+    "<!--\n\nhidden\n\n-->\n\nvisible\n\n"
+    "See [the ref][r] now.\n\n"
+    "More text.\n\n"
+    "[r]: https://example.org/ref\n\nThe end.\n";
+  g_autoptr(GtkWidget) view = g_object_ref_sink (spark_markdown_view_new ());
+  g_autoptr(GtkWidget) other = g_object_ref_sink (spark_markdown_view_new ());
+  gsize length = strlen (text);
+
+  /* Three bytes a delta, then seven (other splits), checked at each. */
+  for (gsize n = 1; n <= length; n = MIN (n + 3, length) + (n == length))
+    {
+      spark_markdown_view_set_markdown (SPARK_MARKDOWN_VIEW (view), text, n);
+      assert_view_shows (SPARK_MARKDOWN_VIEW (view), text, n);
+    }
+  for (gsize n = 1; n <= length; n = MIN (n + 7, length) + (n == length))
+    spark_markdown_view_set_markdown (SPARK_MARKDOWN_VIEW (other), text, n);
+  assert_view_shows (SPARK_MARKDOWN_VIEW (other), text, length);
+
+  /* Another text in the same view (a recycled row) starts over. */
+  spark_markdown_view_set_markdown (SPARK_MARKDOWN_VIEW (view), "Other\n\nwords", -1);
+  assert_view_shows (SPARK_MARKDOWN_VIEW (view), "Other\n\nwords", strlen ("Other\n\nwords"));
+}
+
 static void
 test_stream (void)
 {
@@ -1071,6 +1149,7 @@ main (int   argc,
   g_type_ensure (SPARK_TYPE_CHAT_VIEW);
 
   g_test_add_func ("/ui/chat-view/markdown", test_markdown_render);
+  g_test_add_func ("/ui/chat-view/markdown-incremental", test_markdown_incremental);
   g_test_add_func ("/ui/chat-view/stream", test_stream);
   g_test_add_func ("/ui/chat-view/message-box", test_message_box);
   g_test_add_func ("/ui/chat-view/follow-session", test_follow_session);

@@ -240,6 +240,52 @@ test_empty (Fixture       *f,
   save_screenshot (GTK_WIDGET (f->window), "review-empty.png");
 }
 
+/* A new proposal lets go of the last one's rows at once, but they are
+ * disposed after the frame, a few at a time (retire_cb), and none is kept. */
+static void
+test_replace (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
+  g_autoptr(SparkChangeset) next = spark_changeset_new (f->ws);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  gpointer weak[8] = { NULL };
+  guint n_alive = 0;
+
+  spark_test_write_file (f->root, "src/a.c", A_C);
+  spark_test_write_file (f->root, "b.txt", "alpha\nbeta\ngamma\n");
+  spark_changeset_follow_parser (cs, parser);
+  spark_review_view_set_changeset (f->view, cs);
+  g_assert_true (spark_patch_parser_feed (parser, PATCH, -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (spark_patch_parser_finish (parser, &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL (row_for (f, hunk_at (cs, 0, 0)) != NULL);
+
+  collect (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW, rows);
+  g_assert_cmpuint (rows->len, >=, 2);
+  for (guint i = 0; i < MIN (rows->len, G_N_ELEMENTS (weak)); i++)
+    {
+      weak[i] = rows->pdata[i];
+      g_object_add_weak_pointer (G_OBJECT (weak[i]), &weak[i]);
+    }
+
+  spark_review_view_set_changeset (f->view, next);
+  for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
+    n_alive += weak[i] != NULL;
+  g_assert_cmpuint (n_alive, ==, MIN (rows->len, G_N_ELEMENTS (weak)));
+
+  WAIT_UNTIL (({
+                gboolean gone = TRUE;
+
+                for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
+                  gone = gone && weak[i] == NULL;
+                gone;
+              }));
+}
+
 static void
 test_stream_and_decide (Fixture       *f,
                         gconstpointer  data)
@@ -925,6 +971,7 @@ main (int   argc,
   g_test_add_func ("/spark/review-view/format-diff", test_format_diff);
   fixtured_test ("/spark/review-view/empty", test_empty);
   fixtured_test ("/spark/review-view/stream-and-decide", test_stream_and_decide);
+  fixtured_test ("/spark/review-view/replace", test_replace);
   fixtured_test ("/spark/review-view/conflict-and-all", test_conflict_and_all);
   fixtured_test ("/spark/review-view/merge-conflict", test_merge_conflict);
   fixtured_test ("/spark/review-view/file-error", test_file_error);

@@ -60,6 +60,26 @@ on_review_clicked (GtkButton    *button,
   g_signal_emit (self, signals[REVIEW], 0);
 }
 
+/* The whole summary when the title cuts it short. Asked for when shown:
+ * setting a tooltip asks the X server where the pointer is, a round trip in
+ * each frame while a streaming patch changes its summary. */
+static gboolean
+on_summary_query_tooltip (GtkWidget    *label,
+                          int           x,
+                          int           y,
+                          gboolean      keyboard_mode,
+                          GtkTooltip   *tooltip,
+                          SparkChatRow *self)
+{
+  const char *summary = self->item ? spark_transcript_item_get_summary (self->item) : NULL;
+
+  if (summary == NULL || summary[0] == '\0')
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, summary);
+  return TRUE;
+}
+
 static GtkWidget *
 new_label (const char *css_class)
 {
@@ -141,6 +161,8 @@ build_children (SparkChatRow        *self,
       gtk_label_set_ellipsize (self->label, PANGO_ELLIPSIZE_END);
       gtk_label_set_xalign (self->label, 0.0);
       gtk_widget_add_css_class (GTK_WIDGET (self->label), "monospace");
+      gtk_widget_set_has_tooltip (GTK_WIDGET (self->label), TRUE);
+      g_signal_connect (self->label, "query-tooltip", G_CALLBACK (on_summary_query_tooltip), self);
       gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->label));
       self->spinner = GTK_SPINNER (gtk_spinner_new ());
       gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->spinner));
@@ -269,7 +291,6 @@ update_tool_call (SparkChatRow *self)
   const char *icon;
 
   gtk_label_set_text (self->label, summary ? summary : name ? name : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->label), summary);
   gtk_spinner_set_spinning (self->spinner, streaming);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), streaming);
   gtk_widget_set_visible (self->review, g_strcmp0 (name, "apply_patch") == 0);

@@ -18,6 +18,9 @@
 #include "spark-markdown.h"
 #include "spark-markdown-view.h"
 
+/* The narrowest a text block asks to be, in characters. */
+#define MIN_CHARS 20
+
 typedef struct
 {
   GtkWidget       *widget;
@@ -35,6 +38,17 @@ struct _SparkMarkdownView
 
   GPtrArray *blocks;
   guint      n_updates;
+
+  /* A streaming answer only grows, and its finished top-level blocks never
+   * change: the text up to @stable_end (whose hash is @stable_hash) made
+   * the first @stable_blocks blocks, and is not parsed again. */
+  gsize      stable_end;
+  guint      stable_hash;
+  guint      stable_blocks;
+  /* A raw HTML block may run past blank lines: no new split point. */
+  gboolean   frozen;
+  /* A link reference definition changes links anywhere: whole renders. */
+  gboolean   whole;
 };
 
 G_DEFINE_FINAL_TYPE (SparkMarkdownView, spark_markdown_view, GTK_TYPE_WIDGET)
@@ -148,6 +162,19 @@ on_copy_clicked (GtkButton     *button,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), text);
 }
 
+static gboolean
+on_copy_query_tooltip (GtkWidget  *copy,
+                       int         x,
+                       int         y,
+                       gboolean    keyboard_mode,
+                       GtkTooltip *tooltip,
+                       gpointer    user_data)
+{
+  /* translators: tooltip of the button that copies a code block of the chat */
+  gtk_tooltip_set_text (tooltip, _("Copy"));
+  return TRUE;
+}
+
 static Block *
 block_new (SparkMarkdownView        *self,
            const SparkMarkdownBlock *source)
@@ -162,6 +189,12 @@ block_new (SparkMarkdownView        *self,
 
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
       gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      /* A wrapping label without width-chars finds its minimum width by
+       * laying its text out at width 0, a character a line: a millisecond
+       * for a 150-character paragraph, each frame the paragraph grows (GTK
+       * measures the width before every height). At MIN_CHARS a line it
+       * takes a fifth of that; the label fills the row either way. */
+      gtk_label_set_width_chars (GTK_LABEL (label), MIN_CHARS);
       gtk_label_set_selectable (GTK_LABEL (label), TRUE);
       gtk_label_set_xalign (GTK_LABEL (label), 0.0);
       gtk_widget_set_halign (label, GTK_ALIGN_FILL);
@@ -214,8 +247,11 @@ block_new (SparkMarkdownView        *self,
       gtk_widget_set_margin_end (copy, 4);
       gtk_widget_add_css_class (copy, "flat");
       gtk_widget_add_css_class (copy, "spark-code-copy");
-      /* translators: tooltip of the button that copies a code block of the chat */
-      gtk_widget_set_tooltip_text (copy, _("Copy"));
+      /* Not gtk_widget_set_tooltip_text(): GTK 4.8 then asks the X server
+       * where the pointer is, two round trips for each code block the
+       * streaming answer opens. */
+      gtk_widget_set_has_tooltip (copy, TRUE);
+      g_signal_connect (copy, "query-tooltip", G_CALLBACK (on_copy_query_tooltip), NULL);
       gtk_accessible_update_property (GTK_ACCESSIBLE (copy),
                                       /* translators: accessible name of the button that copies a code block */
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy Code"),
@@ -286,27 +322,116 @@ block_update (SparkMarkdownView        *self,
   self->n_updates++;
 }
 
-void
-spark_markdown_view_set_markdown (SparkMarkdownView *self,
-                                  const char        *text,
-                                  gssize             length)
+static guint
+hash_text (const char *text,
+           gsize       length)
 {
-  g_autoptr(GPtrArray) sources = NULL;
-  guint i;
+  guint hash = 5381;
 
-  g_return_if_fail (SPARK_IS_MARKDOWN_VIEW (self));
+  for (gsize i = 0; i < length; i++)
+    hash = hash * 33 + (guchar) text[i];
 
-  sources = spark_markdown_render (text, length);
+  return hash;
+}
 
-  for (i = 0; i < sources->len; i++)
+/* The start of the line at @line past up to three spaces of indentation. */
+static const char *
+skip_indent (const char *line,
+             const char *end)
+{
+  for (guint i = 0; i < 3 && line < end && *line == ' '; i++)
+    line++;
+  return line;
+}
+
+/* The length of the run of ` or ~ opening @line (3 or more), or 0. */
+static gsize
+fence_length (const char *line,
+              const char *end)
+{
+  const char *p = line;
+
+  if (p >= end || (*p != '`' && *p != '~'))
+    return 0;
+  while (p < end && *p == *line)
+    p++;
+
+  return p - line >= 3 ? (gsize) (p - line) : 0;
+}
+
+/* The last offset in (@start, @length] where a new top-level block starts
+ * that nothing before it can change and that nothing after it can join: a
+ * line after an empty line, outside any code fence, starting with a letter
+ * or "#" (no list item, quote, indented code or setext underline continues
+ * across that). Returns @start when there is none. Sets self->frozen at raw
+ * HTML (its blocks may run past empty lines) and self->whole at a link
+ * reference definition (it changes links before it too). */
+static gsize
+find_split (SparkMarkdownView *self,
+            const char        *text,
+            gsize              start,
+            gsize              length)
+{
+  const char *end = text + length;
+  const char *line = text + start;
+  char fence = 0;
+  gsize fence_len = 0, split = start;
+
+  while (line < end)
+    {
+      const char *eol = memchr (line, '\n', end - line);
+      const char *first = skip_indent (line, eol ? eol : end);
+      gsize run;
+
+      /* Only whole lines count: the last one may still grow. */
+      if (eol == NULL)
+        break;
+
+      run = fence_length (first, eol);
+      if (fence != 0)
+        {
+          const char *rest = first + run;
+
+          while (rest < eol && (*rest == ' ' || *rest == '\t' || *rest == '\r'))
+            rest++;
+          /* A closing fence is as long at least, and has nothing after it. */
+          if (run >= fence_len && *first == fence && rest == eol)
+            fence = 0;
+        }
+      else if (run > 0 && (*first == '~' || memchr (first + run, '`', eol - first - run) == NULL))
+        {
+          fence = *first;
+          fence_len = run;
+        }
+      else if (first < eol && *first == '[')
+        self->whole = TRUE;
+      else if (first < eol && *first == '<')
+        self->frozen = TRUE;
+      else if (!self->frozen && line - text >= (gssize) start + 2 && line[-1] == '\n' &&
+               line[-2] == '\n' && first == line && (g_ascii_isalpha (*line) || *line == '#'))
+        split = line - text;
+
+      line = eol + 1;
+    }
+
+  return split;
+}
+
+/* Shows @sources as the blocks from @index on; returns the index after them. */
+static guint
+show_blocks (SparkMarkdownView *self,
+             GPtrArray         *sources,
+             guint              index)
+{
+  for (guint i = 0; i < sources->len; i++, index++)
     {
       const SparkMarkdownBlock *source = g_ptr_array_index (sources, i);
-      Block *block = i < self->blocks->len ? g_ptr_array_index (self->blocks, i) : NULL;
+      Block *block = index < self->blocks->len ? g_ptr_array_index (self->blocks, index) : NULL;
 
       if (block != NULL && block->code != source->code)
         {
           /* A different kind of block from here on: rebuild the rest. */
-          g_ptr_array_set_size (self->blocks, i);
+          g_ptr_array_set_size (self->blocks, index);
           block = NULL;
         }
 
@@ -316,11 +441,66 @@ spark_markdown_view_set_markdown (SparkMarkdownView *self,
           g_ptr_array_add (self->blocks, block);
         }
 
-      block_update (self, block, source, i == 0);
+      block_update (self, block, source, index == 0);
     }
 
-  if (self->blocks->len > sources->len)
-    g_ptr_array_set_size (self->blocks, sources->len);
+  return index;
+}
+
+void
+spark_markdown_view_set_markdown (SparkMarkdownView *self,
+                                  const char        *text,
+                                  gssize             length)
+{
+  g_autoptr(GPtrArray) sources = NULL;
+  gsize start, split;
+  guint index;
+
+  g_return_if_fail (SPARK_IS_MARKDOWN_VIEW (self));
+
+  if (text == NULL)
+    text = "";
+  if (length < 0)
+    length = strlen (text);
+
+  /* The same text, grown: parse only what follows its finished blocks. */
+  if (self->stable_end > 0 && (gsize) length >= self->stable_end &&
+      hash_text (text, self->stable_end) == self->stable_hash)
+    {
+      start = self->stable_end;
+      index = self->stable_blocks;
+    }
+  else
+    {
+      start = self->stable_end = 0;
+      index = self->stable_blocks = 0;
+      self->frozen = self->whole = FALSE;
+    }
+
+  split = find_split (self, text, start, length);
+  if (self->whole)
+    {
+      start = split = self->stable_end = 0;
+      index = self->stable_blocks = 0;
+    }
+
+  if (split > start)
+    {
+      sources = spark_markdown_render (text + start, split - start);
+      index = show_blocks (self, sources, index);
+      g_clear_pointer (&sources, g_ptr_array_unref);
+
+      self->stable_end = split;
+      self->stable_hash = hash_text (text, split);
+      self->stable_blocks = index;
+      start = split;
+    }
+
+  sources = spark_markdown_render (text + start, length - start);
+  index = show_blocks (self, sources, index);
+
+  if (self->blocks->len > index)
+    g_ptr_array_set_size (self->blocks, index);
 }
 
 guint

@@ -42,6 +42,9 @@ struct _SparkReviewView
   SparkHunk          *advance_after_reject;
   guint               focus_source;
   gboolean            streaming;
+  /* Rows the list let go of, disposed a few at a time (retire_cb) */
+  GPtrArray          *retired;
+  guint               retire_source;
 
   /* Template widgets */
   GtkButton          *accept_all_button;
@@ -810,6 +813,45 @@ factory_bind_cb (GtkSignalListItemFactory *factory,
     }
 }
 
+/* A new proposal replaces every row of the last one at once, and a hunk
+ * row takes about a millisecond to dispose (GTK 4.8 scans the handlers of
+ * the display's style cascade once for each of its scrolled windows' style
+ * contexts, and the chat's code blocks have hundreds): 60 rows stalled the
+ * frame the new patch started in. The list view still lets go of the rows
+ * then, but they are disposed from an idle callback after the frames, a
+ * few at a time. */
+#define RETIRE_PER_IDLE 4
+
+static gboolean
+retire_cb (gpointer data)
+{
+  SparkReviewView *self = data;
+
+  for (guint i = 0; i < RETIRE_PER_IDLE && self->retired->len > 0; i++)
+    g_ptr_array_remove_index (self->retired, self->retired->len - 1);
+
+  if (self->retired->len > 0)
+    return G_SOURCE_CONTINUE;
+
+  self->retire_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Holds on to @child for retire_cb(). Called on every unbind, as GTK 4.8
+ * lets go of the child between "unbind" and "teardown": a row that is bound
+ * again is only released later, not disposed. */
+static void
+retire_row (SparkReviewView *self,
+            GtkWidget       *child)
+{
+  if (child == NULL || self->retired == NULL)
+    return;
+
+  g_ptr_array_add (self->retired, g_object_ref (child));
+  if (self->retire_source == 0)
+    self->retire_source = g_idle_add_full (G_PRIORITY_LOW, retire_cb, self, NULL);
+}
+
 static void
 factory_unbind_cb (GtkSignalListItemFactory *factory,
                    GtkListItem              *list_item,
@@ -830,6 +872,8 @@ factory_unbind_cb (GtkSignalListItemFactory *factory,
     {
       spark_review_file_row_set_file (SPARK_REVIEW_FILE_ROW (child), NULL);
     }
+
+  retire_row (self, child);
 }
 
 /* Actions -------------------------------------------------------------- */
@@ -966,6 +1010,9 @@ spark_review_view_dispose (GObject *object)
     gtk_list_view_set_model (self->list_view, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SPARK_TYPE_REVIEW_VIEW);
+  /* From now on the rows go with the list item, as usual. */
+  g_clear_handle_id (&self->retire_source, g_source_remove);
+  g_clear_pointer (&self->retired, g_ptr_array_unref);
 
   g_clear_object (&self->selection);
   g_clear_object (&self->tree);
@@ -984,6 +1031,7 @@ spark_review_view_finalize (GObject *object)
   SparkReviewView *self = SPARK_REVIEW_VIEW (object);
 
   g_clear_pointer (&self->rows, g_hash_table_unref);
+  g_clear_pointer (&self->retired, g_ptr_array_unref);
   g_clear_pointer (&self->edit_buffers, g_hash_table_unref);
   g_clear_pointer (&self->error_message, g_free);
 
@@ -1128,6 +1176,7 @@ spark_review_view_init (SparkReviewView *self)
   GtkShortcut *shortcut;
 
   self->rows = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->retired = g_ptr_array_new_with_free_func (g_object_unref);
   self->edit_buffers = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
 
   gtk_widget_init_template (GTK_WIDGET (self));
