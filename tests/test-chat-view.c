@@ -279,7 +279,7 @@ assert_view_shows (SparkMarkdownView *view,
       g_assert_cmpint (gtk_widget_get_margin_top (child), ==, margin);
       if (b->code)
         {
-          g_autoptr(GPtrArray) sources = find_all (child, GTK_SOURCE_TYPE_VIEW);
+          g_autoptr(GPtrArray) sources = spark_test_find_all (child, GTK_SOURCE_TYPE_VIEW);
           GtkTextBuffer *buffer;
           GtkTextIter start, end;
           g_autofree char *shown = NULL;

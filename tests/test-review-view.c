@@ -247,24 +247,24 @@ test_replace (Fixture       *f,
               gconstpointer  data)
 {
   g_autoptr(SparkPatchParser) parser = spark_patch_parser_new ();
-  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->ws);
-  g_autoptr(SparkChangeset) next = spark_changeset_new (f->ws);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(SparkChangeset) cs = spark_changeset_new (f->work.ws);
+  g_autoptr(SparkChangeset) next = spark_changeset_new (f->work.ws);
+  g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GError) error = NULL;
   gpointer weak[8] = { NULL };
   guint n_alive = 0;
 
-  spark_test_write_file (f->root, "src/a.c", A_C);
-  spark_test_write_file (f->root, "b.txt", "alpha\nbeta\ngamma\n");
+  spark_test_write_file (f->work.root, "src/a.c", A_C);
+  spark_test_write_file (f->work.root, "b.txt", "alpha\nbeta\ngamma\n");
   spark_changeset_follow_parser (cs, parser);
   spark_review_view_set_changeset (f->view, cs);
   g_assert_true (spark_patch_parser_feed (parser, PATCH, -1, &error));
   g_assert_no_error (error);
   g_assert_true (spark_patch_parser_finish (parser, &error));
   g_assert_no_error (error);
-  WAIT_UNTIL (row_for (f, hunk_at (cs, 0, 0)) != NULL);
+  SPARK_TEST_WAIT_UNTIL (row_for (f, hunk_at (cs, 0, 0)) != NULL);
 
-  collect (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW, rows);
+  rows = spark_test_find_all (GTK_WIDGET (f->view), SPARK_TYPE_HUNK_ROW);
   g_assert_cmpuint (rows->len, >=, 2);
   for (guint i = 0; i < MIN (rows->len, G_N_ELEMENTS (weak)); i++)
     {
@@ -277,7 +277,7 @@ test_replace (Fixture       *f,
     n_alive += weak[i] != NULL;
   g_assert_cmpuint (n_alive, ==, MIN (rows->len, G_N_ELEMENTS (weak)));
 
-  WAIT_UNTIL (({
+  SPARK_TEST_WAIT_UNTIL (({
                 gboolean gone = TRUE;
 
                 for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
