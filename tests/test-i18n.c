@@ -465,12 +465,9 @@ static void
 test_agent_history_changed (SFixture      *f,
                             gconstpointer  data)
 {
-  g_autofree char *contents = NULL;
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) item = NULL;
-  char *at;
-  int fd;
 
   spark_fake_server_push_stream (f->server, "text-hello");
   spark_fake_server_push_stream (f->server, "error-previous-not-found");
@@ -478,13 +475,7 @@ test_agent_history_changed (SFixture      *f,
   g_assert_no_error (f->turn_error);
 
   path = store_path (f, spark_session_get_id (f->session));
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  at = strstr (contents, "keep this");
-  g_assert_nonnull (at);
-  fd = g_open (path, O_WRONLY, 0);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (pwrite (fd, "KEEP", 4, at - contents), ==, 4);
-  close (fd);
+  session_file_overwrite (path, "keep", "KEEP");
 
   item = spark_session_dup_item (f->session, 0, &error);
   g_assert_null (item);

@@ -7,6 +7,12 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
 #include "spark-test-utils.h"
 #include "test-session-common.h"
 
@@ -192,4 +198,23 @@ session_fixture_run_on (SessionFixture *f,
   g_string_truncate (f->text, 0);
   g_clear_error (&f->turn_error);
   spark_test_session_run (session, prompt, timeout, &f->turn_error);
+}
+
+void
+session_file_overwrite (const char *path,
+                        const char *needle,
+                        const char *bytes)
+{
+  g_autofree char *contents = NULL;
+  const char *at;
+  int fd;
+
+  g_assert_cmpuint (strlen (bytes), ==, strlen (needle));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  at = strstr (contents, needle);
+  g_assert_nonnull (at);
+  fd = g_open (path, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, bytes, strlen (bytes), at - contents), ==, (gssize) strlen (bytes));
+  close (fd);
 }

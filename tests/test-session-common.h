@@ -77,4 +77,10 @@ void          session_fixture_run_on      (SessionFixture *f,
                                            const char     *prompt,
                                            guint           timeout);
 
+/* Overwrites the first @needle in the file at @path with @bytes (as long
+ * as @needle) in place: same file, same size, different words. */
+void          session_file_overwrite      (const char     *path,
+                                           const char     *needle,
+                                           const char     *bytes);
+
 G_END_DECLS

@@ -1421,11 +1421,8 @@ test_history_file_changed_fails_resend (Fixture       *f,
                                         gconstpointer  data)
 {
   g_autofree char *path = NULL;
-  g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) item = NULL;
-  char *at;
-  int fd;
 
   spark_fake_server_push_stream (f->server, "text-hello");
   spark_fake_server_push_stream (f->server, "error-previous-not-found");
@@ -1435,13 +1432,7 @@ test_history_file_changed_fails_resend (Fixture       *f,
 
   /* Edited in place (same file, same size): the item is not what was said. */
   path = session_file (f);
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  at = strstr (contents, "keep this secret");
-  g_assert_nonnull (at);
-  fd = g_open (path, O_WRONLY, 0);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (pwrite (fd, "KEEP", 4, at - contents), ==, 4);
-  close (fd);
+  session_file_overwrite (path, "keep", "KEEP");
 
   item = spark_session_dup_item (f->session, 0, &error);
   g_assert_null (item);
