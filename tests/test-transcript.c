@@ -277,6 +277,27 @@ test_follow_tool_call (Fixture       *f,
   assert_item (f, 2, SPARK_TRANSCRIPT_KIND_ASSISTANT, NULL);
 }
 
+/* A failed call shows why in the person's words, not the model's
+ * "Error: …" (which stays English whatever the language). */
+static void
+test_failed_tool_call (Fixture       *f,
+                       gconstpointer  data)
+{
+  SparkTranscriptItem *call;
+
+  spark_fake_server_push_stream (f->server, "call-read-outside");
+  spark_fake_server_push_stream (f->server, "text-done");
+  run_turn (f, "Read outside");
+  g_assert_no_error (f->turn_error);
+
+  call = item_at (f, 1);
+  g_assert_cmpint (spark_transcript_item_get_kind (call), ==, SPARK_TRANSCRIPT_KIND_TOOL_CALL);
+  g_assert_false (spark_transcript_item_get_success (call));
+  g_test_message ("shown: %s", spark_transcript_item_get_output (call));
+  g_assert_nonnull (strstr (spark_transcript_item_get_output (call), "outside the project folder"));
+  g_assert_false (g_str_has_prefix (spark_transcript_item_get_output (call), "Error: "));
+}
+
 typedef struct
 {
   SparkTranscript *transcript;
@@ -531,6 +552,7 @@ main (int   argc,
   g_test_add_func ("/transcript/finished-text-fits", test_finished_text_fits);
   fixture_test ("/transcript/follow/text", test_follow_text);
   fixture_test ("/transcript/follow/tool-call", test_follow_tool_call);
+  fixture_test ("/transcript/follow/failed-tool-call", test_failed_tool_call);
   fixture_test ("/transcript/follow/patch", test_follow_patch);
   fixture_test ("/transcript/follow/reasoning", test_follow_reasoning);
   fixture_test ("/transcript/follow/errors", test_follow_errors);

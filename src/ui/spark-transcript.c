@@ -839,6 +839,10 @@ on_tool_call_output (SparkSession    *session,
     }
 
   g_hash_table_remove (self->patch_counts, item);
+  /* A failed call says why in the person's words when it has them; the
+   * output is what the model read (English). */
+  if (!success && spark_tool_call_get_error_message (call) != NULL)
+    output = spark_tool_call_get_error_message (call);
   spark_transcript_set_output (self, item, output, success);
   spark_transcript_set_streaming (self, item, FALSE);
 }
