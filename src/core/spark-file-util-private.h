@@ -27,4 +27,14 @@ int       _spark_file_open_dir         (const char  *root,
                                         const char  *dir,
                                         GError     **error);
 
+#define SPARK_FILE_MAX_THREADS 8
+
+typedef void (*SparkFileEachFunc) (gpointer data,
+                                   guint    index);
+
+void      _spark_file_side_by_side     (guint              n_items,
+                                        const char        *thread_name,
+                                        SparkFileEachFunc  func,
+                                        gpointer           data);
+
 G_END_DECLS

@@ -513,21 +513,52 @@ spark_file_sync_directory (const char *dir)
 
 typedef struct
 {
-  const char * const *dirs;
-  guint               n_dirs;
-  gint                next;      /* atomic: the next folder to sync */
-} SyncJob;
+  SparkFileEachFunc  func;
+  gpointer           data;
+  guint              n_items;
+  gint               next;      /* atomic: the next item to take */
+} SideBySide;
 
 static gpointer
-sync_thread (gpointer data)
+side_by_side_thread (gpointer data)
 {
-  SyncJob *job = data;
+  SideBySide *job = data;
   guint i;
 
-  while ((i = (guint) g_atomic_int_add (&job->next, 1)) < job->n_dirs)
-    sync_directory (job->dirs[i]);
+  while ((i = (guint) g_atomic_int_add (&job->next, 1)) < job->n_items)
+    job->func (job->data, i);
 
   return NULL;
+}
+
+/* Calls @func (@data, i) for each i below @n_items on up to
+ * SPARK_FILE_MAX_THREADS threads, this one among them, and returns when
+ * every call has: syncs and flushes side by side share the file system's
+ * journal commits. */
+void
+_spark_file_side_by_side (guint              n_items,
+                          const char        *thread_name,
+                          SparkFileEachFunc  func,
+                          gpointer           data)
+{
+  SideBySide job = { func, data, n_items, 0 };
+  GThread *threads[SPARK_FILE_MAX_THREADS];
+  guint n_threads = MIN (n_items, SPARK_FILE_MAX_THREADS);
+
+  for (guint t = 1; t < n_threads; t++)
+    threads[t] = g_thread_new (thread_name, side_by_side_thread, &job);
+  side_by_side_thread (&job);
+  for (guint t = 1; t < n_threads; t++)
+    g_thread_join (threads[t]);
+}
+
+static void
+sync_one (gpointer data,
+          guint    index)
+{
+  const char * const *dirs = data;
+
+  sync_directory (dirs[index]);
 }
 
 /**
@@ -541,17 +572,9 @@ void
 spark_file_sync_directories (const char * const *dirs,
                              guint               n_dirs)
 {
-  SyncJob job = { dirs, n_dirs, 0 };
-  GThread *threads[8];
-  guint n_threads = MIN (n_dirs, G_N_ELEMENTS (threads));
-
   g_return_if_fail (dirs != NULL || n_dirs == 0);
 
-  for (guint t = 1; t < n_threads; t++)
-    threads[t] = g_thread_new ("spark-sync", sync_thread, &job);
-  sync_thread (&job);
-  for (guint t = 1; t < n_threads; t++)
-    g_thread_join (threads[t]);
+  _spark_file_side_by_side (n_dirs, "spark-sync", sync_one, (gpointer) dirs);
 }
 
 static gboolean

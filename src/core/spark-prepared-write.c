@@ -26,7 +26,6 @@
 #include "spark-prepared-write.h"
 
 /* How many fsyncs run side by side: enough for the journal to batch them. */
-#define MAX_FLUSH_THREADS 8
 
 struct _SparkPreparedWrite
 {
@@ -378,23 +377,13 @@ flush_one (SparkPreparedWrite *self)
   self->dirfd = -1;
 }
 
-typedef struct
+static void
+flush_at (gpointer data,
+          guint    index)
 {
-  SparkPreparedWrite **writes;
-  guint                n_writes;
-  gint                 next;      /* atomic: the next write to flush */
-} FlushJob;
+  SparkPreparedWrite **writes = data;
 
-static gpointer
-flush_thread (gpointer data)
-{
-  FlushJob *job = data;
-  guint i;
-
-  while ((i = (guint) g_atomic_int_add (&job->next, 1)) < job->n_writes)
-    flush_one (job->writes[i]);
-
-  return NULL;
+  flush_one (writes[index]);
 }
 
 /**
@@ -411,23 +400,9 @@ spark_prepared_write_flush (SparkPreparedWrite **writes,
                             guint                n_writes,
                             GError             **error)
 {
-  FlushJob job = { writes, n_writes, 0 };
-  GThread *threads[MAX_FLUSH_THREADS];
-  guint n_threads = MIN (n_writes, MAX_FLUSH_THREADS);
-
   g_return_val_if_fail (writes != NULL || n_writes == 0, FALSE);
 
-  if (n_threads <= 1)
-    flush_thread (&job);
-  else
-    {
-      /* This thread is one of the flushers. */
-      for (guint t = 1; t < n_threads; t++)
-        threads[t] = g_thread_new ("spark-flush", flush_thread, &job);
-      flush_thread (&job);
-      for (guint t = 1; t < n_threads; t++)
-        g_thread_join (threads[t]);
-    }
+  _spark_file_side_by_side (n_writes, "spark-flush", flush_at, writes);
 
   for (guint i = 0; i < n_writes; i++)
     {
